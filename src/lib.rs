@@ -1,0 +1,17 @@
+//! esme: an SMPP 3.4 client (ESME) library.
+//!
+//! Layers, bottom up (see README "Layout"):
+//! - [`pdu`]: sans-IO codec: framing, every SMPP 3.4 PDU, TLVs, status codes.
+//! - [`text`]: GSM 03.38, Latin-1, UCS-2, segmentation and reassembly.
+//! - [`receipt`]: delivery receipt parsing.
+//! - `ffi`: the C ABI (the only place `unsafe` is allowed).
+#![deny(unsafe_code)]
+#![warn(missing_debug_implementations)]
+
+pub mod error;
+pub mod ffi;
+pub mod pdu;
+pub mod receipt;
+pub mod text;
+
+pub use error::Error;

@@ -1,0 +1,2 @@
+//! SMPP 3.4 PDU codec.
+pub mod types;

@@ -1,0 +1,1 @@
+//! Text layer: character sets, segmentation, reassembly. (being written)

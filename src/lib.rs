@@ -14,4 +14,3 @@ pub mod pdu;
 pub mod receipt;
 pub mod text;
 
-pub use error::Error;

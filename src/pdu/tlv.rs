@@ -1,0 +1,438 @@
+//! Optional parameters (TLVs, SMPP 3.4 §5.3): every tag the spec defines, by name and type.
+//!
+//! A [`Tlv`] keeps its value as the octets that were on the wire, so any TLV (known or not)
+//! re-encodes byte for byte; [`Tlv::value`] gives the typed view the spec defines for the tag.
+
+use super::error::Problem;
+use super::types::MessageState;
+use super::wire::{latin1, FieldResult};
+
+/// The value type the spec gives a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No value (length 0), e.g. `alert_on_message_delivery`.
+    Empty,
+    /// One octet integer.
+    U8,
+    /// Two octet integer.
+    U16,
+    /// Four octet integer.
+    U32,
+    /// An integer of one or two octets. SMPP 3.4 is ambiguous for the telematics ids (one
+    /// table says 1 octet, another 2; node-smpp writes 2, other stacks 1): both are accepted.
+    U8OrU16,
+    /// C-Octet string of at most `max` octets including the NUL. Decoding also accepts the
+    /// value without its NUL, as several SMSCs send `receipted_message_id` that way.
+    COctet {
+        /// Maximum length including the NUL.
+        max: usize,
+    },
+    /// Octet string with a length in `min..=max`.
+    Octets {
+        /// Minimum length.
+        min: usize,
+        /// Maximum length.
+        max: usize,
+    },
+    /// `network_error_code`: network type (1 octet) and error code (2 octets).
+    NetworkErrorCode,
+    /// `message_state` (1 octet, [`MessageState`]).
+    MessageState,
+}
+
+macro_rules! tags {
+    ($( $variant:ident = $code:literal, $name:literal, $kind:expr; )*) => {
+        /// A TLV tag: every SMPP 3.4 optional parameter by name, others as [`Tag::Other`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Tag {
+            $( #[doc = concat!("`", $name, "` (", stringify!($code), ").")] $variant, )*
+            /// A tag SMPP 3.4 does not define (reserved, or SMSC vendor specific 0x1400–0x3FFF).
+            Other(u16),
+        }
+
+        impl Tag {
+            /// From the value on the wire.
+            pub fn from_u16(v: u16) -> Tag {
+                match v {
+                    $( $code => Tag::$variant, )*
+                    v => Tag::Other(v),
+                }
+            }
+
+            /// The value on the wire.
+            pub fn to_u16(self) -> u16 {
+                match self {
+                    $( Tag::$variant => $code, )*
+                    Tag::Other(v) => v,
+                }
+            }
+
+            /// The spec name (`sar_msg_ref_num`, …); `vendor_specific` or `unknown` for others.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Tag::$variant => $name, )*
+                    Tag::Other(v) if (0x1400..=0x3FFF).contains(&v) => "vendor_specific",
+                    Tag::Other(_) => "unknown",
+                }
+            }
+
+            /// The value type the spec defines; `None` for tags it does not define.
+            pub fn kind(self) -> Option<Kind> {
+                match self {
+                    $( Tag::$variant => Some($kind), )*
+                    Tag::Other(_) => None,
+                }
+            }
+
+            /// Every tag SMPP 3.4 defines.
+            pub const ALL: &'static [Tag] = &[ $( Tag::$variant, )* ];
+        }
+    };
+}
+
+tags! {
+    DestAddrSubunit = 0x0005, "dest_addr_subunit", Kind::U8;
+    DestNetworkType = 0x0006, "dest_network_type", Kind::U8;
+    DestBearerType = 0x0007, "dest_bearer_type", Kind::U8;
+    DestTelematicsId = 0x0008, "dest_telematics_id", Kind::U8OrU16;
+    SourceAddrSubunit = 0x000D, "source_addr_subunit", Kind::U8;
+    SourceNetworkType = 0x000E, "source_network_type", Kind::U8;
+    SourceBearerType = 0x000F, "source_bearer_type", Kind::U8;
+    SourceTelematicsId = 0x0010, "source_telematics_id", Kind::U8OrU16;
+    QosTimeToLive = 0x0017, "qos_time_to_live", Kind::U32;
+    PayloadType = 0x0019, "payload_type", Kind::U8;
+    AdditionalStatusInfoText = 0x001D, "additional_status_info_text", Kind::COctet { max: 256 };
+    ReceiptedMessageId = 0x001E, "receipted_message_id", Kind::COctet { max: 65 };
+    MsMsgWaitFacilities = 0x0030, "ms_msg_wait_facilities", Kind::U8;
+    PrivacyIndicator = 0x0201, "privacy_indicator", Kind::U8;
+    SourceSubaddress = 0x0202, "source_subaddress", Kind::Octets { min: 2, max: 23 };
+    DestSubaddress = 0x0203, "dest_subaddress", Kind::Octets { min: 2, max: 23 };
+    UserMessageReference = 0x0204, "user_message_reference", Kind::U16;
+    UserResponseCode = 0x0205, "user_response_code", Kind::U8;
+    SourcePort = 0x020A, "source_port", Kind::U16;
+    DestinationPort = 0x020B, "destination_port", Kind::U16;
+    SarMsgRefNum = 0x020C, "sar_msg_ref_num", Kind::U16;
+    LanguageIndicator = 0x020D, "language_indicator", Kind::U8;
+    SarTotalSegments = 0x020E, "sar_total_segments", Kind::U8;
+    SarSegmentSeqnum = 0x020F, "sar_segment_seqnum", Kind::U8;
+    ScInterfaceVersion = 0x0210, "sc_interface_version", Kind::U8;
+    CallbackNumPresInd = 0x0302, "callback_num_pres_ind", Kind::U8;
+    CallbackNumAtag = 0x0303, "callback_num_atag", Kind::Octets { min: 0, max: 65 };
+    NumberOfMessages = 0x0304, "number_of_messages", Kind::U8;
+    CallbackNum = 0x0381, "callback_num", Kind::Octets { min: 4, max: 19 };
+    DpfResult = 0x0420, "dpf_result", Kind::U8;
+    SetDpf = 0x0421, "set_dpf", Kind::U8;
+    MsAvailabilityStatus = 0x0422, "ms_availability_status", Kind::U8;
+    NetworkErrorCode = 0x0423, "network_error_code", Kind::NetworkErrorCode;
+    MessagePayload = 0x0424, "message_payload", Kind::Octets { min: 0, max: 65535 };
+    DeliveryFailureReason = 0x0425, "delivery_failure_reason", Kind::U8;
+    MoreMessagesToSend = 0x0426, "more_messages_to_send", Kind::U8;
+    MessageState = 0x0427, "message_state", Kind::MessageState;
+    UssdServiceOp = 0x0501, "ussd_service_op", Kind::U8;
+    DisplayTime = 0x1201, "display_time", Kind::U8;
+    SmsSignal = 0x1203, "sms_signal", Kind::U16;
+    MsValidity = 0x1204, "ms_validity", Kind::U8;
+    AlertOnMessageDelivery = 0x130C, "alert_on_message_delivery", Kind::Empty;
+    ItsReplyType = 0x1380, "its_reply_type", Kind::U8;
+    ItsSessionInfo = 0x1383, "its_session_info", Kind::Octets { min: 2, max: 2 };
+}
+
+/// The typed view of a TLV's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlvValue<'a> {
+    /// No value.
+    Empty,
+    /// One octet integer.
+    U8(u8),
+    /// Two octet integer.
+    U16(u16),
+    /// Four octet integer.
+    U32(u32),
+    /// C-Octet string (without its NUL; octets read as Latin-1).
+    Str(String),
+    /// Octet string, or the raw value of a tag SMPP 3.4 does not define.
+    Octets(&'a [u8]),
+    /// `network_error_code`.
+    NetworkErrorCode {
+        /// 1 ANSI-136, 2 IS-95, 3 GSM, 4 reserved…
+        network_type: u8,
+        /// The network's error code.
+        error_code: u16,
+    },
+    /// `message_state`.
+    MessageState(MessageState),
+}
+
+/// One optional parameter: a tag and the octets of its value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tlv {
+    tag: u16,
+    value: Vec<u8>,
+}
+
+impl std::fmt::Debug for Tlv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}(0x{:04X})={:?}", self.tag().name(), self.tag, self.value())
+    }
+}
+
+impl Tlv {
+    /// A TLV with any tag and raw value, checked against the tag's type when SMPP 3.4 defines
+    /// it. Use for vendor-specific tags.
+    pub fn raw(tag: u16, value: Vec<u8>) -> Result<Tlv, Problem> {
+        check(tag, &value).map_err(|(_, p)| p)?;
+        Ok(Tlv { tag, value })
+    }
+
+    /// A one-octet TLV (e.g. [`Tag::SarTotalSegments`]).
+    pub fn u8(tag: Tag, v: u8) -> Result<Tlv, Problem> {
+        Tlv::raw(tag.to_u16(), vec![v])
+    }
+
+    /// A two-octet TLV (e.g. [`Tag::SarMsgRefNum`], [`Tag::UserMessageReference`]).
+    pub fn u16(tag: Tag, v: u16) -> Result<Tlv, Problem> {
+        Tlv::raw(tag.to_u16(), v.to_be_bytes().to_vec())
+    }
+
+    /// A four-octet TLV (e.g. [`Tag::QosTimeToLive`]).
+    pub fn u32(tag: Tag, v: u32) -> Result<Tlv, Problem> {
+        Tlv::raw(tag.to_u16(), v.to_be_bytes().to_vec())
+    }
+
+    /// A C-Octet string TLV (e.g. [`Tag::ReceiptedMessageId`]); the NUL is added.
+    pub fn cstr(tag: Tag, s: &str) -> Result<Tlv, Problem> {
+        let mut v = Vec::with_capacity(s.len() + 1);
+        for c in s.chars() {
+            match c as u32 {
+                0 => return Err(Problem::ContainsNul),
+                n if n > 0xFF => return Err(Problem::NotOctets),
+                n => v.push(n as u8),
+            }
+        }
+        v.push(0);
+        Tlv::raw(tag.to_u16(), v)
+    }
+
+    /// An octet string TLV (e.g. [`Tag::MessagePayload`]).
+    pub fn octets(tag: Tag, v: Vec<u8>) -> Result<Tlv, Problem> {
+        Tlv::raw(tag.to_u16(), v)
+    }
+
+    /// `message_payload`.
+    pub fn message_payload(v: Vec<u8>) -> Result<Tlv, Problem> {
+        Tlv::octets(Tag::MessagePayload, v)
+    }
+
+    /// `network_error_code`.
+    pub fn network_error_code(network_type: u8, error_code: u16) -> Tlv {
+        let c = error_code.to_be_bytes();
+        Tlv {
+            tag: Tag::NetworkErrorCode.to_u16(),
+            value: vec![network_type, c[0], c[1]],
+        }
+    }
+
+    /// `message_state`.
+    pub fn message_state(s: MessageState) -> Tlv {
+        Tlv {
+            tag: Tag::MessageState.to_u16(),
+            value: vec![s.to_u8()],
+        }
+    }
+
+    /// The tag.
+    pub fn tag(&self) -> Tag {
+        Tag::from_u16(self.tag)
+    }
+
+    /// The tag's number on the wire.
+    pub fn tag_u16(&self) -> u16 {
+        self.tag
+    }
+
+    /// The value's octets as on the wire.
+    pub fn bytes(&self) -> &[u8] {
+        &self.value
+    }
+
+    /// The typed value. Lengths were checked when the TLV was built or decoded.
+    pub fn value(&self) -> TlvValue<'_> {
+        let v = &self.value[..];
+        match self.tag().kind() {
+            Some(Kind::Empty) => TlvValue::Empty,
+            Some(Kind::U8) => TlvValue::U8(v[0]),
+            Some(Kind::U16) => TlvValue::U16(u16::from_be_bytes([v[0], v[1]])),
+            Some(Kind::U32) => TlvValue::U32(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
+            Some(Kind::U8OrU16) if v.len() == 1 => TlvValue::U16(v[0] as u16),
+            Some(Kind::U8OrU16) => TlvValue::U16(u16::from_be_bytes([v[0], v[1]])),
+            Some(Kind::COctet { .. }) => {
+                let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+                TlvValue::Str(latin1(&v[..end]))
+            }
+            Some(Kind::NetworkErrorCode) => TlvValue::NetworkErrorCode {
+                network_type: v[0],
+                error_code: u16::from_be_bytes([v[1], v[2]]),
+            },
+            Some(Kind::MessageState) => TlvValue::MessageState(MessageState::from_u8(v[0])),
+            Some(Kind::Octets { .. }) | None => TlvValue::Octets(v),
+        }
+    }
+
+    pub(crate) fn decode(tag: u16, value: &[u8]) -> FieldResult<Tlv> {
+        check(tag, value)?;
+        Ok(Tlv {
+            tag,
+            value: value.to_vec(),
+        })
+    }
+
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.tag.to_be_bytes());
+        out.extend_from_slice(&(self.value.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.value);
+    }
+}
+
+fn check(tag: u16, v: &[u8]) -> FieldResult<()> {
+    let len = v.len();
+    let bad = |expected| Err(("tlv", Problem::TlvLength { tag, len, expected }));
+    if len > 0xFFFF {
+        return bad("at most 65535");
+    }
+    match Tag::from_u16(tag).kind() {
+        None => Ok(()),
+        Some(Kind::Empty) if len != 0 => bad("exactly 0"),
+        Some(Kind::U8 | Kind::MessageState) if len != 1 => bad("exactly 1"),
+        Some(Kind::U16) if len != 2 => bad("exactly 2"),
+        Some(Kind::U32) if len != 4 => bad("exactly 4"),
+        Some(Kind::U8OrU16) if len != 1 && len != 2 => bad("1 or 2"),
+        Some(Kind::NetworkErrorCode) if len != 3 => bad("exactly 3"),
+        Some(Kind::COctet { max }) => {
+            let nul = v.iter().position(|&b| b == 0);
+            if len > max {
+                bad(if max == 65 { "at most 65" } else { "at most 256" })
+            } else if matches!(nul, Some(i) if i + 1 != len) {
+                Err(("tlv", Problem::OutOfRange("C-Octet string TLV has a NUL before its end")))
+            } else {
+                Ok(())
+            }
+        }
+        Some(Kind::Octets { min, max }) if len < min || len > max => bad(match (min, max) {
+            (2, 23) => "2 to 23",
+            (4, 19) => "4 to 19",
+            (2, 2) => "exactly 2",
+            (0, 65) => "at most 65",
+            _ => "at most 65535",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Look-ups over a PDU's TLV list.
+pub trait TlvList {
+    /// The first TLV with this tag.
+    fn find(&self, tag: Tag) -> Option<&Tlv>;
+    /// A one-octet value by tag.
+    fn get_u8(&self, tag: Tag) -> Option<u8> {
+        match self.find(tag)?.value() {
+            TlvValue::U8(v) => Some(v),
+            TlvValue::MessageState(s) => Some(s.to_u8()),
+            _ => None,
+        }
+    }
+    /// A two-octet value by tag.
+    fn get_u16(&self, tag: Tag) -> Option<u16> {
+        match self.find(tag)?.value() {
+            TlvValue::U16(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// A C-Octet string value by tag.
+    fn get_str(&self, tag: Tag) -> Option<String> {
+        match self.find(tag)?.value() {
+            TlvValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// An octet string value by tag (any tag: the raw octets).
+    fn get_octets(&self, tag: Tag) -> Option<&[u8]> {
+        self.find(tag).map(Tlv::bytes)
+    }
+}
+
+impl TlvList for [Tlv] {
+    fn find(&self, tag: Tag) -> Option<&Tlv> {
+        let t = tag.to_u16();
+        self.iter().find(|x| x.tag == t)
+    }
+}
+
+impl TlvList for Vec<Tlv> {
+    fn find(&self, tag: Tag) -> Option<&Tlv> {
+        self.as_slice().find(tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spec_tag_round_trips_with_a_name_and_kind() {
+        assert_eq!(Tag::ALL.len(), 44);
+        for &t in Tag::ALL {
+            assert_eq!(Tag::from_u16(t.to_u16()), t);
+            assert!(t.kind().is_some());
+            assert!(t.name().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+        assert_eq!(Tag::from_u16(0x1401).name(), "vendor_specific");
+        assert_eq!(Tag::from_u16(0x0001).name(), "unknown");
+    }
+
+    #[test]
+    fn typed_values() {
+        let t = Tlv::u16(Tag::SarMsgRefNum, 0xBEEF).unwrap();
+        assert_eq!(t.bytes(), [0xBE, 0xEF]);
+        assert_eq!(t.value(), TlvValue::U16(0xBEEF));
+        let t = Tlv::cstr(Tag::ReceiptedMessageId, "2871-1").unwrap();
+        assert_eq!(t.bytes(), b"2871-1\0");
+        assert_eq!(t.value(), TlvValue::Str("2871-1".into()));
+        let t = Tlv::network_error_code(3, 0x0101);
+        assert_eq!(
+            t.value(),
+            TlvValue::NetworkErrorCode {
+                network_type: 3,
+                error_code: 0x0101
+            }
+        );
+        // receipted_message_id without its NUL, as some SMSCs send it, is accepted as is.
+        let t = Tlv::decode(0x001E, b"abc").unwrap();
+        assert_eq!(t.value(), TlvValue::Str("abc".into()));
+        assert_eq!(t.bytes(), b"abc");
+    }
+
+    #[test]
+    fn wrong_lengths_name_the_tlv() {
+        let e = Tlv::decode(0x020C, &[1]).unwrap_err();
+        assert_eq!(
+            e,
+            (
+                "tlv",
+                Problem::TlvLength {
+                    tag: 0x020C,
+                    len: 1,
+                    expected: "exactly 2"
+                }
+            )
+        );
+        assert_eq!(
+            e.1.to_string(),
+            "TLV sar_msg_ref_num (0x020C) has length 1, expected exactly 2"
+        );
+        assert!(Tlv::decode(0x001E, &[b'a'; 66]).is_err());
+        assert!(Tlv::decode(0x0381, &[1, 2, 3]).is_err());
+        assert!(Tlv::decode(0x130C, &[1]).is_err());
+        assert!(Tlv::decode(0x1400, &[1, 2, 3, 4, 5]).is_ok());
+        assert_eq!(Tlv::cstr(Tag::ReceiptedMessageId, "\u{416}"), Err(Problem::NotOctets));
+    }
+}

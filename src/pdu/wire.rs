@@ -1,0 +1,186 @@
+//! Primitive readers and writers for SMPP field types, reporting problems by field name.
+
+use super::error::Problem;
+
+/// A field-level failure before the PDU context is attached.
+pub(crate) type FieldResult<T> = Result<T, (&'static str, Problem)>;
+
+/// Reads fields off a PDU body.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    pub(crate) fn bytes(&mut self, n: usize, field: &'static str) -> FieldResult<&'a [u8]> {
+        if self.remaining() < n {
+            return Err((field, Problem::Truncated));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
+        let s = &self.buf[self.pos..];
+        self.pos = self.buf.len();
+        s
+    }
+
+    pub(crate) fn u8(&mut self, field: &'static str) -> FieldResult<u8> {
+        Ok(self.bytes(1, field)?[0])
+    }
+
+    pub(crate) fn u16(&mut self, field: &'static str) -> FieldResult<u16> {
+        let b = self.bytes(2, field)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    pub(crate) fn u32(&mut self, field: &'static str) -> FieldResult<u32> {
+        let b = self.bytes(4, field)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A C-Octet string of at most `max` octets including the NUL. Octets are read as
+    /// Latin-1, so any octet string maps to a `String` and back unchanged.
+    pub(crate) fn cstr(&mut self, field: &'static str, max: usize) -> FieldResult<String> {
+        let rest = &self.buf[self.pos..];
+        let window = &rest[..rest.len().min(max)];
+        match window.iter().position(|&b| b == 0) {
+            Some(n) => {
+                self.pos += n + 1;
+                Ok(latin1(&window[..n]))
+            }
+            None if rest.len() < max => Err((field, Problem::Truncated)),
+            None => Err((field, Problem::NotTerminated { max })),
+        }
+    }
+
+    /// A time C-Octet string: empty or exactly 16 characters.
+    pub(crate) fn time(&mut self, field: &'static str) -> FieldResult<String> {
+        let s = self.cstr(field, 17)?;
+        check_time(field, &s)?;
+        Ok(s)
+    }
+}
+
+/// Octets as Latin-1 text: lossless both ways.
+pub(crate) fn latin1(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+pub(crate) fn check_time(field: &'static str, s: &str) -> FieldResult<()> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    let b = s.as_bytes();
+    let ok = b.len() == 16
+        && b[..15].iter().all(u8::is_ascii_digit)
+        && matches!(b[15], b'+' | b'-' | b'R');
+    if ok {
+        Ok(())
+    } else {
+        Err((field, Problem::BadTime))
+    }
+}
+
+/// Appends fields to an output buffer.
+pub(crate) struct Writer<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
+}
+
+impl Writer<'_> {
+    pub(crate) fn u8(&mut self, v: u8) {
+        self.out.push(v);
+    }
+
+    pub(crate) fn u32(&mut self, v: u32) {
+        self.out.extend_from_slice(&v.to_be_bytes());
+    }
+
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.out.extend_from_slice(b);
+    }
+
+    /// A C-Octet string of at most `max` octets including the NUL.
+    pub(crate) fn cstr(&mut self, field: &'static str, s: &str, max: usize) -> FieldResult<()> {
+        let start = self.out.len();
+        for c in s.chars() {
+            let v = c as u32;
+            if v > 0xFF {
+                self.out.truncate(start);
+                return Err((field, Problem::NotOctets));
+            }
+            if v == 0 {
+                self.out.truncate(start);
+                return Err((field, Problem::ContainsNul));
+            }
+            self.out.push(v as u8);
+        }
+        let len = self.out.len() - start;
+        if len + 1 > max {
+            self.out.truncate(start);
+            return Err((field, Problem::TooLong { max, len }));
+        }
+        self.out.push(0);
+        Ok(())
+    }
+
+    pub(crate) fn time(&mut self, field: &'static str, s: &str) -> FieldResult<()> {
+        check_time(field, s)?;
+        self.cstr(field, s, 17)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cstr_reads_up_to_nul_and_reports_missing_terminator() {
+        let mut r = Reader::new(b"abc\0rest");
+        assert_eq!(r.cstr("f", 16).unwrap(), "abc");
+        assert_eq!(r.remaining(), 4);
+        let mut r = Reader::new(b"abcdef");
+        assert_eq!(r.cstr("f", 4), Err(("f", Problem::NotTerminated { max: 4 })));
+        let mut r = Reader::new(b"ab");
+        assert_eq!(r.cstr("f", 4), Err(("f", Problem::Truncated)));
+        let mut r = Reader::new(b"\xe9\0");
+        assert_eq!(r.cstr("f", 4).unwrap(), "\u{e9}");
+    }
+
+    #[test]
+    fn cstr_writer_enforces_rules_and_leaves_nothing_on_error() {
+        let mut v = vec![1];
+        let mut w = Writer { out: &mut v };
+        assert_eq!(w.cstr("f", "abcd", 4), Err(("f", Problem::TooLong { max: 4, len: 4 })));
+        assert_eq!(w.cstr("f", "a\u{416}", 4), Err(("f", Problem::NotOctets)));
+        assert_eq!(w.cstr("f", "a\0", 4), Err(("f", Problem::ContainsNul)));
+        assert_eq!(v, vec![1]);
+        let mut w = Writer { out: &mut v };
+        w.cstr("f", "abc", 4).unwrap();
+        assert_eq!(v, b"\x01abc\0");
+    }
+
+    #[test]
+    fn time_fields() {
+        assert!(check_time("t", "").is_ok());
+        assert!(check_time("t", "000001000000000R").is_ok());
+        assert!(check_time("t", "261126101500004+").is_ok());
+        assert!(check_time("t", "26112610150000+").is_err());
+        assert!(check_time("t", "261126101500004X").is_err());
+        assert!(check_time("t", "2611261015a0004+").is_err());
+    }
+}

@@ -8,9 +8,14 @@
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
+// Only `ffi` is C API: cbindgen skips the other modules.
+/// cbindgen:ignore
 pub mod error;
 pub mod ffi;
+/// cbindgen:ignore
 pub mod pdu;
+/// cbindgen:ignore
 pub mod receipt;
+/// cbindgen:ignore
 pub mod text;
 

@@ -7,29 +7,30 @@ use super::wire::{FieldResult, Reader, Writer};
 use super::CommandStatus;
 
 /// Maximum lengths of C-Octet strings, counting the NUL (SMPP 3.4 §4).
-pub mod max {
+pub(crate) mod max {
+    #![allow(dead_code)]
     /// system_id.
-    pub const SYSTEM_ID: usize = 16;
+    pub(crate) const SYSTEM_ID: usize = 16;
     /// password.
-    pub const PASSWORD: usize = 9;
+    pub(crate) const PASSWORD: usize = 9;
     /// system_type.
-    pub const SYSTEM_TYPE: usize = 13;
+    pub(crate) const SYSTEM_TYPE: usize = 13;
     /// address_range.
-    pub const ADDRESS_RANGE: usize = 41;
+    pub(crate) const ADDRESS_RANGE: usize = 41;
     /// service_type.
-    pub const SERVICE_TYPE: usize = 6;
+    pub(crate) const SERVICE_TYPE: usize = 6;
     /// source_addr / destination_addr of submit_sm, deliver_sm, submit_multi, query_sm,
     /// cancel_sm, replace_sm.
-    pub const ADDR: usize = 21;
+    pub(crate) const ADDR: usize = 21;
     /// source_addr / destination_addr of data_sm; source_addr / esme_addr of
     /// alert_notification.
-    pub const ADDR_65: usize = 65;
+    pub(crate) const ADDR_65: usize = 65;
     /// message_id.
-    pub const MESSAGE_ID: usize = 65;
+    pub(crate) const MESSAGE_ID: usize = 65;
     /// dl_name of submit_multi.
-    pub const DL_NAME: usize = 21;
+    pub(crate) const DL_NAME: usize = 21;
     /// short_message octets (sm_length is one octet; 255 is reserved).
-    pub const SHORT_MESSAGE: usize = 254;
+    pub(crate) const SHORT_MESSAGE: usize = 254;
 }
 
 /// A TON / NPI / address triple.

@@ -10,6 +10,7 @@
 //! ```
 
 mod body;
+pub mod describe;
 mod error;
 mod status;
 pub mod tlv;
@@ -17,7 +18,7 @@ pub mod types;
 mod wire;
 
 pub use body::{
-    max, Address, AlertNotification, Bind, BindResp, CancelSm, DataSm, DeliverSm, DestAddress,
+    Address, AlertNotification, Bind, BindResp, CancelSm, DataSm, DeliverSm, DestAddress,
     Outbind, QuerySm, QuerySmResp, ReplaceSm, SmResp, SubmitMulti, SubmitMultiResp, SubmitSm,
     UnsuccessSme,
 };
@@ -28,14 +29,7 @@ pub use types::MessageState;
 
 use wire::{Reader, Writer};
 
-/// Length of the PDU header (command_length, command_id, command_status, sequence_number).
-pub const HEADER_LEN: usize = 16;
-
-/// Default maximum `command_length` accepted from a peer: 64 KiB.
-pub const DEFAULT_MAX_PDU_LEN: u32 = 64 * 1024;
-
-/// The largest sequence number (SMPP 3.4 §5.1.4: 0x00000001 – 0x7FFFFFFF).
-pub const MAX_SEQUENCE: u32 = 0x7FFF_FFFF;
+const HEADER_LEN: usize = Pdu::HEADER_LEN;
 
 macro_rules! command_ids {
     ($( $variant:ident = $code:literal, $name:literal; )*) => {
@@ -336,6 +330,12 @@ pub struct Pdu {
 }
 
 impl Pdu {
+    /// Length of the PDU header (command_length, command_id, command_status, sequence_number).
+    pub const HEADER_LEN: usize = 16;
+
+    /// The largest sequence number (SMPP 3.4 §5.1.4: 0x00000001 – 0x7FFFFFFF).
+    pub const MAX_SEQUENCE: u32 = 0x7FFF_FFFF;
+
     /// A PDU with command_status ESME_ROK.
     pub fn new(sequence_number: u32, body: Body) -> Pdu {
         Pdu {
@@ -499,13 +499,16 @@ pub struct Decoder {
 }
 
 impl Default for Decoder {
-    /// Maximum PDU length [`DEFAULT_MAX_PDU_LEN`].
+    /// Maximum PDU length [`Decoder::DEFAULT_MAX_LEN`].
     fn default() -> Self {
-        Decoder::new(DEFAULT_MAX_PDU_LEN)
+        Decoder::new(Decoder::DEFAULT_MAX_LEN)
     }
 }
 
 impl Decoder {
+    /// Default maximum `command_length` accepted from a peer: 64 KiB.
+    pub const DEFAULT_MAX_LEN: u32 = 64 * 1024;
+
     /// A decoder that rejects a command_length above `max_len` (before allocating anything).
     pub fn new(max_len: u32) -> Self {
         Decoder {

@@ -227,7 +227,7 @@ fn framing_errors_come_before_any_allocation() {
     assert_eq!(d.decode(&[0, 0]).unwrap(), Decoded::Incomplete { needed: 16 });
     assert_eq!(
         Decoder::default().max_len(),
-        DEFAULT_MAX_PDU_LEN,
+        Decoder::DEFAULT_MAX_LEN,
         "default maximum is 64 KiB"
     );
 }
@@ -423,7 +423,7 @@ mod props {
 
     proptest! {
         #[test]
-        fn submit_and_deliver_round_trip(s in submit(), seq in 1u32..=MAX_SEQUENCE, deliver in any::<bool>()) {
+        fn submit_and_deliver_round_trip(s in submit(), seq in 1u32..=Pdu::MAX_SEQUENCE, deliver in any::<bool>()) {
             let body = if deliver { Body::DeliverSm(s) } else { Body::SubmitSm(s) };
             let p = Pdu::new(seq, body);
             let b = p.to_bytes().unwrap();

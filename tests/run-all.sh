@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite: what CI runs and what a developer runs before pushing.
+#   bash tests/run-all.sh
+# Needs: the Rust toolchain, gcc, node/npm (for the node-smpp vectors), and cbindgen 0.29.4
+# (`cargo install cbindgen --version 0.29.4 --locked`; .ci/run installs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --all-targets -- -D warnings
+
+step "C header is what cbindgen 0.29.4 generates"
+want="cbindgen 0.29.4"
+have="$(cbindgen --version 2>/dev/null || true)"
+if [ "$have" != "$want" ]; then
+  echo "need $want, found '${have:-none}': cargo install cbindgen --version 0.29.4 --locked" >&2
+  exit 1
+fi
+tmp="$(mktemp)"
+trap 'rm -f "$tmp"' EXIT
+cbindgen --config cbindgen.toml --crate esme --quiet --output "$tmp"
+if ! diff -u include/esme.h "$tmp"; then
+  echo "include/esme.h is stale: run cbindgen --config cbindgen.toml --crate esme --output include/esme.h" >&2
+  exit 1
+fi
+
+step "C tests against the header and the library"
+cargo build --lib
+mkdir -p target/ffi-tests
+for src in ffi-tests/*.c; do
+  exe="target/ffi-tests/$(basename "$src" .c)"
+  gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude "$src" -Ltarget/debug -lesme \
+      -Wl,-rpath,"$PWD/target/debug" -o "$exe"
+  echo "$exe"; "$exe"
+done
+
+step "node-smpp golden vectors are what node-smpp produces"
+bash tests/interop/check-golden.sh
+
+step "cargo test"
+cargo test --all-targets
+cargo test --doc

@@ -23,8 +23,9 @@ pub use reassembly::{
 pub use segment::{count_segments, segment_bytes, segment_text, Sar, Segment, SegmentMethod};
 
 /// Errors of the text layer. Every message is one line naming what was
-/// wrong.
+/// wrong. New variants may be added in minor releases.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TextError {
     /// A character has no representation in the target character set.
     Unencodable {

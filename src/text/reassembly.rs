@@ -16,11 +16,14 @@
 //!
 //! Parts are grouped by (source, destination, reference, total, kind of
 //! concatenation info). Parts may arrive in any order; a repeated sequence
-//! number is ignored (the first copy is kept). A group times out `timeout`
+//! number is ignored (the first copy is kept); a copy arriving after its
+//! message completed starts a new group, which later expires as
+//! [`Incomplete`]. A group times out `timeout`
 //! after its *first* part arrived, so a slow drip of parts cannot keep it
 //! alive forever. At most [`Reassembler::max_pending`] groups are pending;
 //! starting one more evicts the oldest, which is handed back by the next
-//! [`Reassembler::expire`] — call it periodically.
+//! [`Reassembler::expire`] — call it periodically, since evicted groups
+//! are held until then.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};

@@ -18,4 +18,3 @@ pub mod pdu;
 pub mod receipt;
 /// cbindgen:ignore
 pub mod text;
-

@@ -41,18 +41,25 @@ fn node_smpp_vectors_decode_and_reencode_identically() {
 fn node_smpp_vectors_carry_the_values_node_smpp_was_given() {
     let v = vectors();
     let get = |n: &str| {
-        let (_, b) = v.iter().find(|(name, _)| name == n).unwrap_or_else(|| panic!("no vector {n}"));
+        let (_, b) = v
+            .iter()
+            .find(|(name, _)| name == n)
+            .unwrap_or_else(|| panic!("no vector {n}"));
         Pdu::decode(b).unwrap()
     };
     let p = get("submit_sm_resp_throttled");
     assert_eq!(p.command_status, CommandStatus::Throttled);
     let p = get("deliver_sm_receipt");
-    let Body::DeliverSm(d) = &p.body else { panic!("{p:?}") };
+    let Body::DeliverSm(d) = &p.body else {
+        panic!("{p:?}")
+    };
     assert_eq!(d.esm_class, 0x04);
     assert!(d.tlvs.get_str(Tag::ReceiptedMessageId).is_some());
     assert_eq!(d.tlvs.get_u8(Tag::MessageState), Some(2));
     let p = get("bind_transceiver_resp_sc_iv");
-    let Body::BindTransceiverResp(b) = &p.body else { panic!("{p:?}") };
+    let Body::BindTransceiverResp(b) = &p.body else {
+        panic!("{p:?}")
+    };
     assert_eq!(b.tlvs.get_u8(Tag::ScInterfaceVersion), Some(0x34));
     let p = get("enquire_link_seq_max");
     assert_eq!(p.sequence_number, 0x7FFF_FFFF);

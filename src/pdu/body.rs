@@ -442,7 +442,9 @@ impl SubmitMulti {
                 _ => {
                     return Err((
                         "dest_flag",
-                        Problem::OutOfRange("dest_flag must be 1 (SME address) or 2 (distribution list)"),
+                        Problem::OutOfRange(
+                            "dest_flag must be 1 (SME address) or 2 (distribution list)",
+                        ),
                     ))
                 }
             });

@@ -35,6 +35,28 @@ pub fn quote(s: &str) -> String {
     o
 }
 
+/// Decoded message text quoted: printed as Unicode, with `"`, `\\`, and control characters
+/// escaped (`\n`, `\r`, `\t`, `\u{HH}`).
+pub fn quote_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
 /// Octets as lowercase hex.
 pub fn hex(b: &[u8]) -> String {
     let mut o = String::with_capacity(b.len() * 2);
@@ -91,8 +113,14 @@ impl Out {
     }
     fn sm(&mut self, s: &SubmitSm) {
         self.s("service_type", &s.service_type);
-        self.addr(["source_addr_ton", "source_addr_npi", "source_addr"], &s.source);
-        self.addr(["dest_addr_ton", "dest_addr_npi", "destination_addr"], &s.destination);
+        self.addr(
+            ["source_addr_ton", "source_addr_npi", "source_addr"],
+            &s.source,
+        );
+        self.addr(
+            ["dest_addr_ton", "dest_addr_npi", "destination_addr"],
+            &s.destination,
+        );
         self.flag("esm_class", s.esm_class);
         self.n("protocol_id", s.protocol_id);
         self.n("priority_flag", s.priority_flag);
@@ -269,7 +297,10 @@ mod tests {
     fn every_sample_describes_and_no_password_shows() {
         for p in super::super::tests::samples() {
             let f = describe(&p);
-            let all: String = f.iter().map(|f| format!("{}={}\n", f.name, f.value)).collect();
+            let all: String = f
+                .iter()
+                .map(|f| format!("{}={}\n", f.name, f.value))
+                .collect();
             assert!(!all.contains("secret08"));
             if let Body::BindTransmitter(_) = p.body {
                 assert!(all.contains("password=<redacted, 8 characters>"), "{all}");
@@ -280,7 +311,15 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(quote("a\"b\\c\u{e9}\n"), "\"a\\\"b\\\\c\\xe9\\x0a\"");
-        let p = Pdu::with_status(3, CommandStatus::Throttled, Body::SubmitSmResp(SmResp::default()));
+        assert_eq!(
+            quote_text("Привет €\n\u{1b}\"x\\"),
+            "\"Привет €\\n\\u{1b}\\\"x\\\\\""
+        );
+        let p = Pdu::with_status(
+            3,
+            CommandStatus::Throttled,
+            Body::SubmitSmResp(SmResp::default()),
+        );
         assert_eq!(
             header_line(&p, 16),
             "submit_sm_resp length=16 status=0x00000058 ESME_RTHROTTLED sequence=3"

@@ -148,7 +148,10 @@ impl fmt::Display for Problem {
                 write!(f, "a successful response must carry its body")
             }
             Problem::PduTooLarge { len } => {
-                write!(f, "the encoded PDU would be {len} octets, above the maximum")
+                write!(
+                    f,
+                    "the encoded PDU would be {len} octets, above the maximum"
+                )
             }
         }
     }

@@ -18,9 +18,8 @@ pub mod types;
 mod wire;
 
 pub use body::{
-    Address, AlertNotification, Bind, BindResp, CancelSm, DataSm, DeliverSm, DestAddress,
-    Outbind, QuerySm, QuerySmResp, ReplaceSm, SmResp, SubmitMulti, SubmitMultiResp, SubmitSm,
-    UnsuccessSme,
+    Address, AlertNotification, Bind, BindResp, CancelSm, DataSm, DeliverSm, DestAddress, Outbind,
+    QuerySm, QuerySmResp, ReplaceSm, SmResp, SubmitMulti, SubmitMultiResp, SubmitSm, UnsuccessSme,
 };
 pub use error::{DecodeError, EncodeError, FrameError, Problem};
 pub use status::CommandStatus;
@@ -274,9 +273,9 @@ impl Body {
     /// with a default body is encoded header-only (as the spec and node-smpp do).
     fn omitted_on_error(&self) -> bool {
         match self {
-            Body::BindReceiverResp(b) | Body::BindTransmitterResp(b) | Body::BindTransceiverResp(b) => {
-                *b == BindResp::default()
-            }
+            Body::BindReceiverResp(b)
+            | Body::BindTransmitterResp(b)
+            | Body::BindTransceiverResp(b) => *b == BindResp::default(),
             Body::SubmitSmResp(b) | Body::DeliverSmResp(b) | Body::DataSmResp(b) => {
                 *b == SmResp::default()
             }
@@ -295,10 +294,12 @@ impl Body {
             | Body::EnquireLinkResp
             | Body::CancelSmResp
             | Body::ReplaceSmResp => Ok(()),
-            Body::BindReceiver(b) | Body::BindTransmitter(b) | Body::BindTransceiver(b) => b.encode(w),
-            Body::BindReceiverResp(b) | Body::BindTransmitterResp(b) | Body::BindTransceiverResp(b) => {
+            Body::BindReceiver(b) | Body::BindTransmitter(b) | Body::BindTransceiver(b) => {
                 b.encode(w)
             }
+            Body::BindReceiverResp(b)
+            | Body::BindTransmitterResp(b)
+            | Body::BindTransceiverResp(b) => b.encode(w),
             Body::Outbind(b) => b.encode(w),
             Body::SubmitSm(b) | Body::DeliverSm(b) => b.encode(w),
             Body::SubmitSmResp(b) | Body::DeliverSmResp(b) | Body::DataSmResp(b) => b.encode(w),
@@ -450,10 +451,9 @@ impl std::fmt::Display for PduError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PduError::Frame(e) => e.fmt(f),
-            PduError::Incomplete { have, needed } => write!(
-                f,
-                "incomplete PDU: {have} octets given, {needed} needed"
-            ),
+            PduError::Incomplete { have, needed } => {
+                write!(f, "incomplete PDU: {have} octets given, {needed} needed")
+            }
             PduError::TrailingBytes { pdu_len, have } => write!(
                 f,
                 "{} octets after the PDU (command_length {pdu_len}, {have} octets given)",

@@ -152,11 +152,18 @@ pub(crate) fn samples() -> Vec<Pdu> {
 fn every_command_has_a_sample_that_round_trips() {
     let s = samples();
     for &c in CommandId::ALL {
-        assert!(s.iter().any(|p| p.command_id() == c), "no sample for {}", c.name());
+        assert!(
+            s.iter().any(|p| p.command_id() == c),
+            "no sample for {}",
+            c.name()
+        );
     }
     for p in s {
         let bytes = p.to_bytes().unwrap();
-        assert_eq!(bytes.len(), u32::from_be_bytes(bytes[..4].try_into().unwrap()) as usize);
+        assert_eq!(
+            bytes.len(),
+            u32::from_be_bytes(bytes[..4].try_into().unwrap()) as usize
+        );
         let back = Pdu::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.command_id().name()));
         assert_eq!(back, p);
         assert_eq!(back.to_bytes().unwrap(), bytes);
@@ -224,7 +231,10 @@ fn framing_errors_come_before_any_allocation() {
         d.decode(&[0, 0, 0, 16]).unwrap(),
         Decoded::Incomplete { needed: 16 }
     );
-    assert_eq!(d.decode(&[0, 0]).unwrap(), Decoded::Incomplete { needed: 16 });
+    assert_eq!(
+        d.decode(&[0, 0]).unwrap(),
+        Decoded::Incomplete { needed: 16 }
+    );
     assert_eq!(
         Decoder::default().max_len(),
         Decoder::DEFAULT_MAX_LEN,
@@ -291,7 +301,9 @@ fn sm_length_and_payload_rules() {
 
     let mut s = sm();
     s.tlvs.push(Tlv::message_payload(b"x".to_vec()).unwrap());
-    let e = Pdu::new(1, Body::SubmitSm(s.clone())).to_bytes().unwrap_err();
+    let e = Pdu::new(1, Body::SubmitSm(s.clone()))
+        .to_bytes()
+        .unwrap_err();
     assert_eq!(e.problem, Problem::BothPayloads);
     s.short_message = vec![0; 255];
     s.tlvs.clear();
@@ -307,7 +319,9 @@ fn tlv_errors() {
     b.extend_from_slice(&[0x02, 0x0C, 0x00, 0x01, 0x05]); // sar_msg_ref_num of 1 octet
     let e = malformed(&with_len(b.clone()));
     assert_eq!(e.status(), CommandStatus::InvOptParamVal);
-    assert!(e.to_string().contains("sar_msg_ref_num (0x020C) has length 1, expected exactly 2"));
+    assert!(e
+        .to_string()
+        .contains("sar_msg_ref_num (0x020C) has length 1, expected exactly 2"));
     b.truncate(b.len() - 5);
     b.extend_from_slice(&[0x14, 0x00, 0x00, 0x09, 0x05]); // cut short
     let e = malformed(&with_len(b));
@@ -322,7 +336,11 @@ fn header_only_pdus_refuse_a_body_and_error_responses_may_omit_theirs() {
     assert_eq!(e.problem, Problem::Trailing { count: 1 });
 
     // node-smpp and the spec: an error submit_sm_resp is header-only.
-    let p = Pdu::with_status(6, CommandStatus::Throttled, Body::SubmitSmResp(SmResp::default()));
+    let p = Pdu::with_status(
+        6,
+        CommandStatus::Throttled,
+        Body::SubmitSmResp(SmResp::default()),
+    );
     let b = p.to_bytes().unwrap();
     assert_eq!(b.len(), 16);
     assert_eq!(Pdu::decode(&b).unwrap(), p);
@@ -334,7 +352,9 @@ fn header_only_pdus_refuse_a_body_and_error_responses_may_omit_theirs() {
 
 #[test]
 fn unknown_commands_are_kept_for_a_generic_nack() {
-    let b = with_len(vec![0, 0, 0, 0, 0x00, 0x01, 0x02, 0x03, 0, 0, 0, 0, 0, 0, 0, 42, 7]);
+    let b = with_len(vec![
+        0, 0, 0, 0, 0x00, 0x01, 0x02, 0x03, 0, 0, 0, 0, 0, 0, 0, 42, 7,
+    ]);
     let p = Pdu::decode(&b).unwrap();
     assert_eq!(p.command_id(), CommandId::Other(0x0001_0203));
     assert_eq!(p.command_id().name(), "unknown");
@@ -348,7 +368,10 @@ fn whole_pdu_decode_reports_incomplete_and_trailing() {
     let b = Pdu::new(1, Body::Unbind).to_bytes().unwrap();
     assert_eq!(
         Pdu::decode(&b[..10]),
-        Err(PduError::Incomplete { have: 10, needed: 16 })
+        Err(PduError::Incomplete {
+            have: 10,
+            needed: 16
+        })
     );
     let mut two = b.clone();
     two.extend_from_slice(&b);
@@ -371,7 +394,8 @@ mod props {
     use proptest::prelude::*;
 
     fn cstr(max: usize) -> impl Strategy<Value = String> {
-        proptest::collection::vec(1u8..=255, 0..max).prop_map(|v| v.into_iter().map(|b| b as char).collect())
+        proptest::collection::vec(1u8..=255, 0..max)
+            .prop_map(|v| v.into_iter().map(|b| b as char).collect())
     }
 
     fn address(max: usize) -> impl Strategy<Value = Address> {
@@ -384,7 +408,10 @@ mod props {
                 any::<u16>().prop_map(|v| Tlv::u16(Tag::SarMsgRefNum, v).unwrap()),
                 any::<u8>().prop_map(|v| Tlv::u8(Tag::SarTotalSegments, v).unwrap()),
                 cstr(64).prop_map(|s| Tlv::cstr(Tag::ReceiptedMessageId, &s).unwrap()),
-                (0x1400u16..0x3FFF, proptest::collection::vec(any::<u8>(), 0..40))
+                (
+                    0x1400u16..0x3FFF,
+                    proptest::collection::vec(any::<u8>(), 0..40)
+                )
                     .prop_map(|(t, v)| Tlv::raw(t, v).unwrap()),
             ],
             0..4,
@@ -392,8 +419,14 @@ mod props {
     }
 
     fn time() -> impl Strategy<Value = String> {
-        prop_oneof![Just(String::new()), (0u64..10u64.pow(15), prop_oneof![Just('+'), Just('-'), Just('R')])
-            .prop_map(|(n, c)| format!("{n:015}{c}"))]
+        prop_oneof![
+            Just(String::new()),
+            (
+                0u64..10u64.pow(15),
+                prop_oneof![Just('+'), Just('-'), Just('R')]
+            )
+                .prop_map(|(n, c)| format!("{n:015}{c}"))
+        ]
     }
 
     fn submit() -> impl Strategy<Value = SubmitSm> {

@@ -172,7 +172,13 @@ pub struct Tlv {
 
 impl std::fmt::Debug for Tlv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}(0x{:04X})={:?}", self.tag().name(), self.tag, self.value())
+        write!(
+            f,
+            "{}(0x{:04X})={:?}",
+            self.tag().name(),
+            self.tag,
+            self.value()
+        )
     }
 }
 
@@ -310,9 +316,16 @@ fn check(tag: u16, v: &[u8]) -> FieldResult<()> {
         Some(Kind::COctet { max }) => {
             let nul = v.iter().position(|&b| b == 0);
             if len > max {
-                bad(if max == 65 { "at most 65" } else { "at most 256" })
+                bad(if max == 65 {
+                    "at most 65"
+                } else {
+                    "at most 256"
+                })
             } else if matches!(nul, Some(i) if i + 1 != len) {
-                Err(("tlv", Problem::OutOfRange("C-Octet string TLV has a NUL before its end")))
+                Err((
+                    "tlv",
+                    Problem::OutOfRange("C-Octet string TLV has a NUL before its end"),
+                ))
             } else {
                 Ok(())
             }
@@ -433,6 +446,9 @@ mod tests {
         assert!(Tlv::decode(0x0381, &[1, 2, 3]).is_err());
         assert!(Tlv::decode(0x130C, &[1]).is_err());
         assert!(Tlv::decode(0x1400, &[1, 2, 3, 4, 5]).is_ok());
-        assert_eq!(Tlv::cstr(Tag::ReceiptedMessageId, "\u{416}"), Err(Problem::NotOctets));
+        assert_eq!(
+            Tlv::cstr(Tag::ReceiptedMessageId, "\u{416}"),
+            Err(Problem::NotOctets)
+        );
     }
 }

@@ -154,7 +154,10 @@ mod tests {
         assert_eq!(r.cstr("f", 16).unwrap(), "abc");
         assert_eq!(r.remaining(), 4);
         let mut r = Reader::new(b"abcdef");
-        assert_eq!(r.cstr("f", 4), Err(("f", Problem::NotTerminated { max: 4 })));
+        assert_eq!(
+            r.cstr("f", 4),
+            Err(("f", Problem::NotTerminated { max: 4 }))
+        );
         let mut r = Reader::new(b"ab");
         assert_eq!(r.cstr("f", 4), Err(("f", Problem::Truncated)));
         let mut r = Reader::new(b"\xe9\0");
@@ -165,7 +168,10 @@ mod tests {
     fn cstr_writer_enforces_rules_and_leaves_nothing_on_error() {
         let mut v = vec![1];
         let mut w = Writer { out: &mut v };
-        assert_eq!(w.cstr("f", "abcd", 4), Err(("f", Problem::TooLong { max: 4, len: 4 })));
+        assert_eq!(
+            w.cstr("f", "abcd", 4),
+            Err(("f", Problem::TooLong { max: 4, len: 4 }))
+        );
         assert_eq!(w.cstr("f", "a\u{416}", 4), Err(("f", Problem::NotOctets)));
         assert_eq!(w.cstr("f", "a\0", 4), Err(("f", Problem::ContainsNul)));
         assert_eq!(v, vec![1]);

@@ -12,6 +12,7 @@
 mod body;
 pub mod describe;
 mod error;
+mod message;
 mod status;
 pub mod tlv;
 pub mod types;

@@ -470,6 +470,46 @@ mod props {
         }
 
         #[test]
+        fn submit_multi_round_trips(
+            src in address(20),
+            dests in proptest::collection::vec(prop_oneof![
+                address(20).prop_map(DestAddress::Sme),
+                cstr(20).prop_map(DestAddress::DistributionList),
+            ], 1..10),
+            sm in proptest::collection::vec(any::<u8>(), 0..=254),
+            t in tlvs(),
+            sched in time(),
+        ) {
+            let p = Pdu::new(1, Body::SubmitMulti(SubmitMulti {
+                source: src, destinations: dests, short_message: sm, tlvs: t,
+                schedule_delivery_time: sched, ..Default::default()
+            }));
+            prop_assert_eq!(Pdu::decode(&p.to_bytes().unwrap()).unwrap(), p);
+        }
+
+        #[test]
+        fn data_sm_and_responses_round_trip(
+            s in address(64), d in address(64), t in tlvs(), id in cstr(64),
+            payload in proptest::collection::vec(any::<u8>(), 0..2000),
+            status in any::<u32>(), state in any::<u8>(), date in time(),
+        ) {
+            let mut t2 = t.clone();
+            t2.push(Tlv::message_payload(payload).unwrap());
+            let pdus = [
+                Pdu::new(1, Body::DataSm(DataSm { source: s.clone(), destination: d, tlvs: t2, ..Default::default() })),
+                Pdu::with_status(2, CommandStatus::from_u32(status), Body::DataSmResp(SmResp { message_id: id.clone(), tlvs: t.clone() })),
+                Pdu::with_status(3, CommandStatus::from_u32(status), Body::SubmitSmResp(SmResp { message_id: id.clone(), tlvs: vec![] })),
+                Pdu::new(4, Body::QuerySmResp(QuerySmResp { message_id: id.clone(), final_date: date, message_state: MessageState::from_u8(state), error_code: state })),
+                Pdu::new(5, Body::CancelSm(CancelSm { service_type: String::new(), message_id: id, source: Address::new(s.ton, s.npi, s.addr.chars().take(20).collect::<String>()), destination: Address::default() })),
+                Pdu::with_status(6, CommandStatus::from_u32(status), Body::BindTransmitterResp(BindResp { system_id: "x".into(), tlvs: t })),
+            ];
+            for p in pdus {
+                let b = p.to_bytes().unwrap();
+                prop_assert_eq!(Pdu::decode(&b).unwrap(), p);
+            }
+        }
+
+        #[test]
         fn decoding_arbitrary_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = Decoder::default().decode(&b);
             let _ = Pdu::decode(&b);

@@ -246,6 +246,28 @@ impl Tlv {
         }
     }
 
+    /// A SAR TLV from a segment (sar_msg_ref_num is two octets, the other two one octet;
+    /// values come from the text layer and always fit).
+    pub(crate) fn sar(tag: Tag, v: u16) -> Tlv {
+        let value = if tag == Tag::SarMsgRefNum {
+            v.to_be_bytes().to_vec()
+        } else {
+            vec![v as u8]
+        };
+        Tlv {
+            tag: tag.to_u16(),
+            value,
+        }
+    }
+
+    /// message_payload from a segment (the text layer caps it at 65535 octets).
+    pub(crate) fn payload_unchecked(v: Vec<u8>) -> Tlv {
+        Tlv {
+            tag: Tag::MessagePayload.to_u16(),
+            value: v,
+        }
+    }
+
     /// The tag.
     pub fn tag(&self) -> Tag {
         Tag::from_u16(self.tag)

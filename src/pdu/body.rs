@@ -103,7 +103,31 @@ fn write_tlvs(w: &mut Writer, tlvs: &[Tlv]) {
     }
 }
 
-fn no_trailing(r: &Reader) -> FieldResult<()> {
+/// The body of responses made of one C-Octet string and TLVs; empty when absent.
+fn read_id_and_tlvs(
+    r: &mut Reader,
+    field: &'static str,
+    max: usize,
+) -> FieldResult<(String, Vec<Tlv>)> {
+    if r.is_empty() {
+        return Ok((String::new(), Vec::new()));
+    }
+    Ok((r.cstr(field, max)?, read_tlvs(r)?))
+}
+
+fn write_id_and_tlvs(
+    w: &mut Writer,
+    field: &'static str,
+    id: &str,
+    max: usize,
+    tlvs: &[Tlv],
+) -> FieldResult<()> {
+    w.cstr(field, id, max)?;
+    write_tlvs(w, tlvs);
+    Ok(())
+}
+
+pub(crate) fn no_trailing(r: &Reader) -> FieldResult<()> {
     if r.is_empty() {
         Ok(())
     } else {
@@ -148,6 +172,42 @@ fn check_payloads(sm: &[u8], tlvs: &[Tlv]) -> FieldResult<()> {
     } else {
         Ok(())
     }
+}
+
+/// Reads the fields submit_sm, deliver_sm and submit_multi share after their addresses:
+/// esm_class … sm_default_msg_id, short_message, TLVs.
+macro_rules! read_tail {
+    ($r:expr, $s:expr) => {
+        $s.esm_class = $r.u8("esm_class")?;
+        $s.protocol_id = $r.u8("protocol_id")?;
+        $s.priority_flag = $r.u8("priority_flag")?;
+        $s.schedule_delivery_time = $r.time("schedule_delivery_time")?;
+        $s.validity_period = $r.time("validity_period")?;
+        $s.registered_delivery = $r.u8("registered_delivery")?;
+        $s.replace_if_present_flag = $r.u8("replace_if_present_flag")?;
+        $s.data_coding = $r.u8("data_coding")?;
+        $s.sm_default_msg_id = $r.u8("sm_default_msg_id")?;
+        $s.short_message = read_sm($r)?;
+        $s.tlvs = read_tlvs($r)?;
+        check_payloads(&$s.short_message, &$s.tlvs)?;
+    };
+}
+
+/// Writes what [`read_tail`] reads.
+macro_rules! write_tail {
+    ($w:expr, $s:expr) => {
+        $w.u8($s.esm_class);
+        $w.u8($s.protocol_id);
+        $w.u8($s.priority_flag);
+        $w.time("schedule_delivery_time", &$s.schedule_delivery_time)?;
+        $w.time("validity_period", &$s.validity_period)?;
+        $w.u8($s.registered_delivery);
+        $w.u8($s.replace_if_present_flag);
+        $w.u8($s.data_coding);
+        $w.u8($s.sm_default_msg_id);
+        write_sm($w, &$s.short_message)?;
+        write_tlvs($w, &$s.tlvs);
+    };
 }
 
 /// bind_transmitter, bind_receiver, bind_transceiver. `Debug` never shows the password.
@@ -210,19 +270,12 @@ pub struct BindResp {
 
 impl BindResp {
     pub(crate) fn decode(r: &mut Reader) -> FieldResult<Self> {
-        if r.is_empty() {
-            return Ok(Self::default());
-        }
-        Ok(BindResp {
-            system_id: r.cstr("system_id", max::SYSTEM_ID)?,
-            tlvs: read_tlvs(r)?,
-        })
+        let (system_id, tlvs) = read_id_and_tlvs(r, "system_id", max::SYSTEM_ID)?;
+        Ok(BindResp { system_id, tlvs })
     }
 
     pub(crate) fn encode(&self, w: &mut Writer) -> FieldResult<()> {
-        w.cstr("system_id", &self.system_id, max::SYSTEM_ID)?;
-        write_tlvs(w, &self.tlvs);
-        Ok(())
+        write_id_and_tlvs(w, "system_id", &self.system_id, max::SYSTEM_ID, &self.tlvs)
     }
 }
 
@@ -304,20 +357,9 @@ impl SubmitSm {
             service_type: r.cstr("service_type", max::SERVICE_TYPE)?,
             source: read_addr(r, SOURCE, max::ADDR)?,
             destination: read_addr(r, DEST, max::ADDR)?,
-            esm_class: r.u8("esm_class")?,
-            protocol_id: r.u8("protocol_id")?,
-            priority_flag: r.u8("priority_flag")?,
-            schedule_delivery_time: r.time("schedule_delivery_time")?,
-            validity_period: r.time("validity_period")?,
-            registered_delivery: r.u8("registered_delivery")?,
-            replace_if_present_flag: r.u8("replace_if_present_flag")?,
-            data_coding: r.u8("data_coding")?,
-            sm_default_msg_id: r.u8("sm_default_msg_id")?,
             ..Default::default()
         };
-        s.short_message = read_sm(r)?;
-        s.tlvs = read_tlvs(r)?;
-        check_payloads(&s.short_message, &s.tlvs)?;
+        read_tail!(r, s);
         Ok(s)
     }
 
@@ -326,17 +368,7 @@ impl SubmitSm {
         w.cstr("service_type", &self.service_type, max::SERVICE_TYPE)?;
         write_addr(w, &self.source, SOURCE, max::ADDR)?;
         write_addr(w, &self.destination, DEST, max::ADDR)?;
-        w.u8(self.esm_class);
-        w.u8(self.protocol_id);
-        w.u8(self.priority_flag);
-        w.time("schedule_delivery_time", &self.schedule_delivery_time)?;
-        w.time("validity_period", &self.validity_period)?;
-        w.u8(self.registered_delivery);
-        w.u8(self.replace_if_present_flag);
-        w.u8(self.data_coding);
-        w.u8(self.sm_default_msg_id);
-        write_sm(w, &self.short_message)?;
-        write_tlvs(w, &self.tlvs);
+        write_tail!(w, self);
         Ok(())
     }
 
@@ -363,19 +395,18 @@ pub struct SmResp {
 
 impl SmResp {
     pub(crate) fn decode(r: &mut Reader) -> FieldResult<Self> {
-        if r.is_empty() {
-            return Ok(Self::default());
-        }
-        Ok(SmResp {
-            message_id: r.cstr("message_id", max::MESSAGE_ID)?,
-            tlvs: read_tlvs(r)?,
-        })
+        let (message_id, tlvs) = read_id_and_tlvs(r, "message_id", max::MESSAGE_ID)?;
+        Ok(SmResp { message_id, tlvs })
     }
 
     pub(crate) fn encode(&self, w: &mut Writer) -> FieldResult<()> {
-        w.cstr("message_id", &self.message_id, max::MESSAGE_ID)?;
-        write_tlvs(w, &self.tlvs);
-        Ok(())
+        write_id_and_tlvs(
+            w,
+            "message_id",
+            &self.message_id,
+            max::MESSAGE_ID,
+            &self.tlvs,
+        )
     }
 }
 
@@ -449,18 +480,7 @@ impl SubmitMulti {
                 }
             });
         }
-        s.esm_class = r.u8("esm_class")?;
-        s.protocol_id = r.u8("protocol_id")?;
-        s.priority_flag = r.u8("priority_flag")?;
-        s.schedule_delivery_time = r.time("schedule_delivery_time")?;
-        s.validity_period = r.time("validity_period")?;
-        s.registered_delivery = r.u8("registered_delivery")?;
-        s.replace_if_present_flag = r.u8("replace_if_present_flag")?;
-        s.data_coding = r.u8("data_coding")?;
-        s.sm_default_msg_id = r.u8("sm_default_msg_id")?;
-        s.short_message = read_sm(r)?;
-        s.tlvs = read_tlvs(r)?;
-        check_payloads(&s.short_message, &s.tlvs)?;
+        read_tail!(r, s);
         Ok(s)
     }
 
@@ -487,17 +507,7 @@ impl SubmitMulti {
                 }
             }
         }
-        w.u8(self.esm_class);
-        w.u8(self.protocol_id);
-        w.u8(self.priority_flag);
-        w.time("schedule_delivery_time", &self.schedule_delivery_time)?;
-        w.time("validity_period", &self.validity_period)?;
-        w.u8(self.registered_delivery);
-        w.u8(self.replace_if_present_flag);
-        w.u8(self.data_coding);
-        w.u8(self.sm_default_msg_id);
-        write_sm(w, &self.short_message)?;
-        write_tlvs(w, &self.tlvs);
+        write_tail!(w, self);
         Ok(())
     }
 }

@@ -66,6 +66,24 @@ pub fn hex(b: &[u8]) -> String {
     o
 }
 
+/// The fields submit_sm, deliver_sm and submit_multi share after their addresses.
+macro_rules! tail {
+    ($o:expr, $s:expr) => {
+        $o.flag("esm_class", $s.esm_class);
+        $o.n("protocol_id", $s.protocol_id);
+        $o.n("priority_flag", $s.priority_flag);
+        $o.s("schedule_delivery_time", &$s.schedule_delivery_time);
+        $o.s("validity_period", &$s.validity_period);
+        $o.flag("registered_delivery", $s.registered_delivery);
+        $o.n("replace_if_present_flag", $s.replace_if_present_flag);
+        $o.flag("data_coding", $s.data_coding);
+        $o.n("sm_default_msg_id", $s.sm_default_msg_id);
+        $o.n("sm_length", $s.short_message.len());
+        $o.bytes("short_message", &$s.short_message);
+        $o.tlvs(&$s.tlvs);
+    };
+}
+
 struct Out(Vec<Field>);
 
 impl Out {
@@ -121,18 +139,7 @@ impl Out {
             ["dest_addr_ton", "dest_addr_npi", "destination_addr"],
             &s.destination,
         );
-        self.flag("esm_class", s.esm_class);
-        self.n("protocol_id", s.protocol_id);
-        self.n("priority_flag", s.priority_flag);
-        self.s("schedule_delivery_time", &s.schedule_delivery_time);
-        self.s("validity_period", &s.validity_period);
-        self.flag("registered_delivery", s.registered_delivery);
-        self.n("replace_if_present_flag", s.replace_if_present_flag);
-        self.flag("data_coding", s.data_coding);
-        self.n("sm_default_msg_id", s.sm_default_msg_id);
-        self.n("sm_length", s.short_message.len());
-        self.bytes("short_message", &s.short_message);
-        self.tlvs(&s.tlvs);
+        tail!(self, s);
     }
 }
 
@@ -210,18 +217,7 @@ pub fn describe(pdu: &Pdu) -> Vec<Field> {
                     }
                 }
             }
-            o.flag("esm_class", s.esm_class);
-            o.n("protocol_id", s.protocol_id);
-            o.n("priority_flag", s.priority_flag);
-            o.s("schedule_delivery_time", &s.schedule_delivery_time);
-            o.s("validity_period", &s.validity_period);
-            o.flag("registered_delivery", s.registered_delivery);
-            o.n("replace_if_present_flag", s.replace_if_present_flag);
-            o.flag("data_coding", s.data_coding);
-            o.n("sm_default_msg_id", s.sm_default_msg_id);
-            o.n("sm_length", s.short_message.len());
-            o.bytes("short_message", &s.short_message);
-            o.tlvs(&s.tlvs);
+            tail!(o, s);
         }
         Body::SubmitMultiResp(r) => {
             o.s("message_id", &r.message_id);

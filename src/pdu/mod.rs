@@ -223,18 +223,7 @@ impl Body {
 
     fn decode(id: CommandId, raw_id: u32, r: &mut Reader) -> wire::FieldResult<Body> {
         use CommandId as C;
-        let empty = |r: &mut Reader| {
-            if r.is_empty() {
-                Ok(())
-            } else {
-                Err((
-                    "body",
-                    Problem::Trailing {
-                        count: r.remaining(),
-                    },
-                ))
-            }
-        };
+        let empty = |r: &mut Reader| body::no_trailing(r);
         Ok(match id {
             C::GenericNack => empty(r).map(|_| Body::GenericNack)?,
             C::BindReceiver => Body::BindReceiver(Bind::decode(r)?),

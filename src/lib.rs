@@ -18,3 +18,8 @@ pub mod pdu;
 pub mod receipt;
 /// cbindgen:ignore
 pub mod text;
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -17,6 +17,8 @@ pub mod pdu;
 /// cbindgen:ignore
 pub mod receipt;
 /// cbindgen:ignore
+pub mod session;
+/// cbindgen:ignore
 pub mod text;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.

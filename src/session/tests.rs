@@ -1,0 +1,464 @@
+use super::*;
+use crate::pdu::{Address, SubmitSm};
+
+fn cfg() -> SessionConfig {
+    SessionConfig {
+        window: 3,
+        response_timeout: Duration::from_secs(5),
+        bind_timeout: Duration::from_secs(2),
+        enquire_link_interval: Duration::from_secs(10),
+        dead_peer_timeout: Duration::from_secs(25),
+        max_pdu_len: 4096,
+    }
+}
+
+fn bind_body() -> Bind {
+    Bind {
+        system_id: "esme".into(),
+        password: "pw".into(),
+        interface_version: 0x34,
+        ..Default::default()
+    }
+}
+
+fn out(s: &mut Session<u32>) -> Vec<Pdu> {
+    let mut b = Vec::new();
+    s.take_output(&mut b);
+    let mut v = Vec::new();
+    let mut pos = 0;
+    while pos < b.len() {
+        match Decoder::default().decode(&b[pos..]).unwrap() {
+            Decoded::Pdu { pdu, len } => {
+                v.push(pdu);
+                pos += len;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    v
+}
+
+fn events(s: &mut Session<u32>) -> Vec<Event<u32>> {
+    std::iter::from_fn(|| s.poll_event()).collect()
+}
+
+fn bytes(p: &Pdu) -> Vec<u8> {
+    p.to_bytes().unwrap()
+}
+
+fn submit() -> Body {
+    Body::SubmitSm(SubmitSm {
+        source: Address::new(1, 1, "1"),
+        destination: Address::new(1, 1, "2"),
+        short_message: b"hi".to_vec(),
+        ..Default::default()
+    })
+}
+
+fn resp(seq: u32, id: &str) -> Pdu {
+    Pdu::new(
+        seq,
+        Body::SubmitSmResp(SmResp {
+            message_id: id.into(),
+            tlvs: vec![],
+        }),
+    )
+}
+
+/// A session bound as a transceiver at time t0.
+fn bound(t0: Instant) -> Session<u32> {
+    let mut s = Session::new(cfg(), t0);
+    s.bind(BindMode::Transceiver, bind_body(), t0).unwrap();
+    let sent = out(&mut s);
+    assert_eq!(sent[0].command_id(), CommandId::BindTransceiver);
+    let r = Pdu::new(
+        sent[0].sequence_number,
+        Body::BindTransceiverResp(BindResp {
+            system_id: "SMSC".into(),
+            tlvs: vec![],
+        }),
+    );
+    s.feed(&bytes(&r), t0);
+    assert!(matches!(events(&mut s)[..], [Event::Bound { .. }]));
+    assert_eq!(s.state(), State::Bound(BindMode::Transceiver));
+    s
+}
+
+#[test]
+fn bind_refused_names_the_status() {
+    let t0 = Instant::now();
+    let mut s: Session<u32> = Session::new(cfg(), t0);
+    s.bind(BindMode::Transmitter, bind_body(), t0).unwrap();
+    let seq = out(&mut s)[0].sequence_number;
+    let r = Pdu::with_status(
+        seq,
+        CommandStatus::InvPaswd,
+        Body::BindTransmitterResp(BindResp::default()),
+    );
+    s.feed(&bytes(&r), t0);
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::BindRefused {
+            status: CommandStatus::InvPaswd
+        }]
+    ));
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn bind_times_out() {
+    let t0 = Instant::now();
+    let mut s: Session<u32> = Session::new(cfg(), t0);
+    s.bind(BindMode::Transceiver, bind_body(), t0).unwrap();
+    s.tick(t0 + Duration::from_millis(1999));
+    assert!(events(&mut s).is_empty());
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(2)));
+    s.tick(t0 + Duration::from_secs(2));
+    assert!(matches!(events(&mut s)[..], [Event::BindRefused { .. }]));
+}
+
+#[test]
+fn nothing_before_bind_and_window_limits() {
+    let t0 = Instant::now();
+    let mut s: Session<u32> = Session::new(cfg(), t0);
+    assert!(matches!(
+        s.send(submit(), 1, t0),
+        Err(SendError::NotAllowed { .. })
+    ));
+    let mut s = bound(t0);
+    for tag in 0..3 {
+        s.send(submit(), tag, t0).unwrap();
+    }
+    assert_eq!(s.send(submit(), 9, t0), Err(SendError::WindowFull));
+    assert_eq!(s.in_flight(), 3);
+    let sent = out(&mut s);
+    assert_eq!(sent.len(), 3);
+    // Answer the second one first: matched by sequence number.
+    s.feed(&bytes(&resp(sent[1].sequence_number, "B")), t0);
+    match &events(&mut s)[..] {
+        [Event::Response { tag: 1, pdu }] => assert_eq!(pdu.command_id(), CommandId::SubmitSmResp),
+        e => panic!("{e:?}"),
+    }
+    assert!(s.window_has_room());
+}
+
+#[test]
+fn responses_to_nothing_or_of_the_wrong_kind_are_ignored() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 7, t0).unwrap();
+    let seq = out(&mut s)[0].sequence_number;
+    s.feed(&bytes(&resp(seq + 100, "x")), t0);
+    s.feed(
+        &bytes(&Pdu::new(seq, Body::DataSmResp(SmResp::default()))),
+        t0,
+    );
+    let e = events(&mut s);
+    assert_eq!(e.len(), 2);
+    assert!(e.iter().all(|e| matches!(e, Event::Ignored { .. })));
+    assert_eq!(s.in_flight(), 1);
+    // generic_nack answers any request.
+    s.feed(
+        &bytes(&Pdu::with_status(
+            seq,
+            CommandStatus::InvCmdLen,
+            Body::GenericNack,
+        )),
+        t0,
+    );
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Response { tag: 7, .. }]
+    ));
+}
+
+#[test]
+fn response_timeouts_free_the_window() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 1, t0).unwrap();
+    s.send(submit(), 2, t0 + Duration::from_secs(1)).unwrap();
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(5)));
+    s.tick(t0 + Duration::from_secs(5));
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Timeout {
+            tag: 1,
+            command: CommandId::SubmitSm
+        }]
+    ));
+    assert_eq!(s.in_flight(), 1);
+    s.tick(t0 + Duration::from_secs(6));
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Timeout { tag: 2, .. }]
+    ));
+    // A late response is ignored, not fatal.
+    s.feed(&bytes(&resp(2, "late")), t0 + Duration::from_secs(7));
+    assert!(matches!(events(&mut s)[..], [Event::Ignored { .. }]));
+}
+
+#[test]
+fn answers_the_smsc() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    let mut input = bytes(&Pdu::new(77, Body::EnquireLink));
+    input.extend(bytes(&Pdu::new(
+        78,
+        Body::Unknown {
+            command_id: 0x0000_0104,
+            body: vec![],
+        },
+    )));
+    input.extend(bytes(&Pdu::new(79, Body::DeliverSm(SubmitSm::default()))));
+    s.feed(&input, t0);
+    let sent = out(&mut s);
+    assert_eq!(sent[0], Pdu::new(77, Body::EnquireLinkResp));
+    assert_eq!(
+        sent[1],
+        Pdu::with_status(78, CommandStatus::InvCmdId, Body::GenericNack)
+    );
+    let e = events(&mut s);
+    let Event::Inbound { pdu } = &e[1] else {
+        panic!("{e:?}")
+    };
+    // Acknowledged only when the driver says so.
+    assert_eq!(sent.len(), 2);
+    s.respond(pdu, CommandStatus::Ok, vec![]);
+    assert_eq!(
+        out(&mut s),
+        vec![Pdu::new(79, Body::DeliverSmResp(SmResp::default()))]
+    );
+}
+
+#[test]
+fn malformed_requests_are_answered_with_the_suggested_status() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    // deliver_sm whose destination_addr has no NUL within 21 octets.
+    let mut b = vec![
+        0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 1, b'1', 0, 1, 1,
+    ];
+    b.extend_from_slice(&[b'2'; 30]);
+    let n = b.len() as u32;
+    b[..4].copy_from_slice(&n.to_be_bytes());
+    s.feed(&b, t0);
+    assert_eq!(
+        out(&mut s),
+        vec![Pdu::with_status(
+            9,
+            CommandStatus::InvDstAdr,
+            Body::DeliverSmResp(SmResp::default())
+        )]
+    );
+    assert!(matches!(events(&mut s)[..], [Event::Ignored { .. }]));
+    assert_eq!(s.state(), State::Bound(BindMode::Transceiver));
+}
+
+#[test]
+fn malformed_response_goes_to_its_request() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 5, t0).unwrap();
+    let seq = out(&mut s)[0].sequence_number;
+    // submit_sm_resp whose message_id lacks its NUL.
+    let mut b = vec![0, 0, 0, 0, 0x80, 0, 0, 4, 0, 0, 0, 0];
+    b.extend_from_slice(&seq.to_be_bytes());
+    b.extend_from_slice(b"abc");
+    let n = b.len() as u32;
+    b[..4].copy_from_slice(&n.to_be_bytes());
+    s.feed(&b, t0);
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::MalformedResponse { tag: 5, .. }]
+    ));
+    assert_eq!(s.in_flight(), 0);
+}
+
+#[test]
+fn peer_unbind_closes_and_abort_returns_what_was_pending() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 1, t0).unwrap();
+    s.send(submit(), 2, t0).unwrap();
+    out(&mut s);
+    s.feed(&bytes(&Pdu::new(500, Body::Unbind)), t0);
+    assert_eq!(out(&mut s), vec![Pdu::new(500, Body::UnbindResp)]);
+    assert!(matches!(events(&mut s)[..], [Event::PeerUnbound]));
+    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.abort(), vec![1, 2]);
+    assert_eq!(s.in_flight(), 0);
+}
+
+#[test]
+fn our_unbind() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.unbind(t0).unwrap();
+    let u = out(&mut s);
+    assert_eq!(u[0].command_id(), CommandId::Unbind);
+    assert!(matches!(
+        s.send(submit(), 1, t0),
+        Err(SendError::NotAllowed { .. })
+    ));
+    s.feed(
+        &bytes(&Pdu::new(u[0].sequence_number, Body::UnbindResp)),
+        t0,
+    );
+    assert!(matches!(events(&mut s)[..], [Event::Unbound]));
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn keepalive_then_dead_peer() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(10)));
+    s.tick(t0 + Duration::from_secs(10));
+    let e = out(&mut s);
+    assert_eq!(e[0].command_id(), CommandId::EnquireLink);
+    // Answered: the keepalive clock restarts from the answer.
+    let t1 = t0 + Duration::from_secs(11);
+    s.feed(
+        &bytes(&Pdu::new(e[0].sequence_number, Body::EnquireLinkResp)),
+        t1,
+    );
+    assert!(events(&mut s).is_empty());
+    s.tick(t1 + Duration::from_secs(9));
+    assert!(out(&mut s).is_empty());
+    s.tick(t1 + Duration::from_secs(10));
+    assert_eq!(out(&mut s)[0].command_id(), CommandId::EnquireLink);
+    // Never answered: another enquire_link after its timeout, then the dead-peer verdict.
+    s.tick(t1 + Duration::from_secs(15));
+    assert_eq!(out(&mut s)[0].command_id(), CommandId::EnquireLink);
+    s.tick(t1 + Duration::from_secs(24));
+    assert_eq!(s.state(), State::Bound(BindMode::Transceiver));
+    s.tick(t1 + Duration::from_secs(25));
+    assert!(matches!(events(&mut s)[..], [Event::PeerDead { .. }]));
+    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.next_deadline(), None);
+}
+
+#[test]
+fn a_clock_jump_expires_everything_due_once() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    for i in 0..3 {
+        s.send(submit(), i, t0).unwrap();
+    }
+    s.tick(t0 + Duration::from_secs(3600));
+    let e = events(&mut s);
+    // All three timed out, and the peer is declared dead: each exactly once.
+    assert_eq!(
+        e.iter()
+            .filter(|e| matches!(e, Event::Timeout { .. }))
+            .count(),
+        3
+    );
+    assert_eq!(
+        e.iter()
+            .filter(|e| matches!(e, Event::PeerDead { .. }))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn framing_error_closes_with_a_nack() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.feed(&[0, 0, 0, 3, 1, 2, 3, 4], t0);
+    assert!(matches!(events(&mut s)[..], [Event::FramingError(_)]));
+    assert_eq!(out(&mut s)[0].command_status, CommandStatus::InvCmdLen);
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn every_split_of_the_input_gives_the_same_result() {
+    let t0 = Instant::now();
+    let mut base = bound(t0);
+    for i in 0..3 {
+        base.send(submit(), i, t0).unwrap();
+    }
+    let seqs: Vec<u32> = out(&mut base).iter().map(|p| p.sequence_number).collect();
+    let mut input = Vec::new();
+    input.extend(bytes(&resp(seqs[2], "C")));
+    input.extend(bytes(&Pdu::new(900, Body::EnquireLink)));
+    input.extend(bytes(&resp(seqs[0], "A")));
+    input.extend(bytes(&Pdu::new(901, Body::DeliverSm(SubmitSm::default()))));
+    input.extend(bytes(&resp(seqs[1], "B")));
+    for split in 0..=input.len() {
+        for split2 in [split, (split + 7).min(input.len())] {
+            let mut s = bound(t0);
+            for i in 0..3 {
+                s.send(submit(), i, t0).unwrap();
+            }
+            out(&mut s);
+            s.feed(&input[..split], t0);
+            s.feed(&input[split..split2], t0);
+            s.feed(&input[split2..], t0);
+            let tags: Vec<u32> = events(&mut s)
+                .into_iter()
+                .filter_map(|e| match e {
+                    Event::Response { tag, .. } => Some(tag),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(tags, vec![2, 0, 1], "split at {split}/{split2}");
+            assert_eq!(out(&mut s), vec![Pdu::new(900, Body::EnquireLinkResp)]);
+        }
+    }
+}
+
+#[test]
+fn sequence_numbers_wrap_and_skip_pending_ones() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.next_seq = Pdu::MAX_SEQUENCE;
+    s.send(submit(), 1, t0).unwrap();
+    s.send(submit(), 2, t0).unwrap();
+    let seqs: Vec<u32> = out(&mut s).iter().map(|p| p.sequence_number).collect();
+    assert_eq!(seqs, vec![Pdu::MAX_SEQUENCE, 1]);
+    s.next_seq = 1;
+    s.send(submit(), 3, t0).unwrap();
+    assert_eq!(out(&mut s)[0].sequence_number, 2);
+}
+
+#[test]
+fn receiver_cannot_submit_and_transmitter_refuses_deliveries() {
+    let t0 = Instant::now();
+    let mut s: Session<u32> = Session::new(cfg(), t0);
+    s.bind(BindMode::Transmitter, bind_body(), t0).unwrap();
+    let seq = out(&mut s)[0].sequence_number;
+    s.feed(
+        &bytes(&Pdu::new(
+            seq,
+            Body::BindTransmitterResp(BindResp::default()),
+        )),
+        t0,
+    );
+    events(&mut s);
+    s.feed(
+        &bytes(&Pdu::new(3, Body::DeliverSm(SubmitSm::default()))),
+        t0,
+    );
+    assert_eq!(
+        out(&mut s),
+        vec![Pdu::with_status(
+            3,
+            CommandStatus::InvBndSts,
+            Body::DeliverSmResp(SmResp::default())
+        )]
+    );
+    let mut r: Session<u32> = Session::new(cfg(), t0);
+    r.bind(BindMode::Receiver, bind_body(), t0).unwrap();
+    let seq = out(&mut r)[0].sequence_number;
+    r.feed(
+        &bytes(&Pdu::new(seq, Body::BindReceiverResp(BindResp::default()))),
+        t0,
+    );
+    assert!(matches!(
+        r.send(submit(), 1, t0),
+        Err(SendError::NotAllowed { .. })
+    ));
+}

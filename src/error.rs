@@ -11,6 +11,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
+    /// The caller asked for something impossible (code 100): the text says what.
+    Usage(String),
     /// A PDU we were asked to send breaks a field rule (code 101).
     Encode(EncodeError),
     /// A text cannot be encoded or segmented as asked (code 102).
@@ -23,18 +25,69 @@ pub enum Error {
     Pdu(PduError),
     /// A deliver_sm flagged as a receipt is not one (code 404).
     Receipt(ReceiptError),
+    /// The client is closed (code 103).
+    Closed,
+    /// A non-blocking submit found the window full (code 104).
+    WindowFull {
+        /// The window size.
+        window: usize,
+    },
+    /// The TCP connection could not be made (code 201).
+    Connect {
+        /// host:port as configured.
+        addr: String,
+        /// The OS reason, with a hint.
+        why: String,
+    },
+    /// A phase did not finish in time (code 202).
+    Timeout {
+        /// What was being waited for, e.g. "the bind response".
+        phase: &'static str,
+        /// How long was waited.
+        after: std::time::Duration,
+    },
+    /// The connection was lost or closed by the SMSC before binding finished (code 203).
+    Disconnected {
+        /// What happened.
+        why: String,
+    },
+    /// The SMSC refused the bind (code 501).
+    BindRefused {
+        /// The status it answered with.
+        status: crate::pdu::CommandStatus,
+    },
+}
+
+fn bind_hint(status: crate::pdu::CommandStatus) -> &'static str {
+    use crate::pdu::CommandStatus as S;
+    match status {
+        S::InvPaswd => "check the password option",
+        S::InvSysId => "check x-smpp-system-id",
+        S::AlyBnd => "this system_id is already bound: the SMSC may allow one session only",
+        S::InvSysTyp => "check x-smpp-system-type",
+        S::Throttled => "too many binds: wait before reconnecting",
+        S::InvCmdId => "the peer does not know this bind command: check x-smpp-bind-mode",
+        _ => "check the credentials and the bind mode with the SMSC operator",
+    }
 }
 
 impl Error {
     /// The stable numeric code.
     pub fn code(&self) -> u32 {
         match self {
+            Error::Usage(_) => 100,
             Error::Encode(_) => 101,
             Error::Text(_) => 102,
             Error::Frame(_) => 401,
             Error::Decode(_) => 402,
             Error::Pdu(_) => 403,
             Error::Receipt(_) => 404,
+            Error::Closed => 103,
+            Error::WindowFull { .. } => 104,
+            Error::Connect { .. } => 201,
+            Error::Timeout { .. } => 202,
+            Error::Disconnected { .. } => 203,
+            Error::BindRefused { .. } => 501,
         }
     }
 }
@@ -42,12 +95,28 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Usage(s) => f.write_str(s),
             Error::Encode(e) => e.fmt(f),
             Error::Text(e) => e.fmt(f),
             Error::Frame(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
             Error::Pdu(e) => e.fmt(f),
             Error::Receipt(e) => e.fmt(f),
+            Error::Closed => f.write_str("the client is closed"),
+            Error::WindowFull { window } => write!(
+                f,
+                "the submit window is full ({window} messages waiting for responses): retry later or submit blocking"
+            ),
+            Error::Connect { addr, why } => write!(f, "cannot connect to {addr}: {why}"),
+            Error::Timeout { phase, after } => {
+                write!(f, "timed out after {:.1} s waiting for {phase}", after.as_secs_f64())
+            }
+            Error::Disconnected { why } => f.write_str(why),
+            Error::BindRefused { status } => write!(
+                f,
+                "the SMSC refused the bind: {status} ({})",
+                bind_hint(*status)
+            ),
         }
     }
 }
@@ -55,12 +124,14 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::Usage(_) => None,
             Error::Encode(e) => Some(e),
             Error::Text(e) => Some(e),
             Error::Frame(e) => Some(e),
             Error::Decode(e) => Some(e),
             Error::Pdu(e) => Some(e),
             Error::Receipt(e) => Some(e),
+            _ => None,
         }
     }
 }

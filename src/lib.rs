@@ -10,6 +10,9 @@
 
 // Only `ffi` is C API: cbindgen skips the other modules.
 /// cbindgen:ignore
+/// cbindgen:ignore
+pub mod client;
+/// cbindgen:ignore
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
@@ -20,6 +23,9 @@ pub mod receipt;
 pub mod session;
 /// cbindgen:ignore
 pub mod text;
+
+pub use client::{Client, Event, Message, Outcome};
+pub use error::Error;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -332,22 +332,44 @@ impl<T> Session<T> {
     /// Queues one of the caller's requests (submit_sm, data_sm, query_sm, …) and returns its
     /// sequence number. Needs a bound session whose mode allows it and room in the window.
     pub fn send(&mut self, body: Body, tag: T, now: Instant) -> Result<u32, SendError> {
+        self.send_returning(body, tag, now).0
+    }
+
+    /// [`Session::send`], handing the body back (the caller may need it again, e.g. to
+    /// resubmit after ESME_RTHROTTLED) without a clone.
+    pub fn send_returning(&mut self, body: Body, tag: T, now: Instant) -> (Result<u32, SendError>, Body) {
         let command = body.command_id();
         let allowed = match self.state {
             State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,
             _ => false,
         };
         if !allowed {
-            return Err(SendError::NotAllowed {
+            let e = SendError::NotAllowed {
                 command,
                 state: self.state,
-            });
+            };
+            return (Err(e), body);
         }
         if !self.window_has_room() {
-            return Err(SendError::WindowFull);
+            return (Err(SendError::WindowFull), body);
         }
-        let t = self.cfg.response_timeout;
-        self.request(body, Purpose::User(tag), t, now)
+        let seq = self.seq();
+        let pdu = Pdu::new(seq, body);
+        if let Err(e) = self.queue(&pdu) {
+            return (Err(SendError::Encode(e)), pdu.body);
+        }
+        let deadline = now + self.cfg.response_timeout;
+        self.user_in_flight += 1;
+        self.deadlines.push_back((deadline, seq));
+        self.pending.insert(
+            seq,
+            Pending {
+                command,
+                deadline,
+                purpose: Purpose::User(tag),
+            },
+        );
+        (Ok(seq), pdu.body)
     }
 
     /// Answers an [`Event::Inbound`] request: its response PDU with `status` (deliver_sm_resp

@@ -1,0 +1,239 @@
+//! What a caller submits ([`Message`]), what it gets back ([`Outcome`]), and how a message
+//! becomes submit_sm parts.
+
+use super::Settings;
+use crate::pdu::{Address, CommandStatus, Pdu, SubmitSm, Tlv};
+use crate::text::{self, Encoding};
+use crate::Error;
+use std::time::Duration;
+
+/// A message body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Text, encoded by the configured or given encoding and segmented when long.
+    Text(String),
+    /// Octets sent as they are (data_coding 4 unless given), segmented when long.
+    Binary(Vec<u8>),
+}
+
+/// One message to submit. Unset fields take the channel's configured defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The destination address.
+    pub to: String,
+    /// The source address (default: `default-reply-address`, else empty for the SMSC's default).
+    pub from: Option<String>,
+    /// Destination TON / NPI (default: `x-smpp-dest-addr-ton` / `-npi`).
+    pub to_ton_npi: Option<(u8, u8)>,
+    /// Source TON / NPI (default: `x-smpp-src-addr-ton` / `-npi`).
+    pub from_ton_npi: Option<(u8, u8)>,
+    /// The body.
+    pub content: Content,
+    /// Text encoding (default: `x-smpp-outbound-enc-default`; auto picks GSM 7-bit when
+    /// exact, else UCS-2). Ignored for binary content.
+    pub encoding: Option<Encoding>,
+    /// data_coding to send instead of the encoding's own value.
+    pub data_coding: Option<u8>,
+    /// registered_delivery (default: 1 when `x-smpp-delivery-report` is true, else 0).
+    pub registered_delivery: Option<u8>,
+    /// Validity period (default: `x-smpp-validity-period`).
+    pub validity: Option<Duration>,
+    /// service_type (default: `x-smpp-service-type`).
+    pub service_type: Option<String>,
+    /// priority_flag (default 0).
+    pub priority: u8,
+    /// protocol_id (default 0).
+    pub protocol_id: u8,
+    /// TLVs added to every part (after `x-smpp-extraopt`).
+    pub tlvs: Vec<Tlv>,
+}
+
+impl Message {
+    /// A text message.
+    pub fn text(to: impl Into<String>, text: impl Into<String>) -> Message {
+        Message::new(to, Content::Text(text.into()))
+    }
+
+    /// A binary message.
+    pub fn binary(to: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Message {
+        Message::new(to, Content::Binary(bytes.into()))
+    }
+
+    fn new(to: impl Into<String>, content: Content) -> Message {
+        Message {
+            to: to.into(),
+            from: None,
+            to_ton_npi: None,
+            from_ton_npi: None,
+            content,
+            encoding: None,
+            data_coding: None,
+            registered_delivery: None,
+            validity: None,
+            service_type: None,
+            priority: 0,
+            protocol_id: 0,
+            tlvs: Vec::new(),
+        }
+    }
+
+    /// Sets the source address.
+    pub fn from(mut self, from: impl Into<String>) -> Message {
+        self.from = Some(from.into());
+        self
+    }
+
+    /// Asks for (1) or against (0) a delivery receipt.
+    pub fn receipt(mut self, on: bool) -> Message {
+        self.registered_delivery = Some(on as u8);
+        self
+    }
+
+    /// Forces a text encoding.
+    pub fn encoding(mut self, e: Encoding) -> Message {
+        self.encoding = Some(e);
+        self
+    }
+}
+
+/// How a submitted message ended. Every message handed to `submit` ends in exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The SMSC accepted every part.
+    Accepted {
+        /// One message_id per part, in part order.
+        message_ids: Vec<String>,
+    },
+    /// The SMSC definitely did not accept the message (or one of its parts: the remaining
+    /// parts were not sent).
+    Rejected {
+        /// The command_status it answered.
+        status: CommandStatus,
+        /// message_ids of the parts accepted before the rejection (a long message only).
+        message_ids: Vec<String>,
+    },
+    /// Written to the SMSC but no usable answer: response timeout, connection lost, or an
+    /// unreadable response. It may or may not have been accepted: the caller decides
+    /// whether to send it again.
+    Unknown {
+        /// Why, one line.
+        why: String,
+        /// message_ids of the parts known to be accepted (a long message only).
+        message_ids: Vec<String>,
+    },
+    /// Never left the process (not connected and not allowed to wait, window full, submit
+    /// timeout, client closing). Safe to send again.
+    NotSent {
+        /// Why, one line.
+        why: String,
+    },
+}
+
+impl Outcome {
+    /// True for [`Outcome::Accepted`].
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, Outcome::Accepted { .. })
+    }
+
+    /// A one-line summary: `accepted 1A2B`, `rejected ESME_RINVDSTADR (0x0000000B): …`.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::Accepted { message_ids } => format!("accepted {}", message_ids.join(",")),
+            Outcome::Rejected { status, .. } => format!("rejected {status}"),
+            Outcome::Unknown { why, .. } => format!("unknown: {why}"),
+            Outcome::NotSent { why } => format!("not sent: {why}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+/// SMPP relative time `YYMMDDhhmmss000R` for a duration (days capped at 99, then years).
+pub(crate) fn relative_time(d: Duration) -> String {
+    let mut s = d.as_secs();
+    let years = (s / (365 * 86400)).min(99);
+    s -= years * 365 * 86400;
+    let days = (s / 86400).min(99);
+    s -= days * 86400;
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    format!("{years:02}00{days:02}{h:02}{m:02}{sec:02}000R")
+}
+
+/// The submit_sm parts of a message. Every part is encoded once here, so a field that
+/// breaks a rule is reported now, naming it, and nothing is sent.
+pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec<SubmitSm>, Error> {
+    if m.to.is_empty() {
+        return Err(Error::Usage("the message has no destination address".into()));
+    }
+    let (to_ton, to_npi) = m.to_ton_npi.unwrap_or((s.dest_ton, s.dest_npi));
+    let (from_ton, from_npi) = m.from_ton_npi.unwrap_or((s.src_ton, s.src_npi));
+    let from = m.from.clone().unwrap_or_else(|| s.default_source.clone());
+    let mut base = SubmitSm {
+        service_type: m.service_type.clone().unwrap_or_else(|| s.service_type.clone()),
+        source: Address::new(from_ton, from_npi, from),
+        destination: Address::new(to_ton, to_npi, m.to.clone()),
+        protocol_id: m.protocol_id,
+        priority_flag: m.priority,
+        registered_delivery: m.registered_delivery.unwrap_or(s.delivery_report as u8),
+        validity_period: m
+            .validity
+            .or(s.validity_period)
+            .map(relative_time)
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    base.tlvs.extend(s.extra_tlvs.iter().cloned());
+    base.tlvs.extend(m.tlvs.iter().cloned());
+    let segments = match &m.content {
+        Content::Text(t) => {
+            let t = if t.is_empty() { &s.empty_message } else { t };
+            if t.is_empty() {
+                return Err(Error::Usage(
+                    "the message text is empty (set x-smpp-empty-message to send a placeholder)".into(),
+                ));
+            }
+            let enc = m.encoding.unwrap_or_else(|| s.outbound_encoding.unwrap_or_else(|| text::choose_encoding(t)));
+            base.data_coding = m.data_coding.unwrap_or(match enc {
+                Encoding::Ucs2 => s.ucs2_data_coding,
+                e => e.data_coding(),
+            });
+            text::segment_text(t, enc, s.segmentation, ref_num, s.max_segments)?
+        }
+        Content::Binary(b) => {
+            if b.is_empty() {
+                return Err(Error::Usage("the binary message is empty".into()));
+            }
+            base.data_coding = m.data_coding.unwrap_or(4);
+            text::segment_bytes(b, s.segmentation, ref_num, s.max_segments)?
+        }
+    };
+    let mut parts = Vec::with_capacity(segments.len());
+    let mut scratch = Vec::with_capacity(256);
+    for seg in &segments {
+        let mut p = base.clone();
+        p.set_segment(seg);
+        scratch.clear();
+        let pdu = Pdu::new(1, crate::pdu::Body::SubmitSm(p));
+        pdu.encode(&mut scratch).map_err(Error::Encode)?;
+        if let crate::pdu::Body::SubmitSm(p) = pdu.body {
+            parts.push(p);
+        }
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times() {
+        assert_eq!(relative_time(Duration::from_secs(86400)), "000001000000000R");
+        assert_eq!(relative_time(Duration::from_secs(3661)), "000000010101000R");
+        assert_eq!(relative_time(Duration::from_secs(400 * 86400)), "010035000000000R");
+    }
+}

@@ -1,0 +1,1390 @@
+//! The blocking client: one TCP (later TLS) connection to an SMSC, bound and kept bound,
+//! submitting from any number of threads, never losing a message without saying so.
+//!
+//! Threads: the caller's threads submit and write; one I/O thread per client reads,
+//! drives timers, acknowledges inbound messages and reconnects. A write is done by whichever
+//! thread holds the writer role, which picks up everything queued meanwhile, so a busy
+//! window goes out in few syscalls.
+
+mod message;
+mod stats;
+mod transport;
+
+pub use message::{Content, Message, Outcome};
+pub use stats::Stats;
+
+use crate::error::Error;
+use crate::pdu::{
+    Address, Bind, Body, CommandStatus, MessageState, Pdu, SubmitSm, Tag, Tlv, TlvList, TlvValue,
+};
+use crate::receipt::{self, DeliveryReceipt};
+use crate::session::{self, BindMode, Session, SessionConfig};
+use crate::text::{Encoding, Incomplete, Reassembler, SegmentMethod};
+use stats::Counters;
+use std::collections::{HashMap, VecDeque};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use transport::{is_timeout, Tcp, Transport};
+
+/// Everything the client needs, resolved from a [`crate::config::Config`].
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub system_id: String,
+    pub password: String,
+    pub system_type: String,
+    pub bind_mode: BindMode,
+    pub bind_ton: u8,
+    pub bind_npi: u8,
+    pub address_range: String,
+    pub src_ton: u8,
+    pub src_npi: u8,
+    pub dest_ton: u8,
+    pub dest_npi: u8,
+    pub service_type: String,
+    pub validity_period: Option<Duration>,
+    pub delivery_report: bool,
+    pub enquire_link_interval: Duration,
+    pub dead_peer_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+    pub window: usize,
+    pub max_rate: Option<u32>,
+    pub max_segments: u8,
+    pub segmentation: SegmentMethod,
+    pub outbound_encoding: Option<Encoding>,
+    pub inbound_default: Encoding,
+    pub ucs2_data_coding: u8,
+    pub wait_each_segment: bool,
+    pub extra_tlvs: Vec<Tlv>,
+    pub deliver_resp_tlvs: Vec<Tlv>,
+    pub empty_message: String,
+    pub default_source: String,
+    pub reconnect_max_delay: Duration,
+    pub reconnect_attempts: Option<u32>,
+    pub throttle_retries: u32,
+    pub throttle_backoff: Duration,
+    pub wait_during_outage: bool,
+    pub submit_timeout: Duration,
+    pub max_pdu_len: u32,
+    pub reassembly_timeout: Duration,
+    pub close_timeout: Duration,
+    pub event_capacity: usize,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("system_id", &self.system_id)
+            .field("password", &"<redacted>")
+            .field("bind_mode", &self.bind_mode)
+            .field("window", &self.window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Defaults for a local SMSC (tests).
+    #[cfg(test)]
+    pub(crate) fn local(port: u16) -> Settings {
+        Settings {
+            host: "127.0.0.1".into(),
+            port,
+            system_id: "esme".into(),
+            password: "secret".into(),
+            system_type: String::new(),
+            bind_mode: BindMode::Transceiver,
+            bind_ton: 0,
+            bind_npi: 0,
+            address_range: String::new(),
+            src_ton: 1,
+            src_npi: 1,
+            dest_ton: 1,
+            dest_npi: 1,
+            service_type: String::new(),
+            validity_period: None,
+            delivery_report: false,
+            enquire_link_interval: Duration::from_secs(30),
+            dead_peer_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(5),
+            response_timeout: Duration::from_secs(5),
+            window: 10,
+            max_rate: None,
+            max_segments: 255,
+            segmentation: SegmentMethod::Udh8,
+            outbound_encoding: None,
+            inbound_default: Encoding::Gsm7,
+            ucs2_data_coding: 8,
+            wait_each_segment: false,
+            extra_tlvs: vec![],
+            deliver_resp_tlvs: vec![],
+            empty_message: String::new(),
+            default_source: String::new(),
+            reconnect_max_delay: Duration::from_secs(10),
+            reconnect_attempts: None,
+            throttle_retries: 5,
+            throttle_backoff: Duration::from_millis(50),
+            wait_during_outage: true,
+            submit_timeout: Duration::from_secs(10),
+            max_pdu_len: 65536,
+            reassembly_timeout: Duration::from_secs(60),
+            close_timeout: Duration::from_secs(2),
+            event_capacity: 10_000,
+        }
+    }
+
+    fn session_config(&self) -> SessionConfig {
+        SessionConfig {
+            window: self.window,
+            response_timeout: self.response_timeout,
+            bind_timeout: self.connect_timeout,
+            enquire_link_interval: self.enquire_link_interval,
+            dead_peer_timeout: self.dead_peer_timeout,
+            max_pdu_len: self.max_pdu_len,
+        }
+    }
+
+    fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Something the client reports through [`Client::poll_event`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The outcome of a [`Client::submit_async`] (each exactly once).
+    Outcome {
+        /// The ticket's id.
+        ticket: u64,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// A mobile-originated message (deliver_sm or data_sm), reassembled when concatenated.
+    Message(InboundMessage),
+    /// A delivery receipt.
+    Receipt(ReceivedReceipt),
+    /// A concatenated message whose parts stopped arriving (timed out or evicted): what
+    /// arrived is here, never silently dropped.
+    Incomplete(Incomplete),
+    /// alert_notification.
+    Alert {
+        /// The mobile that became available.
+        source: Address,
+        /// The ESME address it concerns.
+        esme: Address,
+    },
+    /// The connection changed state.
+    Connection(ConnectionState),
+}
+
+/// An MO message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMessage {
+    /// source_addr.
+    pub from: String,
+    /// destination_addr.
+    pub to: String,
+    /// data_coding.
+    pub data_coding: u8,
+    /// The text, when the data_coding is a text encoding and it decoded.
+    pub text: Option<String>,
+    /// The user data (UDH removed; unpacked septets for packed GSM).
+    pub body: Vec<u8>,
+    /// How many parts it came in.
+    pub parts: u8,
+    /// Why the text or the concatenation could not be read, when it could not.
+    pub note: Option<String>,
+}
+
+/// A delivery receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedReceipt {
+    /// source_addr (the mobile).
+    pub from: String,
+    /// destination_addr (the original sender).
+    pub to: String,
+    /// The parsed receipt (TLVs preferred over the text), when it parsed.
+    pub receipt: Option<DeliveryReceipt>,
+    /// The short_message as received.
+    pub raw: Vec<u8>,
+    /// Why it did not parse, when it did not.
+    pub note: Option<String>,
+}
+
+/// The connection's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Connecting and binding (attempt 1 is the first reconnect).
+    Connecting {
+        /// Reconnect attempt number.
+        attempt: u32,
+    },
+    /// Bound.
+    Bound {
+        /// The SMSC's system_id.
+        system_id: String,
+    },
+    /// Not connected; the client will try again unless closing.
+    Disconnected {
+        /// Why, one line.
+        why: String,
+    },
+    /// Closed for good.
+    Closed,
+}
+
+struct Slot {
+    outcome: Mutex<Option<Outcome>>,
+    cv: Condvar,
+}
+
+/// A handle on the outcome of one submitted message.
+#[derive(Clone)]
+pub struct Ticket {
+    id: u64,
+    slot: Arc<Slot>,
+}
+
+impl std::fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ticket({})", self.id)
+    }
+}
+
+impl Ticket {
+    /// The id, as in [`Event::Outcome`].
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The outcome if it is known.
+    pub fn outcome(&self) -> Option<Outcome> {
+        lock(&self.slot.outcome).clone()
+    }
+
+    /// Waits for the outcome, at most `timeout` (None: until it is known; it always becomes
+    /// known within the submit timeout plus the response timeout per part).
+    pub fn wait(&self, timeout: Option<Duration>) -> Option<Outcome> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut g = lock(&self.slot.outcome);
+        loop {
+            if let Some(o) = g.as_ref() {
+                return Some(o.clone());
+            }
+            match deadline {
+                None => g = self.slot.cv.wait(g).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return None;
+                    }
+                    g = self
+                        .slot
+                        .cv
+                        .wait_timeout(g, d - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+    }
+}
+
+/// Locks, recovering from a poisoned mutex (a panic elsewhere must not wedge the client).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+type PartKey = (u64, u16);
+
+#[derive(Debug, Clone)]
+enum PartResult {
+    Accepted(String),
+    Rejected(CommandStatus),
+    Unknown(String),
+    NotSent(String),
+}
+
+struct Part {
+    sm: Option<SubmitSm>,
+    result: Option<PartResult>,
+    in_flight: bool,
+    ever_sent: bool,
+    attempts: u32,
+    sent_at: Option<Instant>,
+}
+
+struct Sub {
+    parts: Vec<Part>,
+    deadline: Instant,
+    slot: Arc<Slot>,
+    post: bool,
+}
+
+struct Shared {
+    session: Option<Session<PartKey>>,
+    transport: Option<Arc<dyn Transport>>,
+    state: ConnectionState,
+    closing: bool,
+    closed: bool,
+    subs: HashMap<u64, Sub>,
+    queue: VecDeque<PartKey>,
+    retry: Vec<(Instant, PartKey)>,
+    next_send: Instant,
+    writing: bool,
+    spare: Vec<u8>,
+    reasm: Reassembler,
+    next_id: u64,
+    next_ref: u16,
+    next_housekeeping: Instant,
+    last_down: String,
+}
+
+impl Shared {
+    /// Every part waiting to be sent (queued or waiting to retry), removed.
+    fn drain_queued(&mut self) -> Vec<PartKey> {
+        let mut v: Vec<PartKey> = self.queue.drain(..).collect();
+        v.extend(self.retry.drain(..).map(|(_, k)| k));
+        v
+    }
+}
+
+struct Inner {
+    s: Settings,
+    st: Mutex<Shared>,
+    cv: Condvar,
+    events: Mutex<VecDeque<Event>>,
+    events_cv: Condvar,
+    counters: Counters,
+}
+
+/// A bound SMPP client. `Send + Sync`: share it (e.g. in an `Arc`) between threads.
+pub struct Client {
+    inner: Arc<Inner>,
+    io: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("smsc", &self.inner.s.addr())
+            .field("system_id", &self.inner.s.system_id)
+            .field("state", &lock(&self.inner.st).state)
+            .finish()
+    }
+}
+
+/// Connects and binds; the session is bound on success.
+fn connect_and_bind(s: &Settings) -> Result<(Arc<dyn Transport>, Session<PartKey>, String), Error> {
+    let addr = s.addr();
+    let addrs: Vec<SocketAddr> = (s.host.as_str(), s.port)
+        .to_socket_addrs()
+        .map_err(|e| Error::Connect {
+            addr: addr.clone(),
+            why: format!("cannot resolve the host: {e}"),
+        })?
+        .collect();
+    let mut last = None;
+    let mut stream = None;
+    for a in &addrs {
+        match TcpStream::connect_timeout(a, s.connect_timeout) {
+            Ok(t) => {
+                stream = Some(t);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let stream = match (stream, last) {
+        (Some(t), _) => t,
+        (None, Some(e)) if is_timeout(&e) => {
+            return Err(Error::Timeout {
+                phase: "the TCP connection (is the host reachable and the port open?)",
+                after: s.connect_timeout,
+            })
+        }
+        (None, Some(e)) => {
+            let hint = match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    " (nothing listens there: is the SMSC up and x-smpp-port right?)"
+                }
+                _ => "",
+            };
+            return Err(Error::Connect {
+                addr,
+                why: format!("{e}{hint}"),
+            });
+        }
+        (None, None) => {
+            return Err(Error::Connect {
+                addr,
+                why: "the host resolved to no address".into(),
+            })
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(s.response_timeout.max(Duration::from_secs(1))));
+    let t: Arc<dyn Transport> = Arc::new(Tcp(stream));
+    let now = Instant::now();
+    let mut session = Session::new(s.session_config(), now);
+    let bind = Bind {
+        system_id: s.system_id.clone(),
+        password: s.password.clone(),
+        system_type: s.system_type.clone(),
+        interface_version: 0x34,
+        address_range: Address::new(s.bind_ton, s.bind_npi, s.address_range.clone()),
+    };
+    session.bind(s.bind_mode, bind, now).map_err(|e| Error::Usage(e.to_string()))?;
+    let deadline = now + s.connect_timeout;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        out.clear();
+        session.take_output(&mut out);
+        if !out.is_empty() {
+            t.write_all(&out).map_err(|e| Error::Disconnected {
+                why: format!("the connection failed while binding: {e}"),
+            })?;
+        }
+        while let Some(ev) = session.poll_event() {
+            match ev {
+                session::Event::Bound { system_id, .. } => return Ok((t, session, system_id)),
+                session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
+                    return Err(Error::Timeout {
+                        phase: "the bind response",
+                        after: s.connect_timeout,
+                    })
+                }
+                session::Event::BindRefused { status } => return Err(Error::BindRefused { status }),
+                session::Event::FramingError(e) => {
+                    return Err(Error::Disconnected {
+                        why: format!(
+                            "the SMSC answered the bind with something that is not SMPP ({e}): a TLS port? then set x-smpp-tls-mode"
+                        ),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::Timeout {
+                phase: "the bind response",
+                after: s.connect_timeout,
+            });
+        }
+        let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
+        match t.read(&mut buf) {
+            Ok(0) => {
+                return Err(Error::Disconnected {
+                    why: "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into(),
+                })
+            }
+            Ok(n) => session.feed(&buf[..n], Instant::now()),
+            Err(e) if is_timeout(&e) => session.tick(Instant::now()),
+            Err(e) => {
+                return Err(Error::Disconnected {
+                    why: format!("the connection failed while binding: {e}"),
+                })
+            }
+        }
+    }
+}
+
+impl Client {
+    // CONFIG-PENDING: Client::connect(&Config) lands with src/config.rs.
+
+    pub(crate) fn connect_with(s: Settings) -> Result<Client, Error> {
+        let (t, session, system_id) = connect_and_bind(&s)?;
+        let now = Instant::now();
+        let reasm = Reassembler::new(s.reassembly_timeout, s.inbound_default);
+        let inner = Arc::new(Inner {
+            st: Mutex::new(Shared {
+                session: Some(session),
+                transport: Some(t),
+                state: ConnectionState::Bound {
+                    system_id: system_id.clone(),
+                },
+                closing: false,
+                closed: false,
+                subs: HashMap::new(),
+                queue: VecDeque::new(),
+                retry: Vec::new(),
+                next_send: now,
+                writing: false,
+                spare: Vec::new(),
+                reasm,
+                next_id: 1,
+                next_ref: 1,
+                next_housekeeping: now,
+                last_down: String::new(),
+            }),
+            s,
+            cv: Condvar::new(),
+            events: Mutex::new(VecDeque::new()),
+            events_cv: Condvar::new(),
+            counters: Counters::new(),
+        });
+        inner.post(Event::Connection(ConnectionState::Bound { system_id }));
+        let io_inner = inner.clone();
+        let io = std::thread::Builder::new()
+            .name("esme-io".into())
+            .spawn(move || {
+                let guard = io_inner.clone();
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| io_inner.io_main()));
+                if r.is_err() {
+                    // Never leave a submitter waiting on a dead thread.
+                    guard.give_up("internal error: the I/O thread stopped");
+                }
+            })
+            .map_err(|e| Error::Usage(format!("cannot start the I/O thread: {e}")))?;
+        Ok(Client {
+            inner,
+            io: Mutex::new(Some(io)),
+        })
+    }
+
+    /// Submits and waits for the outcome. `Err` only for a message that cannot be sent as
+    /// given (nothing was sent); every other ending is an [`Outcome`].
+    pub fn submit(&self, m: &Message) -> Result<Outcome, Error> {
+        let t = self.inner.enqueue(m, false, true)?;
+        // Always resolves: queued parts end by the submit timeout, sent ones by the
+        // response timeout, and close() resolves everything.
+        Ok(t.wait(None).unwrap_or(Outcome::NotSent {
+            why: "internal: no outcome".into(),
+        }))
+    }
+
+    /// Submits without waiting for the outcome, which arrives as [`Event::Outcome`] (and
+    /// through the ticket). Blocks while the window is full (at most the submit timeout).
+    pub fn submit_async(&self, m: &Message) -> Result<Ticket, Error> {
+        self.inner.enqueue(m, true, true)
+    }
+
+    /// Like [`Client::submit_async`] but never blocks: a full window is
+    /// [`Error::WindowFull`].
+    pub fn try_submit_async(&self, m: &Message) -> Result<Ticket, Error> {
+        self.inner.enqueue(m, true, false)
+    }
+
+    /// The next event, waiting at most `timeout` (None: don't wait).
+    pub fn poll_event(&self, timeout: Option<Duration>) -> Option<Event> {
+        let deadline = Instant::now() + timeout.unwrap_or_default();
+        let mut q = lock(&self.inner.events);
+        loop {
+            if let Some(e) = q.pop_front() {
+                return Some(e);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            q = self
+                .inner
+                .events_cv
+                .wait_timeout(q, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Stats {
+        let in_flight = lock(&self.inner.st).session.as_ref().map_or(0, |s| s.in_flight());
+        self.inner.counters.snapshot(in_flight as u64)
+    }
+
+    /// The connection's state.
+    pub fn state(&self) -> ConnectionState {
+        lock(&self.inner.st).state.clone()
+    }
+
+    /// Unbinds and closes: stops taking messages, reports queued ones as NotSent, waits up to
+    /// the close timeout for the responses of those in flight (then Unknown), unbinds, and
+    /// stops the I/O thread. Idempotent; never hangs.
+    pub fn close(&self) {
+        let inner = &self.inner;
+        let s = &inner.s;
+        {
+            let mut g = lock(&inner.st);
+            if g.closing {
+                drop(g);
+                self.join();
+                return;
+            }
+            g.closing = true;
+            let queued: Vec<PartKey> = g.drain_queued();
+            for k in queued {
+                inner.set_result(&mut g, k, PartResult::NotSent("the client was closed before it was sent".into()));
+            }
+            inner.cv.notify_all();
+            // Wait for the responses of what is in flight.
+            let deadline = Instant::now() + s.close_timeout;
+            while g.session.as_ref().is_some_and(|x| x.in_flight() > 0) {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                g = inner.cv.wait_timeout(g, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+            }
+            let now = Instant::now();
+            let unbinding = g.session.as_mut().is_some_and(|x| x.unbind(now).is_ok());
+            if unbinding {
+                inner.flush(g);
+            }
+        }
+        // The I/O thread ends on the unbind_resp (or its timeout, or the connection's end).
+        let deadline = Instant::now() + Duration::from_secs(2);
+        {
+            let mut g = lock(&inner.st);
+            while g.session.is_some() && Instant::now() < deadline {
+                g = inner
+                    .cv
+                    .wait_timeout(g, Duration::from_millis(50))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+            if let Some(t) = g.transport.as_ref() {
+                t.shutdown();
+            }
+        }
+        self.join();
+        let mut g = lock(&inner.st);
+        // Whatever is left (the I/O thread resolves in-flight parts when it ends).
+        let keys: Vec<PartKey> = g
+            .subs
+            .iter()
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none())
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect();
+        for k in keys {
+            let r = if g.subs[&k.0].parts[k.1 as usize].ever_sent {
+                PartResult::Unknown("the client was closed before the SMSC answered".into())
+            } else {
+                PartResult::NotSent("the client was closed before it was sent".into())
+            };
+            inner.set_result(&mut g, k, r);
+        }
+        if !g.closed {
+            g.closed = true;
+            g.state = ConnectionState::Closed;
+            drop(g);
+            inner.post(Event::Connection(ConnectionState::Closed));
+        }
+    }
+
+    fn join(&self) {
+        if let Some(h) = lock(&self.io).take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Inner {
+    fn post(&self, e: Event) {
+        lock(&self.events).push_back(e);
+        self.events_cv.notify_one();
+    }
+
+    fn events_full(&self) -> bool {
+        lock(&self.events).len() >= self.s.event_capacity
+    }
+
+    fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
+        let s = &self.s;
+        let mut g = lock(&self.st);
+        if g.closing {
+            return Err(Error::Closed);
+        }
+        let ref_num = g.next_ref;
+        g.next_ref = g.next_ref.wrapping_add(1).max(1);
+        let parts = message::build_parts(s, m, ref_num)?;
+        self.counters.submitted.fetch_add(1, Relaxed);
+        let id = g.next_id;
+        g.next_id += 1;
+        let slot = Arc::new(Slot {
+            outcome: Mutex::new(None),
+            cv: Condvar::new(),
+        });
+        let ticket = Ticket {
+            id,
+            slot: slot.clone(),
+        };
+        let start = Instant::now();
+        let deadline = start + s.submit_timeout;
+        let n = parts.len();
+        let sub = Sub {
+            parts: parts
+                .into_iter()
+                .map(|sm| Part {
+                    sm: Some(sm),
+                    result: None,
+                    in_flight: false,
+                    ever_sent: false,
+                    attempts: 0,
+                    sent_at: None,
+                })
+                .collect(),
+            deadline,
+            slot,
+            post,
+        };
+        // Admission: at most `window` messages waiting at once.
+        while g.subs.len() >= s.window && !g.closing {
+            if !block {
+                self.counters.submitted.fetch_sub(1, Relaxed);
+                return Err(Error::WindowFull { window: s.window });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                g.subs.insert(id, sub);
+                for i in 0..n {
+                    let why = format!(
+                        "the window stayed full for {:.1} s (x-smpp-submit-timeout)",
+                        s.submit_timeout.as_secs_f64()
+                    );
+                    self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why));
+                }
+                return Ok(ticket);
+            }
+            g = self.cv.wait_timeout(g, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        g.subs.insert(id, sub);
+        if g.closing {
+            for i in 0..n {
+                self.set_result(&mut g, (id, i as u16), PartResult::NotSent("the client is closing".into()));
+            }
+            return Ok(ticket);
+        }
+        let bound = matches!(g.state, ConnectionState::Bound { .. });
+        if !bound && !s.wait_during_outage {
+            let why = format!("not connected to the SMSC: {}", g.last_down);
+            for i in 0..n {
+                self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
+            }
+            return Ok(ticket);
+        }
+        let queued = if s.wait_each_segment { 1 } else { n };
+        for i in 0..queued {
+            g.queue.push_back((id, i as u16));
+        }
+        let now = Instant::now();
+        self.pump(&mut g, now);
+        self.flush(g);
+        Ok(ticket)
+    }
+
+    /// Moves queued parts into the session while the window and the rate allow.
+    fn pump(&self, g: &mut Shared, now: Instant) {
+        if !g.retry.is_empty() {
+            let mut i = 0;
+            while i < g.retry.len() {
+                if g.retry[i].0 <= now {
+                    let (_, k) = g.retry.swap_remove(i);
+                    g.queue.push_front(k);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        let interval = self.s.max_rate.map(|r| Duration::from_secs(1) / r.max(1));
+        while let Some(&key) = g.queue.front() {
+            let Some(session) = g.session.as_mut() else { break };
+            if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
+                break;
+            }
+            if interval.is_some() && now < g.next_send {
+                break;
+            }
+            g.queue.pop_front();
+            let Some(part) = g.subs.get_mut(&key.0).and_then(|s| s.parts.get_mut(key.1 as usize)) else {
+                continue;
+            };
+            if part.result.is_some() || part.in_flight {
+                continue;
+            }
+            let Some(sm) = part.sm.take() else { continue };
+            let (r, body) = session.send_returning(Body::SubmitSm(sm), key, now);
+            if let Body::SubmitSm(sm) = body {
+                part.sm = Some(sm);
+            }
+            match r {
+                Ok(_) => {
+                    part.in_flight = true;
+                    part.ever_sent = true;
+                    part.sent_at = Some(now);
+                    self.counters.parts_sent.fetch_add(1, Relaxed);
+                    if let Some(iv) = interval {
+                        g.next_send = g.next_send.max(now) + iv;
+                    }
+                }
+                Err(session::SendError::Encode(e)) => {
+                    self.set_result(g, key, PartResult::NotSent(e.to_string()));
+                }
+                Err(_) => {
+                    g.queue.push_front(key);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Records a part's result; finishes the message when every part has one.
+    fn set_result(&self, g: &mut Shared, key: PartKey, r: PartResult) {
+        let s = &self.s;
+        let Some(sub) = g.subs.get_mut(&key.0) else { return };
+        let failed = matches!(r, PartResult::Rejected(_) | PartResult::Unknown(_));
+        let accepted = matches!(r, PartResult::Accepted(_));
+        let Some(part) = sub.parts.get_mut(key.1 as usize) else { return };
+        if part.result.is_some() {
+            return;
+        }
+        part.in_flight = false;
+        part.result = Some(r);
+        part.sm = None;
+        if failed {
+            // The message has failed: don't send its remaining parts.
+            for p in sub.parts.iter_mut() {
+                if p.result.is_none() && !p.in_flight {
+                    p.result = Some(PartResult::NotSent("an earlier part failed".into()));
+                    p.sm = None;
+                }
+            }
+        } else if accepted && s.wait_each_segment {
+            let next = key.1 as usize + 1;
+            if next < sub.parts.len() && sub.parts[next].result.is_none() {
+                g.queue.push_back((key.0, next as u16));
+            }
+        }
+        let sub = &g.subs[&key.0];
+        if sub.parts.iter().all(|p| p.result.is_some()) {
+            if let Some(sub) = g.subs.remove(&key.0) {
+                self.finish(key.0, sub);
+            }
+        }
+    }
+
+    fn finish(&self, id: u64, sub: Sub) {
+        let c = &self.counters;
+        let mut ids = Vec::new();
+        let mut unknown = None;
+        let mut rejected = None;
+        let mut not_sent = None;
+        for p in &sub.parts {
+            match &p.result {
+                Some(PartResult::Accepted(m)) => ids.push(m.clone()),
+                Some(PartResult::Unknown(w)) => {
+                    unknown.get_or_insert_with(|| w.clone());
+                }
+                Some(PartResult::Rejected(st)) => {
+                    rejected.get_or_insert(*st);
+                }
+                Some(PartResult::NotSent(w)) => {
+                    not_sent.get_or_insert_with(|| w.clone());
+                }
+                None => {}
+            }
+        }
+        let n = sub.parts.len();
+        let outcome = if let Some(why) = unknown {
+            Outcome::Unknown { why, message_ids: ids }
+        } else if let Some(status) = rejected {
+            Outcome::Rejected {
+                status,
+                message_ids: ids,
+            }
+        } else if let Some(why) = not_sent {
+            if ids.is_empty() {
+                Outcome::NotSent { why }
+            } else {
+                Outcome::Unknown {
+                    why: format!("only {} of {n} parts were accepted; the rest were not sent: {why}", ids.len()),
+                    message_ids: ids,
+                }
+            }
+        } else {
+            Outcome::Accepted { message_ids: ids }
+        };
+        match &outcome {
+            Outcome::Accepted { .. } => c.accepted.fetch_add(1, Relaxed),
+            Outcome::Rejected { status, .. } => {
+                c.rejected_with(status.to_u32());
+                0
+            }
+            Outcome::Unknown { .. } => c.unknown.fetch_add(1, Relaxed),
+            Outcome::NotSent { .. } => c.not_sent.fetch_add(1, Relaxed),
+        };
+        *lock(&sub.slot.outcome) = Some(outcome.clone());
+        sub.slot.cv.notify_all();
+        if sub.post {
+            self.post(Event::Outcome { ticket: id, outcome });
+        }
+        self.cv.notify_all();
+    }
+
+    /// Writes what the session has queued, unless another thread holds the writer role (it
+    /// will pick these bytes up before giving the role back).
+    fn flush<'a>(&'a self, mut g: MutexGuard<'a, Shared>) {
+        if g.writing {
+            return;
+        }
+        g.writing = true;
+        let mut buf = std::mem::take(&mut g.spare);
+        loop {
+            buf.clear();
+            let t = g.transport.clone();
+            if let Some(s) = g.session.as_mut() {
+                s.take_output(&mut buf);
+            }
+            let (Some(t), false) = (t, buf.is_empty()) else {
+                g.writing = false;
+                g.spare = buf;
+                return;
+            };
+            drop(g);
+            let r = t.write_all(&buf);
+            self.counters.bytes_out.fetch_add(buf.len() as u64, Relaxed);
+            if r.is_err() {
+                // The reader sees the connection end and handles it.
+                t.shutdown();
+            }
+            g = lock(&self.st);
+        }
+    }
+
+    /// Handles what the session reports. Returns why the connection ended, if it did.
+    fn process(&self, g: &mut Shared, now: Instant) -> Option<String> {
+        let mut end = None;
+        loop {
+            let Some(ev) = g.session.as_mut().and_then(|s| s.poll_event()) else { break };
+            match ev {
+                session::Event::Response { tag, pdu } => self.on_response(g, tag, pdu, now),
+                session::Event::Timeout { tag, .. } => {
+                    let why = format!(
+                        "no response within {:.1} s (x-smpp-response-max-waiting-time)",
+                        self.s.response_timeout.as_secs_f64()
+                    );
+                    self.set_result(g, tag, PartResult::Unknown(why));
+                }
+                session::Event::MalformedResponse { tag, error } => {
+                    let why = format!("the SMSC's response could not be read: {error}");
+                    self.set_result(g, tag, PartResult::Unknown(why));
+                }
+                session::Event::Inbound { pdu } => self.on_inbound(g, pdu, now),
+                session::Event::Alert { pdu } => {
+                    if let Body::AlertNotification(a) = pdu.body {
+                        self.post(Event::Alert {
+                            source: a.source,
+                            esme: a.esme,
+                        });
+                    }
+                }
+                session::Event::PeerUnbound => end = Some("the SMSC unbound".to_string()),
+                session::Event::Unbound => end = Some("unbound".to_string()),
+                session::Event::PeerDead { silent_for } => {
+                    end = Some(format!(
+                        "nothing received from the SMSC for {:.0} s (enquire_link unanswered): link declared dead",
+                        silent_for.as_secs_f64()
+                    ))
+                }
+                session::Event::FramingError(e) => {
+                    end = Some(format!("the SMSC sent a broken PDU stream: {e}"))
+                }
+                session::Event::BindRefused { status } => {
+                    end = Some(format!("bind refused: {status}"))
+                }
+                session::Event::Bound { .. } | session::Event::Ignored { .. } => {}
+            }
+        }
+        end
+    }
+
+    fn on_response(&self, g: &mut Shared, key: PartKey, pdu: Pdu, now: Instant) {
+        let s = &self.s;
+        let Some(part) = g.subs.get_mut(&key.0).and_then(|x| x.parts.get_mut(key.1 as usize)) else {
+            return;
+        };
+        if let Some(t) = part.sent_at {
+            self.counters.latency(now.saturating_duration_since(t));
+        }
+        part.in_flight = false;
+        let status = pdu.command_status;
+        if status.is_ok() {
+            let r = match pdu.body {
+                Body::SubmitSmResp(r) => PartResult::Accepted(r.message_id),
+                _ => PartResult::Unknown(format!(
+                    "the SMSC answered submit_sm with {} and status 0",
+                    pdu.command_id().name()
+                )),
+            };
+            return self.set_result(g, key, r);
+        }
+        if status.is_transient_throttle() {
+            self.counters.throttled.fetch_add(1, Relaxed);
+            if part.attempts < s.throttle_retries {
+                part.attempts += 1;
+                self.counters.retried.fetch_add(1, Relaxed);
+                let backoff = (s.throttle_backoff * 2u32.saturating_pow(part.attempts - 1)).min(Duration::from_secs(30));
+                g.retry.push((now + backoff, key));
+                // Slow everyone down: the SMSC is saturated.
+                g.next_send = g.next_send.max(now + s.throttle_backoff);
+                return;
+            }
+        }
+        self.set_result(g, key, PartResult::Rejected(status));
+    }
+
+    fn on_inbound(&self, g: &mut Shared, pdu: Pdu, now: Instant) {
+        if self.events_full() {
+            // Refused, not dropped: the SMSC keeps it and retries.
+            self.counters.inbound_refused.fetch_add(1, Relaxed);
+            if let Some(sess) = g.session.as_mut() {
+                sess.respond(&pdu, CommandStatus::RxTAppn, Vec::new());
+            }
+            return;
+        }
+        let events: Vec<Event> = match &pdu.body {
+            Body::DeliverSm(d) if matches!(d.esm_class & 0x3C, 0x04 | 0x20) => {
+                let id = d.tlvs.get_str(Tag::ReceiptedMessageId);
+                let state = d.tlvs.get_u8(Tag::MessageState).map(MessageState::from_u8);
+                let nec = match d.tlvs.find(Tag::NetworkErrorCode).map(Tlv::value) {
+                    Some(TlvValue::NetworkErrorCode {
+                        network_type,
+                        error_code,
+                    }) => Some((network_type, error_code)),
+                    _ => None,
+                };
+                let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
+                self.counters.receipts_received.fetch_add(1, Relaxed);
+                let (receipt, note) = match parsed {
+                    Ok(r) => (Some(r), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                vec![Event::Receipt(ReceivedReceipt {
+                    from: d.source.addr.clone(),
+                    to: d.destination.addr.clone(),
+                    receipt,
+                    raw: d.payload().to_vec(),
+                    note,
+                })]
+            }
+            Body::DeliverSm(_) | Body::DataSm(_) => {
+                let (part, raw) = match &pdu.body {
+                    Body::DeliverSm(d) => (d.inbound_part(), d.payload().to_vec()),
+                    Body::DataSm(d) => {
+                        let p = d.inbound_part();
+                        let raw = p.message_payload.clone().unwrap_or_default();
+                        (p, raw)
+                    }
+                    _ => return,
+                };
+                let (from, to, dc) = (part.source.clone(), part.destination.clone(), part.data_coding);
+                match g.reasm.push(part, now) {
+                    Ok(Some(m)) => {
+                        let note = m.text_error.as_ref().map(|e| e.to_string());
+                        vec![Event::Message(InboundMessage {
+                            from: m.source,
+                            to: m.destination,
+                            data_coding: m.data_coding,
+                            text: m.text,
+                            body: m.body,
+                            parts: m.parts,
+                            note,
+                        })]
+                    }
+                    Ok(None) => vec![],
+                    // Unreadable concatenation: hand it over raw rather than lose it.
+                    Err(e) => vec![Event::Message(InboundMessage {
+                        from,
+                        to,
+                        data_coding: dc,
+                        text: None,
+                        body: raw,
+                        parts: 1,
+                        note: Some(e.to_string()),
+                    })],
+                }
+            }
+            _ => vec![],
+        };
+        for e in events {
+            if let Event::Message(_) = e {
+                self.counters.messages_received.fetch_add(1, Relaxed);
+            }
+            self.post(e);
+        }
+        if let Some(sess) = g.session.as_mut() {
+            sess.respond(&pdu, CommandStatus::Ok, self.s.deliver_resp_tlvs.clone());
+        }
+    }
+
+    /// Periodic work: submit deadlines, reassembly timeouts.
+    fn housekeeping(&self, g: &mut Shared, now: Instant) {
+        if now < g.next_housekeeping {
+            return;
+        }
+        g.next_housekeeping = now + Duration::from_millis(100);
+        let expired: Vec<PartKey> = g
+            .subs
+            .iter()
+            .filter(|(_, sub)| sub.deadline <= now)
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect();
+        for k in expired {
+            let why = if matches!(g.state, ConnectionState::Bound { .. }) {
+                format!(
+                    "not sent within {:.1} s (x-smpp-submit-timeout): the window or rate limit held it",
+                    self.s.submit_timeout.as_secs_f64()
+                )
+            } else {
+                format!(
+                    "not sent within {:.1} s (x-smpp-submit-timeout): not connected ({})",
+                    self.s.submit_timeout.as_secs_f64(),
+                    g.last_down
+                )
+            };
+            g.queue.retain(|q| *q != k);
+            g.retry.retain(|(_, q)| *q != k);
+            self.set_result(g, k, PartResult::NotSent(why));
+        }
+        for inc in g.reasm.expire(now) {
+            self.post(Event::Incomplete(inc));
+        }
+    }
+
+    fn io_main(self: Arc<Self>) {
+        let mut attempt = 0u32;
+        loop {
+            let why = self.run_connection();
+            self.on_disconnect(&why);
+            if lock(&self.st).closing {
+                break;
+            }
+            loop {
+                attempt += 1;
+                if self.s.reconnect_attempts.is_some_and(|max| attempt > max) {
+                    let why = format!("gave up reconnecting after {} attempts", attempt - 1);
+                    self.give_up(&why);
+                    return;
+                }
+                if !self.backoff(attempt) {
+                    return;
+                }
+                {
+                    let mut g = lock(&self.st);
+                    g.state = ConnectionState::Connecting { attempt };
+                }
+                self.post(Event::Connection(ConnectionState::Connecting { attempt }));
+                match connect_and_bind(&self.s) {
+                    Ok((t, session, system_id)) => {
+                        let mut g = lock(&self.st);
+                        if g.closing {
+                            t.shutdown();
+                            return;
+                        }
+                        g.session = Some(session);
+                        g.transport = Some(t);
+                        g.state = ConnectionState::Bound {
+                            system_id: system_id.clone(),
+                        };
+                        self.counters.reconnects.fetch_add(1, Relaxed);
+                        let now = Instant::now();
+                        self.pump(&mut g, now);
+                        self.flush(g);
+                        self.cv.notify_all();
+                        self.post(Event::Connection(ConnectionState::Bound { system_id }));
+                        attempt = 0;
+                        break;
+                    }
+                    Err(e) => {
+                        let why = e.to_string();
+                        let mut g = lock(&self.st);
+                        g.last_down = why.clone();
+                        g.state = ConnectionState::Disconnected { why: why.clone() };
+                        drop(g);
+                        self.post(Event::Connection(ConnectionState::Disconnected { why }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits before reconnect attempt `attempt` (1 s, doubling, ±20 % jitter, capped by
+    /// reconnection-timeout), doing housekeeping meanwhile. False when closing.
+    fn backoff(&self, attempt: u32) -> bool {
+        let base = Duration::from_secs(1) * 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
+        let base = base.min(self.s.reconnect_max_delay);
+        let jitter = {
+            let nanos = Instant::now().elapsed().subsec_nanos() as u64
+                ^ std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos() as u64)
+                    .unwrap_or(0);
+            (nanos % 401) as f64 / 1000.0 - 0.2
+        };
+        let wait = base.mul_f64(1.0 + jitter);
+        let until = Instant::now() + wait;
+        let mut g = lock(&self.st);
+        loop {
+            if g.closing {
+                return false;
+            }
+            let now = Instant::now();
+            self.housekeeping(&mut g, now);
+            if now >= until {
+                return true;
+            }
+            let step = (until - now).min(Duration::from_millis(100));
+            g = self.cv.wait_timeout(g, step).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    fn give_up(&self, why: &str) {
+        let mut g = lock(&self.st);
+        g.last_down = why.to_string();
+        let keys: Vec<PartKey> = g.drain_queued();
+        for k in keys {
+            self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+        }
+        let rest: Vec<PartKey> = g
+            .subs
+            .iter()
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none())
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect();
+        for k in rest {
+            self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+        }
+        g.closing = true;
+        g.closed = true;
+        g.state = ConnectionState::Closed;
+        drop(g);
+        self.post(Event::Connection(ConnectionState::Disconnected { why: why.to_string() }));
+        self.post(Event::Connection(ConnectionState::Closed));
+        self.cv.notify_all();
+    }
+
+    /// The connection ended: parts in flight become Unknown; queued ones wait for the next
+    /// connection (or become NotSent when x-smpp-submit-during-outage is fail).
+    fn on_disconnect(&self, why: &str) {
+        let mut g = lock(&self.st);
+        let lost = g.session.as_mut().map(|s| s.abort()).unwrap_or_default();
+        g.session = None;
+        if let Some(t) = g.transport.take() {
+            t.shutdown();
+        }
+        let closing = g.closing;
+        for k in lost {
+            let r = if closing && why == "unbound" {
+                PartResult::Unknown("the client was closed before the SMSC answered".into())
+            } else {
+                PartResult::Unknown(format!("the connection was lost before the response: {why}"))
+            };
+            self.set_result(&mut g, k, r);
+        }
+        g.last_down = why.to_string();
+        if !self.s.wait_during_outage && !closing {
+            let keys: Vec<PartKey> = g.drain_queued();
+            for k in keys {
+                self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+            }
+        }
+        if !closing {
+            g.state = ConnectionState::Disconnected { why: why.to_string() };
+        }
+        drop(g);
+        self.cv.notify_all();
+        if !closing {
+            self.post(Event::Connection(ConnectionState::Disconnected { why: why.to_string() }));
+        }
+    }
+
+    /// Reads and drives one bound connection until it ends; returns why.
+    fn run_connection(&self) -> String {
+        let Some(t) = lock(&self.st).transport.clone() else {
+            return "not connected".into();
+        };
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut current: Option<Duration> = None;
+        loop {
+            let timeout = {
+                let g = lock(&self.st);
+                let now = Instant::now();
+                let mut wake = now + Duration::from_millis(250);
+                if let Some(d) = g.session.as_ref().and_then(|s| s.next_deadline()) {
+                    wake = wake.min(d);
+                }
+                if !g.queue.is_empty() {
+                    wake = wake.min(g.next_send.max(now + Duration::from_millis(1)));
+                }
+                for (t, _) in &g.retry {
+                    wake = wake.min(*t);
+                }
+                wake.saturating_duration_since(now).max(Duration::from_millis(1))
+            };
+            // Only touch the socket option when the value changes meaningfully.
+            if current.is_none_or(|c| c.abs_diff(timeout) > Duration::from_millis(2)) {
+                let _ = t.set_read_timeout(Some(timeout));
+                current = Some(timeout);
+            }
+            let r = t.read(&mut buf);
+            let now = Instant::now();
+            let mut g = lock(&self.st);
+            match r {
+                Ok(0) => return "the SMSC closed the connection".into(),
+                Ok(n) => {
+                    self.counters.bytes_in.fetch_add(n as u64, Relaxed);
+                    if let Some(s) = g.session.as_mut() {
+                        s.feed(&buf[..n], now);
+                    }
+                }
+                Err(e) if is_timeout(&e) => {}
+                Err(e) => return format!("the connection failed: {e}"),
+            }
+            if let Some(s) = g.session.as_mut() {
+                s.tick(now);
+            }
+            let end = self.process(&mut g, now);
+            self.pump(&mut g, now);
+            self.housekeeping(&mut g, now);
+            if let Some(why) = end {
+                // Send what the session still owes (unbind_resp, nacks) before closing.
+                self.flush(g);
+                return why;
+            }
+            self.flush(g);
+        }
+    }
+}

@@ -17,6 +17,8 @@ struct Esme {
     s: TcpStream,
     buf: Vec<u8>,
     seq: u32,
+    /// Requests from the SMSC that arrived while [`Esme::call`] awaited a response.
+    deferred: std::collections::VecDeque<Pdu>,
 }
 
 impl Esme {
@@ -29,6 +31,7 @@ impl Esme {
             s,
             buf: Vec::new(),
             seq: 0,
+            deferred: Default::default(),
         }
     }
 
@@ -51,12 +54,26 @@ impl Esme {
         seq
     }
 
-    /// Sends a request and returns the next PDU received (its response, in these tests).
+    /// Sends a request and returns its response. Requests from the SMSC meanwhile:
+    /// enquire_link is answered, others are kept for [`Esme::recv`].
     fn call(&mut self, body: Body) -> Pdu {
         let seq = self.req(body);
-        let r = self.recv();
-        assert_eq!(r.sequence_number, seq, "{r:?}");
-        r
+        let deadline = Instant::now() + T;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let r = self
+                .try_recv_wire(left)
+                .expect("a response within the timeout");
+            if r.command_id().is_response() {
+                assert_eq!(r.sequence_number, seq, "{r:?}");
+                return r;
+            }
+            if r.body == Body::EnquireLink {
+                self.send(&Pdu::new(r.sequence_number, Body::EnquireLinkResp));
+            } else {
+                self.deferred.push_back(r);
+            }
+        }
     }
 
     fn fill(&mut self, deadline: Instant) -> std::io::Result<usize> {
@@ -73,8 +90,15 @@ impl Esme {
         }
     }
 
-    /// The next PDU, or None when nothing arrives within `within`.
+    /// The next PDU (kept ones first), or None when nothing arrives within `within`.
     fn try_recv(&mut self, within: Duration) -> Option<Pdu> {
+        if let Some(p) = self.deferred.pop_front() {
+            return Some(p);
+        }
+        self.try_recv_wire(within)
+    }
+
+    fn try_recv_wire(&mut self, within: Duration) -> Option<Pdu> {
         let deadline = Instant::now() + within;
         self.s.set_read_timeout(Some(within)).unwrap();
         let r = loop {
@@ -527,21 +551,22 @@ fn throttle_queue_full_reject_and_drop() {
 fn response_delay_does_not_block_the_connection() {
     let smsc = sim();
     let mut e = Esme::bound(smsc.addr(), "tx", "acct");
-    smsc.faults().set_response_delay(Duration::from_millis(150));
+    let delay = Duration::from_millis(250);
+    smsc.faults().set_response_delay(delay);
     let t0 = Instant::now();
     let s1 = e.req(submit("1", "a", 0));
     let s2 = e.req(submit("1", "b", 0));
     let el = e.req(Body::EnquireLink);
     let first = e.recv();
     assert_eq!(first.sequence_number, el, "enquire_link_resp overtakes");
-    assert!(t0.elapsed() < Duration::from_millis(150));
+    assert!(t0.elapsed() < delay);
     assert_eq!(e.recv().sequence_number, s1);
     assert_eq!(e.recv().sequence_number, s2);
-    assert!(t0.elapsed() >= Duration::from_millis(150));
+    assert!(t0.elapsed() >= delay);
     smsc.faults().reset();
     let t1 = Instant::now();
     e.call(submit("1", "c", 0));
-    assert!(t1.elapsed() < Duration::from_millis(150));
+    assert!(t1.elapsed() < delay);
 }
 
 #[test]
@@ -577,14 +602,18 @@ fn enquire_link_both_ways_and_ignore() {
     smsc.faults().ignore_enquire_link(true);
     let ignored = e.req(Body::EnquireLink);
     let s = e.req(submit("1", "a", 0));
-    loop {
+    // The next response is the submit_sm_resp (the SMSC's own enquire_links are skipped).
+    let p = loop {
         let p = e.recv();
-        assert_ne!(p.sequence_number, ignored, "{p:?}");
-        if p.command_id() == CommandId::SubmitSmResp {
-            assert_eq!(p.sequence_number, s);
-            break;
+        if p.command_id().is_response() {
+            break p;
         }
-    }
+    };
+    assert_eq!(
+        (p.command_id(), p.sequence_number),
+        (CommandId::SubmitSmResp, s)
+    );
+    assert_ne!(s, ignored);
     assert_eq!(smsc.stats().enquire_links_received, 2);
 }
 
@@ -843,4 +872,54 @@ fn throughput_pipelined() {
         n as f64 / el.as_secs_f64()
     );
     assert_eq!(smsc.stats().submits, n as u64);
+}
+
+/// Like [`throughput_pipelined`] on a transceiver with receipts requested and submissions
+/// recorded (the default `keep_submitted`): every submit_sm_resp and receipt arrives, and
+/// the acks are counted. `SIM_BENCH_N` overrides the default 5 000.
+#[test]
+fn throughput_with_receipts() {
+    let n: usize = std::env::var("SIM_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let smsc = sim();
+    let mut e = Esme::bound(smsc.addr(), "trx", "bench");
+    let mut bytes = Vec::with_capacity(n * 64);
+    for i in 0..n {
+        Pdu::new(i as u32 + 2, submit("447700900123", "benchmark message", 1))
+            .encode(&mut bytes)
+            .unwrap();
+    }
+    let mut w = e.s.try_clone().unwrap();
+    let t0 = Instant::now();
+    let writer = std::thread::spawn(move || {
+        for chunk in bytes.chunks(64 * 1024) {
+            w.write_all(chunk).unwrap();
+        }
+    });
+    let (mut resps, mut receipts) = (0usize, Vec::with_capacity(n));
+    while resps + receipts.len() < 2 * n {
+        let p = e.recv();
+        match p.command_id() {
+            CommandId::SubmitSmResp => resps += 1,
+            CommandId::DeliverSm => receipts.push(p.sequence_number),
+            other => panic!("{other:?}"),
+        }
+    }
+    let el = t0.elapsed();
+    writer.join().unwrap();
+    println!(
+        "{n} submit_sm with receipts in {el:?}: {:.0} submits/s",
+        n as f64 / el.as_secs_f64()
+    );
+    let mut acks = Vec::with_capacity(n * 17);
+    for seq in receipts {
+        Pdu::new(seq, Body::DeliverSmResp(SmResp::default()))
+            .encode(&mut acks)
+            .unwrap();
+    }
+    e.s.write_all(&acks).unwrap();
+    assert!(smsc.wait_for(|s| s.receipts_acked == n as u64, T));
+    assert_eq!(smsc.submitted().len(), n.min(10_000));
 }

@@ -4,6 +4,7 @@
 //! - [`pdu`]: sans-IO codec: framing, every SMPP 3.4 PDU, TLVs, status codes.
 //! - [`text`]: GSM 03.38, Latin-1, UCS-2, segmentation and reassembly.
 //! - [`receipt`]: delivery receipt parsing.
+//! - [`sim`]: an SMSC simulator (SMPP server) for tests, demos and benchmarks.
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
@@ -21,6 +22,8 @@ pub mod pdu;
 pub mod receipt;
 /// cbindgen:ignore
 pub mod session;
+/// cbindgen:ignore
+pub mod sim;
 /// cbindgen:ignore
 pub mod text;
 

@@ -1388,3 +1388,6 @@ impl Inner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

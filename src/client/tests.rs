@@ -1,0 +1,398 @@
+//! The client against the simulator over loopback: the no-loss contract under faults.
+
+use super::*;
+use crate::sim::{Malformed, SimConfig, Smsc};
+
+fn sim() -> Smsc {
+    Smsc::start(SimConfig::default()).unwrap()
+}
+
+fn settings(sim: &Smsc) -> Settings {
+    Settings::local(sim.addr().port())
+}
+
+fn wait_event(c: &Client, pred: impl Fn(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Some(e) = c.poll_event(Some(Duration::from_millis(50))) {
+            if pred(&e) {
+                return e;
+            }
+            seen.push(e);
+        }
+    }
+    panic!("event not seen in 15 s; seen: {seen:#?}");
+}
+
+fn text(to: &str, t: &str) -> Message {
+    Message::text(to, t).from("esme")
+}
+
+#[test]
+fn client_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Client>();
+    check::<Ticket>();
+}
+
+#[test]
+fn submit_is_accepted_with_the_smsc_message_id() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    assert!(matches!(c.state(), ConnectionState::Bound { .. }));
+    let o = c.submit(&text("447700900123", "hello")).unwrap();
+    let Outcome::Accepted { message_ids } = &o else { panic!("{o:?}") };
+    let got = sim.submitted();
+    assert_eq!(got.len(), 1);
+    assert_eq!(message_ids, &vec![got[0].message_id.clone()]);
+    assert_eq!(got[0].short_message, b"hello");
+    assert_eq!(got[0].destination.addr, "447700900123");
+    let st = c.stats();
+    assert_eq!((st.submitted, st.accepted, st.parts_sent), (1, 1, 1));
+    assert!(st.latency_p50.is_some());
+}
+
+#[test]
+fn bind_refusals_and_connect_failures_explain_themselves() {
+    let sim = sim();
+    sim.faults().refuse_binds(Some(CommandStatus::InvPaswd));
+    let e = Client::connect_with(settings(&sim)).unwrap_err();
+    assert_eq!(e.code(), 501);
+    assert!(e.to_string().contains("ESME_RINVPASWD"), "{e}");
+    assert!(e.to_string().contains("check the password option"), "{e}");
+    let port = sim.addr().port();
+    drop(sim);
+    let e = Client::connect_with(Settings::local(port)).unwrap_err();
+    assert_eq!(e.code(), 201, "{e}");
+    assert!(e.to_string().contains("is the SMSC up"), "{e}");
+}
+
+#[test]
+fn a_long_message_is_one_submit_with_one_outcome() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let long = "Привет, мир! ".repeat(20); // UCS-2, 260 chars → 4 parts of 67
+    let o = c.submit(&text("1", &long)).unwrap();
+    let Outcome::Accepted { message_ids } = o else { panic!() };
+    assert_eq!(message_ids.len(), 4);
+    let parts = sim.submitted();
+    assert_eq!(parts.len(), 4);
+    assert!(parts.iter().all(|p| p.esm_class & 0x40 != 0 && p.data_coding == 8));
+    assert_eq!(c.stats().submitted, 1);
+}
+
+#[test]
+fn many_threads_share_one_client_within_the_window() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.window = 4;
+    let c = Arc::new(Client::connect_with(s).unwrap());
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                (0..50)
+                    .map(|i| c.submit(&text("1", &format!("t{t} m{i}"))).unwrap())
+                    .filter(Outcome::is_accepted)
+                    .count()
+            })
+        })
+        .collect();
+    let accepted: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(accepted, 400);
+    assert_eq!(sim.stats().submits, 400);
+    let ids: std::collections::HashSet<String> = sim.submitted().into_iter().map(|s| s.message_id).collect();
+    assert_eq!(ids.len(), 400);
+}
+
+#[test]
+fn throttling_is_retried_then_accepted() {
+    let sim = sim();
+    sim.faults().throttle(2);
+    sim.faults().queue_full(1);
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let o = c.submit(&text("1", "x")).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    let st = c.stats();
+    assert_eq!((st.throttled, st.retried), (3, 3));
+    assert_eq!(sim.stats().submits, 4);
+}
+
+#[test]
+fn throttling_past_the_retry_budget_is_a_rejection() {
+    let sim = sim();
+    sim.faults().throttle(100);
+    let mut s = settings(&sim);
+    s.throttle_retries = 2;
+    let c = Client::connect_with(s).unwrap();
+    let o = c.submit(&text("1", "x")).unwrap();
+    assert_eq!(
+        o,
+        Outcome::Rejected {
+            status: CommandStatus::Throttled,
+            message_ids: vec![]
+        }
+    );
+    assert_eq!(sim.stats().submits, 3);
+}
+
+#[test]
+fn rejections_are_not_retried() {
+    let sim = sim();
+    sim.faults().reject_with(CommandStatus::InvDstAdr, 1);
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let o = c.submit(&text("1", "x")).unwrap();
+    assert!(matches!(o, Outcome::Rejected { status: CommandStatus::InvDstAdr, .. }), "{o:?}");
+    assert_eq!(c.stats().rejected_by_status.get(&0x0B), Some(&1));
+    // A rejected part stops the remaining parts of a long message.
+    sim.faults().reject_with(CommandStatus::SubmitFail, 1);
+    let o = c.submit(&text("1", &"x".repeat(400))).unwrap();
+    assert!(matches!(o, Outcome::Rejected { .. }), "{o:?}");
+}
+
+#[test]
+fn no_response_is_unknown() {
+    let sim = sim();
+    sim.faults().drop_responses(1);
+    let mut s = settings(&sim);
+    s.response_timeout = Duration::from_millis(300);
+    let c = Client::connect_with(s).unwrap();
+    let o = c.submit(&text("1", "x")).unwrap();
+    let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+    assert!(why.contains("no response within 0.3 s"), "{why}");
+    // The window was freed: the next one goes through.
+    assert!(c.submit(&text("1", "y")).unwrap().is_accepted());
+}
+
+#[test]
+fn an_unreadable_response_is_unknown() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    sim.faults().send_malformed(Malformed::TruncatedBody);
+    let o = c.submit(&text("1", "x")).unwrap();
+    let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+    assert!(why.contains("could not be read"), "{why}");
+}
+
+#[test]
+fn connection_lost_mid_window_every_message_gets_one_outcome_then_reconnect() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_secs(3));
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let tickets: Vec<Ticket> = (0..5).map(|i| c.submit_async(&text("1", &format!("{i}"))).unwrap()).collect();
+    assert!(sim.wait_for(|s| s.submits == 5, Duration::from_secs(5)));
+    sim.disconnect_all();
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(10))).unwrap();
+        let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+        assert!(why.contains("connection was lost"), "{why}");
+    }
+    // Each outcome was posted exactly once.
+    let mut outcomes = 0;
+    while let Some(e) = c.poll_event(Some(Duration::from_millis(100))) {
+        if let Event::Outcome { .. } = e {
+            outcomes += 1;
+        }
+    }
+    assert_eq!(outcomes, 5);
+    sim.faults().set_response_delay(Duration::ZERO);
+    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Bound { .. })));
+    assert!(c.submit(&text("1", "after")).unwrap().is_accepted());
+    assert_eq!(c.stats().reconnects, 1);
+}
+
+#[test]
+fn during_an_outage_messages_wait_for_the_reconnect() {
+    let sim = sim();
+    let port = sim.addr().port();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    drop(sim);
+    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    let t = c.submit_async(&text("1", "queued")).unwrap();
+    let sim2 = Smsc::start(SimConfig {
+        listen: format!("127.0.0.1:{port}").parse().unwrap(),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let o = t.wait(Some(Duration::from_secs(10))).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    assert_eq!(sim2.submitted()[0].short_message, b"queued");
+}
+
+#[test]
+fn during_an_outage_with_policy_fail_messages_are_not_sent() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.wait_during_outage = false;
+    let c = Client::connect_with(s).unwrap();
+    drop(sim);
+    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    let o = c.submit(&text("1", "x")).unwrap();
+    let Outcome::NotSent { why } = &o else { panic!("{o:?}") };
+    assert!(why.starts_with("not connected to the SMSC"), "{why}");
+}
+
+#[test]
+fn waiting_for_a_reconnect_is_bounded_by_the_submit_timeout() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.submit_timeout = Duration::from_millis(300);
+    let c = Client::connect_with(s).unwrap();
+    drop(sim);
+    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    let o = c.submit(&text("1", "x")).unwrap();
+    let Outcome::NotSent { why } = &o else { panic!("{o:?}") };
+    assert!(why.contains("x-smpp-submit-timeout"), "{why}");
+}
+
+#[test]
+fn receipts_and_mo_messages_arrive_as_events() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let o = c.submit(&text("447700900123", "with receipt").receipt(true)).unwrap();
+    let Outcome::Accepted { message_ids } = o else { panic!() };
+    let Event::Receipt(r) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) else { unreachable!() };
+    let rc = r.receipt.unwrap();
+    assert!(receipt::ids_match(&message_ids[0], &rc.id));
+    assert_eq!(rc.state, MessageState::Delivered);
+    assert!(sim.wait_for(|s| s.receipts_acked == 1, Duration::from_secs(5)));
+
+    let long = "A long mobile-originated message, ".repeat(8);
+    assert!(sim.send_mo("447700900999", "esme", &long).unwrap() > 1);
+    let Event::Message(m) = wait_event(&c, |e| matches!(e, Event::Message(_))) else { unreachable!() };
+    assert_eq!(m.text.as_deref(), Some(long.as_str()));
+    assert_eq!(m.from, "447700900999");
+    assert!(m.parts > 1);
+    assert_eq!(c.stats().messages_received, 1);
+}
+
+#[test]
+fn keepalive_and_dead_peer() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.enquire_link_interval = Duration::from_millis(100);
+    s.dead_peer_timeout = Duration::from_millis(600);
+    s.response_timeout = Duration::from_millis(200);
+    let c = Client::connect_with(s).unwrap();
+    assert!(sim.wait_for(|s| s.enquire_links_received >= 2, Duration::from_secs(5)));
+    sim.faults().ignore_enquire_link(true);
+    let Event::Connection(ConnectionState::Disconnected { why }) =
+        wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })))
+    else {
+        unreachable!()
+    };
+    assert!(why.contains("link declared dead"), "{why}");
+    sim.faults().ignore_enquire_link(false);
+    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Bound { .. })));
+}
+
+#[test]
+fn the_smscs_own_enquire_link_and_unknown_commands_are_answered() {
+    let sim = Smsc::start(SimConfig {
+        enquire_link_interval: Some(Duration::from_millis(50)),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    assert!(sim.wait_for(|s| s.enquire_link_resps_received >= 2, Duration::from_secs(5)));
+    sim.send_pdu(Pdu::new(
+        0,
+        Body::Unknown {
+            command_id: 0x0000_0104,
+            body: vec![],
+        },
+    ))
+    .unwrap();
+    assert!(sim.wait_for(|s| s.generic_nacks_received >= 1, Duration::from_secs(5)));
+    assert!(c.submit(&text("1", "still fine")).unwrap().is_accepted());
+}
+
+#[test]
+fn close_reports_everything_and_never_hangs() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_secs(30));
+    let mut s = settings(&sim);
+    s.close_timeout = Duration::from_millis(200);
+    s.window = 3;
+    let c = Client::connect_with(s).unwrap();
+    let sent: Vec<Ticket> = (0..3).map(|_| c.submit_async(&text("1", "x")).unwrap()).collect();
+    assert!(sim.wait_for(|s| s.submits == 3, Duration::from_secs(5)));
+    let start = Instant::now();
+    c.close();
+    assert!(start.elapsed() < Duration::from_secs(10));
+    for t in sent {
+        let o = t.outcome().expect("resolved by close");
+        assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}");
+    }
+    assert_eq!(c.submit(&text("1", "late")).unwrap_err().code(), 103);
+    assert_eq!(c.state(), ConnectionState::Closed);
+    c.close(); // idempotent
+}
+
+#[test]
+fn close_unbinds_gracefully() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    assert!(c.submit(&text("1", "x")).unwrap().is_accepted());
+    c.close();
+    assert!(sim.wait_for(|s| s.unbinds == 1, Duration::from_secs(5)));
+}
+
+#[test]
+fn try_submit_async_does_not_block_on_a_full_window() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_millis(500));
+    let mut s = settings(&sim);
+    s.window = 2;
+    let c = Client::connect_with(s).unwrap();
+    let a = c.try_submit_async(&text("1", "a")).unwrap();
+    let _b = c.try_submit_async(&text("1", "b")).unwrap();
+    let e = c.try_submit_async(&text("1", "c")).unwrap_err();
+    assert_eq!(e.code(), 104);
+    assert!(a.wait(Some(Duration::from_secs(5))).unwrap().is_accepted());
+    let Event::Outcome { ticket, outcome } = wait_event(&c, |e| matches!(e, Event::Outcome { .. })) else {
+        unreachable!()
+    };
+    assert_eq!(ticket, a.id());
+    assert!(outcome.is_accepted());
+}
+
+#[test]
+fn bad_input_is_an_error_and_nothing_is_sent() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let e = c.submit(&text("", "x")).unwrap_err();
+    assert!(e.to_string().contains("no destination"), "{e}");
+    let e = c.submit(&text(&"9".repeat(30), "x")).unwrap_err();
+    assert!(e.to_string().contains("destination_addr"), "{e}");
+    let e = c.submit(&text("1", "")).unwrap_err();
+    assert!(e.to_string().contains("empty"), "{e}");
+    let e = c.submit(&text("1", &"x".repeat(160 * 300))).unwrap_err();
+    assert!(e.to_string().contains("segments"), "{e}");
+    assert_eq!(sim.stats().submits, 0);
+}
+
+#[test]
+fn the_rate_limit_spaces_submits() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.max_rate = Some(20);
+    let c = Client::connect_with(s).unwrap();
+    let start = Instant::now();
+    let tickets: Vec<Ticket> = (0..6).map(|_| c.submit_async(&text("1", "x")).unwrap()).collect();
+    for t in tickets {
+        assert!(t.wait(Some(Duration::from_secs(10))).unwrap().is_accepted());
+    }
+    // 6 messages at 20/s are spaced by 50 ms: at least 250 ms from first to last. (A lower
+    // bound only: a slow machine can only make it longer.)
+    assert!(start.elapsed() >= Duration::from_millis(250), "{:?}", start.elapsed());
+}
+
+#[test]
+fn dropping_the_client_stops_its_thread() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    drop(c);
+    assert!(sim.wait_for(|s| s.open_connections == 0, Duration::from_secs(5)));
+}

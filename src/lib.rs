@@ -4,11 +4,14 @@
 //! - [`pdu`]: sans-IO codec: framing, every SMPP 3.4 PDU, TLVs, status codes.
 //! - [`text`]: GSM 03.38, Latin-1, UCS-2, segmentation and reassembly.
 //! - [`receipt`]: delivery receipt parsing.
+//! - [`config`]: channel configuration (Genesys SMS driver option names).
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
 // Only `ffi` is C API: cbindgen skips the other modules.
+/// cbindgen:ignore
+pub mod config;
 /// cbindgen:ignore
 pub mod error;
 pub mod ffi;

@@ -13,6 +13,8 @@ use std::fmt;
 pub enum Error {
     /// The caller asked for something impossible (code 100): the text says what.
     Usage(String),
+    /// The configuration is invalid (code 105): names the option and what is valid.
+    Config(crate::config::ConfigError),
     /// A PDU we were asked to send breaks a field rule (code 101).
     Encode(EncodeError),
     /// A text cannot be encoded or segmented as asked (code 102).
@@ -76,6 +78,7 @@ impl Error {
     pub fn code(&self) -> u32 {
         match self {
             Error::Usage(_) => 100,
+            Error::Config(_) => 105,
             Error::Encode(_) => 101,
             Error::Text(_) => 102,
             Error::Frame(_) => 401,
@@ -96,6 +99,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(s) => f.write_str(s),
+            Error::Config(e) => e.fmt(f),
             Error::Encode(e) => e.fmt(f),
             Error::Text(e) => e.fmt(f),
             Error::Frame(e) => e.fmt(f),
@@ -125,6 +129,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Usage(_) => None,
+            Error::Config(e) => Some(e),
             Error::Encode(e) => Some(e),
             Error::Text(e) => Some(e),
             Error::Frame(e) => Some(e),
@@ -146,4 +151,4 @@ macro_rules! from {
     )*};
 }
 
-from!(EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);
+from!(crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);

@@ -5,14 +5,17 @@
 //! - [`text`]: GSM 03.38, Latin-1, UCS-2, segmentation and reassembly.
 //! - [`receipt`]: delivery receipt parsing.
 //! - [`sim`]: an SMSC simulator (SMPP server) for tests, demos and benchmarks.
+//! - [`config`]: channel configuration (Genesys SMS driver option names).
+//! - [`session`]: the sans-IO SMPP session; [`client`]: the blocking client on top of it.
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
 // Only `ffi` is C API: cbindgen skips the other modules.
 /// cbindgen:ignore
-/// cbindgen:ignore
 pub mod client;
+/// cbindgen:ignore
+pub mod config;
 /// cbindgen:ignore
 pub mod error;
 pub mod ffi;

@@ -167,13 +167,18 @@ pub(crate) fn relative_time(d: Duration) -> String {
 /// breaks a rule is reported now, naming it, and nothing is sent.
 pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec<SubmitSm>, Error> {
     if m.to.is_empty() {
-        return Err(Error::Usage("the message has no destination address".into()));
+        return Err(Error::Usage(
+            "the message has no destination address".into(),
+        ));
     }
     let (to_ton, to_npi) = m.to_ton_npi.unwrap_or((s.dest_ton, s.dest_npi));
     let (from_ton, from_npi) = m.from_ton_npi.unwrap_or((s.src_ton, s.src_npi));
     let from = m.from.clone().unwrap_or_else(|| s.default_source.clone());
     let mut base = SubmitSm {
-        service_type: m.service_type.clone().unwrap_or_else(|| s.service_type.clone()),
+        service_type: m
+            .service_type
+            .clone()
+            .unwrap_or_else(|| s.service_type.clone()),
         source: Address::new(from_ton, from_npi, from),
         destination: Address::new(to_ton, to_npi, m.to.clone()),
         protocol_id: m.protocol_id,
@@ -193,10 +198,14 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
             let t = if t.is_empty() { &s.empty_message } else { t };
             if t.is_empty() {
                 return Err(Error::Usage(
-                    "the message text is empty (set x-smpp-empty-message to send a placeholder)".into(),
+                    "the message text is empty (set x-smpp-empty-message to send a placeholder)"
+                        .into(),
                 ));
             }
-            let enc = m.encoding.unwrap_or_else(|| s.outbound_encoding.unwrap_or_else(|| text::choose_encoding(t)));
+            let enc = m.encoding.unwrap_or_else(|| {
+                s.outbound_encoding
+                    .unwrap_or_else(|| text::choose_encoding(t))
+            });
             base.data_coding = m.data_coding.unwrap_or(match enc {
                 Encoding::Ucs2 => s.ucs2_data_coding,
                 e => e.data_coding(),
@@ -232,8 +241,14 @@ mod tests {
 
     #[test]
     fn relative_times() {
-        assert_eq!(relative_time(Duration::from_secs(86400)), "000001000000000R");
+        assert_eq!(
+            relative_time(Duration::from_secs(86400)),
+            "000001000000000R"
+        );
         assert_eq!(relative_time(Duration::from_secs(3661)), "000000010101000R");
-        assert_eq!(relative_time(Duration::from_secs(400 * 86400)), "010035000000000R");
+        assert_eq!(
+            relative_time(Duration::from_secs(400 * 86400)),
+            "010035000000000R"
+        );
     }
 }

@@ -139,6 +139,71 @@ impl Settings {
         }
     }
 
+    /// The client's view of a validated configuration.
+    pub(crate) fn from_config(c: &crate::config::Config) -> Result<Settings, Error> {
+        use crate::config::{OutagePolicy, OutboundEncoding, TlsMode};
+        if c.tls_mode != TlsMode::Off {
+            return Err(Error::Usage(format!(
+                "x-smpp-tls-mode = {}: TLS is not available in this build yet; set x-smpp-tls-mode = off",
+                match c.tls_mode {
+                    TlsMode::Single => "single",
+                    _ => "mutual",
+                }
+            )));
+        }
+        Ok(Settings {
+            host: c.host.clone(),
+            port: c.port,
+            system_id: c.system_id.clone(),
+            password: c.password.expose().to_string(),
+            system_type: c.system_type.clone(),
+            bind_mode: c.bind_mode,
+            bind_ton: c.bind_ton,
+            bind_npi: c.bind_npi,
+            address_range: c.address_range.clone(),
+            src_ton: c.src_ton,
+            src_npi: c.src_npi,
+            dest_ton: c.dest_ton,
+            dest_npi: c.dest_npi,
+            service_type: c.service_type.clone(),
+            validity_period: c.validity_period,
+            delivery_report: c.delivery_report,
+            enquire_link_interval: c.enquire_link_interval,
+            dead_peer_timeout: c.dead_peer_timeout,
+            connect_timeout: c.connect_timeout,
+            response_timeout: c.response_timeout,
+            window: c.window as usize,
+            max_rate: c.max_rate,
+            max_segments: c.max_segments,
+            segmentation: c.segmentation,
+            outbound_encoding: match c.outbound_encoding {
+                OutboundEncoding::Auto => None,
+                OutboundEncoding::Gsm7 => Some(Encoding::Gsm7),
+                OutboundEncoding::Gsm7Packed => Some(Encoding::Gsm7Packed),
+                OutboundEncoding::Ascii => Some(Encoding::Ascii),
+                OutboundEncoding::Latin1 => Some(Encoding::Latin1),
+                OutboundEncoding::Ucs2 => Some(Encoding::Ucs2),
+            },
+            inbound_default: c.inbound_default,
+            ucs2_data_coding: c.ucs2_data_coding,
+            wait_each_segment: c.wait_each_segment,
+            extra_tlvs: c.extra_tlvs.clone(),
+            deliver_resp_tlvs: c.deliver_resp_tlvs.clone(),
+            empty_message: c.empty_message.clone(),
+            default_source: c.default_source.clone(),
+            reconnect_max_delay: c.reconnect_max_delay,
+            reconnect_attempts: c.reconnect_attempts,
+            throttle_retries: c.throttle_retries,
+            throttle_backoff: c.throttle_backoff,
+            wait_during_outage: c.outage_policy == OutagePolicy::Wait,
+            submit_timeout: c.submit_timeout,
+            max_pdu_len: c.max_pdu_len,
+            reassembly_timeout: c.reassembly_timeout,
+            close_timeout: c.close_timeout,
+            event_capacity: 10_000,
+        })
+    }
+
     fn session_config(&self) -> SessionConfig {
         SessionConfig {
             window: self.window,
@@ -172,7 +237,7 @@ pub enum Event {
     /// A mobile-originated message (deliver_sm or data_sm), reassembled when concatenated.
     Message(InboundMessage),
     /// A delivery receipt.
-    Receipt(ReceivedReceipt),
+    Receipt(Box<ReceivedReceipt>),
     /// A concatenated message whose parts stopped arriving (timed out or evicted): what
     /// arrived is here, never silently dropped.
     Incomplete(Incomplete),
@@ -385,7 +450,10 @@ impl std::fmt::Debug for Client {
 }
 
 /// Connects and binds; the session is bound on success.
-fn connect_and_bind(s: &Settings) -> Result<(Arc<dyn Transport>, Session<PartKey>, String), Error> {
+/// A bound connection: its transport, its session, and the SMSC's system_id.
+type Connected = (Arc<dyn Transport>, Session<PartKey>, String);
+
+fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
     let addr = s.addr();
     let addrs: Vec<SocketAddr> = (s.host.as_str(), s.port)
         .to_socket_addrs()
@@ -444,7 +512,9 @@ fn connect_and_bind(s: &Settings) -> Result<(Arc<dyn Transport>, Session<PartKey
         interface_version: 0x34,
         address_range: Address::new(s.bind_ton, s.bind_npi, s.address_range.clone()),
     };
-    session.bind(s.bind_mode, bind, now).map_err(|e| Error::Usage(e.to_string()))?;
+    session
+        .bind(s.bind_mode, bind, now)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let deadline = now + s.connect_timeout;
     let mut out = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -502,7 +572,13 @@ fn connect_and_bind(s: &Settings) -> Result<(Arc<dyn Transport>, Session<PartKey
 }
 
 impl Client {
-    // CONFIG-PENDING: Client::connect(&Config) lands with src/config.rs.
+    /// Connects to the SMSC and binds, then keeps the session up (keepalive, reconnect).
+    /// The configuration is validated first; a refused bind is an error naming the status
+    /// (e.g. ESME_RINVPASWD).
+    pub fn connect(config: &crate::config::Config) -> Result<Client, Error> {
+        config.validate()?;
+        Client::connect_with(Settings::from_config(config)?)
+    }
 
     pub(crate) fn connect_with(s: Settings) -> Result<Client, Error> {
         let (t, session, system_id) = connect_and_bind(&s)?;
@@ -541,7 +617,8 @@ impl Client {
             .name("esme-io".into())
             .spawn(move || {
                 let guard = io_inner.clone();
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| io_inner.io_main()));
+                let r =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| io_inner.io_main()));
                 if r.is_err() {
                     // Never leave a submitter waiting on a dead thread.
                     guard.give_up("internal error: the I/O thread stopped");
@@ -600,7 +677,10 @@ impl Client {
 
     /// The counters.
     pub fn stats(&self) -> Stats {
-        let in_flight = lock(&self.inner.st).session.as_ref().map_or(0, |s| s.in_flight());
+        let in_flight = lock(&self.inner.st)
+            .session
+            .as_ref()
+            .map_or(0, |s| s.in_flight());
         self.inner.counters.snapshot(in_flight as u64)
     }
 
@@ -625,7 +705,11 @@ impl Client {
             g.closing = true;
             let queued: Vec<PartKey> = g.drain_queued();
             for k in queued {
-                inner.set_result(&mut g, k, PartResult::NotSent("the client was closed before it was sent".into()));
+                inner.set_result(
+                    &mut g,
+                    k,
+                    PartResult::NotSent("the client was closed before it was sent".into()),
+                );
             }
             inner.cv.notify_all();
             // Wait for the responses of what is in flight.
@@ -635,7 +719,11 @@ impl Client {
                 if now >= deadline {
                     break;
                 }
-                g = inner.cv.wait_timeout(g, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+                g = inner
+                    .cv
+                    .wait_timeout(g, deadline - now)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
             let now = Instant::now();
             let unbinding = g.session.as_mut().is_some_and(|x| x.unbind(now).is_ok());
@@ -768,12 +856,20 @@ impl Inner {
                 }
                 return Ok(ticket);
             }
-            g = self.cv.wait_timeout(g, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+            g = self
+                .cv
+                .wait_timeout(g, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         g.subs.insert(id, sub);
         if g.closing {
             for i in 0..n {
-                self.set_result(&mut g, (id, i as u16), PartResult::NotSent("the client is closing".into()));
+                self.set_result(
+                    &mut g,
+                    (id, i as u16),
+                    PartResult::NotSent("the client is closing".into()),
+                );
             }
             return Ok(ticket);
         }
@@ -810,7 +906,9 @@ impl Inner {
         }
         let interval = self.s.max_rate.map(|r| Duration::from_secs(1) / r.max(1));
         while let Some(&key) = g.queue.front() {
-            let Some(session) = g.session.as_mut() else { break };
+            let Some(session) = g.session.as_mut() else {
+                break;
+            };
             if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
                 break;
             }
@@ -818,7 +916,11 @@ impl Inner {
                 break;
             }
             g.queue.pop_front();
-            let Some(part) = g.subs.get_mut(&key.0).and_then(|s| s.parts.get_mut(key.1 as usize)) else {
+            let Some(part) = g
+                .subs
+                .get_mut(&key.0)
+                .and_then(|s| s.parts.get_mut(key.1 as usize))
+            else {
                 continue;
             };
             if part.result.is_some() || part.in_flight {
@@ -853,10 +955,14 @@ impl Inner {
     /// Records a part's result; finishes the message when every part has one.
     fn set_result(&self, g: &mut Shared, key: PartKey, r: PartResult) {
         let s = &self.s;
-        let Some(sub) = g.subs.get_mut(&key.0) else { return };
+        let Some(sub) = g.subs.get_mut(&key.0) else {
+            return;
+        };
         let failed = matches!(r, PartResult::Rejected(_) | PartResult::Unknown(_));
         let accepted = matches!(r, PartResult::Accepted(_));
-        let Some(part) = sub.parts.get_mut(key.1 as usize) else { return };
+        let Some(part) = sub.parts.get_mut(key.1 as usize) else {
+            return;
+        };
         if part.result.is_some() {
             return;
         }
@@ -908,7 +1014,10 @@ impl Inner {
         }
         let n = sub.parts.len();
         let outcome = if let Some(why) = unknown {
-            Outcome::Unknown { why, message_ids: ids }
+            Outcome::Unknown {
+                why,
+                message_ids: ids,
+            }
         } else if let Some(status) = rejected {
             Outcome::Rejected {
                 status,
@@ -919,7 +1028,10 @@ impl Inner {
                 Outcome::NotSent { why }
             } else {
                 Outcome::Unknown {
-                    why: format!("only {} of {n} parts were accepted; the rest were not sent: {why}", ids.len()),
+                    why: format!(
+                        "only {} of {n} parts were accepted; the rest were not sent: {why}",
+                        ids.len()
+                    ),
                     message_ids: ids,
                 }
             }
@@ -938,7 +1050,10 @@ impl Inner {
         *lock(&sub.slot.outcome) = Some(outcome.clone());
         sub.slot.cv.notify_all();
         if sub.post {
-            self.post(Event::Outcome { ticket: id, outcome });
+            self.post(Event::Outcome {
+                ticket: id,
+                outcome,
+            });
         }
         self.cv.notify_all();
     }
@@ -976,8 +1091,7 @@ impl Inner {
     /// Handles what the session reports. Returns why the connection ended, if it did.
     fn process(&self, g: &mut Shared, now: Instant) -> Option<String> {
         let mut end = None;
-        loop {
-            let Some(ev) = g.session.as_mut().and_then(|s| s.poll_event()) else { break };
+        while let Some(ev) = g.session.as_mut().and_then(|s| s.poll_event()) {
             match ev {
                 session::Event::Response { tag, pdu } => self.on_response(g, tag, pdu, now),
                 session::Event::Timeout { tag, .. } => {
@@ -1022,7 +1136,11 @@ impl Inner {
 
     fn on_response(&self, g: &mut Shared, key: PartKey, pdu: Pdu, now: Instant) {
         let s = &self.s;
-        let Some(part) = g.subs.get_mut(&key.0).and_then(|x| x.parts.get_mut(key.1 as usize)) else {
+        let Some(part) = g
+            .subs
+            .get_mut(&key.0)
+            .and_then(|x| x.parts.get_mut(key.1 as usize))
+        else {
             return;
         };
         if let Some(t) = part.sent_at {
@@ -1045,7 +1163,8 @@ impl Inner {
             if part.attempts < s.throttle_retries {
                 part.attempts += 1;
                 self.counters.retried.fetch_add(1, Relaxed);
-                let backoff = (s.throttle_backoff * 2u32.saturating_pow(part.attempts - 1)).min(Duration::from_secs(30));
+                let backoff = (s.throttle_backoff * 2u32.saturating_pow(part.attempts - 1))
+                    .min(Duration::from_secs(30));
                 g.retry.push((now + backoff, key));
                 // Slow everyone down: the SMSC is saturated.
                 g.next_send = g.next_send.max(now + s.throttle_backoff);
@@ -1081,13 +1200,13 @@ impl Inner {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
                 };
-                vec![Event::Receipt(ReceivedReceipt {
+                vec![Event::Receipt(Box::new(ReceivedReceipt {
                     from: d.source.addr.clone(),
                     to: d.destination.addr.clone(),
                     receipt,
                     raw: d.payload().to_vec(),
                     note,
-                })]
+                }))]
             }
             Body::DeliverSm(_) | Body::DataSm(_) => {
                 let (part, raw) = match &pdu.body {
@@ -1099,7 +1218,11 @@ impl Inner {
                     }
                     _ => return,
                 };
-                let (from, to, dc) = (part.source.clone(), part.destination.clone(), part.data_coding);
+                let (from, to, dc) = (
+                    part.source.clone(),
+                    part.destination.clone(),
+                    part.data_coding,
+                );
                 match g.reasm.push(part, now) {
                     Ok(Some(m)) => {
                         let note = m.text_error.as_ref().map(|e| e.to_string());
@@ -1262,7 +1385,11 @@ impl Inner {
                 return true;
             }
             let step = (until - now).min(Duration::from_millis(100));
-            g = self.cv.wait_timeout(g, step).unwrap_or_else(|e| e.into_inner()).0;
+            g = self
+                .cv
+                .wait_timeout(g, step)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 
@@ -1271,7 +1398,11 @@ impl Inner {
         g.last_down = why.to_string();
         let keys: Vec<PartKey> = g.drain_queued();
         for k in keys {
-            self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+            self.set_result(
+                &mut g,
+                k,
+                PartResult::NotSent(format!("not connected: {why}")),
+            );
         }
         let rest: Vec<PartKey> = g
             .subs
@@ -1285,13 +1416,19 @@ impl Inner {
             })
             .collect();
         for k in rest {
-            self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+            self.set_result(
+                &mut g,
+                k,
+                PartResult::NotSent(format!("not connected: {why}")),
+            );
         }
         g.closing = true;
         g.closed = true;
         g.state = ConnectionState::Closed;
         drop(g);
-        self.post(Event::Connection(ConnectionState::Disconnected { why: why.to_string() }));
+        self.post(Event::Connection(ConnectionState::Disconnected {
+            why: why.to_string(),
+        }));
         self.post(Event::Connection(ConnectionState::Closed));
         self.cv.notify_all();
     }
@@ -1310,7 +1447,9 @@ impl Inner {
             let r = if closing && why == "unbound" {
                 PartResult::Unknown("the client was closed before the SMSC answered".into())
             } else {
-                PartResult::Unknown(format!("the connection was lost before the response: {why}"))
+                PartResult::Unknown(format!(
+                    "the connection was lost before the response: {why}"
+                ))
             };
             self.set_result(&mut g, k, r);
         }
@@ -1318,16 +1457,24 @@ impl Inner {
         if !self.s.wait_during_outage && !closing {
             let keys: Vec<PartKey> = g.drain_queued();
             for k in keys {
-                self.set_result(&mut g, k, PartResult::NotSent(format!("not connected: {why}")));
+                self.set_result(
+                    &mut g,
+                    k,
+                    PartResult::NotSent(format!("not connected: {why}")),
+                );
             }
         }
         if !closing {
-            g.state = ConnectionState::Disconnected { why: why.to_string() };
+            g.state = ConnectionState::Disconnected {
+                why: why.to_string(),
+            };
         }
         drop(g);
         self.cv.notify_all();
         if !closing {
-            self.post(Event::Connection(ConnectionState::Disconnected { why: why.to_string() }));
+            self.post(Event::Connection(ConnectionState::Disconnected {
+                why: why.to_string(),
+            }));
         }
     }
 
@@ -1352,7 +1499,8 @@ impl Inner {
                 for (t, _) in &g.retry {
                     wake = wake.min(*t);
                 }
-                wake.saturating_duration_since(now).max(Duration::from_millis(1))
+                wake.saturating_duration_since(now)
+                    .max(Duration::from_millis(1))
             };
             // Only touch the socket option when the value changes meaningfully.
             if current.is_none_or(|c| c.abs_diff(timeout) > Duration::from_millis(2)) {

@@ -170,7 +170,20 @@ mod tests {
     #[test]
     fn buckets_are_monotonic_and_within_an_eighth() {
         let mut last = 0;
-        for us in [0u64, 1, 7, 8, 9, 15, 16, 100, 1000, 28_000, 1_000_000, 1 << 40] {
+        for us in [
+            0u64,
+            1,
+            7,
+            8,
+            9,
+            15,
+            16,
+            100,
+            1000,
+            28_000,
+            1_000_000,
+            1 << 40,
+        ] {
             let b = bucket(us);
             assert!(b >= last);
             last = b;

@@ -42,7 +42,9 @@ fn submit_is_accepted_with_the_smsc_message_id() {
     let c = Client::connect_with(settings(&sim)).unwrap();
     assert!(matches!(c.state(), ConnectionState::Bound { .. }));
     let o = c.submit(&text("447700900123", "hello")).unwrap();
-    let Outcome::Accepted { message_ids } = &o else { panic!("{o:?}") };
+    let Outcome::Accepted { message_ids } = &o else {
+        panic!("{o:?}")
+    };
     let got = sim.submitted();
     assert_eq!(got.len(), 1);
     assert_eq!(message_ids, &vec![got[0].message_id.clone()]);
@@ -74,11 +76,15 @@ fn a_long_message_is_one_submit_with_one_outcome() {
     let c = Client::connect_with(settings(&sim)).unwrap();
     let long = "Привет, мир! ".repeat(20); // UCS-2, 260 chars → 4 parts of 67
     let o = c.submit(&text("1", &long)).unwrap();
-    let Outcome::Accepted { message_ids } = o else { panic!() };
+    let Outcome::Accepted { message_ids } = o else {
+        panic!()
+    };
     assert_eq!(message_ids.len(), 4);
     let parts = sim.submitted();
     assert_eq!(parts.len(), 4);
-    assert!(parts.iter().all(|p| p.esm_class & 0x40 != 0 && p.data_coding == 8));
+    assert!(parts
+        .iter()
+        .all(|p| p.esm_class & 0x40 != 0 && p.data_coding == 8));
     assert_eq!(c.stats().submitted, 1);
 }
 
@@ -102,7 +108,8 @@ fn many_threads_share_one_client_within_the_window() {
     let accepted: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(accepted, 400);
     assert_eq!(sim.stats().submits, 400);
-    let ids: std::collections::HashSet<String> = sim.submitted().into_iter().map(|s| s.message_id).collect();
+    let ids: std::collections::HashSet<String> =
+        sim.submitted().into_iter().map(|s| s.message_id).collect();
     assert_eq!(ids.len(), 400);
 }
 
@@ -143,7 +150,16 @@ fn rejections_are_not_retried() {
     sim.faults().reject_with(CommandStatus::InvDstAdr, 1);
     let c = Client::connect_with(settings(&sim)).unwrap();
     let o = c.submit(&text("1", "x")).unwrap();
-    assert!(matches!(o, Outcome::Rejected { status: CommandStatus::InvDstAdr, .. }), "{o:?}");
+    assert!(
+        matches!(
+            o,
+            Outcome::Rejected {
+                status: CommandStatus::InvDstAdr,
+                ..
+            }
+        ),
+        "{o:?}"
+    );
     assert_eq!(c.stats().rejected_by_status.get(&0x0B), Some(&1));
     // A rejected part stops the remaining parts of a long message.
     sim.faults().reject_with(CommandStatus::SubmitFail, 1);
@@ -159,7 +175,9 @@ fn no_response_is_unknown() {
     s.response_timeout = Duration::from_millis(300);
     let c = Client::connect_with(s).unwrap();
     let o = c.submit(&text("1", "x")).unwrap();
-    let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+    let Outcome::Unknown { why, .. } = &o else {
+        panic!("{o:?}")
+    };
     assert!(why.contains("no response within 0.3 s"), "{why}");
     // The window was freed: the next one goes through.
     assert!(c.submit(&text("1", "y")).unwrap().is_accepted());
@@ -171,7 +189,9 @@ fn an_unreadable_response_is_unknown() {
     let c = Client::connect_with(settings(&sim)).unwrap();
     sim.faults().send_malformed(Malformed::TruncatedBody);
     let o = c.submit(&text("1", "x")).unwrap();
-    let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+    let Outcome::Unknown { why, .. } = &o else {
+        panic!("{o:?}")
+    };
     assert!(why.contains("could not be read"), "{why}");
 }
 
@@ -180,12 +200,16 @@ fn connection_lost_mid_window_every_message_gets_one_outcome_then_reconnect() {
     let sim = sim();
     sim.faults().set_response_delay(Duration::from_secs(3));
     let c = Client::connect_with(settings(&sim)).unwrap();
-    let tickets: Vec<Ticket> = (0..5).map(|i| c.submit_async(&text("1", &format!("{i}"))).unwrap()).collect();
+    let tickets: Vec<Ticket> = (0..5)
+        .map(|i| c.submit_async(&text("1", &format!("{i}"))).unwrap())
+        .collect();
     assert!(sim.wait_for(|s| s.submits == 5, Duration::from_secs(5)));
     sim.disconnect_all();
     for t in &tickets {
         let o = t.wait(Some(Duration::from_secs(10))).unwrap();
-        let Outcome::Unknown { why, .. } = &o else { panic!("{o:?}") };
+        let Outcome::Unknown { why, .. } = &o else {
+            panic!("{o:?}")
+        };
         assert!(why.contains("connection was lost"), "{why}");
     }
     // Each outcome was posted exactly once.
@@ -197,7 +221,9 @@ fn connection_lost_mid_window_every_message_gets_one_outcome_then_reconnect() {
     }
     assert_eq!(outcomes, 5);
     sim.faults().set_response_delay(Duration::ZERO);
-    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Bound { .. })));
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Bound { .. }))
+    });
     assert!(c.submit(&text("1", "after")).unwrap().is_accepted());
     assert_eq!(c.stats().reconnects, 1);
 }
@@ -208,7 +234,9 @@ fn during_an_outage_messages_wait_for_the_reconnect() {
     let port = sim.addr().port();
     let c = Client::connect_with(settings(&sim)).unwrap();
     drop(sim);
-    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    });
     let t = c.submit_async(&text("1", "queued")).unwrap();
     let sim2 = Smsc::start(SimConfig {
         listen: format!("127.0.0.1:{port}").parse().unwrap(),
@@ -227,9 +255,13 @@ fn during_an_outage_with_policy_fail_messages_are_not_sent() {
     s.wait_during_outage = false;
     let c = Client::connect_with(s).unwrap();
     drop(sim);
-    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    });
     let o = c.submit(&text("1", "x")).unwrap();
-    let Outcome::NotSent { why } = &o else { panic!("{o:?}") };
+    let Outcome::NotSent { why } = &o else {
+        panic!("{o:?}")
+    };
     assert!(why.starts_with("not connected to the SMSC"), "{why}");
 }
 
@@ -240,9 +272,13 @@ fn waiting_for_a_reconnect_is_bounded_by_the_submit_timeout() {
     s.submit_timeout = Duration::from_millis(300);
     let c = Client::connect_with(s).unwrap();
     drop(sim);
-    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })));
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    });
     let o = c.submit(&text("1", "x")).unwrap();
-    let Outcome::NotSent { why } = &o else { panic!("{o:?}") };
+    let Outcome::NotSent { why } = &o else {
+        panic!("{o:?}")
+    };
     assert!(why.contains("x-smpp-submit-timeout"), "{why}");
 }
 
@@ -250,9 +286,15 @@ fn waiting_for_a_reconnect_is_bounded_by_the_submit_timeout() {
 fn receipts_and_mo_messages_arrive_as_events() {
     let sim = sim();
     let c = Client::connect_with(settings(&sim)).unwrap();
-    let o = c.submit(&text("447700900123", "with receipt").receipt(true)).unwrap();
-    let Outcome::Accepted { message_ids } = o else { panic!() };
-    let Event::Receipt(r) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) else { unreachable!() };
+    let o = c
+        .submit(&text("447700900123", "with receipt").receipt(true))
+        .unwrap();
+    let Outcome::Accepted { message_ids } = o else {
+        panic!()
+    };
+    let Event::Receipt(r) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) else {
+        unreachable!()
+    };
     let rc = r.receipt.unwrap();
     assert!(receipt::ids_match(&message_ids[0], &rc.id));
     assert_eq!(rc.state, MessageState::Delivered);
@@ -260,7 +302,9 @@ fn receipts_and_mo_messages_arrive_as_events() {
 
     let long = "A long mobile-originated message, ".repeat(8);
     assert!(sim.send_mo("447700900999", "esme", &long).unwrap() > 1);
-    let Event::Message(m) = wait_event(&c, |e| matches!(e, Event::Message(_))) else { unreachable!() };
+    let Event::Message(m) = wait_event(&c, |e| matches!(e, Event::Message(_))) else {
+        unreachable!()
+    };
     assert_eq!(m.text.as_deref(), Some(long.as_str()));
     assert_eq!(m.from, "447700900999");
     assert!(m.parts > 1);
@@ -277,14 +321,16 @@ fn keepalive_and_dead_peer() {
     let c = Client::connect_with(s).unwrap();
     assert!(sim.wait_for(|s| s.enquire_links_received >= 2, Duration::from_secs(5)));
     sim.faults().ignore_enquire_link(true);
-    let Event::Connection(ConnectionState::Disconnected { why }) =
-        wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Disconnected { .. })))
-    else {
+    let Event::Connection(ConnectionState::Disconnected { why }) = wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    }) else {
         unreachable!()
     };
     assert!(why.contains("link declared dead"), "{why}");
     sim.faults().ignore_enquire_link(false);
-    wait_event(&c, |e| matches!(e, Event::Connection(ConnectionState::Bound { .. })));
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Bound { .. }))
+    });
 }
 
 #[test]
@@ -295,7 +341,10 @@ fn the_smscs_own_enquire_link_and_unknown_commands_are_answered() {
     })
     .unwrap();
     let c = Client::connect_with(settings(&sim)).unwrap();
-    assert!(sim.wait_for(|s| s.enquire_link_resps_received >= 2, Duration::from_secs(5)));
+    assert!(sim.wait_for(
+        |s| s.enquire_link_resps_received >= 2,
+        Duration::from_secs(5)
+    ));
     sim.send_pdu(Pdu::new(
         0,
         Body::Unknown {
@@ -316,7 +365,9 @@ fn close_reports_everything_and_never_hangs() {
     s.close_timeout = Duration::from_millis(200);
     s.window = 3;
     let c = Client::connect_with(s).unwrap();
-    let sent: Vec<Ticket> = (0..3).map(|_| c.submit_async(&text("1", "x")).unwrap()).collect();
+    let sent: Vec<Ticket> = (0..3)
+        .map(|_| c.submit_async(&text("1", "x")).unwrap())
+        .collect();
     assert!(sim.wait_for(|s| s.submits == 3, Duration::from_secs(5)));
     let start = Instant::now();
     c.close();
@@ -351,7 +402,8 @@ fn try_submit_async_does_not_block_on_a_full_window() {
     let e = c.try_submit_async(&text("1", "c")).unwrap_err();
     assert_eq!(e.code(), 104);
     assert!(a.wait(Some(Duration::from_secs(5))).unwrap().is_accepted());
-    let Event::Outcome { ticket, outcome } = wait_event(&c, |e| matches!(e, Event::Outcome { .. })) else {
+    let Event::Outcome { ticket, outcome } = wait_event(&c, |e| matches!(e, Event::Outcome { .. }))
+    else {
         unreachable!()
     };
     assert_eq!(ticket, a.id());
@@ -380,13 +432,19 @@ fn the_rate_limit_spaces_submits() {
     s.max_rate = Some(20);
     let c = Client::connect_with(s).unwrap();
     let start = Instant::now();
-    let tickets: Vec<Ticket> = (0..6).map(|_| c.submit_async(&text("1", "x")).unwrap()).collect();
+    let tickets: Vec<Ticket> = (0..6)
+        .map(|_| c.submit_async(&text("1", "x")).unwrap())
+        .collect();
     for t in tickets {
         assert!(t.wait(Some(Duration::from_secs(10))).unwrap().is_accepted());
     }
     // 6 messages at 20/s are spaced by 50 ms: at least 250 ms from first to last. (A lower
     // bound only: a slow machine can only make it longer.)
-    assert!(start.elapsed() >= Duration::from_millis(250), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]

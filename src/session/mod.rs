@@ -39,7 +39,13 @@ impl BindMode {
         self != BindMode::Receiver
     }
 
-    /// The spec's word: transmitter, receiver, transceiver.
+    /// Whether this mode receives deliver_sm.
+    pub fn can_receive(self) -> bool {
+        self != BindMode::Transmitter
+    }
+
+    /// The spec's word (and the `x-smpp-bind-mode` value): transmitter, receiver,
+    /// transceiver.
     pub fn name(self) -> &'static str {
         match self {
             BindMode::Transmitter => "transmitter",
@@ -337,7 +343,12 @@ impl<T> Session<T> {
 
     /// [`Session::send`], handing the body back (the caller may need it again, e.g. to
     /// resubmit after ESME_RTHROTTLED) without a clone.
-    pub fn send_returning(&mut self, body: Body, tag: T, now: Instant) -> (Result<u32, SendError>, Body) {
+    pub fn send_returning(
+        &mut self,
+        body: Body,
+        tag: T,
+        now: Instant,
+    ) -> (Result<u32, SendError>, Body) {
         let command = body.command_id();
         let allowed = match self.state {
             State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,

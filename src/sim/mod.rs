@@ -341,7 +341,7 @@ impl Shared {
         let mut st = lock(&self.sched);
         let order = st.order;
         st.order += 1;
-        let earliest = st.jobs.peek().map_or(true, |j| due < j.due);
+        let earliest = st.jobs.peek().is_none_or(|j| due < j.due);
         st.jobs.push(Job {
             due,
             order,

@@ -181,3 +181,187 @@ fn decode_shows_text_udh_and_receipts() {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
 }
+
+mod commands {
+    use super::esme;
+    use esme::sim::{SimConfig, Smsc};
+
+    fn sets(sim: &Smsc) -> Vec<String> {
+        vec![
+            "--set".into(),
+            "x-smpp-host=127.0.0.1".into(),
+            "--set".into(),
+            format!("x-smpp-port={}", sim.addr().port()),
+            "--set".into(),
+            "x-smpp-system-id=clitest".into(),
+        ]
+    }
+
+    fn run(args: Vec<String>) -> (i32, String, String) {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        esme(&a, None)
+    }
+
+    #[test]
+    fn demo_runs_the_main_job() {
+        let (code, out, err) = esme(&["demo"], None);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("bound       as transceiver"), "{out}");
+        assert!(
+            out.contains("UCS-2 message") && out.contains("part(s): accepted"),
+            "{out}"
+        );
+        assert_eq!(out.matches("DELIVERED").count(), 4, "{out}");
+        assert!(out.contains("received    from 447700900123"), "{out}");
+        assert!(
+            out.contains("closed      submitted 2 accepted 2 receipts 4 messages 1"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn send_prints_each_outcome_and_a_summary() {
+        let sim = Smsc::start(SimConfig::default()).unwrap();
+        let mut a = vec!["send".to_string()];
+        a.extend(sets(&sim));
+        a.extend(
+            [
+                "--to",
+                "447700900123",
+                "--text",
+                "hi",
+                "--count",
+                "3",
+                "--receipt",
+            ]
+            .map(String::from),
+        );
+        let (code, out, err) = run(a);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("1 accepted "), "{out}");
+        assert!(out.contains("3 accepted "), "{out}");
+        assert_eq!(out.matches("receipt ").count(), 3, "{out}");
+        assert!(
+            out.ends_with("sent 3 accepted 3 rejected 0 unknown 0 not-sent 0\n"),
+            "{out}"
+        );
+        assert_eq!(sim.stats().submits, 3);
+    }
+
+    #[test]
+    fn send_always_ends_and_counts_what_failed() {
+        let sim = Smsc::start(SimConfig::default()).unwrap();
+        sim.faults().drop_responses(1);
+        sim.faults()
+            .reject_with(esme::pdu::CommandStatus::InvDstAdr, 1);
+        let mut a = vec!["send".to_string()];
+        a.extend(sets(&sim));
+        a.extend(
+            [
+                "--set",
+                "x-smpp-response-max-waiting-time=1000",
+                "--to",
+                "1",
+                "--text",
+                "x",
+                "--count",
+                "3",
+            ]
+            .map(String::from),
+        );
+        let (code, out, _) = run(a);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("rejected ESME_RINVDSTADR"), "{out}");
+        assert!(out.contains("unknown: no response within 1.0 s"), "{out}");
+        assert!(
+            out.ends_with("sent 3 accepted 1 rejected 1 unknown 1 not-sent 0\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn send_explains_configuration_and_connection_problems() {
+        let dir = std::env::temp_dir().join(format!("esme-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("channel.cfg");
+        std::fs::write(
+            &cfg,
+            "[channel-x]\nx-smpp-host = 127.0.0.1\nx-smpp-hots = oops\n",
+        )
+        .unwrap();
+        let (code, _, err) = esme(
+            &[
+                "send",
+                "--config",
+                cfg.to_str().unwrap(),
+                "--to",
+                "1",
+                "--text",
+                "x",
+            ],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(
+            err.contains("x-smpp-hots") && err.contains("x-smpp-host"),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        // Nothing listens on the port of a stopped simulator.
+        let port = Smsc::start(SimConfig::default()).unwrap().addr().port();
+        let (code, _, err) = esme(
+            &[
+                "send",
+                "--set",
+                "x-smpp-host=127.0.0.1",
+                "--set",
+                &format!("x-smpp-port={port}"),
+                "--set",
+                "x-smpp-system-id=x",
+                "--to",
+                "1",
+                "--text",
+                "x",
+            ],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(
+            err.starts_with("esme send: cannot connect to 127.0.0.1:"),
+            "{err}"
+        );
+        let (code, _, err) = esme(&["send", "--to", "1", "--text", "x"], None);
+        assert_eq!(code, 2);
+        assert!(err.contains("x-smpp-host"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bench_and_smsc_run_and_stop() {
+        let (code, out, err) = esme(&["bench", "--count", "2000", "--window", "8"], None);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains("throughput") && out.contains("accepted 2000 rejected 0"),
+            "{out}"
+        );
+        let (code, out, _) = esme(&["bench", "--count", "500", "--json"], None);
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with("{\"client\":\"esme\",\"count\":500,"),
+            "{out}"
+        );
+        let (code, out, err) = esme(&["smsc", "--port", "0", "--duration", "1"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.starts_with("esme smsc listening on 127.0.0.1:"),
+            "{out}"
+        );
+        assert!(out.contains("stopped after 0 submits"), "{out}");
+        let (code, _, err) = esme(&["bench", "--window", "0"], None);
+        assert_eq!(code, 2);
+        assert!(
+            err.contains("--window 0: must be a number from 1 to 1000"),
+            "{err}"
+        );
+    }
+}

@@ -1,14 +1,23 @@
 //! The `esme` command line tool. `esme help` lists the commands.
 
+mod args;
+mod bench;
 mod decode;
+mod demo;
+mod send;
+mod smsc;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: esme <command> [arguments]
+usage: esme <command> [arguments]     (esme help <command> for its options)
 
 commands:
+  demo            bind to the built-in simulator, send, receive, and show what happened
+  send            submit messages with a channel configuration (Genesys option names)
+  smsc            run the built-in SMSC simulator in the foreground
+  bench           measure throughput and latency against the simulator
   decode [HEX…]   decode SMPP PDUs from hex (arguments, or standard input when none or '-')
                   and print every field and TLV by name
   version         print the library version
@@ -28,15 +37,26 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let r = match cmd {
         "decode" => decode::run(rest, &mut out),
+        "send" => send::run(rest, &mut out),
+        "smsc" => smsc::run(rest, &mut out),
+        "bench" => bench::run(rest, &mut out),
+        "demo" => demo::run(rest, &mut out),
         "version" | "--version" | "-V" => writeln!(out, "esme {}", env!("CARGO_PKG_VERSION"))
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
         "help" | "--help" | "-h" => {
-            let _ = write!(out, "{USAGE}");
+            let text = match rest.first().map(String::as_str) {
+                Some("send") => send::HELP,
+                Some("smsc") => smsc::HELP,
+                Some("bench") => bench::HELP,
+                Some("demo") => demo::HELP,
+                _ => USAGE,
+            };
+            let _ = writeln!(out, "{}", text.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!(
-            "unknown command '{other}' (commands: decode, version, help)"
+            "unknown command '{other}' (commands: demo, send, smsc, bench, decode, version, help)"
         )),
     };
     let _ = out.flush();

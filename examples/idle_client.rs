@@ -1,0 +1,55 @@
+//! The footprint of one bound, idle client: RSS and threads of this process before and after
+//! connecting (run against an SMSC in another process, e.g. `esme smsc`).
+//!
+//!     cargo run --release --example idle_client -- 127.0.0.1:2775
+use esme::config::Config;
+use esme::Client;
+use std::time::Duration;
+
+fn status(key: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .map(|l| l[key.len()..].trim().to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:2775".into());
+    let (host, port) = addr.rsplit_once(':').ok_or("expected HOST:PORT")?;
+    let cfg = Config::builder(host, "idle").port(port.parse()?).build()?;
+    println!(
+        "before connect: VmRSS {} Threads {}",
+        status("VmRSS:"),
+        status("Threads:")
+    );
+    let client = Client::connect(&cfg)?;
+    std::thread::sleep(Duration::from_secs(1));
+    println!(
+        "bound, idle:    VmRSS {} Threads {}",
+        status("VmRSS:"),
+        status("Threads:")
+    );
+    let mut clients = vec![client];
+    for _ in 1..10 {
+        clients.push(Client::connect(&cfg)?);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    println!(
+        "10 clients:     VmRSS {} Threads {}",
+        status("VmRSS:"),
+        status("Threads:")
+    );
+    for c in &clients {
+        c.close();
+    }
+    println!(
+        "after close:    VmRSS {} Threads {}",
+        status("VmRSS:"),
+        status("Threads:")
+    );
+    Ok(())
+}

@@ -410,7 +410,6 @@ struct Shared {
     spare: Vec<u8>,
     reasm: Reassembler,
     next_id: u64,
-    next_ref: u16,
     next_housekeeping: Instant,
     last_down: String,
 }
@@ -426,6 +425,8 @@ impl Shared {
 
 struct Inner {
     s: Settings,
+    /// Reference numbers for concatenated messages.
+    next_ref: std::sync::atomic::AtomicU32,
     st: Mutex<Shared>,
     cv: Condvar,
     events: Mutex<VecDeque<Event>>,
@@ -601,11 +602,11 @@ impl Client {
                 spare: Vec::new(),
                 reasm,
                 next_id: 1,
-                next_ref: 1,
                 next_housekeeping: now,
                 last_down: String::new(),
             }),
             s,
+            next_ref: std::sync::atomic::AtomicU32::new(0),
             cv: Condvar::new(),
             events: Mutex::new(VecDeque::new()),
             events_cv: Condvar::new(),
@@ -801,13 +802,13 @@ impl Inner {
 
     fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
         let s = &self.s;
+        // Segment and encode outside the lock: submitters work in parallel.
+        let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
+        let parts = message::build_parts(s, m, ref_num)?;
         let mut g = lock(&self.st);
         if g.closing {
             return Err(Error::Closed);
         }
-        let ref_num = g.next_ref;
-        g.next_ref = g.next_ref.wrapping_add(1).max(1);
-        let parts = message::build_parts(s, m, ref_num)?;
         self.counters.submitted.fetch_add(1, Relaxed);
         let id = g.next_id;
         g.next_id += 1;

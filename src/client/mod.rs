@@ -415,6 +415,20 @@ struct Shared {
 }
 
 impl Shared {
+    /// Every part of every message that has no result yet.
+    fn unresolved(&self) -> Vec<PartKey> {
+        self.subs
+            .iter()
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none())
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect()
+    }
+
     /// Every part waiting to be sent (queued or waiting to retry), removed.
     fn drain_queued(&mut self) -> Vec<PartKey> {
         let mut v: Vec<PartKey> = self.queue.drain(..).collect();
@@ -750,25 +764,11 @@ impl Client {
         self.join();
         let mut g = lock(&inner.st);
         // Whatever is left (the I/O thread resolves in-flight parts when it ends).
-        let keys: Vec<PartKey> = g
-            .subs
-            .iter()
-            .flat_map(|(id, sub)| {
-                sub.parts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.result.is_none())
-                    .map(move |(i, _)| (*id, i as u16))
-            })
-            .collect();
-        for k in keys {
-            let r = if g.subs[&k.0].parts[k.1 as usize].ever_sent {
-                PartResult::Unknown("the client was closed before the SMSC answered".into())
-            } else {
-                PartResult::NotSent("the client was closed before it was sent".into())
-            };
-            inner.set_result(&mut g, k, r);
-        }
+        inner.resolve_all(
+            &mut g,
+            "the client was closed before the SMSC answered",
+            "the client was closed before it was sent",
+        );
         if !g.closed {
             g.closed = true;
             g.state = ConnectionState::Closed;
@@ -1394,35 +1394,37 @@ impl Inner {
         }
     }
 
+    /// Ends every message still open: parts ever written become Unknown, the others NotSent.
+    fn resolve_all(&self, g: &mut Shared, unknown: &str, not_sent: &str) {
+        if let Some(sess) = g.session.as_mut() {
+            sess.abort();
+        }
+        for k in g.unresolved() {
+            let sent = g.subs[&k.0].parts[k.1 as usize].ever_sent;
+            let r = if sent {
+                PartResult::Unknown(unknown.to_string())
+            } else {
+                PartResult::NotSent(not_sent.to_string())
+            };
+            self.set_result(g, k, r);
+        }
+    }
+
     fn give_up(&self, why: &str) {
         let mut g = lock(&self.st);
         g.last_down = why.to_string();
-        let keys: Vec<PartKey> = g.drain_queued();
-        for k in keys {
-            self.set_result(
-                &mut g,
-                k,
-                PartResult::NotSent(format!("not connected: {why}")),
-            );
+        if let Some(t) = g.transport.take() {
+            t.shutdown();
         }
-        let rest: Vec<PartKey> = g
-            .subs
-            .iter()
-            .flat_map(|(id, sub)| {
-                sub.parts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.result.is_none())
-                    .map(move |(i, _)| (*id, i as u16))
-            })
-            .collect();
-        for k in rest {
-            self.set_result(
-                &mut g,
-                k,
-                PartResult::NotSent(format!("not connected: {why}")),
-            );
+        let not_sent = format!("not connected: {why}");
+        // Queued parts, and parts waiting to retry after a throttling answer (which the SMSC
+        // definitely refused), are safe to send again.
+        for k in g.drain_queued() {
+            self.set_result(&mut g, k, PartResult::NotSent(not_sent.clone()));
         }
+        let unknown = format!("the connection ended before the response: {why}");
+        self.resolve_all(&mut g, &unknown, &not_sent);
+        g.session = None;
         g.closing = true;
         g.closed = true;
         g.state = ConnectionState::Closed;

@@ -42,6 +42,9 @@ done
 step "node-smpp golden vectors are what node-smpp produces"
 bash tests/interop/check-golden.sh
 
+step "the node-smpp harness (smsc.js, client-bench.js) works, node to node"
+bash tests/interop/selftest.sh
+
 step "cargo test"
 cargo test --all-targets
 cargo test --doc

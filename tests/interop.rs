@@ -872,3 +872,241 @@ fn many_concurrent_submits_all_accepted_with_distinct_ids() {
     assert_eq!(stat(&stats, "binds"), 1, "{stats}");
     client.close();
 }
+
+// ------------------------------------------------------------------------------- more
+
+#[test]
+fn mo_latin1_and_gsm_multipart() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let client = connect(smsc.port);
+    let mut events = Events::default();
+    // Not GSM-compatible (â, û) but Latin-1: node-smpp auto-detects data_coding 3.
+    let ack = smsc.cmd(&format!(
+        r#"{{"cmd":"mo","from":"{DEST}","to":"{SRC}","text":"crème brûlée â"}}"#
+    ));
+    assert_eq!(num(&ack, "data_coding"), 3, "{ack}");
+    let Event::Message(m) = events.wait(&client, 20, |e| matches!(e, Event::Message(_))) else {
+        unreachable!()
+    };
+    assert_eq!(m.data_coding, 3);
+    assert_eq!(m.text.as_deref(), Some("crème brûlée â"), "{m:?}");
+
+    // Three GSM parts (data_coding 0, GSM-table octets after the UDH).
+    let text: String = "GSM parts @ £ $ ¥ è é ù ì ò Ç Ø ø Å å Δ _ Φ Γ "
+        .chars()
+        .cycle()
+        .take(300)
+        .collect();
+    let ack = smsc.cmd(&format!(
+        r#"{{"cmd":"mo","from":"{DEST}","to":"{SRC}","text":"{text}","parts":3,"data_coding":0}}"#
+    ));
+    assert!(is_event(&ack, "ack"), "{ack}");
+    let Event::Message(m) = events.wait(&client, 20, |e| matches!(e, Event::Message(_))) else {
+        unreachable!()
+    };
+    assert_eq!(m.parts, 3, "{m:?}");
+    assert_eq!(m.text.as_deref(), Some(text.as_str()), "{m:?}");
+    client.close();
+}
+
+#[test]
+fn binary_submit_is_data_coding_4_with_the_exact_octets() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let client = connect(smsc.port);
+    let bytes: Vec<u8> = (0u8..=255).step_by(3).collect();
+    let o = client
+        .submit(&Message::binary(DEST, bytes.clone()))
+        .unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    let s = smsc.wait_for(|l| is_event(l, "submit_sm"));
+    assert_eq!(num(&s, "data_coding"), 4, "{s}");
+    assert_eq!(field(&s, "short_message_hex"), Some(hex(&bytes)), "{s}");
+    client.close();
+}
+
+#[test]
+fn long_message_with_receipts_gets_one_receipt_per_part() {
+    let smsc = NodeSmsc::start(&[]);
+    let client = connect(smsc.port);
+    let mut events = Events::default();
+    let text: String = "0123456789".chars().cycle().take(320).collect();
+    let ids = accepted_ids(
+        &client
+            .submit(&Message::text(DEST, &*text).from(SRC).receipt(true))
+            .unwrap(),
+    );
+    assert_eq!(ids.len(), 3);
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let Event::Receipt(r) = events.wait(&client, 20, |e| matches!(e, Event::Receipt(_))) else {
+            unreachable!()
+        };
+        got.push(r.receipt.unwrap().id);
+    }
+    for id in &ids {
+        assert_eq!(
+            got.iter().filter(|g| ids_match(id, g)).count(),
+            1,
+            "{ids:?} {got:?}"
+        );
+    }
+    client.close();
+}
+
+#[test]
+fn held_submits_released_late_are_accepted() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .response_timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    smsc.cmd(r#"{"cmd":"hold","on":true}"#);
+    let tickets = submit_n(&client, 3, "late");
+    wait_submits(&mut smsc, 3);
+    // The window is not full (3 of 10); nothing resolved yet.
+    assert!(tickets.iter().all(|t| t.outcome().is_none()));
+    let ack = smsc.cmd(r#"{"cmd":"hold","on":false,"release":true}"#);
+    assert_eq!(num(&ack, "released"), 3, "{ack}");
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(20))).unwrap();
+        assert!(o.is_accepted(), "{o:?}");
+    }
+    client.close();
+}
+
+#[test]
+fn response_timeout_then_late_response_is_ignored_and_link_stays_usable() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .response_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    let mut events = Events::default();
+    smsc.cmd(r#"{"cmd":"hold","on":true}"#);
+    let o = client
+        .submit(&Message::text(DEST, "never answered"))
+        .unwrap();
+    assert!(
+        matches!(&o, Outcome::Unknown { why, .. } if why.contains("no response")),
+        "{o:?}"
+    );
+    // The SMSC answers it now, too late.
+    smsc.cmd(r#"{"cmd":"hold","on":false,"release":true}"#);
+    let o = client.submit(&Message::text(DEST, "after")).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    events.drain_for(&client, Duration::from_millis(300));
+    assert_eq!(client.stats().unknown, 1);
+    assert_eq!(client.stats().accepted, 1);
+    client.close();
+}
+
+#[test]
+fn server_unbind_with_submits_in_flight() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .response_timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    let mut events = Events::default();
+    smsc.cmd(r#"{"cmd":"hold","on":true}"#);
+    let tickets = submit_n(&client, 3, "unbind");
+    wait_submits(&mut smsc, 3);
+    smsc.cmd(r#"{"cmd":"hold","on":false}"#);
+    smsc.cmd(r#"{"cmd":"unbind"}"#);
+    let resp = smsc.wait_for(|l| is_event(l, "unbind_resp"));
+    assert_eq!(num(&resp, "command_status"), 0, "{resp}");
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(20))).unwrap();
+        assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}");
+    }
+    events.wait(&client, 20, is_disconnected);
+    events.wait(&client, 20, is_bound);
+    assert!(client
+        .submit(&Message::text(DEST, "x"))
+        .unwrap()
+        .is_accepted());
+    client.close();
+}
+
+#[test]
+fn try_submit_async_reports_a_full_window() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .window(2)
+        .response_timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    smsc.cmd(r#"{"cmd":"hold","on":true}"#);
+    let tickets = submit_n(&client, 2, "full");
+    wait_submits(&mut smsc, 2);
+    assert!(matches!(
+        client.try_submit_async(&Message::text(DEST, "third")),
+        Err(Error::WindowFull { window: 2 })
+    ));
+    smsc.cmd(r#"{"cmd":"hold","on":false,"release":true}"#);
+    for t in &tickets {
+        assert!(t.wait(Some(Duration::from_secs(20))).unwrap().is_accepted());
+    }
+    assert!(client
+        .try_submit_async(&Message::text(DEST, "now"))
+        .unwrap()
+        .wait(Some(Duration::from_secs(20)))
+        .unwrap()
+        .is_accepted());
+    client.close();
+}
+
+/// A client bound as a receiver cannot submit. The submit must say so (an `Err`, or a
+/// NotSent naming the bind mode), and nothing may reach the SMSC.
+///
+/// Fails with esme at the time of writing: the submit waits the whole submit timeout and
+/// ends NotSent "not sent within 1.0 s (x-smpp-submit-timeout): the window or rate limit held
+/// it" (src/client/mod.rs, `Inner::pump` treats `SendError::NotAllowed` like a full window
+/// and requeues the part; `Inner::enqueue` never checks `BindMode::can_submit`).
+#[test]
+fn receiver_bound_client_submit_says_the_bind_mode_cannot_submit() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .bind_mode(BindMode::Receiver)
+        .submit_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    let r = client.submit(&Message::text(DEST, "from a receiver"));
+    let text = match &r {
+        Err(e) => e.to_string(),
+        Ok(Outcome::NotSent { why }) => why.clone(),
+        Ok(o) => panic!("a receiver must not submit: {o:?}"),
+    };
+    assert_eq!(smsc.count("submit_sm"), 0);
+    assert!(
+        text.contains("receiver") || text.contains("bind mode") || text.contains("bind-mode"),
+        "the reason should name the receiver bind mode, got {r:?}"
+    );
+    client.close();
+}
+
+#[test]
+fn close_with_submits_in_flight_resolves_them_unknown_and_unbinds() {
+    let mut smsc = NodeSmsc::start(&[]);
+    let config = base(smsc.port)
+        .response_timeout(Duration::from_secs(15))
+        .close_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    smsc.cmd(r#"{"cmd":"hold","on":true}"#);
+    let tickets = submit_n(&client, 3, "closing");
+    wait_submits(&mut smsc, 3);
+    client.close();
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(20))).unwrap();
+        assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}");
+    }
+    smsc.wait_for(|l| is_event(l, "unbind"));
+    assert_eq!(client.state(), ConnectionState::Closed);
+}

@@ -96,13 +96,18 @@ impl NodeSmsc {
         }
     }
 
-    /// Sends a command and waits for its ack (or error); returns that line.
+    /// Sends a command and waits for its ack (or error); returns that line. Only lines
+    /// that arrive after the command was sent count (an earlier ack of the same command
+    /// is not this one's).
     pub fn cmd(&mut self, json: &str) -> String {
+        self.count("ack"); // take in what already arrived
+        let from = self.seen.len();
         writeln!(self.stdin, "{json}").unwrap();
         self.stdin.flush().unwrap();
         let cmd = field(json, "cmd").unwrap();
-        self.wait_for(|l| {
-            (field(l, "event").as_deref() == Some("ack") || field(l, "event").as_deref() == Some("error"))
+        self.wait_for_from(from, |l| {
+            (field(l, "event").as_deref() == Some("ack")
+                || field(l, "event").as_deref() == Some("error"))
                 && field(l, "cmd").as_deref() == Some(cmd.as_str())
         })
     }
@@ -110,7 +115,13 @@ impl NodeSmsc {
     /// Waits (up to 20 s) for an event line matching `pred`, looking at lines already
     /// seen first. Panics with the lines seen when it does not come.
     pub fn wait_for(&mut self, pred: impl Fn(&str) -> bool) -> String {
-        if let Some(l) = self.seen.iter().find(|l| pred(l)) {
+        self.wait_for_from(0, pred)
+    }
+
+    /// Like [`NodeSmsc::wait_for`], but looks only at lines from index `from` of
+    /// [`NodeSmsc::seen`] on.
+    pub fn wait_for_from(&mut self, from: usize, pred: impl Fn(&str) -> bool) -> String {
+        if let Some(l) = self.seen.iter().skip(from).find(|l| pred(l)) {
             return l.clone();
         }
         let deadline = Instant::now() + Duration::from_secs(20);

@@ -366,6 +366,11 @@ var server = smpp.createServer(function(session) {
 		held: [], closed: false, closedBy: null};
 	sessions.push(s);
 	var sock = session.socket;
+	// No Nagle: every response goes on the wire when written. Otherwise a small response
+	// written while an earlier one is unacknowledged waits in the kernel, and the abrupt
+	// close of `close`/`close_after_submits` (unread input => RST) discards it: the
+	// "answered" submits before the close would never be answered.
+	sock.setNoDelay(true);
 	emit({event: 'connect', session: s.id, remote_port: sock.remotePort});
 	session.on('pdu', function(pdu) { onPdu(s, pdu); });
 	session.on('error', function(e) {

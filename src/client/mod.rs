@@ -802,6 +802,11 @@ impl Inner {
 
     fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
         let s = &self.s;
+        if !s.bind_mode.can_submit() {
+            return Err(Error::Usage(
+                "this client is bound as a receiver (x-smpp-bind-mode = receiver) and cannot submit: use transmitter or transceiver".into(),
+            ));
+        }
         // Segment and encode outside the lock: submitters work in parallel.
         let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
         let parts = message::build_parts(s, m, ref_num)?;
@@ -942,13 +947,13 @@ impl Inner {
                         g.next_send = g.next_send.max(now) + iv;
                     }
                 }
-                Err(session::SendError::Encode(e)) => {
-                    self.set_result(g, key, PartResult::NotSent(e.to_string()));
-                }
-                Err(_) => {
+                Err(session::SendError::WindowFull) => {
                     g.queue.push_front(key);
                     break;
                 }
+                // Not temporary (a bind mode that cannot submit, a field the encoder
+                // refuses): waiting would not help.
+                Err(e) => self.set_result(g, key, PartResult::NotSent(e.to_string())),
             }
         }
     }

@@ -454,3 +454,19 @@ fn dropping_the_client_stops_its_thread() {
     drop(c);
     assert!(sim.wait_for(|s| s.open_connections == 0, Duration::from_secs(5)));
 }
+
+#[test]
+fn a_receiver_cannot_submit_and_says_so_at_once() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.bind_mode = BindMode::Receiver;
+    let c = Client::connect_with(s).unwrap();
+    let e = c.submit(&text("1", "x")).unwrap_err();
+    assert!(e.to_string().contains("x-smpp-bind-mode = receiver"), "{e}");
+    // It still receives.
+    sim.send_mo("2", "esme", "to a receiver").unwrap();
+    let Event::Message(m) = wait_event(&c, |e| matches!(e, Event::Message(_))) else {
+        unreachable!()
+    };
+    assert_eq!(m.text.as_deref(), Some("to a receiver"));
+}

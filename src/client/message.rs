@@ -227,7 +227,13 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
         p.set_segment(seg);
         scratch.clear();
         let pdu = Pdu::new(1, crate::pdu::Body::SubmitSm(p));
-        pdu.encode(&mut scratch).map_err(Error::Encode)?;
+        let len = pdu.encode(&mut scratch).map_err(Error::Encode)?;
+        if len > s.max_pdu_len as usize {
+            return Err(Error::Usage(format!(
+                "the submit_sm would be {len} octets, above x-smpp-max-pdu-size ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
+                s.max_pdu_len
+            )));
+        }
         if let crate::pdu::Body::SubmitSm(p) = pdu.body {
             parts.push(p);
         }

@@ -1319,7 +1319,11 @@ impl Inner {
             loop {
                 attempt += 1;
                 if self.s.reconnect_attempts.is_some_and(|max| attempt > max) {
-                    let why = format!("gave up reconnecting after {} attempts", attempt - 1);
+                    let n = attempt - 1;
+                    let why = format!(
+                        "gave up reconnecting after {n} attempt{} (x-smpp-reconnect-attempts)",
+                        if n == 1 { "" } else { "s" }
+                    );
                     self.give_up(&why);
                     return;
                 }

@@ -470,3 +470,45 @@ fn a_receiver_cannot_submit_and_says_so_at_once() {
     };
     assert_eq!(m.text.as_deref(), Some("to a receiver"));
 }
+
+#[test]
+fn a_pdu_above_the_maximum_size_is_refused_before_sending() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.segmentation = SegmentMethod::Payload;
+    s.max_pdu_len = 16384;
+    let c = Client::connect_with(s).unwrap();
+    let e = c.submit(&text("1", &"x".repeat(20_000))).unwrap_err();
+    assert!(
+        e.to_string().contains("above x-smpp-max-pdu-size (16384)"),
+        "{e}"
+    );
+    assert!(c
+        .submit(&text("1", &"x".repeat(10_000)))
+        .unwrap()
+        .is_accepted());
+    assert_eq!(sim.submitted()[0].payload().len(), 10_000);
+}
+
+#[test]
+fn reconnecting_gives_up_after_the_configured_attempts() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.reconnect_attempts = Some(1);
+    let c = Client::connect_with(s).unwrap();
+    drop(sim);
+    let t = c.submit_async(&text("1", "never")).unwrap();
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Closed))
+    });
+    let o = t.wait(Some(Duration::from_secs(5))).unwrap();
+    let Outcome::NotSent { why } = &o else {
+        panic!("{o:?}")
+    };
+    assert!(
+        why.contains("gave up reconnecting after 1 attempt (x-smpp-reconnect-attempts)"),
+        "{why}"
+    );
+    assert_eq!(c.state(), ConnectionState::Closed);
+    assert_eq!(c.submit(&text("1", "x")).unwrap_err().code(), 103);
+}

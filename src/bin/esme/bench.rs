@@ -30,8 +30,17 @@ fn cpu_seconds() -> Option<f64> {
 
 fn run_batch(client: &Client, msg: &Message, n: u64) -> Result<(u64, [u64; 4]), String> {
     let mut tickets: Vec<Ticket> = Vec::with_capacity(n as usize);
-    for _ in 0..n {
+    let progress = std::io::stderr().is_terminal() && n >= 10_000;
+    let mut last = Instant::now();
+    for i in 0..n {
         tickets.push(client.submit_async(msg).map_err(|e| e.to_string())?);
+        if progress && last.elapsed() >= Duration::from_millis(250) {
+            last = Instant::now();
+            eprint!("\r{i}/{n} submitted   ");
+        }
+    }
+    if progress {
+        eprint!("\r{:40}\r", "");
     }
     let mut counts = [0u64; 4];
     for t in tickets {
@@ -122,7 +131,6 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         } else {
             "the SMSC at --smsc"
         };
-        let _ = std::io::stdout().is_terminal();
         writeln!(
             out,
             "esme bench: {n} messages of {size} characters, window {window}, against {where_}"

@@ -512,3 +512,24 @@ fn reconnecting_gives_up_after_the_configured_attempts() {
     assert_eq!(c.state(), ConnectionState::Closed);
     assert_eq!(c.submit(&text("1", "x")).unwrap_err().code(), 103);
 }
+
+#[test]
+fn a_stalled_smsc_gives_unknown_then_recovers() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.response_timeout = Duration::from_millis(300);
+    let c = Client::connect_with(s).unwrap();
+    sim.faults().stall(true);
+    let tickets: Vec<Ticket> = (0..3)
+        .map(|_| c.submit_async(&text("1", "stalled")).unwrap())
+        .collect();
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(5))).unwrap();
+        assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}");
+    }
+    sim.faults().stall(false);
+    // The late responses to the stalled submits are ignored; new ones go through.
+    let o = c.submit(&text("1", "after the stall")).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    assert_eq!(c.stats().unknown, 3);
+}

@@ -213,6 +213,8 @@ enum Purpose<T> {
 struct Pending<T> {
     command: CommandId,
     deadline: Instant,
+    /// Sending order (sequence numbers wrap; this does not).
+    order: u64,
     purpose: Purpose<T>,
 }
 
@@ -236,6 +238,7 @@ pub struct Session<T> {
     decoder: Decoder,
     last_rx: Instant,
     enquire_in_flight: bool,
+    sent: u64,
 }
 
 impl<T> Session<T> {
@@ -255,6 +258,7 @@ impl<T> Session<T> {
             events: VecDeque::new(),
             last_rx: now,
             enquire_in_flight: false,
+            sent: 0,
         }
     }
 
@@ -288,6 +292,11 @@ impl<T> Session<T> {
         }
     }
 
+    fn next_order(&mut self) -> u64 {
+        self.sent += 1;
+        self.sent
+    }
+
     fn queue(&mut self, pdu: &Pdu) -> Result<(), EncodeError> {
         pdu.encode(&mut self.out).map(|_| ())
     }
@@ -310,11 +319,13 @@ impl<T> Session<T> {
         } else {
             self.control.push(seq);
         }
+        let order = self.next_order();
         self.pending.insert(
             seq,
             Pending {
                 command,
                 deadline,
+                order,
                 purpose,
             },
         );
@@ -372,11 +383,13 @@ impl<T> Session<T> {
         let deadline = now + self.cfg.response_timeout;
         self.user_in_flight += 1;
         self.deadlines.push_back((deadline, seq));
+        let order = self.next_order();
         self.pending.insert(
             seq,
             Pending {
                 command,
                 deadline,
+                order,
                 purpose: Purpose::User(tag),
             },
         );
@@ -550,7 +563,7 @@ impl<T> Session<T> {
     pub fn abort(&mut self) -> Vec<T> {
         self.close();
         let mut v: Vec<(u32, Pending<T>)> = self.pending.drain().collect();
-        v.sort_by_key(|(_, p)| p.deadline);
+        v.sort_by_key(|(_, p)| p.order);
         self.deadlines.clear();
         self.control.clear();
         self.user_in_flight = 0;

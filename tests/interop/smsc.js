@@ -5,6 +5,12 @@
  * (npm `smpp`, version pinned in tests/interop/package.json).
  *
  *   node tests/interop/smsc.js [--port 0] [--system-id X --password Y] [--quiet]
+ *       [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]
+ *        [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]
+ *
+ * With --tls-cert the SMSC speaks SMPP over TLS (node-smpp's own SecureServer, i.e.
+ * tls.Server); --tls-request-cert makes it mutual TLS (client certificate required and
+ * verified against --tls-ca).
  *
  * Listens on 127.0.0.1 (--port 0 = ephemeral, the default), prints exactly one
  * line `LISTENING <port>` on stdout, then one JSON object per line per event.
@@ -18,12 +24,15 @@
 var smpp = require('smpp');
 var defs = require('smpp/lib/defs');
 var readline = require('readline');
+var fs = require('fs');
 
 var PDU = smpp.PDU;
 var E = defs.errors;
 
 // ---------------------------------------------------------------- arguments
-var opts = {port: 0, systemId: null, password: null, quiet: false};
+var opts = {port: 0, systemId: null, password: null, quiet: false,
+	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null};
+var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3'};
 (function parseArgs(argv) {
 	for (var i = 0; i < argv.length; i++) {
 		var a = argv[i];
@@ -35,14 +44,29 @@ var opts = {port: 0, systemId: null, password: null, quiet: false};
 		else if (a === '--system-id') opts.systemId = next();
 		else if (a === '--password') opts.password = next();
 		else if (a === '--quiet') opts.quiet = true;
+		else if (a === '--tls-cert') opts.tlsCert = next();
+		else if (a === '--tls-key') opts.tlsKey = next();
+		else if (a === '--tls-ca') opts.tlsCa = next();
+		else if (a === '--tls-request-cert') opts.tlsRequestCert = true;
+		else if (a === '--tls-min') opts.tlsMin = next();
+		else if (a === '--tls-max') opts.tlsMax = next();
 		else usage('unknown argument ' + a);
 	}
 	if (!(opts.port >= 0 && opts.port <= 65535)) usage('bad --port');
+	if (!!opts.tlsCert !== !!opts.tlsKey) usage('--tls-cert and --tls-key go together');
+	if (!opts.tlsCert && (opts.tlsCa || opts.tlsRequestCert || opts.tlsMin || opts.tlsMax)) {
+		usage('--tls-ca/--tls-request-cert/--tls-min/--tls-max need --tls-cert and --tls-key');
+	}
+	if (opts.tlsRequestCert && !opts.tlsCa) usage('--tls-request-cert needs --tls-ca');
+	if (opts.tlsMin && !(opts.tlsMin in TLS_VERSIONS)) usage('bad --tls-min (1.0|1.1|1.2|1.3)');
+	if (opts.tlsMax && !(opts.tlsMax in TLS_VERSIONS)) usage('bad --tls-max (1.0|1.1|1.2|1.3)');
 })(process.argv.slice(2));
 
 function usage(msg) {
 	process.stderr.write('smsc.js: ' + msg + '\n' +
-		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet]\n');
+		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet]\n' +
+		'         [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]\n' +
+		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n');
 	process.exit(2);
 }
 
@@ -361,7 +385,60 @@ function onPdu(s, pdu) {
 	}
 }
 
-var server = smpp.createServer(function(session) {
+// ---------------------------------------------------------------- TLS
+// node-smpp 0.5.1: createServer(options) returns a SecureServer (a tls.Server) when
+// options.key and options.cert are set; the options go to tls.Server unchanged. Its
+// session listener runs on 'secureConnection', i.e. after the handshake.
+function tlsServerOptions() {
+	if (!opts.tlsCert) return {};
+	var read = function(f) {
+		try {
+			return fs.readFileSync(f);
+		} catch (e) {
+			process.stderr.write('smsc.js: cannot read ' + f + ': ' + e.message + '\n');
+			process.exit(2);
+		}
+	};
+	var o = {cert: read(opts.tlsCert), key: read(opts.tlsKey)};
+	if (opts.tlsCa) o.ca = read(opts.tlsCa);
+	if (opts.tlsRequestCert) {
+		o.requestCert = true;
+		o.rejectUnauthorized = true;
+	} else {
+		o.requestCert = false;
+		o.rejectUnauthorized = false;
+	}
+	if (opts.tlsMin) o.minVersion = TLS_VERSIONS[opts.tlsMin];
+	if (opts.tlsMax) o.maxVersion = TLS_VERSIONS[opts.tlsMax];
+	// OpenSSL 3 refuses TLS 1.0/1.1 at its default security level 1.
+	if ((opts.tlsMin || opts.tlsMax) && ['1.0', '1.1'].indexOf(opts.tlsMin || opts.tlsMax) >= 0) {
+		o.ciphers = 'DEFAULT@SECLEVEL=0';
+	}
+	return o;
+}
+
+// "CN=esme-client, O=esme tests" from node's certificate subject object.
+function dn(subject) {
+	if (!subject) return null;
+	return Object.keys(subject).map(function(k) {
+		var v = subject[k];
+		return k + '=' + (Array.isArray(v) ? v.join('+' + k + '=') : v);
+	}).join(', ');
+}
+
+function tlsInfo(s, sock) {
+	var cipher = sock.getCipher() || {};
+	var peer = sock.getPeerCertificate();
+	var hasPeer = peer && Object.keys(peer).length > 0;
+	emit({event: 'tls', session: s.id, protocol: sock.getProtocol(), cipher: cipher.name || null,
+		authorized: sock.authorized === true,
+		authorization_error: sock.authorizationError ? String(sock.authorizationError) : null,
+		peer_subject: hasPeer ? dn(peer.subject) : null,
+		peer_issuer: hasPeer ? dn(peer.issuer) : null,
+		servername: sock.servername || null});
+}
+
+var server = smpp.createServer(tlsServerOptions(), function(session) {
 	var s = {id: nextSessionId++, session: session, bound: null, systemId: null,
 		held: [], closed: false, closedBy: null};
 	sessions.push(s);
@@ -372,6 +449,7 @@ var server = smpp.createServer(function(session) {
 	// "answered" submits before the close would never be answered.
 	sock.setNoDelay(true);
 	emit({event: 'connect', session: s.id, remote_port: sock.remotePort});
+	if (opts.tlsCert) tlsInfo(s, sock);
 	session.on('pdu', function(pdu) { onPdu(s, pdu); });
 	session.on('error', function(e) {
 		emit({event: 'error', session: s.id, message: String(e && e.message || e)});
@@ -383,6 +461,19 @@ var server = smpp.createServer(function(session) {
 		sessions.splice(sessions.indexOf(s), 1);
 		emit({event: 'close', session: s.id, by: s.closedBy || 'peer', held: s.held.length});
 	});
+});
+
+// A TLS handshake that failed (client certificate refused or missing, no common
+// protocol version/cipher, plain SMPP sent to this TLS port, client gave up on our
+// certificate...): no session is created for it.
+// Node quirk: a client certificate that fails verification is not refused by OpenSSL
+// but by node after the handshake (authorizationError set, socket destroyed without an
+// alert); the error then only says "socket hang up" - authorization_error says why.
+server.on('tlsClientError', function(e, sock) {
+	emit({event: 'tls_error', message: String(e && e.message || e).trim(),
+		code: (e && e.code) || null,
+		authorization_error: sock && sock.authorizationError ? String(sock.authorizationError) : null,
+		remote_port: sock && sock.remotePort !== undefined ? sock.remotePort : null});
 });
 
 server.on('error', function(e) {

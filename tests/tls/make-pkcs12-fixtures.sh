@@ -35,6 +35,12 @@
 #   nomac.p12                        (-nomac)
 #       no MAC; certs in plain Data (OpenSSL 3 leaves them unencrypted with -nomac); key PBES2
 #       AES-256-CBC. Password FILE.
+#   windows-3des.p12                 (-legacy -keypbe/-certpbe PBE-SHA1-3DES -macalg sha1 -CSP … -LMK
+#       -keyex: what Windows' "TripleDES-SHA1" export writes, with its Microsoft CSP-name and
+#       local-machine-keyset bag attributes): MAC sha1; certs and key pbeWithSHA1And3-KeyTripleDES-CBC.
+#   iter1.p12                        (-noiter -nomaciter): MAC sha256 with the iteration count
+#       omitted (DEFAULT 1); certs and key PBES2/PBKDF2 (1 iteration)/AES-256-CBC. Password FILE.
+#   key-only.p12                     (-nocerts): default algorithms, a key and no certificate.
 #   empty-pass.p12                   (-passout pass:)
 #       MAC sha256; certs and key PBES2 AES-256-CBC, all with the empty password.
 #   legacy-empty-pass.p12            (-legacy -passout pass:)
@@ -46,6 +52,9 @@
 #       leaf rsa2048 + intermediate + root; default algorithms. Password FILE.
 #   chain-extra.p12                  (-certfile: root, other root, intermediate, in that order)
 #       leaf rsa2048 + intermediate + root + unrelated root; default algorithms. Password FILE.
+#   no-keyid.p12                     (-nocerts -certfile root, leaf, intermediate): default
+#       algorithms; no friendlyName or localKeyId on any bag, so the key is matched to its
+#       certificate by public key. Password FILE.
 #   two-keys.p12                     (keytool -importkeystore of default-rsa2048 as "alpha" and
 #       default-p256 as "beta"): MAC sha256 (10000 it.); certs and keys PBES2/PBKDF2-hmacWithSHA256/
 #       AES-256-CBC (10000 it.). Password FILE.
@@ -57,8 +66,9 @@
 #   keytool-trusted.p12              (keytool-rsa.p12 plus `keytool -importcert` of the other
 #       root as trusted entry "other-root"): same algorithms.
 #   split.p12                        (SplitPasswordKeystore.java from chain.p12: rsa2048 leaf,
-#       intermediate and root; alias split-client): store password FILE, key password KEY; JDK 17 PBES2 AES-256-CBC +
-#       HMAC-SHA256 MAC (10000 it.).
+#       intermediate and root; alias split-client): store password FILE, key password KEY;
+#       JDK 17 defaults: key and certs PBES2/PBKDF2-hmacWithSHA256/AES-256-CBC, MAC sha256
+#       (10000 it.).
 #   mismatch.p12                     (SplitPasswordKeystore.java: key of rsa2048, certificate of
 #       rsa3072, alias mismatch): store and key password FILE; same algorithms as split.p12.
 #   store.jks                        (keytool -genkeypair -storetype JKS): magic 0xFEEDFEED.
@@ -185,6 +195,10 @@ p12 rc4.p12 rsa2048 -legacy -keypbe PBE-SHA1-RC4-128 -passout "pass:$FILE"
 p12 aes128-sha512.p12 p256 -keypbe AES-128-CBC -certpbe AES-128-CBC -macalg sha512 -passout "pass:$FILE"
 p12 pbes2-3des.p12 rsa2048 -keypbe DES-EDE3-CBC -certpbe DES-EDE3-CBC -passout "pass:$FILE"
 p12 nomac.p12 rsa2048 -nomac -passout "pass:$FILE"
+p12 windows-3des.p12 rsa2048 -legacy -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
+    -CSP "Microsoft Enhanced RSA and AES Cryptographic Provider" -LMK -keyex -passout "pass:$FILE"
+p12 iter1.p12 p384 -noiter -nomaciter -passout "pass:$FILE"
+q openssl pkcs12 -export -nocerts -inkey rsa2048.key -name rsa2048 -out key-only.p12 -passout "pass:$FILE"
 p12 empty-pass.p12 rsa2048 -passout pass:
 p12 legacy-empty-pass.p12 rsa2048 -legacy -passout pass:
 p12 no-pass.p12 rsa2048 -keypbe NONE -certpbe NONE -nomac -passout pass:
@@ -192,6 +206,9 @@ p12 unicode-default.p12 p256 -passout "pass:$UNICODE"
 p12 unicode-legacy.p12 p256 -legacy -passout "pass:$UNICODE"
 cat inter.crt root.crt >cas.pem
 p12 chain.p12 rsa2048 -chain -CAfile cas.pem -passout "pass:$FILE"
+cat root.crt rsa2048.crt inter.crt >leaf-among-cas.pem
+q openssl pkcs12 -export -nocerts -inkey rsa2048.key -certfile leaf-among-cas.pem -out no-keyid.p12 \
+    -passout "pass:$FILE"
 cat root.crt other-root.crt inter.crt >extra.pem
 p12 chain-extra.p12 rsa2048 -certfile extra.pem -passout "pass:$FILE"
 

@@ -7,6 +7,7 @@
 //! - [`sim`]: an SMSC simulator (SMPP server) for tests, demos and benchmarks.
 //! - [`config`]: channel configuration (Genesys SMS driver option names).
 //! - [`session`]: the sans-IO SMPP session; [`client`]: the blocking client on top of it.
+//! - [`tls`]: client identities for mutual TLS (PKCS#12 files).
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
@@ -29,6 +30,8 @@ pub mod session;
 pub mod sim;
 /// cbindgen:ignore
 pub mod text;
+/// cbindgen:ignore
+pub mod tls;
 
 pub use client::{Client, Event, Message, Outcome};
 pub use error::Error;

@@ -1,0 +1,2 @@
+//! TLS support: client identities (certificate chain and private key) for mutual TLS.
+pub mod pkcs12;

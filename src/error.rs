@@ -53,6 +53,8 @@ pub enum Error {
         /// What happened.
         why: String,
     },
+    /// A TLS failure (codes 301–335): see [`crate::tls::TlsError`].
+    Tls(crate::tls::TlsError),
     /// The SMSC refused the bind (code 501).
     BindRefused {
         /// The status it answered with.
@@ -90,6 +92,7 @@ impl Error {
             Error::Connect { .. } => 201,
             Error::Timeout { .. } => 202,
             Error::Disconnected { .. } => 203,
+            Error::Tls(e) => e.code(),
             Error::BindRefused { .. } => 501,
         }
     }
@@ -116,6 +119,7 @@ impl fmt::Display for Error {
                 write!(f, "timed out after {:.1} s waiting for {phase}", after.as_secs_f64())
             }
             Error::Disconnected { why } => f.write_str(why),
+            Error::Tls(e) => e.fmt(f),
             Error::BindRefused { status } => write!(
                 f,
                 "the SMSC refused the bind: {status} ({})",
@@ -151,4 +155,4 @@ macro_rules! from {
     )*};
 }
 
-from!(crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);
+from!(crate::tls::TlsError => Tls, crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);

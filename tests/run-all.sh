@@ -45,6 +45,9 @@ bash tests/interop/check-golden.sh
 step "the node-smpp harness (smsc.js, client-bench.js) works, node to node"
 bash tests/interop/selftest.sh
 
+step "the TLS peers (node-smpp TLS SMSC, openssl s_server) work, node to node"
+bash tests/interop/tls-selftest.sh
+
 step "cargo test"
 cargo test --all-targets
 cargo test --doc

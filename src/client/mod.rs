@@ -6,10 +6,12 @@
 //! thread holds the writer role, which picks up everything queued meanwhile, so a busy
 //! window goes out in few syscalls.
 
+mod check;
 mod message;
 mod stats;
-mod transport;
+pub(crate) mod transport;
 
+pub use check::{check, CheckStep};
 pub use message::{Content, Message, Outcome};
 pub use stats::Stats;
 
@@ -74,6 +76,8 @@ pub(crate) struct Settings {
     pub reassembly_timeout: Duration,
     pub close_timeout: Duration,
     pub event_capacity: usize,
+    /// TLS, built once (identity loaded, trust resolved) and reused on every reconnect.
+    pub tls: Option<Arc<crate::tls::TlsSetup>>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -136,22 +140,19 @@ impl Settings {
             reassembly_timeout: Duration::from_secs(60),
             close_timeout: Duration::from_secs(2),
             event_capacity: 10_000,
+            tls: None,
         }
     }
 
     /// The client's view of a validated configuration.
     pub(crate) fn from_config(c: &crate::config::Config) -> Result<Settings, Error> {
-        use crate::config::{OutagePolicy, OutboundEncoding, TlsMode};
-        if c.tls_mode != TlsMode::Off {
-            return Err(Error::Usage(format!(
-                "x-smpp-tls-mode = {}: TLS is not available in this build yet; set x-smpp-tls-mode = off",
-                match c.tls_mode {
-                    TlsMode::Single => "single",
-                    _ => "mutual",
-                }
-            )));
-        }
+        use crate::config::{OutagePolicy, OutboundEncoding};
+        let tls = match crate::tls::TlsSettings::from_config(c) {
+            Some(t) => Some(Arc::new(crate::tls::setup(&t)?)),
+            None => None,
+        };
         Ok(Settings {
+            tls,
             host: c.host.clone(),
             port: c.port,
             system_id: c.system_id.clone(),
@@ -412,6 +413,7 @@ struct Shared {
     next_id: u64,
     next_housekeeping: Instant,
     last_down: String,
+    handshake: Option<crate::tls::HandshakeInfo>,
 }
 
 impl Shared {
@@ -465,10 +467,23 @@ impl std::fmt::Debug for Client {
 }
 
 /// Connects and binds; the session is bound on success.
-/// A bound connection: its transport, its session, and the SMSC's system_id.
-type Connected = (Arc<dyn Transport>, Session<PartKey>, String);
+/// A bound connection.
+pub(crate) struct Connected {
+    transport: Arc<dyn Transport>,
+    session: Session<PartKey>,
+    system_id: String,
+    /// How the TLS handshake went (TLS only).
+    pub tls: Option<crate::tls::HandshakeInfo>,
+}
 
-fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
+pub(crate) fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
+    let stream = tcp_connect(s)?;
+    let (t, tls) = secure(s, stream)?;
+    bind(s, t, tls)
+}
+
+/// Step 1: the TCP connection (TCP_NODELAY, write timeout set).
+pub(crate) fn tcp_connect(s: &Settings) -> Result<TcpStream, Error> {
     let addr = s.addr();
     let addrs: Vec<SocketAddr> = (s.host.as_str(), s.port)
         .to_socket_addrs()
@@ -517,7 +532,39 @@ fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
     };
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(s.response_timeout.max(Duration::from_secs(1))));
-    let t: Arc<dyn Transport> = Arc::new(Tcp(stream));
+    Ok(stream)
+}
+
+type Secured = (Arc<dyn Transport>, Option<crate::tls::HandshakeInfo>);
+
+/// Step 2: the TLS handshake, when TLS is configured.
+pub(crate) fn secure(s: &Settings, stream: TcpStream) -> Result<Secured, Error> {
+    Ok(match &s.tls {
+        Some(setup) => {
+            let (t, info) = crate::tls::transport::handshake(setup, stream, s.connect_timeout)?;
+            (Arc::new(t), Some(info))
+        }
+        None => (Arc::new(Tcp(stream)), None),
+    })
+}
+
+/// Step 3: the bind.
+pub(crate) fn bind(
+    s: &Settings,
+    t: Arc<dyn Transport>,
+    tls_info: Option<crate::tls::HandshakeInfo>,
+) -> Result<Connected, Error> {
+    let mutual = s
+        .tls
+        .as_ref()
+        .is_some_and(|x| x.settings.mode == crate::config::TlsMode::Mutual);
+    let rejected_cert = || {
+        Error::Tls(crate::tls::TlsError::ClientCertRejected {
+            alert: None,
+            subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
+        })
+    };
+    let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
     let bind = Bind {
@@ -543,7 +590,14 @@ fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
         }
         while let Some(ev) = session.poll_event() {
             match ev {
-                session::Event::Bound { system_id, .. } => return Ok((t, session, system_id)),
+                session::Event::Bound { system_id, .. } => {
+                    return Ok(Connected {
+                        transport: t,
+                        session,
+                        system_id,
+                        tls: tls_info,
+                    })
+                }
                 session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
                     return Err(Error::Timeout {
                         phase: "the bind response",
@@ -551,6 +605,9 @@ fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
                     })
                 }
                 session::Event::BindRefused { status } => return Err(Error::BindRefused { status }),
+                session::Event::FramingError(_) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
+                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+                }
                 session::Event::FramingError(e) => {
                     return Err(Error::Disconnected {
                         why: format!(
@@ -570,17 +627,44 @@ fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
         }
         let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
         match t.read(&mut buf) {
+            // With mutual TLS 1.3 the handshake ends on our side before the SMSC has
+            // checked our certificate: a refusal shows as a close right after it.
+            Ok(0) if mutual && first.is_empty() => return Err(rejected_cert()),
+            Ok(0) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
+                return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+            }
             Ok(0) => {
                 return Err(Error::Disconnected {
-                    why: "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into(),
+                    why: if s.tls.is_some() {
+                        "the SMSC closed the connection before answering the bind".into()
+                    } else {
+                        "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into()
+                    },
                 })
             }
-            Ok(n) => session.feed(&buf[..n], Instant::now()),
+            Ok(n) => {
+                if first.len() < 8 {
+                    first.extend_from_slice(&buf[..n.min(8 - first.len())]);
+                }
+                session.feed(&buf[..n], Instant::now())
+            }
             Err(e) if is_timeout(&e) => session.tick(Instant::now()),
             Err(e) => {
+                if let (Some(setup), Some(r)) = (
+                    &s.tls,
+                    e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
+                ) {
+                    return Err(Error::Tls(setup.diagnose(r)));
+                }
+                if mutual
+                    && first.is_empty()
+                    && matches!(e.kind(), std::io::ErrorKind::ConnectionReset)
+                {
+                    return Err(rejected_cert());
+                }
                 return Err(Error::Disconnected {
                     why: format!("the connection failed while binding: {e}"),
-                })
+                });
             }
         }
     }
@@ -596,7 +680,12 @@ impl Client {
     }
 
     pub(crate) fn connect_with(s: Settings) -> Result<Client, Error> {
-        let (t, session, system_id) = connect_and_bind(&s)?;
+        let Connected {
+            transport: t,
+            session,
+            system_id,
+            tls: handshake,
+        } = connect_and_bind(&s)?;
         let now = Instant::now();
         let reasm = Reassembler::new(s.reassembly_timeout, s.inbound_default);
         let inner = Arc::new(Inner {
@@ -618,6 +707,7 @@ impl Client {
                 next_id: 1,
                 next_housekeeping: now,
                 last_down: String::new(),
+                handshake,
             }),
             s,
             next_ref: std::sync::atomic::AtomicU32::new(0),
@@ -697,6 +787,12 @@ impl Client {
             .as_ref()
             .map_or(0, |s| s.in_flight());
         self.inner.counters.snapshot(in_flight as u64)
+    }
+
+    /// How the last TLS handshake went (version, cipher suite, resumed or not); None
+    /// without TLS.
+    pub fn tls_handshake(&self) -> Option<crate::tls::HandshakeInfo> {
+        lock(&self.inner.st).handshake.clone()
     }
 
     /// The connection's state.
@@ -1336,8 +1432,14 @@ impl Inner {
                 }
                 self.post(Event::Connection(ConnectionState::Connecting { attempt }));
                 match connect_and_bind(&self.s) {
-                    Ok((t, session, system_id)) => {
+                    Ok(Connected {
+                        transport: t,
+                        session,
+                        system_id,
+                        tls,
+                    }) => {
                         let mut g = lock(&self.st);
+                        g.handshake = tls;
                         if g.closing {
                             t.shutdown();
                             return;

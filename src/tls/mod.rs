@@ -1,2 +1,532 @@
-//! TLS support: client identities (certificate chain and private key) for mutual TLS.
+//! TLS over rustls (ring provider): the channel's options → a `rustls::ClientConfig`, the
+//! trust sources, the handshake with a diagnosis for each failure, and the transport that
+//! shares one TLS connection between the reader thread and the writers.
+//!
+//! Trust, in this order (documented in the README): the PEM certificates of
+//! `x-smpp-tls-ca-file`; plus the CA certificates inside the PKCS#12 file when
+//! `x-smpp-tls-trust-pkcs12-cas = true`; when neither is configured, the operating system's
+//! store. Never trust-all. Hostname checking is on unless
+//! `x-smpp-tls-skip-hostname-verification = true`.
+
+mod error;
 pub mod pkcs12;
+pub(crate) mod transport;
+
+pub use error::{CertProblem, TlsError};
+pub use transport::HandshakeInfo;
+
+use crate::config::{Config, TlsMode, TlsVersion};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// The TLS options of a channel.
+#[derive(Clone)]
+pub(crate) struct TlsSettings {
+    pub mode: TlsMode,
+    pub min: TlsVersion,
+    pub max: TlsVersion,
+    pub ca_file: Option<PathBuf>,
+    pub pkcs12: Option<PathBuf>,
+    pub file_password: Option<zeroize::Zeroizing<String>>,
+    pub key_password: Option<zeroize::Zeroizing<String>>,
+    pub alias: Option<String>,
+    pub trust_pkcs12_cas: bool,
+    pub server_name: String,
+    pub skip_hostname: bool,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("mode", &self.mode)
+            .field("ca_file", &self.ca_file)
+            .field("pkcs12", &self.pkcs12)
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsSettings {
+    /// None when `x-smpp-tls-mode = off`.
+    pub(crate) fn from_config(c: &Config) -> Option<TlsSettings> {
+        if c.tls_mode == TlsMode::Off {
+            return None;
+        }
+        Some(TlsSettings {
+            mode: c.tls_mode,
+            min: c.tls_version,
+            max: c.tls_max_version,
+            ca_file: c.tls_ca_file.clone(),
+            pkcs12: c.tls_pkcs12_path.clone(),
+            file_password: c
+                .tls_file_password
+                .as_ref()
+                .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
+            key_password: c
+                .tls_key_password
+                .as_ref()
+                .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
+            alias: c.tls_alias.clone(),
+            trust_pkcs12_cas: c.tls_trust_pkcs12_cas,
+            server_name: c.tls_server_name.clone().unwrap_or_else(|| c.host.clone()),
+            skip_hostname: c.tls_skip_hostname_verification,
+        })
+    }
+
+    fn offered(&self) -> String {
+        match (self.min, self.max) {
+            (TlsVersion::Tls12, TlsVersion::Tls12) => "TLS 1.2 only".into(),
+            (TlsVersion::Tls13, _) => "TLS 1.3 only".into(),
+            _ => "TLS 1.2 and 1.3".into(),
+        }
+    }
+}
+
+/// What the setup found, for `esme check` and the logs.
+#[derive(Debug, Clone, Default)]
+pub struct TlsReport {
+    /// The trust source, e.g. "x-smpp-tls-ca-file /etc/ca.pem (2 certificates)".
+    pub trust: String,
+    /// Our client certificate's subject (mutual).
+    pub client_subject: Option<String>,
+    /// Our client certificate's expiry (mutual).
+    pub client_not_after: Option<SystemTime>,
+    /// Warnings: a client certificate expiring within 30 days, hostname checking off, …
+    pub warnings: Vec<String>,
+}
+
+/// Built once per client and reused across reconnects: its session cache makes a
+/// reconnect a resumed (cheaper) handshake.
+pub(crate) struct TlsSetup {
+    pub config: Arc<rustls::ClientConfig>,
+    pub server_name: ServerName<'static>,
+    pub settings: TlsSettings,
+    pub report: TlsReport,
+    verifier: Arc<RecordingVerifier>,
+}
+
+impl std::fmt::Debug for TlsSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSetup")
+            .field("server_name", &self.server_name)
+            .field("trust", &self.report.trust)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The provider: ring (small, builds with a C compiler only; see README).
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Loads the identity (mutual) and the trust, and builds the rustls configuration.
+pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
+    let mut report = TlsReport::default();
+    let now = SystemTime::now();
+    let identity = match (&s.pkcs12, s.mode == TlsMode::Mutual || s.trust_pkcs12_cas) {
+        (Some(path), true) => {
+            let id = pkcs12::load_file(
+                path,
+                s.file_password.as_deref().map(String::as_str),
+                s.key_password.as_deref().map(String::as_str),
+                s.alias.as_deref(),
+            )?;
+            if let Some(w) = id.expiry_warning(now) {
+                report.warnings.push(w);
+            }
+            report.client_subject = Some(id.subject.clone());
+            report.client_not_after = id.not_after;
+            Some(id)
+        }
+        (None, true) => {
+            return Err(TlsError::Setup {
+                detail: "x-smpp-tls-path-to-certificate is needed for mutual TLS or x-smpp-tls-trust-pkcs12-cas".into(),
+            })
+        }
+        _ => None,
+    };
+
+    let mut roots = RootCertStore::empty();
+    let mut sources = Vec::new();
+    if let Some(path) = &s.ca_file {
+        let shown = path.display().to_string();
+        let iter = <CertificateDer as rustls::pki_types::pem::PemObject>::pem_file_iter(path)
+            .map_err(|e| TlsError::CaFile {
+                path: shown.clone(),
+                why: pem_why(e),
+            })?;
+        let mut n = 0;
+        for c in iter {
+            let c = c.map_err(|e| TlsError::CaFile {
+                path: shown.clone(),
+                why: pem_why(e),
+            })?;
+            roots.add(c).map_err(|e| TlsError::CaFile {
+                path: shown.clone(),
+                why: format!("a certificate in it is unusable as a trust anchor: {e}"),
+            })?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(TlsError::CaFile {
+                path: shown,
+                why: "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+            });
+        }
+        sources.push(format!(
+            "x-smpp-tls-ca-file {shown} ({n} certificate{})",
+            plural(n)
+        ));
+    }
+    if s.trust_pkcs12_cas {
+        if let Some(id) = &identity {
+            let (added, _) = roots.add_parsable_certificates(id.ca_certs.iter().cloned());
+            sources.push(format!(
+                "the PKCS#12 file's CAs ({added} certificate{})",
+                plural(added)
+            ));
+        }
+    }
+    if sources.is_empty() {
+        let native = rustls_native_certs::load_native_certs();
+        let (added, _) = roots.add_parsable_certificates(native.certs);
+        sources.push(format!(
+            "the system trust store ({added} certificate{})",
+            plural(added)
+        ));
+    }
+    report.trust = sources.join(" + ");
+    if roots.is_empty() {
+        return Err(TlsError::NoTrustAnchors {
+            sources: report.trust.clone(),
+        });
+    }
+
+    let provider = provider();
+    let versions: Vec<&'static rustls::SupportedProtocolVersion> = match (s.min, s.max) {
+        (TlsVersion::Tls12, TlsVersion::Tls12) => vec![&rustls::version::TLS12],
+        (TlsVersion::Tls13, _) => vec![&rustls::version::TLS13],
+        _ => vec![&rustls::version::TLS13, &rustls::version::TLS12],
+    };
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| TlsError::Setup {
+            detail: format!("cannot build the certificate verifier: {e}"),
+        })?;
+    if s.skip_hostname {
+        report.warnings.push(format!(
+            "x-smpp-tls-skip-hostname-verification = true: the SMSC's certificate is not checked against '{}' (its chain and dates are)",
+            s.server_name
+        ));
+    }
+    let verifier = Arc::new(RecordingVerifier {
+        inner,
+        skip_hostname: s.skip_hostname,
+        seen: Mutex::new(None),
+    });
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions)
+        .map_err(|e| TlsError::Setup {
+            detail: format!("TLS versions: {e}"),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier.clone());
+    let config =
+        match (s.mode, identity) {
+            (TlsMode::Mutual, Some(id)) => builder
+                .with_client_auth_cert(id.chain, id.key)
+                .map_err(|e| TlsError::Setup {
+                    detail: format!("the client certificate cannot be used: {e}"),
+                })?,
+            _ => builder.with_no_client_auth(),
+        };
+    let server_name = ServerName::try_from(s.server_name.clone()).map_err(|_| TlsError::Setup {
+        detail: format!(
+            "'{}' is not a valid DNS name or IP address for TLS: set x-smpp-tls-server-name",
+            s.server_name
+        ),
+    })?;
+    Ok(TlsSetup {
+        config: Arc::new(config),
+        server_name,
+        settings: s.clone(),
+        report,
+        verifier,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn pem_why(e: rustls::pki_types::pem::Error) -> String {
+    use rustls::pki_types::pem::Error as E;
+    match e {
+        E::Io(io) if io.kind() == std::io::ErrorKind::NotFound => "no such file".into(),
+        E::Io(io) => format!("cannot read it: {io}"),
+        E::NoItemsFound => "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        other => format!("not a valid PEM file: {other:?}"),
+    }
+}
+
+/// The webpki verifier, remembering the certificate the SMSC presented (for the diagnosis
+/// and `esme check`), and optionally forgiving a name mismatch (only after the chain and
+/// dates verified: webpki checks the name last).
+#[derive(Debug)]
+struct RecordingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    skip_hostname: bool,
+    seen: Mutex<Option<CertificateDer<'static>>>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut g) = self.seen.lock() {
+            *g = Some(end_entity.clone().into_owned());
+        }
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) if self.skip_hostname => Ok(ServerCertVerified::assertion()),
+            r => r,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Facts about a certificate, for messages.
+pub(crate) struct CertFacts {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: Option<SystemTime>,
+    pub not_after: Option<SystemTime>,
+    pub names: Vec<String>,
+}
+
+pub(crate) fn cert_facts(der: &[u8]) -> Option<CertFacts> {
+    use der::Decode;
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::SubjectAltName;
+    let c = x509_cert::Certificate::from_der(der).ok()?;
+    let tbs = &c.tbs_certificate;
+    let mut names = Vec::new();
+    if let Ok(Some((_, san))) = tbs.get::<SubjectAltName>() {
+        for n in san.0 {
+            match n {
+                GeneralName::DnsName(d) => names.push(d.to_string()),
+                GeneralName::IpAddress(ip) => {
+                    let b = ip.as_bytes();
+                    if let Ok(a) = <[u8; 4]>::try_from(b) {
+                        names.push(std::net::Ipv4Addr::from(a).to_string());
+                    } else if let Ok(a) = <[u8; 16]>::try_from(b) {
+                        names.push(std::net::Ipv6Addr::from(a).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(CertFacts {
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+        not_before: Some(tbs.validity.not_before.to_system_time()),
+        not_after: Some(tbs.validity.not_after.to_system_time()),
+        names,
+    })
+}
+
+/// A date for messages: `2026-11-26 14:03 UTC`.
+pub(crate) fn show_time(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_else(|e| -(e.duration().as_secs() as i64));
+    let days = secs.div_euclid(86400);
+    let rem = secs.rem_euclid(86400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+impl TlsSetup {
+    /// The certificate the SMSC presented on the last handshake, if any.
+    pub(crate) fn presented(&self) -> Option<CertificateDer<'static>> {
+        self.verifier.seen.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Turns a handshake failure into its diagnosis.
+    pub(crate) fn diagnose(&self, e: &rustls::Error) -> TlsError {
+        use rustls::AlertDescription as A;
+        let facts = self.presented().and_then(|c| cert_facts(&c));
+        let subject = facts.as_ref().map(|f| f.subject.clone());
+        let untrusted = |problem| TlsError::Untrusted {
+            problem,
+            trust: self.report.trust.clone(),
+            subject: subject.clone(),
+        };
+        match e {
+            rustls::Error::InvalidCertificate(ce) => match ce {
+                CertificateError::UnknownIssuer => {
+                    let self_signed = facts.as_ref().is_some_and(|f| f.subject == f.issuer);
+                    untrusted(if self_signed {
+                        CertProblem::SelfSigned
+                    } else {
+                        CertProblem::UnknownIssuer
+                    })
+                }
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => untrusted(
+                    CertProblem::Expired(facts.as_ref().and_then(|f| f.not_after).map(show_time)),
+                ),
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => untrusted(
+                    CertProblem::NotYetValid(facts.as_ref().and_then(|f| f.not_before).map(show_time)),
+                ),
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                    untrusted(CertProblem::WrongName {
+                        wanted: self.settings.server_name.clone(),
+                        presented: facts.map(|f| f.names).unwrap_or_default(),
+                    })
+                }
+                other => untrusted(CertProblem::Other(format!("{other:?}"))),
+            },
+            rustls::Error::AlertReceived(a) => match a {
+                A::BadCertificate
+                | A::UnknownCA
+                | A::CertificateUnknown
+                | A::CertificateRequired
+                | A::UnsupportedCertificate
+                | A::CertificateRevoked
+                | A::CertificateExpired
+                | A::AccessDenied
+                    if self.settings.mode == TlsMode::Mutual =>
+                {
+                    TlsError::ClientCertRejected {
+                        alert: Some(alert_name(*a)),
+                        subject: self.report.client_subject.clone(),
+                    }
+                }
+                A::CertificateRequired => TlsError::Handshake {
+                    detail: "the SMSC requires a client certificate (alert certificate_required): set x-smpp-tls-mode = mutual and x-smpp-tls-path-to-certificate".into(),
+                },
+                A::ProtocolVersion => TlsError::VersionMismatch {
+                    offered: self.settings.offered(),
+                    detail: "the SMSC answered with alert protocol_version".into(),
+                },
+                A::HandshakeFailure => TlsError::Handshake {
+                    detail: format!(
+                        "the SMSC ended the handshake (alert handshake_failure): no cipher suite or version in common? we offer {}",
+                        self.settings.offered()
+                    ),
+                },
+                other => TlsError::Handshake {
+                    detail: format!("the SMSC sent TLS alert {}", alert_name(*other)),
+                },
+            },
+            rustls::Error::PeerIncompatible(p) => TlsError::VersionMismatch {
+                offered: self.settings.offered(),
+                detail: format!("{p:?}"),
+            },
+            rustls::Error::InvalidMessage(m) => TlsError::NotTls {
+                detail: format!("{m:?}"),
+            },
+            rustls::Error::PeerMisbehaved(p) => TlsError::Handshake {
+                detail: format!("the SMSC broke the TLS protocol: {p:?}"),
+            },
+            other => TlsError::Handshake {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+/// The spec name of an alert, e.g. `bad_certificate`.
+fn alert_name(a: rustls::AlertDescription) -> String {
+    let s = format!("{a:?}");
+    let mut o = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                o.push('_');
+            }
+            o.push(c.to_ascii_lowercase());
+        } else {
+            o.push(c);
+        }
+    }
+    o
+}
+
+/// Whether the first octets of a reply look like a TLS record (handshake or alert), which
+/// a plain SMPP client may receive from a TLS port.
+pub(crate) fn looks_like_tls(b: &[u8]) -> bool {
+    b.len() >= 3 && matches!(b[0], 0x15 | 0x16) && b[1] == 0x03 && b[2] <= 0x04
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_names() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        assert_eq!(show_time(t), "2026-11-18 08:26 UTC");
+        assert_eq!(show_time(SystemTime::UNIX_EPOCH), "1970-01-01 00:00 UTC");
+        assert_eq!(
+            alert_name(rustls::AlertDescription::BadCertificate),
+            "bad_certificate"
+        );
+        assert!(looks_like_tls(&[0x15, 0x03, 0x03, 0x00, 0x02]));
+        assert!(!looks_like_tls(&[0x00, 0x00, 0x00, 0x10]));
+    }
+}

@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod check;
 mod decode;
 mod demo;
 mod send;
@@ -16,6 +17,8 @@ usage: esme <command> [arguments]     (esme help <command> for its options)
 commands:
   demo            bind to the built-in simulator, send, receive, and show what happened
   send            submit messages with a channel configuration (Genesys option names)
+  check           walk a channel configuration step by step: options, certificate, trust,
+                  TCP, TLS, bind
   smsc            run the built-in SMSC simulator in the foreground
   bench           measure throughput and latency against the simulator
   decode [HEX…]   decode SMPP PDUs from hex (arguments, or standard input when none or '-')
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "smsc" => smsc::run(rest, &mut out),
         "bench" => bench::run(rest, &mut out),
         "demo" => demo::run(rest, &mut out),
+        "check" => check::run(rest, &mut out),
         "version" | "--version" | "-V" => writeln!(out, "esme {}", env!("CARGO_PKG_VERSION"))
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
@@ -50,13 +54,14 @@ fn main() -> ExitCode {
                 Some("smsc") => smsc::HELP,
                 Some("bench") => bench::HELP,
                 Some("demo") => demo::HELP,
+                Some("check") => check::HELP,
                 _ => USAGE,
             };
             let _ = writeln!(out, "{}", text.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!(
-            "unknown command '{other}' (commands: demo, send, smsc, bench, decode, version, help)"
+            "unknown command '{other}' (commands: demo, send, check, smsc, bench, decode, version, help)"
         )),
     };
     let _ = out.flush();

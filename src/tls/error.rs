@@ -1,0 +1,209 @@
+//! TLS failures, each with its own stable code and a one-line cause with a hint.
+
+use std::fmt;
+
+/// What is wrong with the SMSC's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertProblem {
+    /// Not issued by anything we trust.
+    UnknownIssuer,
+    /// Self-signed and not trusted.
+    SelfSigned,
+    /// Expired (with the date when known).
+    Expired(Option<String>),
+    /// Not valid yet (with the date when known).
+    NotYetValid(Option<String>),
+    /// Issued for other names.
+    WrongName {
+        /// The name we checked.
+        wanted: String,
+        /// The names it carries, when known.
+        presented: Vec<String>,
+    },
+    /// Any other verification failure.
+    Other(String),
+}
+
+/// A TLS failure. `Display` is one line: the cause, then what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The CA file of `x-smpp-tls-ca-file` cannot be used (code 301).
+    CaFile {
+        /// The path.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// No trust anchor at all (code 302).
+    NoTrustAnchors {
+        /// Which sources were tried.
+        sources: String,
+    },
+    /// The PKCS#12 file cannot be used (codes 303–312, see [`TlsError::code`]).
+    Pkcs12(crate::tls::pkcs12::Pkcs12Error),
+    /// The SMSC's certificate is not trusted (codes 320–325).
+    Untrusted {
+        /// What is wrong with it.
+        problem: CertProblem,
+        /// The trust source used, e.g. "x-smpp-tls-ca-file /etc/smsc-ca.pem".
+        trust: String,
+        /// The certificate's subject, when known.
+        subject: Option<String>,
+    },
+    /// The SMSC refused our client certificate, or closed the connection right after it
+    /// (code 330).
+    ClientCertRejected {
+        /// The TLS alert, when one was received.
+        alert: Option<String>,
+        /// Our certificate's subject, when known.
+        subject: Option<String>,
+    },
+    /// No TLS version in common (code 331).
+    VersionMismatch {
+        /// What we offered, e.g. "1.3 only".
+        offered: String,
+        /// What happened.
+        detail: String,
+    },
+    /// We spoke TLS and the SMSC answered with something that is not TLS (code 332).
+    NotTls {
+        /// What happened.
+        detail: String,
+    },
+    /// We spoke plain SMPP and the SMSC answered with TLS (code 333).
+    PlainToTls,
+    /// Any other handshake failure (code 334).
+    Handshake {
+        /// What happened.
+        detail: String,
+    },
+    /// The TLS configuration is inconsistent (code 335).
+    Setup {
+        /// What happened.
+        detail: String,
+    },
+}
+
+impl TlsError {
+    /// The stable numeric code.
+    pub fn code(&self) -> u32 {
+        use crate::tls::pkcs12::Pkcs12Error as P;
+        match self {
+            TlsError::CaFile { .. } => 301,
+            TlsError::NoTrustAnchors { .. } => 302,
+            TlsError::Pkcs12(p) => match p {
+                P::Missing { .. } | P::Unreadable { .. } => 303,
+                P::NotPkcs12 { .. } => 304,
+                P::WrongFilePassword { .. } => 305,
+                P::WrongKeyPassword { .. } => 306,
+                P::Unsupported { .. } => 307,
+                P::NoPrivateKey => 308,
+                P::NoCertificate => 309,
+                P::KeyDoesNotMatchCertificate { .. } => 310,
+                P::AliasNotFound { .. } | P::SeveralKeys { .. } => 311,
+                _ => 312,
+            },
+            TlsError::Untrusted { problem, .. } => match problem {
+                CertProblem::UnknownIssuer => 320,
+                CertProblem::Expired(_) => 321,
+                CertProblem::NotYetValid(_) => 322,
+                CertProblem::WrongName { .. } => 323,
+                CertProblem::SelfSigned => 324,
+                CertProblem::Other(_) => 325,
+            },
+            TlsError::ClientCertRejected { .. } => 330,
+            TlsError::VersionMismatch { .. } => 331,
+            TlsError::NotTls { .. } => 332,
+            TlsError::PlainToTls => 333,
+            TlsError::Handshake { .. } => 334,
+            TlsError::Setup { .. } => 335,
+        }
+    }
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsError::CaFile { path, why } => write!(f, "x-smpp-tls-ca-file {path}: {why}"),
+            TlsError::NoTrustAnchors { sources } => write!(
+                f,
+                "no certificate to verify the SMSC against ({sources}): set x-smpp-tls-ca-file to the SMSC's CA (PEM)"
+            ),
+            TlsError::Pkcs12(e) => e.fmt(f),
+            TlsError::Untrusted {
+                problem,
+                trust,
+                subject,
+            } => {
+                let who = subject
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                match problem {
+                    CertProblem::UnknownIssuer => write!(
+                        f,
+                        "the SMSC's certificate{who} is not trusted: its issuer is unknown to {trust}; add the SMSC's CA certificate with x-smpp-tls-ca-file"
+                    ),
+                    CertProblem::SelfSigned => write!(
+                        f,
+                        "the SMSC's certificate{who} is self-signed and not in {trust}; add it (or its CA) with x-smpp-tls-ca-file"
+                    ),
+                    CertProblem::Expired(when) => write!(
+                        f,
+                        "the SMSC's certificate{who} expired{}: the SMSC must renew it (or the clock here is wrong)",
+                        when.as_deref().map(|w| format!(" on {w}")).unwrap_or_default()
+                    ),
+                    CertProblem::NotYetValid(when) => write!(
+                        f,
+                        "the SMSC's certificate{who} is not valid yet{}: check the clock here and on the SMSC",
+                        when.as_deref().map(|w| format!(" (from {w})")).unwrap_or_default()
+                    ),
+                    CertProblem::WrongName { wanted, presented } => write!(
+                        f,
+                        "the SMSC's certificate{who} is not issued for '{wanted}'{}: set x-smpp-tls-server-name to a name it carries, or connect by that name",
+                        if presented.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" but for {}", presented.join(", "))
+                        }
+                    ),
+                    CertProblem::Other(d) => {
+                        write!(f, "the SMSC's certificate{who} is not trusted ({trust}): {d}")
+                    }
+                }
+            }
+            TlsError::ClientCertRejected { alert, subject } => write!(
+                f,
+                "the SMSC did not accept our client certificate{}{}: it must trust our certificate's CA (x-smpp-tls-path-to-certificate)",
+                subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+                alert
+                    .as_deref()
+                    .map(|a| format!(", TLS alert {a}"))
+                    .unwrap_or_else(|| ", it closed the connection".into())
+            ),
+            TlsError::VersionMismatch { offered, detail } => write!(
+                f,
+                "no TLS version in common with the SMSC (we offer {offered}): {detail}; adjust x-smpp-tls-version / x-smpp-tls-max-version"
+            ),
+            TlsError::NotTls { detail } => write!(
+                f,
+                "the SMSC answered our TLS handshake with something that is not TLS ({detail}): is x-smpp-port a plain SMPP port? then set x-smpp-tls-mode = off"
+            ),
+            TlsError::PlainToTls => write!(
+                f,
+                "the SMSC answered with TLS: this port expects TLS, set x-smpp-tls-mode = single (or mutual)"
+            ),
+            TlsError::Handshake { detail } => write!(f, "the TLS handshake failed: {detail}"),
+            TlsError::Setup { detail } => write!(f, "TLS setup: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for TlsError {}
+
+impl From<crate::tls::pkcs12::Pkcs12Error> for TlsError {
+    fn from(e: crate::tls::pkcs12::Pkcs12Error) -> Self {
+        TlsError::Pkcs12(e)
+    }
+}

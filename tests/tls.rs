@@ -355,12 +355,11 @@ fn pkcs12_password_errors_are_told_apart() {
         let t = e.to_string();
         assert!(t.contains(text), "{t}");
         // Nothing secret in the message.
-        for secret in ["changeit", "keypass", "wrong", "nope"] {
-            assert!(
-                !t.contains(&format!("'{secret}'")) && !t.contains(&format!("\"{secret}\"")),
-                "{t}"
-            );
-        }
+        assert!(
+            !t.contains("changeit") && !t.contains("keypass") && !t.contains("nope"),
+            "{t}"
+        );
+        assert!(!t.contains("'wrong'") && !t.contains("\"wrong\""), "{t}");
     }
 }
 

@@ -492,3 +492,18 @@ fn esme_check_walks_every_step() {
         "{out}"
     );
 }
+
+#[test]
+fn hostname_verification_off_is_warned_about_at_connect() {
+    let smsc = NodeSmsc::start_tls("server", false, &[]);
+    let cfg = base(smsc.port).tls_skip_hostname_verification(true).build().unwrap();
+    let c = Client::connect(&cfg).unwrap();
+    let mut warned = false;
+    while let Some(e) = c.poll_event(Some(Duration::from_millis(100))) {
+        if let Event::Warning(w) = e {
+            assert!(w.contains("x-smpp-tls-skip-hostname-verification = true"), "{w}");
+            warned = true;
+        }
+    }
+    assert!(warned);
+}

@@ -251,6 +251,9 @@ pub enum Event {
     },
     /// The connection changed state.
     Connection(ConnectionState),
+    /// Something the operator should know that does not stop the client: the client
+    /// certificate expires within 30 days, hostname verification is off, …
+    Warning(String),
 }
 
 /// An MO message.
@@ -716,6 +719,11 @@ impl Client {
             events_cv: Condvar::new(),
             counters: Counters::new(),
         });
+        if let Some(t) = &inner.s.tls {
+            for w in &t.report.warnings {
+                inner.post(Event::Warning(w.clone()));
+            }
+        }
         inner.post(Event::Connection(ConnectionState::Bound { system_id }));
         let io_inner = inner.clone();
         let io = std::thread::Builder::new()

@@ -111,6 +111,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
                     let n = index.remove(&ticket).unwrap_or(0);
                     record(n, &outcome, out, &mut done);
                 }
+                Event::Warning(w) => eprintln!("esme send: warning: {w}"),
                 other => events.push(other),
             }
         }

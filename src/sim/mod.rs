@@ -46,11 +46,27 @@
 //!   holds delayed responses in a timer heap, so a response delay never blocks reading.
 //!
 //! Sockets have TCP_NODELAY; buffers are reused.
+//!
+//! # TLS
+//!
+//! With [`SimConfig::tls`] every connection speaks TLS (1.2 and 1.3 by default, rustls with
+//! the ring provider; one `ServerConfig` per simulator, so clients can resume sessions).
+//! Each connection's `rustls::ServerConnection` sits behind a mutex shared by its two
+//! threads: the reader reads ciphertext without the lock, then locks it to decrypt; the
+//! writer locks it only to encrypt a batch and writes the records after unlocking.
+//! Records the reader causes (the handshake, session tickets, alerts) are written by the
+//! writer as well, so they stay in order; the handshake runs inside this loop, never in
+//! the acceptor. A failed handshake (plain SMPP sent, untrusted or missing client
+//! certificate, no common version, …) closes that connection only and is counted in
+//! [`SimStats::tls_failures`] with its text in [`Smsc::last_tls_error`]; completed
+//! handshakes are listed by [`Smsc::tls_handshakes`]. Plain connections take no TLS cost.
 
 mod faults;
 mod session;
+mod tls;
 
 pub use faults::{Faults, Malformed};
+pub use tls::{SimTls, TlsSessionInfo};
 
 use crate::pdu::{Address, CommandId, EncodeError, Pdu, Tlv};
 use crate::text::TextError;
@@ -82,6 +98,8 @@ pub struct SimConfig {
     /// How many accepted submissions [`Smsc::submitted`] keeps (the most recent). Default
     /// 10 000; 0 keeps none (for benchmarks).
     pub keep_submitted: usize,
+    /// `Some`: every connection speaks TLS with these settings. Default `None` (plain).
+    pub tls: Option<SimTls>,
 }
 
 impl Default for SimConfig {
@@ -94,6 +112,7 @@ impl Default for SimConfig {
             enquire_link_interval: None,
             max_pdu_len: 65536,
             keep_submitted: 10_000,
+            tls: None,
         }
     }
 }
@@ -158,6 +177,14 @@ stats! {
     malformed_received,
     /// Responses received that match nothing the simulator sent.
     unexpected_responses,
+    /// TLS handshakes completed (resumptions included).
+    tls_sessions,
+    /// TLS handshakes that resumed an earlier session.
+    tls_resumed,
+    /// TLS connections closed on a TLS error: a failed handshake (plain SMPP sent,
+    /// untrusted or missing client certificate, no common version, the client closing
+    /// mid-handshake, …) or a TLS error later on. See [`Smsc::last_tls_error`].
+    tls_failures,
 }
 
 /// One accepted submit_sm or data_sm, as it arrived.
@@ -285,6 +312,8 @@ pub(crate) struct Shared {
     sched: Mutex<SchedState>,
     sched_cv: Condvar,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// `Some` on a TLS simulator.
+    tls: Option<tls::TlsShared>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -472,8 +501,9 @@ impl Smsc {
     ///
     /// # Errors
     ///
-    /// The listener cannot be bound, a thread cannot be started, or
-    /// [`SimConfig::system_id`] is longer than 15 characters.
+    /// The listener cannot be bound, a thread cannot be started,
+    /// [`SimConfig::system_id`] is longer than 15 characters, or [`SimConfig::tls`] is
+    /// unusable (e.g. the key does not match the certificate; `InvalidInput`).
     pub fn start(cfg: SimConfig) -> std::io::Result<Smsc> {
         if cfg.system_id.len() > 15 || cfg.system_id.contains('\0') {
             return Err(std::io::Error::new(
@@ -481,6 +511,14 @@ impl Smsc {
                 "system_id must be at most 15 characters without NUL",
             ));
         }
+        let tls = match &cfg.tls {
+            Some(t) => Some(tls::TlsShared {
+                config: t.server_config()?,
+                last_error: Mutex::new(None),
+                handshakes: Mutex::new(VecDeque::new()),
+            }),
+            None => None,
+        };
         let listener = TcpListener::bind(cfg.listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -498,6 +536,7 @@ impl Smsc {
             sched: Mutex::new(SchedState::default()),
             sched_cv: Condvar::new(),
             threads: Mutex::new(Vec::new()),
+            tls,
         });
         let sh = shared.clone();
         let scheduler = std::thread::Builder::new()
@@ -612,6 +651,25 @@ impl Smsc {
     /// oldest first.
     pub fn submitted(&self) -> Vec<Submitted> {
         lock(&self.shared.submitted).iter().cloned().collect()
+    }
+
+    /// The text of the most recent TLS failure (see [`SimStats::tls_failures`]), naming
+    /// the connection and the peer; `None` when none happened (or on a plain simulator).
+    pub fn last_tls_error(&self) -> Option<String> {
+        self.shared
+            .tls
+            .as_ref()
+            .and_then(|t| lock(&t.last_error).clone())
+    }
+
+    /// The most recent completed TLS handshakes (at most 1000), oldest first: version,
+    /// cipher suite, resumption, client certificate. Empty on a plain simulator.
+    pub fn tls_handshakes(&self) -> Vec<TlsSessionInfo> {
+        self.shared
+            .tls
+            .as_ref()
+            .map(|t| lock(&t.handshakes).iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Polls the counters every 2 ms until `pred` holds (true) or `timeout` passes

@@ -1,6 +1,7 @@
 //! One client connection: its reader and writer threads and the request handling.
 
 use super::faults::SubmitFault;
+use super::tls::{Fill, Tls, TlsReader};
 use super::{lock, Counters, Shared, SimError, Submitted};
 use crate::pdu::{
     Address, Bind, BindResp, Body, CommandId, CommandStatus, Decoded, Decoder, DeliverSm,
@@ -81,6 +82,8 @@ struct OutState {
     order: u64,
     /// No more pushes; the writer flushes `buf` and shuts the socket.
     closed: bool,
+    /// TLS: rustls has records to send (handshake, tickets, alerts) without plaintext.
+    kick: bool,
 }
 
 /// What the writer thread writes.
@@ -110,6 +113,14 @@ impl Outbox {
             self.cv.notify_one();
         }
         true
+    }
+
+    /// TLS: makes the writer send what rustls has queued (the reader's records).
+    fn kick(&self) {
+        let mut st = lock(&self.st);
+        st.kick = true;
+        drop(st);
+        self.cv.notify_one();
     }
 
     fn push_timed(&self, due: Instant, bytes: Vec<u8>) {
@@ -143,6 +154,8 @@ impl Outbox {
 pub(crate) struct Session {
     pub(crate) id: u64,
     stream: TcpStream,
+    /// `Some` on a TLS simulator.
+    tls: Option<Tls>,
     out: Outbox,
     bound: Mutex<Option<(BindKind, String)>>,
     seq: AtomicU32,
@@ -225,10 +238,15 @@ pub(crate) fn start(sh: &Arc<Shared>, stream: TcpStream) -> std::io::Result<()> 
     stream.set_nonblocking(false)?;
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let tls = match &sh.tls {
+        Some(t) => Some(Tls::new(&t.config)?),
+        None => None,
+    };
     let id = sh.next_session.fetch_add(1, Relaxed);
     let session = Arc::new(Session {
         id,
         stream,
+        tls,
         out: Outbox::default(),
         bound: Mutex::new(None),
         seq: AtomicU32::new(1),
@@ -266,6 +284,8 @@ fn unregister(sh: &Shared, s: &Session) {
 /// The writer thread: writes what accumulates, releases delayed responses when due.
 fn writer(sh: &Shared, s: &Session) {
     let mut wbuf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    // TLS: the ciphertext of one batch.
+    let mut cbuf: Vec<u8> = Vec::new();
     loop {
         {
             let mut st = lock(&s.out.st);
@@ -277,12 +297,17 @@ fn writer(sh: &Shared, s: &Session) {
                         sh.stats.responses_sent.fetch_add(1, Relaxed);
                     }
                 }
-                if !st.buf.is_empty() {
+                if !st.buf.is_empty() || st.kick {
+                    st.kick = false;
                     std::mem::swap(&mut st.buf, &mut wbuf);
                     break;
                 }
                 if st.closed {
                     drop(st);
+                    if let Some(t) = &s.tls {
+                        // Queued alert, or close_notify after an orderly end.
+                        t.send(&s.stream, &[], &mut cbuf, true);
+                    }
                     let _ = s.stream.shutdown(Shutdown::Both);
                     return;
                 }
@@ -297,7 +322,11 @@ fn writer(sh: &Shared, s: &Session) {
                     .0;
             }
         }
-        if (&s.stream).write_all(&wbuf).is_err() {
+        let ok = match &s.tls {
+            None => (&s.stream).write_all(&wbuf).is_ok(),
+            Some(t) => t.send(&s.stream, &wbuf, &mut cbuf, false),
+        };
+        if !ok {
             s.abort();
             return;
         }
@@ -323,23 +352,39 @@ fn reader(sh: &Shared, s: &Session) {
     };
     let mut buf = vec![0u8; 64 * 1024];
     let (mut start, mut end) = (0usize, 0usize);
+    let mut tls_reader = s.tls.as_ref().map(|_| TlsReader::new());
+    // TLS: the peer sent close_notify; handle what came with it, then close.
+    let mut eof = false;
     while !sh.stop.load(Relaxed) {
         if sh.faults.stalled() {
             std::thread::sleep(Duration::from_millis(5));
             continue;
         }
-        match (&s.stream).read(&mut buf[end..]) {
-            Ok(0) => break,
-            Ok(n) => end += n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
-                ) =>
-            {
-                continue
+        if let (Some(t), Some(r)) = (&s.tls, tls_reader.as_mut()) {
+            let (fill, kick) = t.fill(sh, s.id, &s.stream, r, &mut buf, &mut end);
+            if kick {
+                s.out.kick();
             }
-            Err(_) => break,
+            match fill {
+                Fill::Data => {}
+                Fill::Again => continue,
+                Fill::Closed => eof = true,
+                Fill::Failed => break,
+            }
+        } else {
+            match (&s.stream).read(&mut buf[end..]) {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue
+                }
+                Err(_) => break,
+            }
         }
         // Stalled while blocked in read: hold what arrived (at most one buffer).
         while sh.faults.stalled() && !sh.stop.load(Relaxed) {
@@ -382,7 +427,7 @@ fn reader(sh: &Shared, s: &Session) {
         if !conn.out.is_empty() {
             s.out.push(&mut conn.out);
         }
-        if next == Next::Close {
+        if next == Next::Close || eof {
             break;
         }
         if start > 0 {

@@ -496,14 +496,87 @@ fn esme_check_walks_every_step() {
 #[test]
 fn hostname_verification_off_is_warned_about_at_connect() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
-    let cfg = base(smsc.port).tls_skip_hostname_verification(true).build().unwrap();
+    let cfg = base(smsc.port)
+        .tls_skip_hostname_verification(true)
+        .build()
+        .unwrap();
     let c = Client::connect(&cfg).unwrap();
     let mut warned = false;
     while let Some(e) = c.poll_event(Some(Duration::from_millis(100))) {
         if let Event::Warning(w) = e {
-            assert!(w.contains("x-smpp-tls-skip-hostname-verification = true"), "{w}");
+            assert!(
+                w.contains("x-smpp-tls-skip-hostname-verification = true"),
+                "{w}"
+            );
             warned = true;
         }
     }
     assert!(warned);
+}
+
+#[test]
+fn esme_smsc_serves_tls_and_esme_send_uses_it() {
+    use std::io::{BufRead, BufReader};
+    let mut smsc = std::process::Command::new(env!("CARGO_BIN_EXE_esme"))
+        .args([
+            "smsc",
+            "--port",
+            "0",
+            "--duration",
+            "20",
+            "--tls-cert",
+            &pki("server.pem"),
+            "--tls-key",
+            &pki("server.key"),
+            "--tls-client-ca",
+            &pki("client-ca.pem"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(smsc.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.ends_with(" (TLS)\n"), "{line}");
+    let port = line
+        .trim()
+        .trim_end_matches(" (TLS)")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_esme"))
+        .arg("send")
+        .args(sets(&[
+            ("x-smpp-host", "127.0.0.1".into()),
+            ("x-smpp-port", port),
+            ("x-smpp-system-id", "sender".into()),
+            ("x-smpp-tls-mode", "mutual".into()),
+            ("x-smpp-tls-ca-file", pki("ca.pem")),
+            ("x-smpp-tls-path-to-certificate", pki("client.p12")),
+            ("x-smpp-tls-certificate-file-password", "changeit".into()),
+        ]))
+        .args([
+            "--to",
+            "447700900123",
+            "--text",
+            "over mutual TLS",
+            "--count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let _ = smsc.kill();
+    let _ = smsc.wait();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.ends_with("sent 2 accepted 2 rejected 0 unknown 0 not-sent 0\n"),
+        "{out}"
+    );
 }

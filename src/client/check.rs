@@ -3,9 +3,8 @@
 
 use super::{bind, secure, tcp_connect, Settings};
 use crate::config::{Config, TlsMode};
-use crate::session::{Event as SessionEvent, State};
 use crate::tls::{self, show_time, TlsSettings};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 /// One step of [`check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +193,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
     }
     let t2 = Instant::now();
     match bind(&settings, transport, info) {
-        Ok(mut c) => {
+        Ok(c) => {
             steps.push(pass(
                 "bind",
                 format!(
@@ -204,34 +203,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                     ms(t2)
                 ),
             ));
-            // Leave politely: unbind and wait briefly for the answer.
-            let now = Instant::now();
-            if c.session.unbind(now).is_ok() {
-                let mut out = Vec::new();
-                c.session.take_output(&mut out);
-                let _ = c.transport.write_all(&out);
-                let deadline = now + Duration::from_secs(2);
-                let mut buf = [0u8; 4096];
-                while c.session.state() != State::Closed && Instant::now() < deadline {
-                    let _ = c
-                        .transport
-                        .set_read_timeout(Some(Duration::from_millis(100)));
-                    match c.transport.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => c.session.feed(&buf[..n], Instant::now()),
-                        Err(_) => c.session.tick(Instant::now()),
-                    }
-                    while let Some(ev) = c.session.poll_event() {
-                        if let SessionEvent::Unbound = ev {
-                            break;
-                        }
-                    }
-                    out.clear();
-                    c.session.take_output(&mut out);
-                    let _ = c.transport.write_all(&out);
-                }
-            }
-            c.transport.shutdown();
+            c.close_quietly();
         }
         Err(e) => steps.push(fail("bind", &e)),
     }

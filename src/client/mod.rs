@@ -470,6 +470,35 @@ impl std::fmt::Debug for Client {
 }
 
 /// Connects and binds; the session is bound on success.
+impl Connected {
+    /// Unbinds (waiting briefly for the answer) and closes.
+    pub(crate) fn close_quietly(mut self) {
+        let now = Instant::now();
+        if self.session.unbind(now).is_ok() {
+            let mut out = Vec::new();
+            self.session.take_output(&mut out);
+            let _ = self.transport.write_all(&out);
+            let deadline = now + Duration::from_secs(2);
+            let mut buf = [0u8; 4096];
+            while self.session.state() != session::State::Closed && Instant::now() < deadline {
+                let _ = self
+                    .transport
+                    .set_read_timeout(Some(Duration::from_millis(100)));
+                match self.transport.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => self.session.feed(&buf[..n], Instant::now()),
+                    Err(_) => self.session.tick(Instant::now()),
+                }
+                while self.session.poll_event().is_some() {}
+                out.clear();
+                self.session.take_output(&mut out);
+                let _ = self.transport.write_all(&out);
+            }
+        }
+        self.transport.shutdown();
+    }
+}
+
 /// A bound connection.
 pub(crate) struct Connected {
     transport: Arc<dyn Transport>,

@@ -35,8 +35,8 @@
 //!
 //! # Design
 //!
-//! One acceptor thread (non-blocking accept polled every few ms, so shutdown never waits
-//! on a blocked accept), one scheduler thread (receipts due later, receipts waiting for a
+//! One acceptor thread (a blocking accept, woken at shutdown by a connection of its own, so a
+//! new client is served at once), one scheduler thread (receipts due later, receipts waiting for a
 //! receiver, the simulator's own enquire_link), and two threads per connection:
 //!
 //! * the reader decodes every PDU of one `read` and encodes all their responses into one
@@ -520,7 +520,6 @@ impl Smsc {
             None => None,
         };
         let listener = TcpListener::bind(cfg.listen)?;
-        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             cfg,
@@ -701,6 +700,16 @@ impl Smsc {
     fn stop(&mut self) {
         let sh = &self.shared;
         sh.stop.store(true, Relaxed);
+        // Wake the blocking accept with a connection of our own (to loopback when the
+        // listener is on a wildcard address).
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let _ = std::net::TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         let deadline = Instant::now() + Duration::from_secs(2);
         if let Some(h) = self.acceptor.take() {
             join_until(h, deadline);
@@ -739,15 +748,14 @@ fn join_until(h: JoinHandle<()>, deadline: Instant) {
 fn accept_loop(sh: &Arc<Shared>, listener: &TcpListener) {
     while !sh.stop.load(Relaxed) {
         match listener.accept() {
+            Ok(_) if sh.stop.load(Relaxed) => break, // the wake-up connection of stop()
             Ok((stream, _)) => {
                 if let Err(e) = session::start(sh, stream) {
                     // Out of threads or sockets: the connection is dropped (closed).
                     let _ = e;
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            // Out of descriptors and the like: back off briefly rather than spin.
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
         }
     }

@@ -530,3 +530,59 @@ mod tests {
         assert!(!looks_like_tls(&[0x00, 0x00, 0x00, 0x10]));
     }
 }
+
+/// Median TCP connect + TLS handshake times, full and resumed (see [`handshake_timing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeTiming {
+    /// Handshakes measured of each kind.
+    pub n: usize,
+    /// Median of full handshakes (an empty session cache each time).
+    pub full: std::time::Duration,
+    /// Median of resumed handshakes (one client's cache, as on a reconnect).
+    pub resumed: std::time::Duration,
+    /// How many of the second kind really resumed.
+    pub resumed_count: usize,
+}
+
+/// Measures `n` full and `n` resumed handshakes against the configured SMSC (each one binds
+/// and unbinds, but only TCP connect + handshake is timed). For benchmarks and `esme bench`.
+pub fn handshake_timing(config: &Config, n: usize) -> Result<HandshakeTiming, crate::Error> {
+    use crate::client::{bind, secure, tcp_connect, Settings};
+    use std::time::{Duration, Instant};
+    let n = n.max(1);
+    let once = |s: &Settings| -> Result<(Duration, bool), crate::Error> {
+        let t0 = Instant::now();
+        let stream = tcp_connect(s)?;
+        let (t, info) = secure(s, stream)?;
+        let took = t0.elapsed();
+        let resumed = info.as_ref().is_some_and(|i| i.resumed);
+        // Bind so that TLS 1.3 tickets (sent after the handshake) are read and stored.
+        let c = bind(s, t, info)?;
+        c.close_quietly();
+        Ok((took, resumed))
+    };
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut full = Vec::with_capacity(n);
+    for _ in 0..n {
+        let fresh = Settings::from_config(config)?;
+        full.push(once(&fresh)?.0);
+    }
+    let shared = Settings::from_config(config)?;
+    once(&shared)?;
+    let mut resumed = Vec::with_capacity(n);
+    let mut resumed_count = 0;
+    for _ in 0..n {
+        let (d, r) = once(&shared)?;
+        resumed.push(d);
+        resumed_count += r as usize;
+    }
+    Ok(HandshakeTiming {
+        n,
+        full: median(full),
+        resumed: median(resumed),
+        resumed_count,
+    })
+}

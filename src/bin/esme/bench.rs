@@ -3,8 +3,8 @@
 
 use crate::args::Args;
 use esme::client::{Message, Outcome, Ticket};
-use esme::config::Config;
-use esme::sim::{SimConfig, Smsc};
+use esme::config::{Config, TlsMode, TlsVersion};
+use esme::sim::{SimConfig, SimTls, Smsc};
 use esme::Client;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -12,11 +12,15 @@ use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
 esme bench [--count N] [--window W] [--size OCTETS] [--smsc HOST:PORT] [--json]
+           [--tls 1.2|1.3 --tls-dir DIR] [--handshakes N]
   Submits N messages (default 100000) of SIZE GSM characters (default 20) with at most W in
   flight (default 64), rate unlimited, against the built-in simulator started in-process (or
   an SMSC at --smsc, e.g. `esme smsc`), after a warm-up of 1000. Prints messages per second,
   response latency p50/p99, and the process's CPU time per message (user + system; with the
-  in-process simulator this includes the simulator's own work). --json prints one JSON line.";
+  in-process simulator this includes the simulator's own work). --json prints one JSON line.
+  --tls runs over TLS of that version (only), with DIR holding server.pem, server.key (for
+  the in-process simulator) and ca.pem (to verify it), e.g. the test PKI made by
+  tests/tls/make-pki.sh. --handshakes N also times N full and N resumed handshakes.";
 
 /// User + system CPU time of this process, from /proc/self/stat (Linux), in seconds.
 fn cpu_seconds() -> Option<f64> {
@@ -60,21 +64,65 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let a = Args::parse(
         "bench",
         args,
-        &["--count", "--window", "--size", "--smsc"],
+        &[
+            "--count",
+            "--window",
+            "--size",
+            "--smsc",
+            "--tls",
+            "--tls-dir",
+            "--handshakes",
+        ],
         &["--json"],
     )?;
+    let tls = match a.get("--tls") {
+        None => None,
+        Some(v @ ("1.2" | "1.3")) => {
+            let dir = std::path::PathBuf::from(a.required("--tls-dir")?);
+            Some((
+                if v == "1.2" {
+                    TlsVersion::Tls12
+                } else {
+                    TlsVersion::Tls13
+                },
+                dir,
+            ))
+        }
+        Some(v) => return Err(format!("--tls {v}: must be 1.2 or 1.3")),
+    };
+    let handshakes: usize = a.num("--handshakes", 0, 0, 10_000)?;
     let count: u64 = a.num("--count", 100_000, 1, 100_000_000)?;
     let window: u32 = a.num("--window", 64, 1, 1000)?;
     let size: usize = a.num("--size", 20, 1, 160)?;
     let sim = match a.get("--smsc") {
         Some(_) => None,
-        None => Some(
-            Smsc::start(SimConfig {
-                keep_submitted: 0,
-                ..SimConfig::default()
-            })
-            .map_err(|e| format!("cannot start the simulator: {e}"))?,
-        ),
+        None => {
+            let sim_tls = match &tls {
+                None => None,
+                Some((v, dir)) => {
+                    let mut t = SimTls::from_pem_files(
+                        &dir.join("server.pem"),
+                        &dir.join("server.key"),
+                        None,
+                    )
+                    .map_err(|e| format!("--tls-dir: {e}"))?;
+                    t.versions = vec![if *v == TlsVersion::Tls12 {
+                        &rustls::version::TLS12
+                    } else {
+                        &rustls::version::TLS13
+                    }];
+                    Some(t)
+                }
+            };
+            Some(
+                Smsc::start(SimConfig {
+                    keep_submitted: 0,
+                    tls: sim_tls,
+                    ..SimConfig::default()
+                })
+                .map_err(|e| format!("cannot start the simulator: {e}"))?,
+            )
+        }
     };
     let (host, port) = match (&sim, a.get("--smsc")) {
         (Some(s), _) => ("127.0.0.1".to_string(), s.addr().port()),
@@ -87,16 +135,30 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         }
         (None, None) => unreachable!("either the simulator or --smsc"),
     };
-    let cfg = Config::builder(host, "bench")
+    let mut b = Config::builder(host, "bench")
         .port(port)
         .password("bench")
         .window(window)
         .max_rate(None)
         .delivery_report(false)
         .response_timeout(Duration::from_secs(60))
-        .submit_timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| e.to_string())?;
+        .submit_timeout(Duration::from_secs(120));
+    if let Some((v, dir)) = &tls {
+        b = b
+            .tls_mode(TlsMode::Single)
+            .tls_version(*v)
+            .tls_max_version(*v)
+            .tls_ca_file(dir.join("ca.pem"));
+    }
+    let cfg = b.build().map_err(|e| e.to_string())?;
+    let timing = if handshakes > 0 {
+        if tls.is_none() {
+            return Err("--handshakes needs --tls".into());
+        }
+        Some(esme::tls::handshake_timing(&cfg, handshakes).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     let client = Client::connect(&cfg).map_err(|e| e.to_string())?;
     let msg = Message::text("447700900123", "x".repeat(size)).from("bench");
     run_batch(&client, &msg, 1000.min(count))?;
@@ -112,17 +174,28 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
     let cpu_us = cpu.map_or(f64::NAN, |c| c / n as f64 * 1e6);
     let threads = 1; // one I/O thread per client; the caller's threads submit
+    let transport = match &tls {
+        None => "plain".to_string(),
+        Some((v, _)) => format!("tls{}", v.name()),
+    };
+    let hs_ms = |f: fn(&esme::tls::HandshakeTiming) -> Duration| {
+        timing
+            .as_ref()
+            .map_or(f64::NAN, |t| f(t).as_secs_f64() * 1000.0)
+    };
     if a.flag("--json") {
         writeln!(
             out,
-            "{{\"client\":\"esme\",\"count\":{n},\"window\":{window},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"cpu_us_per_msg\":{cpu_us:.2},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"io_threads\":{threads},\"in_process_smsc\":{}}}",
+            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"cpu_us_per_msg\":{cpu_us:.2},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"io_threads\":{threads},\"in_process_smsc\":{},\"handshake_full_ms\":{:.3},\"handshake_resumed_ms\":{:.3}}}",
             ms(after.latency_p50),
             ms(after.latency_p99),
             counts[0],
             counts[1],
             counts[2],
             counts[3],
-            sim.is_some()
+            sim.is_some(),
+            hs_ms(|t| t.full),
+            hs_ms(|t| t.resumed)
         )
         .map_err(|e| e.to_string())?;
     } else {
@@ -133,7 +206,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         };
         writeln!(
             out,
-            "esme bench: {n} messages of {size} characters, window {window}, against {where_}"
+            "esme bench: {n} messages of {size} characters, window {window}, {transport}, against {where_}"
         )
         .and_then(|_| writeln!(out, "  throughput  {rate:.0} msg/s ({secs:.2} s)"))
         .and_then(|_| {
@@ -156,6 +229,18 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
                 "  outcomes    accepted {} rejected {} unknown {} not-sent {}",
                 counts[0], counts[1], counts[2], counts[3]
             )
+        })
+        .and_then(|_| match &timing {
+            Some(t) => writeln!(
+                out,
+                "  handshakes  full {:.2} ms, resumed {:.2} ms (medians of {}; {} of {} resumed; TCP connect included)",
+                t.full.as_secs_f64() * 1000.0,
+                t.resumed.as_secs_f64() * 1000.0,
+                t.n,
+                t.resumed_count,
+                t.n
+            ),
+            None => Ok(()),
         })
         .and_then(|_| {
             writeln!(

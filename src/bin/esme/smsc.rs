@@ -12,11 +12,14 @@ esme smsc [--port P] [--listen ADDR:PORT] [--system-id ID] [--password PW]
           [--receipt-delay MS] [--enquire-link SECS] [--duration SECS]
           [--delay MS] [--drop N] [--throttle N] [--queue-full N] [--reject STATUS:N]
           [--close-after N] [--ignore-enquire-link] [--refuse-binds STATUS]
+          [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
   Runs the built-in SMSC simulator (default 127.0.0.1:2775) until killed or --duration ends,
   printing a counters line every 5 s. With --password, binds must use that system id and
   password. Faults: --delay each submit_sm_resp, --drop the next N responses, answer the next
   N with ESME_RTHROTTLED / ESME_RMSGQFUL / STATUS (hex or decimal), close after N PDUs,
-  ignore enquire_link, refuse every bind with STATUS.";
+  ignore enquire_link, refuse every bind with STATUS. --tls-cert/--tls-key serve TLS 1.2 and
+  1.3 (the certificate file may hold the chain); --tls-client-ca requires client certificates
+  issued by those CAs (mutual TLS).";
 
 fn status(s: &str) -> Result<CommandStatus, String> {
     let v = match s.strip_prefix("0x") {
@@ -46,6 +49,9 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             "--reject",
             "--close-after",
             "--refuse-binds",
+            "--tls-cert",
+            "--tls-key",
+            "--tls-client-ca",
         ],
         &["--ignore-enquire-link"],
     )?;
@@ -76,6 +82,22 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             .map_err(|_| format!("--enquire-link {s}: seconds expected"))?;
         cfg.enquire_link_interval = Some(Duration::from_secs(s.max(1)));
     }
+    cfg.tls = match (a.get("--tls-cert"), a.get("--tls-key")) {
+        (Some(c), Some(k)) => Some(
+            esme::sim::SimTls::from_pem_files(
+                std::path::Path::new(c),
+                std::path::Path::new(k),
+                a.get("--tls-client-ca").map(std::path::Path::new),
+            )
+            .map_err(|e| e.to_string())?,
+        ),
+        (None, None) if a.get("--tls-client-ca").is_none() => None,
+        _ => {
+            return Err(
+                "--tls-cert and --tls-key go together (and --tls-client-ca needs them)".into(),
+            )
+        }
+    };
     let duration: u64 = a.num("--duration", 0, 0, 31_536_000)?;
     let sim = Smsc::start(cfg).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let f = sim.faults();
@@ -97,7 +119,17 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     if let Some(s) = a.get("--refuse-binds") {
         f.refuse_binds(Some(status(s)?));
     }
-    writeln!(out, "esme smsc listening on {}", sim.addr()).map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "esme smsc listening on {}{}",
+        sim.addr(),
+        if a.get("--tls-cert").is_some() {
+            " (TLS)"
+        } else {
+            ""
+        }
+    )
+    .map_err(|e| e.to_string())?;
     let _ = out.flush();
     let start = Instant::now();
     let mut next = start + Duration::from_secs(5);

@@ -347,9 +347,11 @@ mod commands {
         let (code, out, _) = esme(&["bench", "--count", "500", "--json"], None);
         assert_eq!(code, 0);
         assert!(
-            out.starts_with("{\"client\":\"esme\",\"count\":500,"),
+            out.starts_with("{\"client\":\"esme\",\"transport\":\"plain\",\"count\":500,"),
             "{out}"
         );
+        assert!(!out.contains("NaN"), "not JSON: {out}");
+        assert!(out.contains("\"handshake_full_ms\":null"), "{out}");
         let (code, out, err) = esme(&["smsc", "--port", "0", "--duration", "1"], None);
         assert_eq!(code, 0, "{err}");
         assert!(

@@ -22,6 +22,15 @@ esme bench [--count N] [--window W] [--size OCTETS] [--smsc HOST:PORT] [--json]
   the in-process simulator) and ca.pem (to verify it), e.g. the test PKI made by
   tests/tls/make-pki.sh. --handshakes N also times N full and N resumed handshakes.";
 
+/// A JSON number with `decimals` decimals, or `null` when unknown (NaN is not JSON).
+fn json_num(v: f64, decimals: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.decimals$}")
+    } else {
+        "null".into()
+    }
+}
+
 /// User + system CPU time of this process, from /proc/self/stat (Linux), in seconds.
 fn cpu_seconds() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -186,16 +195,17 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     if a.flag("--json") {
         writeln!(
             out,
-            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"cpu_us_per_msg\":{cpu_us:.2},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"io_threads\":{threads},\"in_process_smsc\":{},\"handshake_full_ms\":{:.3},\"handshake_resumed_ms\":{:.3}}}",
-            ms(after.latency_p50),
-            ms(after.latency_p99),
+            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_ms\":{},\"p99_ms\":{},\"cpu_us_per_msg\":{},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"io_threads\":{threads},\"in_process_smsc\":{},\"handshake_full_ms\":{},\"handshake_resumed_ms\":{}}}",
+            json_num(ms(after.latency_p50), 3),
+            json_num(ms(after.latency_p99), 3),
+            json_num(cpu_us, 2),
             counts[0],
             counts[1],
             counts[2],
             counts[3],
             sim.is_some(),
-            hs_ms(|t| t.full),
-            hs_ms(|t| t.resumed)
+            json_num(hs_ms(|t| t.full), 3),
+            json_num(hs_ms(|t| t.resumed), 3)
         )
         .map_err(|e| e.to_string())?;
     } else {

@@ -580,3 +580,12 @@ fn esme_smsc_serves_tls_and_esme_send_uses_it() {
         "{out}"
     );
 }
+
+#[test]
+fn an_expired_client_certificate_is_refused_before_connecting() {
+    let smsc = NodeSmsc::start_tls("server", true, &[]);
+    let e = connect_err(&mutual(smsc.port, "client-expired.p12").build().unwrap());
+    assert_eq!(e.code(), 313, "{e}");
+    assert!(e.to_string().contains("expired on 2021-01-01"), "{e}");
+    assert!(e.to_string().contains("CN=esme-client-expired"), "{e}");
+}

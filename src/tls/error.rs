@@ -73,6 +73,13 @@ pub enum TlsError {
     },
     /// We spoke plain SMPP and the SMSC answered with TLS (code 333).
     PlainToTls,
+    /// Our own client certificate is outside its validity dates (code 313).
+    ClientCertDates {
+        /// Its subject.
+        subject: String,
+        /// "expired on …" or "not valid until …".
+        when: String,
+    },
     /// Any other handshake failure (code 334).
     Handshake {
         /// What happened.
@@ -112,6 +119,7 @@ impl TlsError {
                 CertProblem::SelfSigned => 324,
                 CertProblem::Other(_) => 325,
             },
+            TlsError::ClientCertDates { .. } => 313,
             TlsError::ClientCertRejected { .. } => 330,
             TlsError::VersionMismatch { .. } => 331,
             TlsError::NotTls { .. } => 332,
@@ -181,6 +189,10 @@ impl fmt::Display for TlsError {
                     .as_deref()
                     .map(|a| format!(", TLS alert {a}"))
                     .unwrap_or_else(|| ", it closed the connection".into())
+            ),
+            TlsError::ClientCertDates { subject, when } => write!(
+                f,
+                "our client certificate ({subject}) {when}: the SMSC will refuse it; renew the PKCS#12 file of x-smpp-tls-path-to-certificate"
             ),
             TlsError::VersionMismatch { offered, detail } => write!(
                 f,

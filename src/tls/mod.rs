@@ -136,6 +136,20 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
                 s.key_password.as_deref().map(String::as_str),
                 s.alias.as_deref(),
             )?;
+            if s.mode == TlsMode::Mutual {
+                if let Some(end) = id.not_after.filter(|t| *t < now) {
+                    return Err(TlsError::ClientCertDates {
+                        subject: id.subject.clone(),
+                        when: format!("expired on {}", show_time(end)),
+                    });
+                }
+                if let Some(start) = id.not_before.filter(|t| *t > now) {
+                    return Err(TlsError::ClientCertDates {
+                        subject: id.subject.clone(),
+                        when: format!("is not valid until {}", show_time(start)),
+                    });
+                }
+            }
             if let Some(w) = id.expiry_warning(now) {
                 report.warnings.push(w);
             }

@@ -40,6 +40,7 @@
 #                                     via -chain), OpenSSL 3 defaults: PBES2/PBKDF2/
 #                                     AES-256-CBC, HMAC-SHA256 MAC. Password `changeit`.
 #   client-untrusted.p12              client-untrusted.key + cert (+ other-ca), `changeit`.
+#   client-expired.p12                a client cert valid 2020-01-01 .. 2021-01-01, `changeit`.
 #   client-legacy.p12                 like client.p12 but `-legacy`: RC2-40 (certs) and
 #                                     3DES (key) PBES1, SHA-1 MAC. Password `changeit`.
 #   client-twopass.p12                like client.p12 but the MAC ("file"/store) password
@@ -69,7 +70,7 @@ FILES=(ca.pem ca.key intermediate.pem intermediate.key client-ca.pem other-ca.pe
 	server-notyet.pem server-notyet.key server-wrongname.pem server-wrongname.key
 	server-selfsigned.pem server-selfsigned.key server-otherca.pem server-otherca.key
 	client.pem client.key client-untrusted.pem client-untrusted.key
-	client.p12 client-untrusted.p12 client-legacy.p12 client-twopass.p12)
+	client.p12 client-untrusted.p12 client-legacy.p12 client-twopass.p12 client-expired.p12)
 
 up_to_date() {
 	[[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp_want" ]] || return 1
@@ -234,12 +235,16 @@ leaf client esme-client intermediate client_ext "$now_minus_1d" "$in_10y"
 cat client.crt intermediate.pem >client.pem
 leaf client-untrusted esme-client-untrusted other client_ext "$now_minus_1d" "$in_10y"
 cp client-untrusted.crt client-untrusted.pem
+leaf client-expired esme-client-expired intermediate client_ext 20200101000000Z 20210101000000Z
 
 # ---- PKCS#12
 run openssl pkcs12 -export -in client.crt -inkey client.key -chain -CAfile client-ca.pem \
 	-name esme-client -passout pass:changeit -out client.p12
 run openssl pkcs12 -export -in client-untrusted.crt -inkey client-untrusted.key \
 	-chain -CAfile other-ca.pem -name esme-client -passout pass:changeit -out client-untrusted.p12
+# -certfile, not -chain: -chain verifies the leaf, which fails on an expired one.
+run openssl pkcs12 -export -in client-expired.crt -inkey client-expired.key \
+	-certfile intermediate.pem -name esme-client-expired -passout pass:changeit -out client-expired.p12
 run openssl pkcs12 -export -legacy -in client.crt -inkey client.key -chain -CAfile client-ca.pem \
 	-name esme-client -passout pass:changeit -out client-legacy.p12
 # -twopass prompts for the MAC password, then the export (key bag) password, each twice,

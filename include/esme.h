@@ -26,9 +26,612 @@
  */
 #define ESME_VERSION_PATCH 0
 
+/*
+ `esme_message.flags`: the body is octets (data_coding 4), not UTF-8 text.
+ */
+#define ESME_MSG_BINARY 1
+
+/*
+ `esme_message.flags`: ask for a delivery receipt.
+ */
+#define ESME_MSG_RECEIPT 2
+
+/*
+ `esme_message.flags`: ask for no delivery receipt (overrides x-smpp-delivery-report).
+ */
+#define ESME_MSG_NO_RECEIPT 4
+
+/*
+ The result of every call. Numbered in bands, never renumbered: 0 success, 1 nothing to
+ report, 1xx usage, 2xx I/O and timeouts, 3xx TLS and PKCS#12, 4xx SMPP protocol, 5xx the
+ SMSC refused. `esme_result_str` names each; `esme_client_last_error` / `esme_last_error`
+ give the detailed cause and hint of the last failure.
+ */
+enum esme_result
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   Success.
+   */
+  ESME_OK = 0,
+  /*
+   `esme_client_poll`: no event within the timeout.
+   */
+  ESME_EMPTY = 1,
+  /*
+   The call asked for something impossible (e.g. a message without a destination).
+   */
+  ESME_ERR_USAGE = 100,
+  /*
+   A message field breaks an SMPP rule (e.g. a destination longer than 20 characters).
+   */
+  ESME_ERR_ENCODE = 101,
+  /*
+   The text cannot be encoded or needs too many segments.
+   */
+  ESME_ERR_TEXT = 102,
+  /*
+   The client is closed.
+   */
+  ESME_ERR_CLOSED = 103,
+  /*
+   `esme_client_try_submit_async`: the window is full.
+   */
+  ESME_ERR_WINDOW_FULL = 104,
+  /*
+   A configuration option is unknown, has a bad value, or is missing.
+   */
+  ESME_ERR_CONFIG = 105,
+  /*
+   A required pointer argument was NULL.
+   */
+  ESME_ERR_NULL = 110,
+  /*
+   The handle was freed, closed for good, or never created.
+   */
+  ESME_ERR_INVALID_HANDLE = 111,
+  /*
+   A string argument is not valid UTF-8.
+   */
+  ESME_ERR_UTF8 = 112,
+  /*
+   The caller's buffer is too small; the needed size was written.
+   */
+  ESME_ERR_BUFFER_TOO_SMALL = 113,
+  /*
+   An internal error was caught at the boundary (a bug: please report it).
+   */
+  ESME_ERR_PANIC = 114,
+  /*
+   The TCP connection could not be made.
+   */
+  ESME_ERR_CONNECT = 201,
+  /*
+   Connect, handshake or bind did not finish in time.
+   */
+  ESME_ERR_TIMEOUT = 202,
+  /*
+   The connection was lost or closed before binding finished.
+   */
+  ESME_ERR_DISCONNECTED = 203,
+  /*
+   x-smpp-tls-ca-file cannot be used.
+   */
+  ESME_ERR_TLS_CA_FILE = 301,
+  /*
+   No trust anchor to verify the SMSC.
+   */
+  ESME_ERR_TLS_NO_TRUST = 302,
+  /*
+   The PKCS#12 file is missing or unreadable.
+   */
+  ESME_ERR_PKCS12_FILE = 303,
+  /*
+   The file is not PKCS#12.
+   */
+  ESME_ERR_PKCS12_FORMAT = 304,
+  /*
+   x-smpp-tls-certificate-file-password is wrong.
+   */
+  ESME_ERR_PKCS12_FILE_PASSWORD = 305,
+  /*
+   x-smpp-tls-certificate-password is wrong.
+   */
+  ESME_ERR_PKCS12_KEY_PASSWORD = 306,
+  /*
+   The PKCS#12 file uses an unsupported algorithm.
+   */
+  ESME_ERR_PKCS12_UNSUPPORTED = 307,
+  /*
+   No private key in the PKCS#12 file.
+   */
+  ESME_ERR_PKCS12_NO_KEY = 308,
+  /*
+   No certificate in the PKCS#12 file.
+   */
+  ESME_ERR_PKCS12_NO_CERTIFICATE = 309,
+  /*
+   The key does not match the certificate.
+   */
+  ESME_ERR_PKCS12_KEY_MISMATCH = 310,
+  /*
+   The alias is not in the file, or the file has several keys and no alias was given.
+   */
+  ESME_ERR_PKCS12_ALIAS = 311,
+  /*
+   Another PKCS#12 problem (e.g. an unsupported key type).
+   */
+  ESME_ERR_PKCS12_OTHER = 312,
+  /*
+   Our client certificate is expired or not valid yet.
+   */
+  ESME_ERR_TLS_CLIENT_CERT_DATES = 313,
+  /*
+   The SMSC's certificate: unknown issuer.
+   */
+  ESME_ERR_TLS_UNKNOWN_ISSUER = 320,
+  /*
+   The SMSC's certificate expired.
+   */
+  ESME_ERR_TLS_EXPIRED = 321,
+  /*
+   The SMSC's certificate is not valid yet.
+   */
+  ESME_ERR_TLS_NOT_YET_VALID = 322,
+  /*
+   The SMSC's certificate is issued for another name.
+   */
+  ESME_ERR_TLS_WRONG_NAME = 323,
+  /*
+   The SMSC's certificate is self-signed.
+   */
+  ESME_ERR_TLS_SELF_SIGNED = 324,
+  /*
+   The SMSC's certificate is not trusted for another reason.
+   */
+  ESME_ERR_TLS_UNTRUSTED = 325,
+  /*
+   The SMSC did not accept our client certificate.
+   */
+  ESME_ERR_TLS_CLIENT_CERT_REJECTED = 330,
+  /*
+   No TLS version in common.
+   */
+  ESME_ERR_TLS_VERSION = 331,
+  /*
+   TLS sent to a port that does not speak TLS.
+   */
+  ESME_ERR_TLS_NOT_TLS = 332,
+  /*
+   Plain SMPP sent to a TLS port.
+   */
+  ESME_ERR_TLS_PLAIN_TO_TLS = 333,
+  /*
+   Another TLS handshake failure.
+   */
+  ESME_ERR_TLS_HANDSHAKE = 334,
+  /*
+   Inconsistent TLS options.
+   */
+  ESME_ERR_TLS_SETUP = 335,
+  /*
+   The SMSC's byte stream has impossible framing.
+   */
+  ESME_ERR_FRAME = 401,
+  /*
+   A PDU from the SMSC breaks a field rule.
+   */
+  ESME_ERR_DECODE = 402,
+  /*
+   Bytes meant to be one PDU are not.
+   */
+  ESME_ERR_PDU = 403,
+  /*
+   A receipt could not be read.
+   */
+  ESME_ERR_RECEIPT = 404,
+  /*
+   The SMSC refused the bind (wrong password, system id, …).
+   */
+  ESME_ERR_BIND_REFUSED = 501,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_result esme_result;
+#else
+typedef uint32_t esme_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ How a message ended (`esme_outcome.kind`).
+ */
+enum esme_outcome_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   The SMSC accepted every part.
+   */
+  ESME_ACCEPTED = 1,
+  /*
+   The SMSC definitely did not accept it (`command_status` says why).
+   */
+  ESME_REJECTED = 2,
+  /*
+   Written, no usable answer (timeout, connection lost): it may have been accepted.
+   */
+  ESME_UNKNOWN = 3,
+  /*
+   Never left the process: safe to send again.
+   */
+  ESME_NOT_SENT = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_outcome_kind esme_outcome_kind;
+#else
+typedef uint32_t esme_outcome_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ Connection state (`esme_client_state`, ESME_EVENT_CONNECTION events).
+ */
+enum esme_connection_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   Not a connection event / unknown.
+   */
+  ESME_STATE_NONE = 0,
+  /*
+   Connecting or binding again after a loss.
+   */
+  ESME_STATE_CONNECTING = 1,
+  /*
+   Bound.
+   */
+  ESME_STATE_BOUND = 2,
+  /*
+   Connection lost; reconnecting unless closing.
+   */
+  ESME_STATE_DISCONNECTED = 3,
+  /*
+   Closed for good.
+   */
+  ESME_STATE_CLOSED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_connection_state esme_connection_state;
+#else
+typedef uint32_t esme_connection_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ The kind of an event.
+ */
+enum esme_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   NULL event.
+   */
+  ESME_EVENT_NONE = 0,
+  /*
+   The outcome of an async submit: `esme_event_ticket`, `esme_event_outcome`.
+   */
+  ESME_EVENT_OUTCOME = 1,
+  /*
+   An MO message: from, to, text (UTF-8, when text), body (octets), parts.
+   */
+  ESME_EVENT_MESSAGE = 2,
+  /*
+   A delivery receipt: from, to, text (as received), `esme_event_receipt`.
+   */
+  ESME_EVENT_RECEIPT = 3,
+  /*
+   A concatenated message whose parts stopped arriving: from, to, body (what arrived).
+   */
+  ESME_EVENT_INCOMPLETE = 4,
+  /*
+   alert_notification: from (the mobile), to (the ESME address).
+   */
+  ESME_EVENT_ALERT = 5,
+  /*
+   The connection changed: `esme_event_connection`, text (why, when disconnected).
+   */
+  ESME_EVENT_CONNECTION = 6,
+  /*
+   A warning (certificate expiring, …): text.
+   */
+  ESME_EVENT_WARNING = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_event_kind esme_event_kind;
+#else
+typedef uint32_t esme_event_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ Log levels.
+ */
+enum esme_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   Errors.
+   */
+  ESME_LOG_ERROR = 1,
+  /*
+   Warnings (disconnects, certificates expiring).
+   */
+  ESME_LOG_WARN = 2,
+  /*
+   Binds, reconnects, closes.
+   */
+  ESME_LOG_INFO = 3,
+  /*
+   Protocol detail (ignored PDUs, …).
+   */
+  ESME_LOG_DEBUG = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_log_level esme_log_level;
+#else
+typedef uint32_t esme_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ A bound SMPP client (opaque). Every function taking it is safe to call from many threads
+ at once. Created by `esme_client_connect`, released by `esme_client_free`.
+ */
+typedef struct esme_client esme_client;
+
+/*
+ A channel configuration under construction (opaque). Created by `esme_config_new`,
+ filled by `esme_config_load_file` / `esme_config_set` (Genesys option names), released by
+ `esme_config_free`. Secrets in it are wiped when it is freed. Not for concurrent
+ modification (each call is safe, but two threads setting options interleave).
+ */
+typedef struct esme_config esme_config;
+
+/*
+ One event (opaque), from `esme_client_poll`. Owned by the caller: free it exactly once
+ with `esme_event_free`. Not shared between threads while in use.
+ */
+typedef struct esme_event esme_event;
+
+/*
+ A message to submit. Unset fields take the channel's configured defaults.
+ */
+typedef struct esme_message {
+  /*
+   Destination address, NUL-terminated. Required.
+   */
+  const char *to;
+  /*
+   Source address, NUL-terminated, or NULL for default-reply-address.
+   */
+  const char *from;
+  /*
+   The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
+   */
+  const uint8_t *body;
+  /*
+   Length of `body` in octets.
+   */
+  size_t body_len;
+  /*
+   ESME_MSG_* flags, or 0.
+   */
+  uint32_t flags;
+} esme_message;
+
+/*
+ The outcome of one submitted message (plain data, copied to the caller).
+ */
+typedef struct esme_outcome {
+  /*
+   ESME_ACCEPTED, ESME_REJECTED, ESME_UNKNOWN or ESME_NOT_SENT.
+   */
+  esme_outcome_kind kind;
+  /*
+   The SMSC's command_status for ESME_REJECTED (e.g. 0x58), else 0.
+   */
+  uint32_t command_status;
+  /*
+   How many message ids `message_ids` holds (one per accepted part).
+   */
+  uint32_t parts;
+  /*
+   1 when `message_ids` was cut to fit.
+   */
+  uint32_t truncated;
+  /*
+   The SMSC's message ids, comma-separated, NUL-terminated.
+   */
+  char message_ids[1024];
+  /*
+   Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+   */
+  char why[512];
+} esme_outcome;
+
+/*
+ Counters (plain data).
+ */
+typedef struct esme_stats {
+  /*
+   Messages submitted.
+   */
+  uint64_t submitted;
+  /*
+   Messages accepted.
+   */
+  uint64_t accepted;
+  /*
+   Messages rejected.
+   */
+  uint64_t rejected;
+  /*
+   Messages with an unknown outcome.
+   */
+  uint64_t unknown;
+  /*
+   Messages not sent.
+   */
+  uint64_t not_sent;
+  /*
+   Parts answered ESME_RTHROTTLED / ESME_RMSGQFUL.
+   */
+  uint64_t throttled;
+  /*
+   Parts resubmitted after throttling.
+   */
+  uint64_t retried;
+  /*
+   submit_sm PDUs written.
+   */
+  uint64_t parts_sent;
+  /*
+   Parts waiting for their response now.
+   */
+  uint64_t in_flight;
+  /*
+   Reconnects.
+   */
+  uint64_t reconnects;
+  /*
+   Octets received.
+   */
+  uint64_t bytes_in;
+  /*
+   Octets written.
+   */
+  uint64_t bytes_out;
+  /*
+   MO messages delivered.
+   */
+  uint64_t messages_received;
+  /*
+   Receipts delivered.
+   */
+  uint64_t receipts_received;
+  /*
+   Inbound PDUs refused because the event queue was full.
+   */
+  uint64_t inbound_refused;
+  /*
+   Response latency median, microseconds (0 when none yet).
+   */
+  uint64_t latency_p50_us;
+  /*
+   Response latency 99th percentile, microseconds (0 when none yet).
+   */
+  uint64_t latency_p99_us;
+} esme_stats;
+
+/*
+ A string borrowed from an event: valid until the event is freed. `ptr` is
+ NUL-terminated, or NULL when the event has no such field.
+ */
+typedef struct esme_str {
+  /*
+   The characters (UTF-8, NUL-terminated) or NULL.
+   */
+  const char *ptr;
+  /*
+   Length in octets, without the NUL.
+   */
+  size_t len;
+} esme_str;
+
+/*
+ Octets borrowed from an event: valid until the event is freed.
+ */
+typedef struct esme_bytes {
+  /*
+   The octets, or NULL when empty.
+   */
+  const uint8_t *ptr;
+  /*
+   How many.
+   */
+  size_t len;
+} esme_bytes;
+
+/*
+ A delivery receipt's fields (strings borrowed from the event).
+ */
+typedef struct esme_receipt {
+  /*
+   The message id the receipt is about (esme_receipt_ids_match compares it with a
+   submit's id, hex or decimal).
+   */
+  struct esme_str id;
+  /*
+   message_state: 1 ENROUTE, 2 DELIVERED, 3 EXPIRED, 4 DELETED, 5 UNDELIVERABLE,
+   6 ACCEPTED, 7 UNKNOWN, 8 REJECTED, 0 not given.
+   */
+  uint32_t state;
+  /*
+   1 when the state is final.
+   */
+  uint32_t is_final;
+  /*
+   The err: field as a number, or -1.
+   */
+  int64_t err;
+} esme_receipt;
+
+/*
+ One log record, borrowed for the duration of the callback only.
+ */
+typedef struct esme_log_record {
+  /*
+   Severity.
+   */
+  esme_log_level level;
+  /*
+   Where from, e.g. "esme::client".
+   */
+  struct esme_str target;
+  /*
+   The line (never a secret).
+   */
+  struct esme_str message;
+} esme_log_record;
+
+/*
+ A log callback. It may be called from the library's I/O threads, concurrently; it must
+ not call back into esme for the same client, and must return quickly.
+ */
+typedef void (*esme_log_callback)(void *userdata, const struct esme_log_record *record);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Static text for a result (never NULL, never freed). Unknown values give "unknown result".
+ */
+const char *esme_result_str(uint32_t result);
 
 /*
  The library's version as a static NUL-terminated string, e.g. "0.1.0". Never NULL; the
@@ -36,6 +639,179 @@ extern "C" {
  that does not match the loaded library.
  */
 const char *esme_version(void);
+
+/*
+ The detailed text of the last failure on this thread (calls without a client handle,
+ and every failing call): one line, cause and hint. Copied with its NUL into `buf` when
+ `len` is enough (else ESME_ERR_BUFFER_TOO_SMALL); `*needed` gets the size needed. An
+ empty string when nothing failed yet. Thread-safe (per thread).
+ */
+esme_result esme_last_error(char *buf, size_t len, size_t *needed);
+
+/*
+ Creates an empty configuration. `*out` gets the handle (free it with `esme_config_free`).
+ */
+esme_result esme_config_new(struct esme_config **out);
+
+/*
+ Sets one option by its Genesys name (e.g. "x-smpp-host"), checking the name and value at
+ once: ESME_ERR_CONFIG names the option and what is valid (never a secret's value).
+ */
+esme_result esme_config_set(struct esme_config *cfg, const char *key, const char *value);
+
+/*
+ Loads a channel section file (Genesys export style: optional `[channel-name]`, `key =
+ value`, `#` comments). Options set before are applied on top of the file.
+ */
+esme_result esme_config_load_file(struct esme_config *cfg, const char *path);
+
+/*
+ Releases a configuration (secrets are wiped). NULL or an already freed handle: nothing.
+ */
+void esme_config_free(struct esme_config *cfg);
+
+/*
+ Connects and binds with the configuration (which stays owned by the caller). On success
+ `*out` gets the client; on failure the result and `esme_last_error` say why (e.g.
+ ESME_ERR_BIND_REFUSED "the SMSC refused the bind: ESME_RINVPASWD …"). Blocks up to the
+ connect timeout. Thread-safe.
+ */
+esme_result esme_client_connect(const struct esme_config *cfg, struct esme_client **out);
+
+/*
+ Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
+ or UNKNOWN within the close timeout). Idempotent; the handle stays valid for stats,
+ last_error and draining events until `esme_client_free`. Thread-safe.
+ */
+esme_result esme_client_close(const struct esme_client *client);
+
+/*
+ Closes (if needed) and releases the client. Calls already running in other threads
+ finish safely; later calls with this handle get ESME_ERR_INVALID_HANDLE. NULL or a freed
+ handle: nothing.
+ */
+void esme_client_free(struct esme_client *client);
+
+/*
+ Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an
+ outcome (which may be REJECTED, UNKNOWN or NOT_SENT); an error result means it was not
+ taken at all (bad message, closed client). Blocks; thread-safe.
+ */
+esme_result esme_client_submit(const struct esme_client *client,
+                               const struct esme_message *message,
+                               struct esme_outcome *out);
+
+/*
+ Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
+ the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
+ x-smpp-submit-timeout). Thread-safe.
+ */
+esme_result esme_client_submit_async(const struct esme_client *client,
+                                     const struct esme_message *message,
+                                     uint64_t *ticket);
+
+/*
+ Like `esme_client_submit_async`, but never blocks: ESME_ERR_WINDOW_FULL when the window
+ is full. Thread-safe.
+ */
+esme_result esme_client_try_submit_async(const struct esme_client *client,
+                                         const struct esme_message *message,
+                                         uint64_t *ticket);
+
+/*
+ The detailed text of the last failure of a call on this client (any thread), like
+ `esme_last_error`.
+ */
+esme_result esme_client_last_error(const struct esme_client *client,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *needed);
+
+/*
+ Writes the connection state to `*out`. Thread-safe.
+ */
+esme_result esme_client_state(const struct esme_client *client, esme_connection_state *out);
+
+/*
+ Writes the counters to `*out`. Thread-safe.
+ */
+esme_result esme_client_stats(const struct esme_client *client, struct esme_stats *out);
+
+/*
+ Waits up to `timeout_ms` for the next event (0: don't wait). ESME_OK: `*out` gets an
+ event to free with `esme_event_free`; ESME_EMPTY: none came. Events are only delivered
+ here (no callbacks into foreign threads). Thread-safe (each event goes to one caller).
+ */
+esme_result esme_client_poll(const struct esme_client *client,
+                             uint32_t timeout_ms,
+                             struct esme_event **out);
+
+/*
+ Releases an event. NULL: nothing.
+ */
+void esme_event_free(struct esme_event *event);
+
+/*
+ The event's kind (ESME_EVENT_NONE for NULL).
+ */
+esme_event_kind esme_event_get_kind(const struct esme_event *event);
+
+/*
+ The ticket of an ESME_EVENT_OUTCOME (0 otherwise).
+ */
+uint64_t esme_event_ticket(const struct esme_event *event);
+
+/*
+ Copies the outcome of an ESME_EVENT_OUTCOME to `*out` (ESME_ERR_USAGE for other kinds).
+ */
+esme_result esme_event_outcome(const struct esme_event *event, struct esme_outcome *out);
+
+/*
+ The source address (MESSAGE, RECEIPT, INCOMPLETE, ALERT), borrowed.
+ */
+struct esme_str esme_event_from(const struct esme_event *event);
+
+/*
+ The destination address (MESSAGE, RECEIPT, INCOMPLETE, ALERT), borrowed.
+ */
+struct esme_str esme_event_to(const struct esme_event *event);
+
+/*
+ The text, borrowed: an MO message's text (UTF-8; NULL for binary), a receipt as
+ received, a warning, why the connection dropped (DISCONNECTED) or the SMSC's system_id
+ (BOUND).
+ */
+struct esme_str esme_event_text(const struct esme_event *event);
+
+/*
+ The octets of an MO message (UDH removed) or of an incomplete one, borrowed.
+ */
+struct esme_bytes esme_event_body(const struct esme_event *event);
+
+/*
+ The connection state of an ESME_EVENT_CONNECTION (ESME_STATE_NONE otherwise).
+ */
+esme_connection_state esme_event_connection(const struct esme_event *event);
+
+/*
+ Copies a receipt's fields to `*out` (ESME_ERR_USAGE for other kinds; ESME_ERR_RECEIPT
+ when it could not be read: the raw text is in `esme_event_text`).
+ */
+esme_result esme_event_receipt(const struct esme_event *event, struct esme_receipt *out);
+
+/*
+ 1 when a submit's message id and a receipt's id name the same message (literally, or
+ one in hex and the other in decimal, as SMSCs differ), else 0.
+ */
+uint32_t esme_receipt_ids_match(const char *submit_id, const char *receipt_id);
+
+/*
+ Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
+ records at `min_level` and above (more severe). See `esme_log_callback` for threading.
+ */
+esme_result esme_set_log_callback(esme_log_callback callback,
+                                  void *userdata,
+                                  esme_log_level min_level);
 
 #ifdef __cplusplus
 }  // extern "C"

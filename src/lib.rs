@@ -21,6 +21,8 @@ pub mod config;
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
+pub mod log;
+/// cbindgen:ignore
 pub mod pdu;
 /// cbindgen:ignore
 pub mod receipt;

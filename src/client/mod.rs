@@ -925,6 +925,36 @@ impl Drop for Client {
 
 impl Inner {
     fn post(&self, e: Event) {
+        use crate::log::{emit, Level};
+        match &e {
+            Event::Connection(ConnectionState::Bound { system_id }) => emit(
+                Level::Info,
+                "esme::client",
+                &format!(
+                    "bound to {} as {} ({})",
+                    self.s.addr(),
+                    self.s.system_id,
+                    system_id
+                ),
+            ),
+            Event::Connection(ConnectionState::Disconnected { why }) => emit(
+                Level::Warn,
+                "esme::client",
+                &format!("disconnected from {}: {why}", self.s.addr()),
+            ),
+            Event::Connection(ConnectionState::Connecting { attempt }) => emit(
+                Level::Info,
+                "esme::client",
+                &format!("reconnecting to {} (attempt {attempt})", self.s.addr()),
+            ),
+            Event::Connection(ConnectionState::Closed) => emit(
+                Level::Info,
+                "esme::client",
+                &format!("closed ({})", self.s.addr()),
+            ),
+            Event::Warning(w) => emit(Level::Warn, "esme::client", w),
+            _ => {}
+        }
         lock(&self.events).push_back(e);
         self.events_cv.notify_one();
     }
@@ -1267,7 +1297,10 @@ impl Inner {
                 session::Event::BindRefused { status } => {
                     end = Some(format!("bind refused: {status}"))
                 }
-                session::Event::Bound { .. } | session::Event::Ignored { .. } => {}
+                session::Event::Ignored { why } => {
+                    crate::log::emit(crate::log::Level::Debug, "esme::session", &why)
+                }
+                session::Event::Bound { .. } => {}
             }
         }
         end

@@ -1,0 +1,101 @@
+//! A minimal logging seam: one process-wide sink (the C API's log callback, or a Rust
+//! closure) and a minimum level. The client logs connection changes, warnings and ignored
+//! PDUs through it. Messages never carry secrets: only texts esme composes are logged.
+
+use std::sync::{Arc, RwLock};
+
+/// Severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Something failed.
+    Error = 1,
+    /// Something the operator should look at.
+    Warn = 2,
+    /// Normal operation worth a line (binds, reconnects).
+    Info = 3,
+    /// Detail for troubleshooting.
+    Debug = 4,
+}
+
+/// One log line.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// Severity.
+    pub level: Level,
+    /// Where it comes from, e.g. `esme::client`.
+    pub target: &'a str,
+    /// The line.
+    pub message: &'a str,
+}
+
+/// A log sink. It may be called from the library's I/O threads.
+pub type Sink = Arc<dyn Fn(&Record<'_>) + Send + Sync>;
+
+static SINK: RwLock<Option<(Sink, Level)>> = RwLock::new(None);
+
+/// Installs (or with `None` removes) the sink, logging records at `min` and above.
+pub fn set_sink(sink: Option<(Sink, Level)>) {
+    match SINK.write() {
+        Ok(mut g) => *g = sink,
+        Err(e) => *e.into_inner() = sink,
+    }
+}
+
+/// Whether a record at `level` would be delivered.
+pub fn enabled(level: Level) -> bool {
+    SINK.read()
+        .ok()
+        .and_then(|g| g.as_ref().map(|(_, min)| level <= *min))
+        .unwrap_or(false)
+}
+
+/// Delivers a record to the sink, if any. Never panics into the caller: a panicking sink
+/// is caught.
+pub fn emit(level: Level, target: &str, message: &str) {
+    let sink = match SINK.read() {
+        Ok(g) => g
+            .as_ref()
+            .filter(|(_, min)| level <= *min)
+            .map(|(s, _)| s.clone()),
+        Err(_) => None,
+    };
+    if let Some(s) = sink {
+        let rec = Record {
+            level,
+            target,
+            message,
+        };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s(&rec)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn levels_filter_and_a_panicking_sink_is_contained() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        set_sink(Some((
+            Arc::new(move |r: &Record<'_>| {
+                if r.message == "boom" {
+                    panic!("sink panics");
+                }
+                s2.lock().unwrap().push((r.level, r.message.to_string()));
+            }),
+            Level::Info,
+        )));
+        emit(Level::Debug, "t", "hidden");
+        emit(Level::Warn, "t", "shown");
+        emit(Level::Info, "t", "boom");
+        assert!(enabled(Level::Info) && !enabled(Level::Debug));
+        set_sink(None);
+        emit(Level::Error, "t", "after removal");
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(Level::Warn, "shown".to_string())]
+        );
+    }
+}

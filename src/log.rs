@@ -69,6 +69,11 @@ pub fn emit(level: Level, target: &str, message: &str) {
     }
 }
 
+/// Tests that install the (process-wide) sink hold this, so they don't see each other's
+/// records.
+#[cfg(test)]
+pub(crate) static TEST_SINK_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +81,7 @@ mod tests {
 
     #[test]
     fn levels_filter_and_a_panicking_sink_is_contained() {
+        let _serial = TEST_SINK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
         set_sink(Some((

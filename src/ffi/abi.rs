@@ -700,13 +700,15 @@ unsafe fn message_of(m: *const esme_message) -> Result<Message, esme_result> {
     } else {
         match std::str::from_utf8(body) {
             Ok(t) => Message::text(to, t),
-            Err(e) => return Err(fail(
-                ESME_ERR_UTF8,
-                &format!(
+            Err(e) => {
+                return Err(fail(
+                    ESME_ERR_UTF8,
+                    &format!(
                     "message.body is not valid UTF-8 (at octet {}); use ESME_MSG_BINARY for octets",
                     e.valid_up_to()
                 ),
-            )),
+                ))
+            }
         }
     };
     if !m.from.is_null() {
@@ -1318,8 +1320,9 @@ pub unsafe extern "C" fn esme_set_log_callback(
         let ud = UserData(userdata);
         set_sink(Some((
             Arc::new(move |r: &Record<'_>| {
-                let target = cstring(r.target).unwrap_or_default();
-                let message = cstring(r.message).unwrap_or_default();
+                // Owned here, borrowed by the record for the duration of the call.
+                let target = cstring(r.target);
+                let message = cstring(r.message);
                 let rec = esme_log_record {
                     level: match r.level {
                         Level::Error => esme_log_level::ESME_LOG_ERROR,
@@ -1327,8 +1330,8 @@ pub unsafe extern "C" fn esme_set_log_callback(
                         Level::Info => esme_log_level::ESME_LOG_INFO,
                         Level::Debug => esme_log_level::ESME_LOG_DEBUG,
                     },
-                    target: str_of(&Some(target.clone())),
-                    message: str_of(&Some(message.clone())),
+                    target: str_of(&target),
+                    message: str_of(&message),
                 };
                 let ud = &ud;
                 cb(ud.0, &rec);
@@ -1362,6 +1365,51 @@ mod tests {
         for c in codes {
             assert_ne!(result_of(c), ESME_ERR_PANIC, "code {c} has no esme_result");
         }
+    }
+
+    static SEEN: Mutex<Vec<(u32, String, String)>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" fn record(_ud: *mut c_void, r: *const esme_log_record) {
+        let r = &*r;
+        let s = |x: &esme_str| CStr::from_ptr(x.ptr).to_str().unwrap().to_string();
+        lock(&SEEN).push((r.level as u32, s(&r.target), s(&r.message)));
+    }
+
+    #[test]
+    fn log_records_reach_the_callback_intact() {
+        let _serial = crate::log::TEST_SINK_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        unsafe {
+            assert_eq!(
+                esme_set_log_callback(
+                    Some(record),
+                    std::ptr::null_mut(),
+                    esme_log_level::ESME_LOG_INFO
+                ),
+                ESME_OK
+            );
+            crate::log::emit(
+                crate::log::Level::Warn,
+                "esme::test",
+                "a warning with ünïcode",
+            );
+            crate::log::emit(crate::log::Level::Debug, "esme::test", "filtered out");
+            assert_eq!(
+                esme_set_log_callback(None, std::ptr::null_mut(), esme_log_level::ESME_LOG_INFO),
+                ESME_OK
+            );
+            crate::log::emit(crate::log::Level::Error, "esme::test", "after removal");
+        }
+        let seen = lock(&SEEN).clone();
+        assert_eq!(
+            seen,
+            vec![(
+                2,
+                "esme::test".to_string(),
+                "a warning with ünïcode".to_string()
+            )]
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! A minimal logging seam: one process-wide sink (the C API's log callback, or a Rust
-//! closure) and a minimum level. The client logs connection changes, warnings and ignored
-//! PDUs through it. Messages never carry secrets: only texts esme composes are logged.
+//! The library's one logging path: levels, a target per subsystem (`esme::client`,
+//! `esme::session`, `esme::pdu`), and one process-wide [`LogSink`] provided by the embedding
+//! program (the C API's log callback is one). Nothing is printed by default. Records never
+//! carry a secret: esme only logs texts it composes, passwords are redacted, and message
+//! text in PDU dumps goes through the PII masking rules.
 
 use std::sync::{Arc, RwLock};
 
@@ -28,8 +30,22 @@ pub struct Record<'a> {
     pub message: &'a str,
 }
 
-/// A log sink. It may be called from the library's I/O threads.
-pub type Sink = Arc<dyn Fn(&Record<'_>) + Send + Sync>;
+/// Where log records go: implemented by the embedding program (the C API's log callback
+/// is one). It may be called from the library's I/O threads, concurrently; it must return
+/// quickly and not call back into the client that logged.
+pub trait LogSink: Send + Sync {
+    /// Takes one record (borrowed for the call only).
+    fn log(&self, record: &Record<'_>);
+}
+
+impl<F: Fn(&Record<'_>) + Send + Sync> LogSink for F {
+    fn log(&self, record: &Record<'_>) {
+        self(record)
+    }
+}
+
+/// A shared sink.
+pub type Sink = Arc<dyn LogSink>;
 
 static SINK: RwLock<Option<(Sink, Level)>> = RwLock::new(None);
 
@@ -65,7 +81,7 @@ pub fn emit(level: Level, target: &str, message: &str) {
             target,
             message,
         };
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s(&rec)));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.log(&rec)));
     }
 }
 

@@ -239,9 +239,31 @@ pub struct Session<T> {
     last_rx: Instant,
     enquire_in_flight: bool,
     sent: u64,
+    /// PDUs written and read, kept for the driver's debug log while tracing is on.
+    trace: Option<Vec<(Direction, Pdu)>>,
+}
+
+/// Which way a traced PDU went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Written to the SMSC.
+    Out,
+    /// Read from the SMSC.
+    In,
 }
 
 impl<T> Session<T> {
+    /// Keeps (true) or stops keeping (false) a copy of every PDU written and read, for
+    /// [`Session::take_trace`]. Off by default: it costs a clone per PDU.
+    pub fn set_trace(&mut self, on: bool) {
+        self.trace = on.then(Vec::new);
+    }
+
+    /// The PDUs traced since the last call, in order.
+    pub fn take_trace(&mut self) -> Vec<(Direction, Pdu)> {
+        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     /// A session on a freshly opened connection.
     pub fn new(cfg: SessionConfig, now: Instant) -> Self {
         Session {
@@ -259,6 +281,7 @@ impl<T> Session<T> {
             last_rx: now,
             enquire_in_flight: false,
             sent: 0,
+            trace: None,
         }
     }
 
@@ -298,7 +321,11 @@ impl<T> Session<T> {
     }
 
     fn queue(&mut self, pdu: &Pdu) -> Result<(), EncodeError> {
-        pdu.encode(&mut self.out).map(|_| ())
+        pdu.encode(&mut self.out)?;
+        if let Some(t) = self.trace.as_mut() {
+            t.push((Direction::Out, pdu.clone()));
+        }
+        Ok(())
     }
 
     fn request(
@@ -598,6 +625,9 @@ impl<T> Session<T> {
                 Ok(Decoded::Incomplete { .. }) => break,
                 Ok(Decoded::Pdu { pdu, len }) => {
                     pos += len;
+                    if let Some(t) = self.trace.as_mut() {
+                        t.push((Direction::In, pdu.clone()));
+                    }
                     self.handle(pdu);
                 }
                 Ok(Decoded::Malformed { error, len }) => {

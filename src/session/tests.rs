@@ -462,3 +462,31 @@ fn receiver_cannot_submit_and_transmitter_refuses_deliveries() {
         Err(SendError::NotAllowed { .. })
     ));
 }
+
+#[test]
+fn tracing_keeps_every_pdu_in_order_only_when_on() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 1, t0).unwrap();
+    assert!(s.take_trace().is_empty(), "off by default");
+    s.set_trace(true);
+    s.send(submit(), 2, t0).unwrap();
+    let seq = out(&mut s)[0].sequence_number;
+    s.feed(&bytes(&resp(seq, "X")), t0);
+    s.feed(&bytes(&Pdu::new(77, Body::EnquireLink)), t0);
+    let trace: Vec<(Direction, CommandId)> = s
+        .take_trace()
+        .into_iter()
+        .map(|(d, p)| (d, p.command_id()))
+        .collect();
+    assert_eq!(
+        trace,
+        vec![
+            (Direction::Out, CommandId::SubmitSm),
+            (Direction::In, CommandId::SubmitSmResp),
+            (Direction::In, CommandId::EnquireLink),
+            (Direction::Out, CommandId::EnquireLinkResp),
+        ]
+    );
+    assert!(s.take_trace().is_empty());
+}

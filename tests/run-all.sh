@@ -48,6 +48,9 @@ bash tests/interop/selftest.sh
 step "the TLS peers (node-smpp TLS SMSC, openssl s_server) work, node to node"
 bash tests/interop/tls-selftest.sh
 
+step "Java (JNI) wrapper: build, then its tests against esme smsc with mutual TLS"
+bash examples/java/run.sh
+
 step "cargo test"
 cargo test --all-targets
 cargo test --doc

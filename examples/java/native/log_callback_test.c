@@ -8,11 +8,9 @@
  * is printable UTF-8 (no control octets). Exit 0 when every record is intact, 1 when one is
  * not (prints the first bad record), 2 on a setup failure.
  *
- * Known ABI bug (src/ffi/abi.rs, esme_set_log_callback): the record is built with
- *   target: str_of(&Some(target.clone())), message: str_of(&Some(message.clone())),
- * so each pointer is into a temporary CString clone that is dropped at the end of the
- * `let rec = ...;` statement, before `cb(ud.0, &rec)` runs: the callback reads freed memory
- * (use after free; glibc's free() overwrites the first 16 octets with its tcache links). */
+ * A regression test: esme_set_log_callback once built the record from temporaries that were
+ * freed before the callback ran (a use after free; glibc's free() overwrote the first 16
+ * octets). Fixed in src/ffi/abi.rs; this must stay green. */
 #include "esme.h"
 
 #include <stdio.h>

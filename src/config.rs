@@ -24,7 +24,7 @@ use std::time::Duration;
 // ---------------------------------------------------------------------------------------------
 // Secret
 
-/// A secret string (a password). `Debug` shows `<redacted>` (or `<empty>`), there is no
+/// A secret string (a password). `Debug` shows `***` (or `<empty>`), there is no
 /// `Display`, and the bytes are overwritten with zeros when the value is dropped. The zeroing is
 /// best effort: copies made before the text became a `Secret` are not reached.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -47,7 +47,7 @@ impl fmt::Debug for Secret {
         f.write_str(if self.0.is_empty() {
             "<empty>"
         } else {
-            "<redacted>"
+            "***"
         })
     }
 }
@@ -2310,7 +2310,7 @@ mod tests {
     #[test]
     fn secret_is_wiped_and_redacted() {
         let s = Secret::from("hunter2");
-        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(format!("{s:?}"), "***");
         assert_eq!(format!("{:?}", Secret::default()), "<empty>");
         assert_eq!(s.clone().expose(), "hunter2");
         drop(s);

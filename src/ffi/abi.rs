@@ -744,7 +744,11 @@ pub unsafe extern "C" fn esme_client_submit(
         }
         let m = match message_of(message) {
             Ok(m) => m,
-            Err(r) => return r,
+            // Recorded on the thread by message_of: record it on the client too.
+            Err(r) => {
+                let text = LAST_ERROR.with(|e| e.borrow().clone());
+                return client_fail(&c, r, &text);
+            }
         };
         match c.client.submit(&m) {
             Ok(o) => {
@@ -769,7 +773,11 @@ unsafe fn submit_async(
         };
         let m = match message_of(message) {
             Ok(m) => m,
-            Err(r) => return r,
+            // Recorded on the thread by message_of: record it on the client too.
+            Err(r) => {
+                let text = LAST_ERROR.with(|e| e.borrow().clone());
+                return client_fail(&c, r, &text);
+            }
         };
         let r = if block {
             c.client.submit_async(&m)

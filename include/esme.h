@@ -807,11 +807,10 @@ uint32_t esme_receipt_ids_match(const char *submit_id, const char *receipt_id);
 
 /*
  Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
- records at `min_level` and above (more severe). See `esme_log_callback` for threading.
+ records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_DEBUG) and above
+ (more severe); another value is ESME_ERR_USAGE. See `esme_log_callback` for threading.
  */
-esme_result esme_set_log_callback(esme_log_callback callback,
-                                  void *userdata,
-                                  esme_log_level min_level);
+esme_result esme_set_log_callback(esme_log_callback callback, void *userdata, uint32_t min_level);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -44,11 +44,7 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "<empty>"
-        } else {
-            "***"
-        })
+        f.write_str(if self.0.is_empty() { "<empty>" } else { "***" })
     }
 }
 

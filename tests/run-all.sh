@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what CI runs and what a developer runs before pushing.
 #   bash tests/run-all.sh
-# Needs: the Rust toolchain, gcc, node/npm (for the node-smpp vectors), and cbindgen 0.29.4
+# Needs: the Rust toolchain, gcc and g++ (with libasan/libubsan), valgrind, pkg-config,
+# readelf, node/npm (for the node-smpp vectors), and cbindgen 0.29.4
 # (`cargo install cbindgen --version 0.29.4 --locked`; .ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,15 +30,8 @@ if ! diff -u include/esme.h "$tmp"; then
   exit 1
 fi
 
-step "C tests against the header and the library"
-cargo build --lib
-mkdir -p target/ffi-tests
-for src in ffi-tests/*.c; do
-  exe="target/ffi-tests/$(basename "$src" .c)"
-  gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude "$src" -Ltarget/debug -lesme \
-      -Wl,-rpath,"$PWD/target/debug" -o "$exe"
-  echo "$exe"; "$exe"
-done
+step "C tests against the header and the library (ffi-tests/run.sh: ASan/UBSan, valgrind, C++, examples, install)"
+bash ffi-tests/run.sh
 
 step "node-smpp golden vectors are what node-smpp produces"
 bash tests/interop/check-golden.sh

@@ -1300,12 +1300,13 @@ unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
 /// Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
-/// records at `min_level` and above (more severe). See `esme_log_callback` for threading.
+/// records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_DEBUG) and above
+/// (more severe); another value is ESME_ERR_USAGE. See `esme_log_callback` for threading.
 #[no_mangle]
 pub unsafe extern "C" fn esme_set_log_callback(
     callback: esme_log_callback,
     userdata: *mut c_void,
-    min_level: esme_log_level,
+    min_level: u32,
 ) -> esme_result {
     boundary(|| {
         use crate::log::{set_sink, Level, Record};
@@ -1313,7 +1314,9 @@ pub unsafe extern "C" fn esme_set_log_callback(
             set_sink(None);
             return ESME_OK;
         };
-        let min = match min_level as u32 {
+        // A u32, not the enum: a value outside it from C must be an error, not undefined
+        // behaviour.
+        let min = match min_level {
             1 => Level::Error,
             2 => Level::Warn,
             3 => Level::Info,
@@ -1407,7 +1410,11 @@ mod tests {
             );
             crate::log::emit(crate::log::Level::Debug, "esme::test", "filtered out");
             assert_eq!(
-                esme_set_log_callback(None, std::ptr::null_mut(), esme_log_level::ESME_LOG_INFO),
+                esme_set_log_callback(
+                    None,
+                    std::ptr::null_mut(),
+                    esme_log_level::ESME_LOG_INFO as u32
+                ),
                 ESME_OK
             );
             crate::log::emit(crate::log::Level::Error, "esme::test", "after removal");

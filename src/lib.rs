@@ -8,6 +8,7 @@
 //! - [`config`]: channel configuration (Genesys SMS driver option names).
 //! - [`session`]: the sans-IO SMPP session; [`client`]: the blocking client on top of it.
 //! - [`tls`]: client identities for mutual TLS (PKCS#12 files).
+//! - [`pii`]: PII masking of message text (Genesys DataByGroup / DataByRule / DataByRegEx).
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
@@ -24,6 +25,8 @@ pub mod ffi;
 pub mod log;
 /// cbindgen:ignore
 pub mod pdu;
+/// cbindgen:ignore
+pub mod pii;
 /// cbindgen:ignore
 pub mod receipt;
 /// cbindgen:ignore

@@ -1,0 +1,805 @@
+//! PII masking: styles, priorities, groups, the three requests, errors, validators, built-in
+//! true and false positives, multibyte text, and properties.
+
+use esme::pii::{self, mask_by_regex, MaskStyle, PiiError, Rule, RuleSet, Validator};
+use proptest::prelude::*;
+
+fn set(rules: Vec<Rule>) -> RuleSet {
+    RuleSet::from_rules(rules).expect("rules compile")
+}
+
+fn one(text: &str, rule: Rule) -> pii::MaskResult {
+    let name = rule.name.clone();
+    set(vec![rule]).mask_by_rule(text, &name).unwrap()
+}
+
+fn styled(regex: &str, style: MaskStyle) -> Rule {
+    Rule {
+        style,
+        ..Rule::new("r", regex)
+    }
+}
+
+fn default(text: &str) -> pii::MaskResult {
+    RuleSet::builtin().mask_by_group(text, "default").unwrap()
+}
+
+/// Appends the Luhn check digit.
+fn luhn_complete(prefix: &str) -> String {
+    (0..10)
+        .map(|d| format!("{prefix}{d}"))
+        .find(|s| pii::luhn(s))
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Styles
+
+#[test]
+fn style_full() {
+    let r = one("a12b345", styled(r"\d+", MaskStyle::Full));
+    assert_eq!((r.text.as_str(), r.count), ("a**b***", 2));
+    assert_eq!(r.spans, vec![(1, 3), (4, 7)]);
+}
+
+#[test]
+fn style_keep_first_last_and_both() {
+    assert_eq!(
+        one("x123456y", styled(r"\d+", MaskStyle::KeepFirst(2))).text,
+        "x12****y"
+    );
+    assert_eq!(
+        one("x123456y", styled(r"\d+", MaskStyle::KeepLast(2))).text,
+        "x****56y"
+    );
+    assert_eq!(
+        one("x123456y", styled(r"\d+", MaskStyle::KeepFirstLast(1, 2))).text,
+        "x1***56y"
+    );
+}
+
+#[test]
+fn keep_styles_never_reveal_a_whole_match() {
+    assert_eq!(
+        one("pin 1234", styled(r"\d+", MaskStyle::KeepLast(4))).text,
+        "pin ****"
+    );
+    assert_eq!(
+        one("pin 12", styled(r"\d+", MaskStyle::KeepFirst(9))).text,
+        "pin **"
+    );
+    assert_eq!(
+        one("pin 123", styled(r"\d+", MaskStyle::KeepFirstLast(2, 1))).text,
+        "pin ***"
+    );
+    assert_eq!(
+        one("pin 1234", styled(r"\d+", MaskStyle::KeepFirstLast(2, 1))).text,
+        "pin 12*4"
+    );
+}
+
+#[test]
+fn style_groups() {
+    let r = one("pin:1234 ok", styled(r"pin:(\d+)", MaskStyle::Groups));
+    assert_eq!(r.text, "pin:**** ok");
+    assert_eq!(r.spans, vec![(0, 8)], "the span is the whole match");
+    let r = one(
+        "ssn 123-45-6789",
+        styled(r"(\d{3})-(\d{2})-\d{4}", MaskStyle::Groups),
+    );
+    assert_eq!(r.text, "ssn ***-**-6789");
+    // Nested groups mask their union once.
+    let r = one("k=abcd", styled(r"k=((a)b)c", MaskStyle::Groups));
+    assert_eq!(r.text, "k=**cd");
+    // No groups: the whole match.
+    assert_eq!(
+        one("pin:1234", styled(r"\d+", MaskStyle::Groups)).text,
+        "pin:****"
+    );
+    // An optional group that took no part masks nothing and is not counted.
+    let rule = styled(r"code(?::(\d+))?", MaskStyle::Groups);
+    let r = one("code here, code:77", rule);
+    assert_eq!(
+        (r.text.as_str(), r.count, r.spans),
+        ("code here, code:**", 1, vec![(11, 18)])
+    );
+}
+
+#[test]
+fn style_replace_changes_length_and_spans_stay_in_input_offsets() {
+    let r = one(
+        "pin 1234 and 5678!",
+        styled(r"\d{4}", MaskStyle::Replace("[PIN]".into())),
+    );
+    assert_eq!(r.text, "pin [PIN] and [PIN]!");
+    assert_eq!(r.spans, vec![(4, 8), (13, 17)]);
+    assert_eq!(
+        one("a1b", styled(r"\d", MaskStyle::Replace(String::new()))).text,
+        "ab"
+    );
+}
+
+#[test]
+fn mask_char_any_char_one_per_masked_char() {
+    let rule = Rule {
+        mask_char: '█',
+        ..Rule::new("r", r"\d+")
+    };
+    let r = one("код 12345", rule);
+    assert_eq!(r.text, "код █████");
+    assert_eq!(r.text.chars().count(), "код 12345".chars().count());
+    let rule = Rule {
+        mask_char: '#',
+        ..Rule::new("r", r"[а-я]+")
+    };
+    assert_eq!(one("да, 1", rule).text, "##, 1");
+}
+
+#[test]
+fn empty_matches_mask_nothing() {
+    let r = one("ab1", styled(r"\d*", MaskStyle::Full));
+    assert_eq!((r.text.as_str(), r.count), ("ab*", 1));
+    let r = one("", styled(r"\d*", MaskStyle::Full));
+    assert_eq!((r.text.as_str(), r.count), ("", 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Priority, groups, the three requests
+
+#[test]
+fn group_applies_rules_in_priority_order_on_the_previous_output() {
+    let low = Rule {
+        priority: 2,
+        group: "g".into(),
+        ..Rule::new("digits", r"\d+")
+    };
+    let high = Rule {
+        priority: 1,
+        group: "g".into(),
+        style: MaskStyle::Replace("[N]".into()),
+        ..Rule::new("four", r"\b\d{4}\b")
+    };
+    let rules = set(vec![low, high]);
+    assert_eq!(rules.rule_names(), vec!["digits", "four"]);
+    assert_eq!(rules.group_rules("g").unwrap(), vec!["four", "digits"]);
+    let r = rules.mask_by_group("1234 56", "g").unwrap();
+    assert_eq!(r.text, "[N] **");
+    assert_eq!(r.count, 2);
+    // "56" is at chars 5..7 of the input although the first rule shortened the text.
+    assert_eq!(r.spans, vec![(0, 4), (5, 7)]);
+}
+
+#[test]
+fn equal_priorities_keep_the_given_order() {
+    let num = Rule {
+        priority: 5,
+        style: MaskStyle::Replace("N".into()),
+        ..Rule::new("num", r"\d+")
+    };
+    let n = Rule {
+        priority: 5,
+        style: MaskStyle::Replace("n".into()),
+        ..Rule::new("n", "N")
+    };
+    let a = set(vec![num.clone(), n.clone()]);
+    assert_eq!(a.mask_by_group("a1", "default").unwrap().text, "an");
+    let b = set(vec![n, num]);
+    assert_eq!(b.mask_by_group("a1", "default").unwrap().text, "aN");
+}
+
+#[test]
+fn a_later_match_inside_replacement_text_maps_to_the_replaced_input() {
+    let num = Rule {
+        priority: 1,
+        style: MaskStyle::Replace("<num>".into()),
+        ..Rule::new("num", r"\d+")
+    };
+    let tag = Rule {
+        priority: 2,
+        ..Rule::new("tag", "<num>")
+    };
+    let r = set(vec![num, tag])
+        .mask_by_group("ab 123 c", "default")
+        .unwrap();
+    assert_eq!(r.text, "ab ***** c");
+    assert_eq!(r.spans, vec![(3, 6), (3, 6)]);
+}
+
+#[test]
+fn groups_are_separate() {
+    let rules = RuleSet::from_json(
+        r#"{"rules": [
+            {"name": "pin", "regex": "\\bpin \\d{4}\\b", "priority": 1, "group": "auth"},
+            {"name": "order", "regex": "\\bORD-\\d+\\b", "priority": 1, "group": "orders"}
+        ]}"#,
+    )
+    .unwrap();
+    assert_eq!(rules.groups(), vec!["auth", "orders"]);
+    let text = "pin 1234 for ORD-77";
+    assert_eq!(
+        rules.mask_by_group(text, "auth").unwrap().text,
+        "******** for ORD-77"
+    );
+    assert_eq!(
+        rules.mask_by_group(text, "orders").unwrap().text,
+        "pin 1234 for ******"
+    );
+    assert_eq!(
+        rules.mask_by_rule(text, "order").unwrap().text,
+        "pin 1234 for ******"
+    );
+}
+
+#[test]
+fn data_by_regex() {
+    let r = mask_by_regex("Call 555-0123 now", r"\d{3}-\d{4}", '*').unwrap();
+    assert_eq!(
+        (r.text.as_str(), r.count, r.spans),
+        ("Call ******** now", 1, vec![(5, 13)])
+    );
+    let r = mask_by_regex("нет совпадений", r"\d", 'x').unwrap();
+    assert_eq!((r.text.as_str(), r.count), ("нет совпадений", 0));
+    assert!(matches!(
+        mask_by_regex("x", "(", '*'),
+        Err(PiiError::BadRegex { rule, .. }) if rule == "DataByRegEx"
+    ));
+}
+
+#[test]
+fn data_by_rule_on_builtins() {
+    let rules = RuleSet::builtin();
+    let text = "mail a.b@example.com, call 212-555-0123";
+    assert_eq!(
+        rules.mask_by_rule(text, "email").unwrap().text,
+        "mail ***************, call 212-555-0123"
+    );
+    assert_eq!(
+        rules.mask_by_rule(text, "phone-nanp").unwrap().text,
+        "mail a.b@example.com, call ************"
+    );
+}
+
+#[test]
+fn builtin_names_group_and_order() {
+    let rules = RuleSet::builtin();
+    assert_eq!(
+        rules.rule_names(),
+        vec![
+            "payment-card",
+            "iban",
+            "email",
+            "us-ssn",
+            "phone-e164",
+            "phone-nanp"
+        ]
+    );
+    assert_eq!(rules.groups(), vec!["default"]);
+    assert_eq!(
+        rules.rule("payment-card").unwrap().style,
+        MaskStyle::KeepLast(4)
+    );
+    assert_eq!(
+        rules.rule("payment-card").unwrap().validate,
+        Some(Validator::Card)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule file and errors
+
+const FILE: &str = r##"{
+  "rules": [
+    { "name": "card", "regex": "\\b\\d(?:[ -]?\\d){12,18}\\b", "priority": 1, "group": "payment",
+      "mask": "keep-last-4", "mask_char": "*", "validate": "luhn" },
+    { "name": "pin", "regex": "(?i)pin:? ?(\\d{4})", "priority": 2, "group": "payment", "mask": "groups" },
+    { "name": "name", "regex": "Mr\\.? [A-Z][a-z]+", "group": "people", "mask": {"replace": "[name]"},
+      "description": "honorific and surname" },
+    { "name": "acct", "regex": "\\bACC\\d{6,}\\b", "priority": 3, "group": "payment",
+      "mask": "keep-first-3-last-2", "mask_char": "#" }
+  ]
+}"##;
+
+#[test]
+fn rule_file_expresses_every_option() {
+    let rules = RuleSet::from_json(FILE).unwrap();
+    assert_eq!(rules.rule_names(), vec!["card", "pin", "name", "acct"]);
+    assert_eq!(rules.groups(), vec!["payment", "people"]);
+    let pin = rules.rule("pin").unwrap();
+    assert_eq!((pin.priority, pin.style.clone()), (2, MaskStyle::Groups));
+    let name = rules.rule("name").unwrap();
+    assert_eq!(name.priority, pii::DEFAULT_PRIORITY);
+    assert_eq!(name.style, MaskStyle::Replace("[name]".into()));
+    assert_eq!(
+        rules.rule("acct").unwrap().style,
+        MaskStyle::KeepFirstLast(3, 2)
+    );
+    let r = rules
+        .mask_by_group(
+            "card 4111-1111-1111-1111 PIN 1234 acct ACC12345678",
+            "payment",
+        )
+        .unwrap();
+    assert_eq!(r.text, "card ***************1111 PIN **** acct ACC######78");
+    assert_eq!(
+        rules.mask_by_group("ask Mr. Smith", "people").unwrap().text,
+        "ask [name]"
+    );
+}
+
+#[test]
+fn rule_file_from_disk_and_with_builtins() {
+    let path = std::env::temp_dir().join(format!("esme-pii-{}.json", std::process::id()));
+    std::fs::write(&path, FILE).unwrap();
+    let rules = RuleSet::from_file(&path).unwrap().with_builtins().unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(rules.groups(), vec!["payment", "people", "default"]);
+    assert_eq!(rules.rule_names().len(), 10);
+    assert!(rules.mask_by_group("x@y.org", "default").unwrap().count == 1);
+}
+
+fn err(json: &str) -> PiiError {
+    RuleSet::from_json(json).unwrap_err()
+}
+
+fn assert_one_line_naming(e: &PiiError, what: &str) {
+    let shown = e.to_string();
+    assert!(!shown.contains('\n'), "one line: {shown}");
+    assert!(shown.contains(what), "{shown} should name {what}");
+}
+
+#[test]
+fn error_bad_regex_names_the_rule() {
+    let e = err(r#"{"rules": [{"name": "broken", "regex": "(\\d"}]}"#);
+    assert!(
+        matches!(&e, PiiError::BadRegex { rule, .. } if rule == "broken"),
+        "{e:?}"
+    );
+    assert_one_line_naming(&e, "\"broken\"");
+    // Backreferences and lookaround are not in regex-lite (linear time).
+    let e = err(r#"{"rules": [{"name": "look", "regex": "(?=a)"}]}"#);
+    assert!(
+        matches!(&e, PiiError::BadRegex { rule, .. } if rule == "look"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn error_unknown_rule_and_group_list_the_known() {
+    let rules = RuleSet::builtin();
+    let e = rules.mask_by_rule("x", "card").unwrap_err();
+    assert!(
+        matches!(&e, PiiError::UnknownRule { name, known } if name == "card" && known.len() == 6)
+    );
+    assert_one_line_naming(&e, "payment-card");
+    let e = rules.mask_by_group("x", "payment").unwrap_err();
+    assert!(
+        matches!(&e, PiiError::UnknownGroup { name, known } if name == "payment" && known == &["default"])
+    );
+    assert_one_line_naming(&e, "\"payment\"");
+}
+
+#[test]
+fn error_duplicate_rule() {
+    let e = err(r#"{"rules": [{"name": "a", "regex": "x"}, {"name": "a", "regex": "y"}]}"#);
+    assert_eq!(e, PiiError::DuplicateRule { name: "a".into() });
+    assert_one_line_naming(&e, "\"a\"");
+    let e = RuleSet::from_json(r#"{"rules": [{"name": "email", "regex": "@"}]}"#)
+        .unwrap()
+        .with_builtins()
+        .unwrap_err();
+    assert_eq!(
+        e,
+        PiiError::DuplicateRule {
+            name: "email".into()
+        }
+    );
+}
+
+#[test]
+fn error_bad_file_has_the_line() {
+    let e = err("{\n  \"rules\": [\n    {\"name\": \"a\",, \"regex\": \"x\"}\n  ]\n}");
+    assert!(
+        matches!(&e, PiiError::BadFile { line: Some(3), .. }),
+        "{e:?}"
+    );
+    assert_one_line_naming(&e, "line 3");
+    let e = err("{\"rulez\": []}");
+    assert!(
+        matches!(&e, PiiError::BadFile { line: Some(1), why, .. } if why.contains("rulez")),
+        "{e:?}"
+    );
+    let e = RuleSet::from_file("/nonexistent/pii.json").unwrap_err();
+    assert!(matches!(&e, PiiError::BadFile { line: None, .. }), "{e:?}");
+    assert_one_line_naming(&e, "/nonexistent/pii.json");
+}
+
+#[test]
+fn error_bad_rule_names_rule_and_key() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            r#"{"name": "a", "regex": "x", "colour": "red"}"#,
+            "a",
+            "colour",
+        ),
+        (r#"{"name": "a"}"#, "a", "regex"),
+        (r#"{"regex": "x"}"#, "#1", "name"),
+        (
+            r#"{"name": "a", "regex": "x", "mask": "keep-some"}"#,
+            "a",
+            "keep-some",
+        ),
+        (
+            r#"{"name": "a", "regex": "x", "mask": {"replace": 1}}"#,
+            "a",
+            "replace",
+        ),
+        (r#"{"name": "a", "regex": "x", "mask": 4}"#, "a", "mask"),
+        (
+            r#"{"name": "a", "regex": "x", "mask_char": "**"}"#,
+            "a",
+            "mask_char",
+        ),
+        (
+            r#"{"name": "a", "regex": "x", "priority": 0}"#,
+            "a",
+            "priority",
+        ),
+        (
+            r#"{"name": "a", "regex": "x", "priority": "high"}"#,
+            "a",
+            "priority",
+        ),
+        (
+            r#"{"name": "a", "regex": "x", "validate": "crc"}"#,
+            "a",
+            "crc",
+        ),
+        (r#"{"name": "a", "regex": "x", "group": ""}"#, "a", "group"),
+    ];
+    for (rule, name, key) in cases {
+        let e = err(&format!(r#"{{"rules": [{rule}]}}"#));
+        assert!(
+            matches!(&e, PiiError::BadRule { rule, why } if rule == name && why.contains(key)),
+            "{rule}: {e:?}"
+        );
+        assert_one_line_naming(&e, &format!("\"{name}\""));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validators
+
+#[test]
+fn luhn_validator() {
+    let rule = Rule {
+        validate: Some(Validator::Luhn),
+        ..Rule::new("l", r"\b\d{4,19}\b")
+    };
+    let rules = set(vec![rule]);
+    assert_eq!(
+        rules.mask_by_rule("n 79927398713", "l").unwrap().text,
+        "n ***********"
+    );
+    assert_eq!(rules.mask_by_rule("n 79927398710", "l").unwrap().count, 0);
+}
+
+#[test]
+fn iban_validator() {
+    for good in [
+        "DE89 3704 0044 0532 0130 00",
+        "GB29 NWBK 6016 1331 9268 19",
+        "FR14 2004 1010 0505 0001 3M02 606",
+        "NL91ABNA0417164300",
+        "CH93 0076 2011 6238 5295 7",
+        "NO93 8601 1117 947",
+        "gb29nwbk60161331926819",
+    ] {
+        assert!(pii::iban(good), "{good}");
+        let r = RuleSet::builtin()
+            .mask_by_rule(&format!("IBAN: {good}."), "iban")
+            .unwrap();
+        assert_eq!(r.spans, vec![(6, 6 + good.len())], "{good}");
+    }
+    for bad in [
+        "DE89 3704 0044 0532 0130 01", // check digits
+        "DE89 3704 0044 0532 0130 0",  // length for DE
+        "ZZ89 3704 0044 0532 0130 00", // no such country
+        "DE8X 3704 0044 0532 0130 00",
+    ] {
+        assert!(!pii::iban(bad), "{bad}");
+        assert_eq!(
+            RuleSet::builtin().mask_by_rule(bad, "iban").unwrap().count,
+            0,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn card_validator_issuer_and_smpp_time() {
+    let rules = RuleSet::builtin();
+    let amex = "378282246310005";
+    assert_eq!(
+        rules.mask_by_rule(amex, "payment-card").unwrap().text,
+        "***********0005"
+    );
+    assert_eq!(
+        rules
+            .mask_by_rule(&format!("{amex}+"), "payment-card")
+            .unwrap()
+            .count,
+        0
+    );
+    // Luhn-valid but no card issuer starts with 1 or 9.
+    for n in [
+        luhn_complete("123456789012345"),
+        luhn_complete("912345678901234"),
+    ] {
+        assert!(pii::luhn(&n));
+        assert_eq!(
+            rules.mask_by_rule(&n, "payment-card").unwrap().count,
+            0,
+            "{n}"
+        );
+    }
+    // The SMPP time below is Luhn-valid and looks like a 2-series Mastercard prefix.
+    assert!(pii::luhn("261126101500004"));
+    assert_eq!(default("261126101500004+").count, 0);
+}
+
+#[test]
+fn card_retries_prefix_and_next_token() {
+    let r = default("card 4111 1111 1111 1111 12 months");
+    assert_eq!(r.text, "card ***************1111 12 months");
+    let r = default("ref 9999 4111 1111 1111 1111");
+    assert_eq!(r.text, "ref 9999 ***************1111");
+    let r = default("AT61 1904 3002 3457 3201 Bank");
+    assert_eq!(r.text, "************************ Bank");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-ins: false positives
+
+#[test]
+fn builtins_no_false_positives() {
+    let negatives = [
+        // SMPP message ids
+        "1A2B",
+        "2871-1",
+        "0123456789abcdef",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+        "4111111111111111411111111111111141111111111111114111111111111111",
+        "message_id=5A3BF4F1B2B0B822",
+        // timestamps
+        "2611261015",
+        "261126101500004+",
+        "261126101500004-",
+        "000001000000000R",
+        "2026-11-26 10:15:00",
+        "2026-11-26T10:15:00.123+03:00",
+        "20261126101500",
+        "1764152100000",
+        "26.11.2026 10:15",
+        // delivery receipts
+        "id:1234567890 sub:001 dlvr:001 submit date:2611261015 done date:2611261016 stat:DELIVRD err:000 text:Hello",
+        "id:0123456789abcdef sub:001 dlvr:000 submit date:2611261015 done date:2611261016 stat:UNDELIV err:045 text:Ваш код",
+        "id:2871-1 sub:001 dlvr:001 submit date:261126101500004+ done date:261126101600004+ stat:DELIVRD err:000",
+        // sequence numbers
+        "seq 1",
+        "sequence_number=305419896",
+        "seq=0x7FFFFFFF",
+        "seqs 100001 100002 100003 100004 100005",
+        "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19",
+        // short codes
+        "12345",
+        "Reply STOP to 12345",
+        "Text HELP to 900",
+        // amounts
+        "1,234.56",
+        "$1,234,567.89",
+        "Total: 1 234 567,89 руб.",
+        "合计 ¥12,345.00 元",
+        "+25°C",
+        "+1,234.56 EUR",
+        // other numbers
+        "192.168.100.200",
+        "v3.4.0",
+        "Order #A12345678",
+        "ISBN 978-3-16-148410-0",
+        "user@localhost",
+        "2026-11-26",
+        "call 555-0123",
+        "123-45-678",
+    ];
+    let rules = RuleSet::builtin();
+    for text in negatives {
+        let r = rules.mask_by_group(text, "default").unwrap();
+        assert_eq!(
+            (r.text.as_str(), r.count),
+            (text, 0),
+            "false positive in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn builtin_ssn_exclusions() {
+    let rules = RuleSet::builtin();
+    for bad in [
+        "000-12-3456",
+        "666-12-3456",
+        "912-34-5678",
+        "123-00-4567",
+        "123-45-0000",
+    ] {
+        assert_eq!(
+            rules.mask_by_group(bad, "default").unwrap().count,
+            0,
+            "{bad}"
+        );
+    }
+    for good in ["123-45-6789", "001-01-0001", "665-99-9999", "899-12-3456"] {
+        assert_eq!(
+            rules.mask_by_rule(good, "us-ssn").unwrap().count,
+            1,
+            "{good}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-ins: true positives
+
+#[test]
+fn builtins_english() {
+    let r = default(
+        "Hi, card 4111 1111 1111 1111, mail john.smith@example.com, call (212) 555-0123 \
+         or +1 212-555-0123 or 212.555.0123, SSN 123-45-6789, IBAN DE89 3704 0044 0532 0130 00.",
+    );
+    assert_eq!(
+        r.text,
+        "Hi, card ***************1111, mail **********************, call ************** \
+         or *************** or ************, SSN ***********, IBAN ***************************."
+    );
+    assert_eq!(r.count, 7);
+}
+
+#[test]
+fn builtins_more_formats() {
+    for (text, want) in [
+        ("5555-5555-5555-4444", "***************4444"),
+        ("3782 822463 10005", "*************0005"),
+        ("1-212-555-0123", "**************"),
+        ("+44 (0)20 7946 0958", "*******************"),
+        ("+33 6 12 34 56 78", "*****************"),
+        ("+8613800138000", "**************"),
+        (
+            "x: o'neil+tag@mail.example.co.uk;",
+            "x: o'***************************;",
+        ),
+    ] {
+        assert_eq!(default(text).text, want, "{text}");
+    }
+}
+
+#[test]
+fn builtins_russian() {
+    let card = luhn_complete("427638001234567");
+    let text = format!(
+        "Здравствуйте! Моя карта {card}, телефон +7 (495) 123-45-67, почта ivan.petrov@mail.ru. Спасибо"
+    );
+    let r = default(&text);
+    assert_eq!(
+        r.text,
+        "Здравствуйте! Моя карта ************5679, телефон ******************, почта *******************. Спасибо"
+    );
+    assert_eq!(r.count, 3);
+    assert_eq!(r.text.chars().count(), text.chars().count());
+    // Spans are char offsets: the card starts at char 24.
+    assert_eq!(r.spans[0], (24, 40));
+}
+
+#[test]
+fn builtins_chinese() {
+    let card = luhn_complete("622202123456789012");
+    let text = format!(
+        "您好，我的卡号是{card}（工行），手机+86 138 0013 8000，邮箱zhang.wei@example.cn。"
+    );
+    let r = default(&text);
+    assert_eq!(
+        r.text,
+        "您好，我的卡号是***************0128（工行），手机*****************，邮箱********************。"
+    );
+    assert_eq!(r.count, 3);
+    assert_eq!(r.spans[0], (8, 27));
+}
+
+#[test]
+fn builtins_emoji() {
+    let text = "📞 +44 20 7946 0958 🙂 💳4111111111111111✅ 📧 a@b.io 👍🏽";
+    let r = default(text);
+    assert_eq!(
+        r.text,
+        "📞 **************** 🙂 💳************1111✅ 📧 ****** 👍🏽"
+    );
+    assert_eq!(r.text.chars().count(), text.chars().count());
+    assert_eq!(r.spans, vec![(2, 18), (22, 38), (42, 48)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+fn any_style() -> impl Strategy<Value = MaskStyle> {
+    prop_oneof![
+        Just(MaskStyle::Full),
+        (0usize..6).prop_map(MaskStyle::KeepFirst),
+        (0usize..6).prop_map(MaskStyle::KeepLast),
+        (0usize..4, 0usize..4).prop_map(|(a, b)| MaskStyle::KeepFirstLast(a, b)),
+        Just(MaskStyle::Groups),
+        "[a-zя😀]{0,4}".prop_map(MaskStyle::Replace),
+    ]
+}
+
+fn mixed_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "\\PC{0,12}",
+        "[0-9 +()\\-.]{0,24}",
+        Just("4111 1111 1111 1111".to_string()),
+        Just("+7 (495) 123-45-67".to_string()),
+        Just("ivan@mail.ru".to_string()),
+        Just("212-555-0123".to_string()),
+        Just("123-45-6789".to_string()),
+        Just("DE89 3704 0044 0532 0130 00".to_string()),
+        Just("Привет 😀 你好".to_string()),
+    ];
+    proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn any_rule_on_any_text_keeps_utf8_and_char_count(
+        text in mixed_text(),
+        style in any_style(),
+        regex in prop_oneof![Just(r"\d+"), Just(r"(\d)\d(\d)"), Just(r"[а-я]+|[😀-🙏]"), Just(r"\S+@\S+"), Just(r"(a)?b*")],
+        mask_char in prop_oneof![Just('*'), Just('█'), Just('x')],
+    ) {
+        let rule = Rule { style: style.clone(), mask_char, ..Rule::new("r", regex) };
+        let r = one(&text, rule);
+        prop_assert_eq!(r.count, r.spans.len());
+        let n = text.chars().count();
+        prop_assert!(r.spans.iter().all(|&(a, b)| a < b && b <= n));
+        prop_assert!(r.spans.windows(2).all(|w| w[0].1 <= w[1].0));
+        if !matches!(style, MaskStyle::Replace(_)) {
+            prop_assert_eq!(r.text.chars().count(), n);
+        }
+    }
+
+    #[test]
+    fn full_and_keep_styles_leave_no_unmasked_match(
+        text in mixed_text(),
+        style in prop_oneof![
+            Just(MaskStyle::Full),
+            Just(MaskStyle::KeepFirst(4)),
+            Just(MaskStyle::KeepLast(4)),
+            Just(MaskStyle::KeepFirstLast(2, 2)),
+        ],
+    ) {
+        let rule = Rule { style, ..Rule::new("r", r"\d{5,}|[а-яё]{5,}") };
+        let r = one(&text, rule.clone());
+        prop_assert_eq!(r.text.chars().count(), text.chars().count());
+        prop_assert_eq!(one(&r.text, rule).count, 0, "unmasked match left in {:?}", r.text);
+    }
+
+    #[test]
+    fn default_group_is_total_and_idempotent(text in mixed_text()) {
+        let r = default(&text);
+        prop_assert_eq!(r.text.chars().count(), text.chars().count());
+        prop_assert_eq!(r.count, r.spans.len());
+        let again = default(&r.text);
+        prop_assert_eq!(again.count, 0, "left in {:?} (from {:?})", again.spans, r.text);
+        // Every masked span starts with the mask char (the card keeps only its end).
+        let chars: Vec<char> = r.text.chars().collect();
+        prop_assert!(r.spans.iter().all(|&(a, _)| chars[a] == '*'));
+    }
+}

@@ -315,6 +315,11 @@ pub struct Config {
     pub tls_trust_pkcs12_cas: bool,
     /// `x-smpp-tls-certificate-alias`: which key entry of the PKCS#12 file to use.
     pub tls_alias: Option<String>,
+    /// `x-smpp-pii-rules`: a JSON file of PII masking rules, added to the built-ins.
+    pub pii_rules: Option<PathBuf>,
+    /// `x-smpp-log-mask-group`: the PII rule group applied to message text and addresses in
+    /// esme's own logs.
+    pub log_mask_group: String,
     /// `x-debug-mode`: log every PDU (secrets and message text masked by the logger).
     pub debug: bool,
 }
@@ -385,6 +390,8 @@ impl Config {
             tls_skip_hostname_verification: false,
             tls_trust_pkcs12_cas: false,
             tls_alias: None,
+            pii_rules: None,
+            log_mask_group: crate::pii::DEFAULT_GROUP.to_string(),
             debug: false,
         }
     }
@@ -753,6 +760,13 @@ impl Config {
             "x-smpp-tls-certificate-alias" => {
                 self.tls_alias = (!v.is_empty()).then(|| v.to_string())
             }
+            "x-smpp-pii-rules" => self.pii_rules = path(v),
+            "x-smpp-log-mask-group" => {
+                if v.is_empty() {
+                    return Err(must(spec, v));
+                }
+                self.log_mask_group = v.to_string()
+            }
             "x-smpp-tls-path-to-certificate" => self.tls_pkcs12_path = path(v),
             "x-smpp-tls-certificate-file-password" => {
                 self.tls_file_password = (!v.is_empty()).then(|| Secret::from(v))
@@ -1070,6 +1084,18 @@ impl ConfigBuilder {
     /// `x-smpp-tls-server-name`: the name to verify. Default: the host.
     pub fn tls_server_name(mut self, v: impl Into<String>) -> Self {
         self.config.tls_server_name = Some(v.into());
+        self
+    }
+
+    /// `x-smpp-pii-rules`: a JSON rule file added to the built-in rules. Default: none.
+    pub fn pii_rules(mut self, v: impl Into<PathBuf>) -> Self {
+        self.config.pii_rules = Some(v.into());
+        self
+    }
+
+    /// `x-smpp-log-mask-group`: the rule group masking esme's logs. Default: `default`.
+    pub fn log_mask_group(mut self, v: impl Into<String>) -> Self {
+        self.config.log_mask_group = v.into();
         self
     }
 

@@ -15,6 +15,8 @@ pub enum Error {
     Usage(String),
     /// The configuration is invalid (code 105): names the option and what is valid.
     Config(crate::config::ConfigError),
+    /// A PII rule or rule file is invalid, or a rule or group is unknown (code 106).
+    Pii(crate::pii::PiiError),
     /// A PDU we were asked to send breaks a field rule (code 101).
     Encode(EncodeError),
     /// A text cannot be encoded or segmented as asked (code 102).
@@ -81,6 +83,7 @@ impl Error {
         match self {
             Error::Usage(_) => 100,
             Error::Config(_) => 105,
+            Error::Pii(_) => 106,
             Error::Encode(_) => 101,
             Error::Text(_) => 102,
             Error::Frame(_) => 401,
@@ -103,6 +106,7 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(s) => f.write_str(s),
             Error::Config(e) => e.fmt(f),
+            Error::Pii(e) => e.fmt(f),
             Error::Encode(e) => e.fmt(f),
             Error::Text(e) => e.fmt(f),
             Error::Frame(e) => e.fmt(f),
@@ -134,6 +138,7 @@ impl std::error::Error for Error {
         match self {
             Error::Usage(_) => None,
             Error::Config(e) => Some(e),
+            Error::Pii(e) => Some(e),
             Error::Encode(e) => Some(e),
             Error::Text(e) => Some(e),
             Error::Frame(e) => Some(e),
@@ -155,4 +160,4 @@ macro_rules! from {
     )*};
 }
 
-from!(crate::tls::TlsError => Tls, crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);
+from!(crate::pii::PiiError => Pii, crate::tls::TlsError => Tls, crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);

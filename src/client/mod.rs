@@ -9,6 +9,7 @@
 mod check;
 mod message;
 mod stats;
+mod trace;
 pub(crate) mod transport;
 
 pub use check::{check, CheckStep};
@@ -78,6 +79,8 @@ pub(crate) struct Settings {
     pub event_capacity: usize,
     /// TLS, built once (identity loaded, trust resolved) and reused on every reconnect.
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
+    /// PII rules masking message text and addresses in the debug log, and their group.
+    pub log_mask: (crate::pii::RuleSet, String),
 }
 
 impl std::fmt::Debug for Settings {
@@ -86,7 +89,7 @@ impl std::fmt::Debug for Settings {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("system_id", &self.system_id)
-            .field("password", &"<redacted>")
+            .field("password", &"***")
             .field("bind_mode", &self.bind_mode)
             .field("window", &self.window)
             .finish_non_exhaustive()
@@ -141,18 +144,34 @@ impl Settings {
             close_timeout: Duration::from_secs(2),
             event_capacity: 10_000,
             tls: None,
+            log_mask: (
+                crate::pii::RuleSet::builtin(),
+                crate::pii::DEFAULT_GROUP.to_string(),
+            ),
         }
     }
 
     /// The client's view of a validated configuration.
     pub(crate) fn from_config(c: &crate::config::Config) -> Result<Settings, Error> {
         use crate::config::{OutagePolicy, OutboundEncoding};
+        let rules = match &c.pii_rules {
+            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
+            None => crate::pii::RuleSet::builtin(),
+        };
+        if rules.group_rules(&c.log_mask_group).is_none() {
+            return Err(Error::Usage(format!(
+                "x-smpp-log-mask-group = {}: no such PII rule group (groups: {})",
+                c.log_mask_group,
+                rules.groups().join(", ")
+            )));
+        }
         let tls = match crate::tls::TlsSettings::from_config(c) {
             Some(t) => Some(Arc::new(crate::tls::setup(&t)?)),
             None => None,
         };
         Ok(Settings {
             tls,
+            log_mask: (rules, c.log_mask_group.clone()),
             host: c.host.clone(),
             port: c.port,
             system_id: c.system_id.clone(),
@@ -599,6 +618,7 @@ pub(crate) fn bind(
     let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
+    session.set_trace(crate::log::enabled(crate::log::Level::Debug));
     let bind = Bind {
         system_id: s.system_id.clone(),
         password: s.password.clone(),
@@ -708,6 +728,14 @@ impl Client {
     /// (e.g. ESME_RINVPASWD).
     pub fn connect(config: &crate::config::Config) -> Result<Client, Error> {
         config.validate()?;
+        if crate::log::enabled(crate::log::Level::Debug) {
+            // Secret options print as ***.
+            crate::log::emit(
+                crate::log::Level::Debug,
+                "esme::config",
+                &format!("{config:?}"),
+            );
+        }
         Client::connect_with(Settings::from_config(config)?)
     }
 
@@ -1229,7 +1257,30 @@ impl Inner {
 
     /// Writes what the session has queued, unless another thread holds the writer role (it
     /// will pick these bytes up before giving the role back).
+    /// Logs the PDUs the session traced (debug level only), masked.
+    fn log_trace(&self, g: &mut Shared) {
+        let Some(sess) = g.session.as_mut() else {
+            return;
+        };
+        let traced = sess.take_trace();
+        if traced.is_empty() {
+            return;
+        }
+        let (rules, group) = &self.s.log_mask;
+        // The group was checked when the settings were built; fall back to full masking
+        // rather than log a text unmasked.
+        let mask = |t: &str| match rules.mask_by_group(t, group) {
+            Ok(m) => m.text,
+            Err(_) => "*".repeat(t.chars().count()),
+        };
+        for (dir, pdu) in traced {
+            let l = trace::line(dir, &pdu, self.s.inbound_default, &mask);
+            crate::log::emit(crate::log::Level::Debug, "esme::pdu", &l);
+        }
+    }
+
     fn flush<'a>(&'a self, mut g: MutexGuard<'a, Shared>) {
+        self.log_trace(&mut g);
         if g.writing {
             return;
         }

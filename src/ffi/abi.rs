@@ -1399,7 +1399,7 @@ mod tests {
                 esme_set_log_callback(
                     Some(record),
                     std::ptr::null_mut(),
-                    esme_log_level::ESME_LOG_INFO
+                    esme_log_level::ESME_LOG_INFO as u32
                 ),
                 ESME_OK
             );

@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod decode;
 mod demo;
+mod mask;
 mod send;
 mod smsc;
 
@@ -21,6 +22,7 @@ commands:
                   TCP, TLS, bind
   smsc            run the built-in SMSC simulator in the foreground
   bench           measure throughput and latency against the simulator
+  mask            mask personal data in a text with PII rules (DataByGroup/Rule/RegEx)
   decode [HEX…]   decode SMPP PDUs from hex (arguments, or standard input when none or '-')
                   and print every field and TLV by name
   version         print the library version
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest, &mut out),
         "demo" => demo::run(rest, &mut out),
         "check" => check::run(rest, &mut out),
+        "mask" => mask::run(rest, &mut out),
         "version" | "--version" | "-V" => writeln!(out, "esme {}", env!("CARGO_PKG_VERSION"))
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
@@ -55,13 +58,14 @@ fn main() -> ExitCode {
                 Some("bench") => bench::HELP,
                 Some("demo") => demo::HELP,
                 Some("check") => check::HELP,
+                Some("mask") => mask::HELP,
                 _ => USAGE,
             };
             let _ = writeln!(out, "{}", text.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!(
-            "unknown command '{other}' (commands: demo, send, check, smsc, bench, decode, version, help)"
+            "unknown command '{other}' (commands: demo, send, check, smsc, bench, mask, decode, version, help)"
         )),
     };
     let _ = out.flush();

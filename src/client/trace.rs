@@ -35,6 +35,21 @@ fn user_text(
     }
 }
 
+/// An address field is a phone number by its meaning, whether or not a text rule would
+/// match it: a numeric address (digits, an optional leading `+`) keeps only its last 3
+/// digits; an alphanumeric sender id ("Shop") goes through the text rules.
+fn mask_address(a: &str, mask: Masker) -> String {
+    let digits = a.strip_prefix('+').unwrap_or(a);
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        let keep = 3.min(digits.len());
+        let mut o = "*".repeat(a.len() - keep);
+        o.push_str(&a[a.len() - keep..]);
+        o
+    } else {
+        mask(a)
+    }
+}
+
 /// The line: `sent submit_sm length=… sequence=…: field=value …`.
 pub(crate) fn line(dir: Direction, pdu: &Pdu, default: Encoding, mask: Masker) -> String {
     let len = pdu.to_bytes().map(|b| b.len()).unwrap_or(0);
@@ -74,13 +89,9 @@ pub(crate) fn line(dir: Direction, pdu: &Pdu, default: Encoding, mask: Masker) -
             "tlv message_payload (0x0424)" => {
                 user_text(0, dc, payload.unwrap_or(&[]), default, mask)
             }
-            n if n.ends_with("addr")
-                || n.ends_with("destination_addr")
-                || n.ends_with("address_range") =>
-            {
-                // A quoted string: mask what is inside the quotes.
+            n if n.ends_with("addr") || n.ends_with("address_range") => {
                 let inner = f.value.trim_matches('"');
-                quote_text(&mask(inner))
+                quote_text(&mask_address(inner, mask))
             }
             _ => f.value,
         };
@@ -120,7 +131,10 @@ mod tests {
             l.contains("short_message=\"card **** **** **** ****\""),
             "{l}"
         );
-        assert!(l.contains("destination_addr=\"************\""), "{l}");
+        assert!(l.contains("destination_addr=\"*********002\""), "{l}");
+        assert_eq!(mask_address("+447700900002", &star), "**********002");
+        assert_eq!(mask_address("Shop", &star), "Shop");
+        assert_eq!(mask_address("12", &star), "12");
         assert!(!l.contains("4111") && !l.contains("34313131"), "{l}");
         let b = Pdu::new(
             1,

@@ -367,3 +367,41 @@ mod commands {
         );
     }
 }
+
+#[test]
+fn mask_by_group_rule_and_regex() {
+    let (code, out, err) = esme(
+        &[
+            "mask",
+            "--group",
+            "default",
+            "--count",
+            "Card 4111 1111 1111 1111, mail ann@example.com",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Card ***************1111, mail ***************\n");
+    assert_eq!(err, "masked 2\n");
+    let (code, out, _) = esme(
+        &["mask", "--rule", "email"],
+        Some("id:2871-1 stat:DELIVRD to bob@example.org"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "id:2871-1 stat:DELIVRD to ***************\n");
+    let (code, out, _) = esme(
+        &["mask", "--regex", r"\d+", "--mask-char", "#", "room 101"],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "room ###\n");
+    let (code, _, err) = esme(&["mask", "--group", "nope", "x"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown PII group \"nope\" (known: default)"),
+        "{err}"
+    );
+    let (code, _, err) = esme(&["mask", "--regex", "(", "x"], None);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -64,7 +64,7 @@ static void null_arguments(esme_config *cfg, esme_client *c) {
     CHECK_RC(esme_client_last_error(c, NULL, 0, &needed), ESME_ERR_BUFFER_TOO_SMALL);
     CHECK_RC(esme_client_last_error(c, NULL, 0, NULL), ESME_ERR_BUFFER_TOO_SMALL);
     CHECK_RC(esme_client_last_error(c, buf, sizeof buf, NULL), ESME_OK);
-    CHECK(strstr(buf, "out is NULL") != NULL); /* the last failure on this client */
+    CHECK(strstr(buf, "message is NULL") != NULL); /* the last failure on this client */
     CHECK_RC(esme_client_state(NULL, &s), ESME_ERR_NULL);
     CHECK_RC(esme_client_state(c, NULL), ESME_ERR_NULL);
     CHECK_RC(esme_client_stats(NULL, &st), ESME_ERR_NULL);

@@ -85,6 +85,10 @@ enum esme_result
    */
   ESME_ERR_CONFIG = 105,
   /*
+   A PII rule, rule file, rule name or group is invalid or unknown.
+   */
+  ESME_ERR_PII = 106,
+  /*
    A required pointer argument was NULL.
    */
   ESME_ERR_NULL = 110,
@@ -416,6 +420,13 @@ typedef struct esme_config esme_config;
  with `esme_event_free`. Not shared between threads while in use.
  */
 typedef struct esme_event esme_event;
+
+/*
+ A compiled PII rule set (opaque): the built-in rules (group "default": payment cards,
+ e-mail, phone numbers, US SSN, IBAN), plus those of a JSON rule file. Immutable once made:
+ every function taking it is thread-safe. Released by `esme_rules_free`.
+ */
+typedef struct esme_rules esme_rules;
 
 /*
  A message to submit. Unset fields take the channel's configured defaults.
@@ -804,6 +815,58 @@ esme_result esme_event_receipt(const struct esme_event *event, struct esme_recei
  one in hex and the other in decimal, as SMSCs differ), else 0.
  */
 uint32_t esme_receipt_ids_match(const char *submit_id, const char *receipt_id);
+
+/*
+ The built-in rules. `*out` gets the handle.
+ */
+esme_result esme_rules_builtin(struct esme_rules **out);
+
+/*
+ The rules of a JSON rule file (README "PII masking") plus the built-ins. A bad file or
+ rule: ESME_ERR_PII, with the rule named in `esme_last_error`.
+ */
+esme_result esme_rules_load_file(const char *path, struct esme_rules **out);
+
+/*
+ Releases a rule set. NULL or a freed handle: nothing.
+ */
+void esme_rules_free(struct esme_rules *rules);
+
+/*
+ DataByGroup: masks `text` (NUL-terminated UTF-8) with the rules of `group`, in priority
+ order. The result and its NUL go to `buf` when `len` is enough (else
+ ESME_ERR_BUFFER_TOO_SMALL); `*needed` gets the size needed, `*count` (may be NULL) the
+ number of matches masked. Thread-safe.
+ */
+esme_result esme_rules_mask_group(const struct esme_rules *rules,
+                                  const char *text,
+                                  const char *group,
+                                  char *buf,
+                                  size_t len,
+                                  size_t *needed,
+                                  uint32_t *count);
+
+/*
+ DataByRule: like `esme_rules_mask_group` with one rule by name.
+ */
+esme_result esme_rules_mask_rule(const struct esme_rules *rules,
+                                 const char *text,
+                                 const char *rule,
+                                 char *buf,
+                                 size_t len,
+                                 size_t *needed,
+                                 uint32_t *count);
+
+/*
+ DataByRegEx: masks every match of `regex` (regex-lite syntax) with '*'; like
+ `esme_rules_mask_group` otherwise. A bad regex: ESME_ERR_PII.
+ */
+esme_result esme_mask_regex(const char *text,
+                            const char *regex,
+                            char *buf,
+                            size_t len,
+                            size_t *needed,
+                            uint32_t *count);
 
 /*
  Installs (or, with a NULL callback, removes) the process-wide log callback, receiving

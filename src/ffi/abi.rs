@@ -36,6 +36,8 @@ pub enum esme_result {
     ESME_ERR_WINDOW_FULL = 104,
     /// A configuration option is unknown, has a bad value, or is missing.
     ESME_ERR_CONFIG = 105,
+    /// A PII rule, rule file, rule name or group is invalid or unknown.
+    ESME_ERR_PII = 106,
     /// A required pointer argument was NULL.
     ESME_ERR_NULL = 110,
     /// The handle was freed, closed for good, or never created.
@@ -126,6 +128,7 @@ const RESULTS: &[esme_result] = &[
     ESME_ERR_CLOSED,
     ESME_ERR_WINDOW_FULL,
     ESME_ERR_CONFIG,
+    ESME_ERR_PII,
     ESME_ERR_NULL,
     ESME_ERR_INVALID_HANDLE,
     ESME_ERR_UTF8,
@@ -184,6 +187,7 @@ fn result_text(r: esme_result) -> &'static CStr {
         ESME_ERR_CLOSED => c"the client is closed",
         ESME_ERR_WINDOW_FULL => c"the submit window is full",
         ESME_ERR_CONFIG => c"invalid configuration",
+        ESME_ERR_PII => c"invalid or unknown PII rule",
         ESME_ERR_NULL => c"a required argument is NULL",
         ESME_ERR_INVALID_HANDLE => c"invalid handle (freed or never created)",
         ESME_ERR_UTF8 => c"a string is not valid UTF-8",
@@ -1262,6 +1266,164 @@ pub unsafe extern "C" fn esme_receipt_ids_match(
 }
 
 // ------------------------------------------------------------------------------------------
+// PII masking (DataByGroup, DataByRule, DataByRegEx)
+
+/// A compiled PII rule set (opaque): the built-in rules (group "default": payment cards,
+/// e-mail, phone numbers, US SSN, IBAN), plus those of a JSON rule file. Immutable once made:
+/// every function taking it is thread-safe. Released by `esme_rules_free`.
+pub struct esme_rules {
+    _private: [u8; 0],
+}
+
+static RULES: Registry<crate::pii::RuleSet> = Registry::new();
+
+/// The built-in rules. `*out` gets the handle.
+#[no_mangle]
+pub unsafe extern "C" fn esme_rules_builtin(out: *mut *mut esme_rules) -> esme_result {
+    boundary(|| {
+        if out.is_null() {
+            return fail(ESME_ERR_NULL, "out is NULL");
+        }
+        *out = handle(RULES.add(crate::pii::RuleSet::builtin()));
+        ESME_OK
+    })
+}
+
+/// The rules of a JSON rule file (README "PII masking") plus the built-ins. A bad file or
+/// rule: ESME_ERR_PII, with the rule named in `esme_last_error`.
+#[no_mangle]
+pub unsafe extern "C" fn esme_rules_load_file(
+    path: *const c_char,
+    out: *mut *mut esme_rules,
+) -> esme_result {
+    boundary(|| {
+        if out.is_null() {
+            return fail(ESME_ERR_NULL, "out is NULL");
+        }
+        let path = match c_str(path, "path") {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        match crate::pii::RuleSet::from_file(path).and_then(crate::pii::RuleSet::with_builtins) {
+            Ok(r) => {
+                *out = handle(RULES.add(r));
+                ESME_OK
+            }
+            Err(e) => fail_err(&crate::Error::Pii(e)),
+        }
+    })
+}
+
+/// Releases a rule set. NULL or a freed handle: nothing.
+#[no_mangle]
+pub unsafe extern "C" fn esme_rules_free(rules: *mut esme_rules) {
+    let _ = boundary(|| {
+        RULES.remove(rules as usize);
+        ESME_OK
+    });
+}
+
+enum MaskBy<'a> {
+    Group(&'a str),
+    Rule(&'a str),
+    Regex(&'a str, char),
+}
+
+unsafe fn mask_into(
+    rules: Option<*const esme_rules>,
+    text: *const c_char,
+    by: MaskBy<'_>,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+    count: *mut u32,
+) -> esme_result {
+    let text = match c_str(text, "text") {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let r = match (rules, by) {
+        (_, MaskBy::Regex(re, c)) => crate::pii::mask_by_regex(text, re, c),
+        (Some(h), by) => {
+            let set = match RULES.get(h as usize, "rules") {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            match by {
+                MaskBy::Group(g) => set.mask_by_group(text, g),
+                MaskBy::Rule(n) => set.mask_by_rule(text, n),
+                MaskBy::Regex(..) => unreachable!("handled above"),
+            }
+        }
+        (None, _) => return fail(ESME_ERR_NULL, "rules is NULL"),
+    };
+    match r {
+        Ok(m) => {
+            let res = copy_out(&m.text, buf, len, needed);
+            if res == ESME_OK && !count.is_null() {
+                *count = m.count as u32;
+            }
+            res
+        }
+        Err(e) => fail_err(&crate::Error::Pii(e)),
+    }
+}
+
+/// DataByGroup: masks `text` (NUL-terminated UTF-8) with the rules of `group`, in priority
+/// order. The result and its NUL go to `buf` when `len` is enough (else
+/// ESME_ERR_BUFFER_TOO_SMALL); `*needed` gets the size needed, `*count` (may be NULL) the
+/// number of matches masked. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_rules_mask_group(
+    rules: *const esme_rules,
+    text: *const c_char,
+    group: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+    count: *mut u32,
+) -> esme_result {
+    boundary(|| match c_str(group, "group") {
+        Ok(g) => mask_into(Some(rules), text, MaskBy::Group(g), buf, len, needed, count),
+        Err(r) => r,
+    })
+}
+
+/// DataByRule: like `esme_rules_mask_group` with one rule by name.
+#[no_mangle]
+pub unsafe extern "C" fn esme_rules_mask_rule(
+    rules: *const esme_rules,
+    text: *const c_char,
+    rule: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+    count: *mut u32,
+) -> esme_result {
+    boundary(|| match c_str(rule, "rule") {
+        Ok(n) => mask_into(Some(rules), text, MaskBy::Rule(n), buf, len, needed, count),
+        Err(r) => r,
+    })
+}
+
+/// DataByRegEx: masks every match of `regex` (regex-lite syntax) with '*'; like
+/// `esme_rules_mask_group` otherwise. A bad regex: ESME_ERR_PII.
+#[no_mangle]
+pub unsafe extern "C" fn esme_mask_regex(
+    text: *const c_char,
+    regex: *const c_char,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+    count: *mut u32,
+) -> esme_result {
+    boundary(|| match c_str(regex, "regex") {
+        Ok(re) => mask_into(None, text, MaskBy::Regex(re, '*'), buf, len, needed, count),
+        Err(r) => r,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
 // Logging
 
 /// Log levels.
@@ -1369,9 +1531,9 @@ mod tests {
         assert_eq!(u.to_str().unwrap(), "unknown result");
         // Every code the library's Error can carry.
         let codes = [
-            100, 101, 102, 103, 104, 105, 201, 202, 203, 301, 302, 303, 304, 305, 306, 307, 308,
-            309, 310, 311, 312, 313, 320, 321, 322, 323, 324, 325, 330, 331, 332, 333, 334, 335,
-            401, 402, 403, 404, 501,
+            100, 101, 102, 103, 104, 105, 106, 201, 202, 203, 301, 302, 303, 304, 305, 306, 307,
+            308, 309, 310, 311, 312, 313, 320, 321, 322, 323, 324, 325, 330, 331, 332, 333, 334,
+            335, 401, 402, 403, 404, 501,
         ];
         for c in codes {
             assert_ne!(result_of(c), ESME_ERR_PANIC, "code {c} has no esme_result");
@@ -1428,6 +1590,96 @@ mod tests {
                 "a warning with ünïcode".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn masking_through_the_c_functions() {
+        unsafe {
+            let mut rules: *mut esme_rules = std::ptr::null_mut();
+            assert_eq!(esme_rules_builtin(&mut rules), ESME_OK);
+            let mut buf = [0 as c_char; 128];
+            let (mut needed, mut count) = (0usize, 0u32);
+            let text = c"Card 4111 1111 1111 1111, mail ann@example.com";
+            assert_eq!(
+                esme_rules_mask_group(
+                    rules,
+                    text.as_ptr(),
+                    c"default".as_ptr(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut needed,
+                    &mut count
+                ),
+                ESME_OK
+            );
+            assert_eq!(
+                CStr::from_ptr(buf.as_ptr()).to_str().unwrap(),
+                "Card ***************1111, mail ***************"
+            );
+            assert_eq!(count, 2);
+            assert_eq!(
+                esme_rules_mask_group(
+                    rules,
+                    text.as_ptr(),
+                    c"nope".as_ptr(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut needed,
+                    &mut count
+                ),
+                ESME_ERR_PII
+            );
+            assert_eq!(
+                esme_rules_mask_rule(
+                    rules,
+                    text.as_ptr(),
+                    c"email".as_ptr(),
+                    buf.as_mut_ptr(),
+                    4,
+                    &mut needed,
+                    std::ptr::null_mut()
+                ),
+                ESME_ERR_BUFFER_TOO_SMALL
+            );
+            assert_eq!(needed, text.to_bytes().len() + 1);
+            assert_eq!(
+                esme_mask_regex(
+                    c"room 101".as_ptr(),
+                    c"\\d+".as_ptr(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut needed,
+                    &mut count
+                ),
+                ESME_OK
+            );
+            assert_eq!(CStr::from_ptr(buf.as_ptr()).to_str().unwrap(), "room ***");
+            assert_eq!(
+                esme_mask_regex(
+                    c"x".as_ptr(),
+                    c"(".as_ptr(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut needed,
+                    &mut count
+                ),
+                ESME_ERR_PII
+            );
+            esme_rules_free(rules);
+            esme_rules_free(rules);
+            assert_eq!(
+                esme_rules_mask_group(
+                    rules,
+                    text.as_ptr(),
+                    c"default".as_ptr(),
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    &mut needed,
+                    &mut count
+                ),
+                ESME_ERR_INVALID_HANDLE
+            );
+        }
     }
 
     #[test]

@@ -497,6 +497,11 @@ fn reconnecting_gives_up_after_the_configured_attempts() {
     s.reconnect_attempts = Some(1);
     let c = Client::connect_with(s).unwrap();
     drop(sim);
+    // Submitted only once the loss is known: before that, a message written to the dying
+    // socket would rightly be Unknown.
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    });
     let t = c.submit_async(&text("1", "never")).unwrap();
     wait_event(&c, |e| {
         matches!(e, Event::Connection(ConnectionState::Closed))

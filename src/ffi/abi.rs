@@ -232,10 +232,12 @@ fn result_text(r: esme_result) -> &'static CStr {
 /// Static text for a result (never NULL, never freed). Unknown values give "unknown result".
 #[no_mangle]
 pub extern "C" fn esme_result_str(result: u32) -> *const c_char {
-    match RESULTS.iter().find(|r| **r as u32 == result) {
-        Some(r) => result_text(*r).as_ptr(),
-        None => c"unknown result".as_ptr(),
-    }
+    guard(c"unknown result".as_ptr(), || {
+        match RESULTS.iter().find(|r| **r as u32 == result) {
+            Some(r) => result_text(*r).as_ptr(),
+            None => c"unknown result".as_ptr(),
+        }
+    })
 }
 
 /// The library's version as a static NUL-terminated string, e.g. "0.1.0". Never NULL; the
@@ -244,7 +246,7 @@ pub extern "C" fn esme_result_str(result: u32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn esme_version() -> *const c_char {
     static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    VERSION.as_ptr().cast()
+    guard(VERSION.as_ptr().cast(), || VERSION.as_ptr().cast())
 }
 
 // ------------------------------------------------------------------------------------------
@@ -297,6 +299,18 @@ pub unsafe extern "C" fn esme_last_error(
     needed: *mut usize,
 ) -> esme_result {
     boundary(|| LAST_ERROR.with(|e| copy_out(&e.borrow(), buf, len, needed)))
+}
+
+/// Runs `f` inside the panic boundary for functions that return a value rather than an
+/// `esme_result`: a panic gives `default` (and the thread's last error says so).
+fn guard<T>(default: T, f: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(_) => {
+            set_error("internal error: a panic was caught at the C boundary (please report it)");
+            default
+        }
+    }
 }
 
 /// Runs `f` inside the panic boundary.
@@ -1121,25 +1135,27 @@ unsafe fn ev<'a>(event: *const esme_event) -> Option<&'a esme_event> {
 /// The event's kind (ESME_EVENT_NONE for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_get_kind(event: *const esme_event) -> esme_event_kind {
-    match ev(event).map(|e| &e.event) {
-        None => esme_event_kind::ESME_EVENT_NONE,
-        Some(Event::Outcome { .. }) => esme_event_kind::ESME_EVENT_OUTCOME,
-        Some(Event::Message(_)) => esme_event_kind::ESME_EVENT_MESSAGE,
-        Some(Event::Receipt(_)) => esme_event_kind::ESME_EVENT_RECEIPT,
-        Some(Event::Incomplete(_)) => esme_event_kind::ESME_EVENT_INCOMPLETE,
-        Some(Event::Alert { .. }) => esme_event_kind::ESME_EVENT_ALERT,
-        Some(Event::Connection(_)) => esme_event_kind::ESME_EVENT_CONNECTION,
-        Some(Event::Warning(_)) => esme_event_kind::ESME_EVENT_WARNING,
-    }
+    guard(esme_event_kind::ESME_EVENT_NONE, || {
+        match ev(event).map(|e| &e.event) {
+            None => esme_event_kind::ESME_EVENT_NONE,
+            Some(Event::Outcome { .. }) => esme_event_kind::ESME_EVENT_OUTCOME,
+            Some(Event::Message(_)) => esme_event_kind::ESME_EVENT_MESSAGE,
+            Some(Event::Receipt(_)) => esme_event_kind::ESME_EVENT_RECEIPT,
+            Some(Event::Incomplete(_)) => esme_event_kind::ESME_EVENT_INCOMPLETE,
+            Some(Event::Alert { .. }) => esme_event_kind::ESME_EVENT_ALERT,
+            Some(Event::Connection(_)) => esme_event_kind::ESME_EVENT_CONNECTION,
+            Some(Event::Warning(_)) => esme_event_kind::ESME_EVENT_WARNING,
+        }
+    })
 }
 
 /// The ticket of an ESME_EVENT_OUTCOME (0 otherwise).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_ticket(event: *const esme_event) -> u64 {
-    match ev(event).map(|e| &e.event) {
+    guard(0, || match ev(event).map(|e| &e.event) {
         Some(Event::Outcome { ticket, .. }) => *ticket,
         _ => 0,
-    }
+    })
 }
 
 /// Copies the outcome of an ESME_EVENT_OUTCOME to `*out` (ESME_ERR_USAGE for other kinds).
@@ -1175,13 +1191,17 @@ fn str_of(s: &Option<CString>) -> esme_str {
 /// The source address (MESSAGE, RECEIPT, INCOMPLETE, ALERT), borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_from(event: *const esme_event) -> esme_str {
-    ev(event).map_or(str_of(&None), |e| str_of(&e.from))
+    guard(str_of(&None), || {
+        ev(event).map_or(str_of(&None), |e| str_of(&e.from))
+    })
 }
 
 /// The destination address (MESSAGE, RECEIPT, INCOMPLETE, ALERT), borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_to(event: *const esme_event) -> esme_str {
-    ev(event).map_or(str_of(&None), |e| str_of(&e.to))
+    guard(str_of(&None), || {
+        ev(event).map_or(str_of(&None), |e| str_of(&e.to))
+    })
 }
 
 /// The text, borrowed: an MO message's text (UTF-8; NULL for binary), a receipt as
@@ -1189,31 +1209,41 @@ pub unsafe extern "C" fn esme_event_to(event: *const esme_event) -> esme_str {
 /// (BOUND).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_text(event: *const esme_event) -> esme_str {
-    ev(event).map_or(str_of(&None), |e| str_of(&e.text))
+    guard(str_of(&None), || {
+        ev(event).map_or(str_of(&None), |e| str_of(&e.text))
+    })
 }
 
 /// The octets of an MO message (UDH removed) or of an incomplete one, borrowed.
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_body(event: *const esme_event) -> esme_bytes {
-    match ev(event) {
-        Some(e) if !e.body.is_empty() => esme_bytes {
-            ptr: e.body.as_ptr(),
-            len: e.body.len(),
-        },
-        _ => esme_bytes {
+    guard(
+        esme_bytes {
             ptr: std::ptr::null(),
             len: 0,
         },
-    }
+        || match ev(event) {
+            Some(e) if !e.body.is_empty() => esme_bytes {
+                ptr: e.body.as_ptr(),
+                len: e.body.len(),
+            },
+            _ => esme_bytes {
+                ptr: std::ptr::null(),
+                len: 0,
+            },
+        },
+    )
 }
 
 /// The connection state of an ESME_EVENT_CONNECTION (ESME_STATE_NONE otherwise).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_connection(event: *const esme_event) -> esme_connection_state {
-    match ev(event).map(|e| &e.event) {
-        Some(Event::Connection(s)) => state_of(s),
-        _ => esme_connection_state::ESME_STATE_NONE,
-    }
+    guard(esme_connection_state::ESME_STATE_NONE, || {
+        match ev(event).map(|e| &e.event) {
+            Some(Event::Connection(s)) => state_of(s),
+            _ => esme_connection_state::ESME_STATE_NONE,
+        }
+    })
 }
 
 /// Copies a receipt's fields to `*out` (ESME_ERR_USAGE for other kinds; ESME_ERR_RECEIPT
@@ -1256,13 +1286,15 @@ pub unsafe extern "C" fn esme_receipt_ids_match(
     submit_id: *const c_char,
     receipt_id: *const c_char,
 ) -> u32 {
-    match (
-        c_str(submit_id, "submit_id"),
-        c_str(receipt_id, "receipt_id"),
-    ) {
-        (Ok(a), Ok(b)) => crate::receipt::ids_match(a, b) as u32,
-        _ => 0,
-    }
+    guard(0, || {
+        match (
+            c_str(submit_id, "submit_id"),
+            c_str(receipt_id, "receipt_id"),
+        ) {
+            (Ok(a), Ok(b)) => crate::receipt::ids_match(a, b) as u32,
+            _ => 0,
+        }
+    })
 }
 
 // ------------------------------------------------------------------------------------------

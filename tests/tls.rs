@@ -589,3 +589,29 @@ fn an_expired_client_certificate_is_refused_before_connecting() {
     assert!(e.to_string().contains("expired on 2021-01-01"), "{e}");
     assert!(e.to_string().contains("CN=esme-client-expired"), "{e}");
 }
+
+#[test]
+fn the_pkcs12_files_cas_can_be_the_trust() {
+    // client.p12 carries the test intermediate and root (made with -chain): asked to, they
+    // verify the SMSC, which those CAs issued too.
+    let smsc = NodeSmsc::start_tls("server", true, &[]);
+    let mut cfg = mutual(smsc.port, "client.p12")
+        .tls_trust_pkcs12_cas(true)
+        .build()
+        .unwrap();
+    cfg.tls_ca_file = None;
+    let c = Client::connect(&cfg).unwrap();
+    assert!(c
+        .submit(&Message::text("1", "trusted by the p12"))
+        .unwrap()
+        .is_accepted());
+    // client-untrusted.p12's CA did not issue the SMSC's certificate.
+    let mut cfg = mutual(smsc.port, "client-untrusted.p12")
+        .tls_trust_pkcs12_cas(true)
+        .build()
+        .unwrap();
+    cfg.tls_ca_file = None;
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 320, "{e}");
+    assert!(e.to_string().contains("the PKCS#12 file's CAs"), "{e}");
+}

@@ -199,7 +199,10 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
     }
     if s.trust_pkcs12_cas {
         if let Some(id) = &identity {
-            let (added, _) = roots.add_parsable_certificates(id.ca_certs.iter().cloned());
+            // Every CA certificate in the file: those of our own chain (intermediate, root:
+            // files made with `-chain`) and the others.
+            let cas = id.chain.iter().skip(1).chain(id.ca_certs.iter()).cloned();
+            let (added, _) = roots.add_parsable_certificates(cas);
             sources.push(format!(
                 "the PKCS#12 file's CAs ({added} certificate{})",
                 plural(added)

@@ -13,6 +13,9 @@ use esme::Client;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The log sink is process-wide: the tests of this file take turns.
+static SINK_TURN: Mutex<()> = Mutex::new(());
+
 const PASSWORD: &str = "pw9Xq2!z";
 const P12_PASSWORD: &str = "changeit";
 const CARD: &str = "4111 1111 1111 1111";
@@ -55,6 +58,7 @@ fn drain_until(c: &Client, want: impl Fn(&Event) -> bool) -> Vec<Event> {
 
 #[test]
 fn nothing_secret_or_personal_reaches_logs_debug_or_errors() {
+    let _turn = SINK_TURN.lock().unwrap_or_else(|e| e.into_inner());
     let logs: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let l2 = logs.clone();
     set_sink(Some((
@@ -177,4 +181,45 @@ fn nothing_secret_or_personal_reaches_logs_debug_or_errors() {
     for o in &outputs {
         assert_clean("an output", o);
     }
+}
+
+#[test]
+fn debug_mode_logs_the_masked_pdus_at_info_level() {
+    let _turn = SINK_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let logs: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sim = Smsc::start(SimConfig::default()).unwrap();
+    let run = |debug: bool| {
+        let l2 = logs.clone();
+        l2.lock().unwrap().clear();
+        set_sink(Some((
+            Arc::new(move |r: &Record<'_>| {
+                if r.target == "esme::pdu" {
+                    l2.lock()
+                        .unwrap()
+                        .push(format!("{:?} {}", r.level, r.message));
+                }
+            }),
+            Level::Info,
+        )));
+        let cfg = Config::builder("127.0.0.1", "dbg")
+            .port(sim.addr().port())
+            .debug(debug)
+            .build()
+            .unwrap();
+        let c = Client::connect(&cfg).unwrap();
+        assert!(c
+            .submit(&Message::text(DEST, format!("card {CARD}")))
+            .unwrap()
+            .is_accepted());
+        c.close();
+        set_sink(None);
+        logs.lock().unwrap().clone()
+    };
+    assert!(
+        run(false).is_empty(),
+        "no PDU dump at info level without x-debug-mode"
+    );
+    let dumped = run(true).join("\n");
+    assert!(dumped.contains("Info sent submit_sm"), "{dumped}");
+    assert_clean("the x-debug-mode log", &dumped);
 }

@@ -81,6 +81,8 @@ pub(crate) struct Settings {
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
     /// PII rules masking message text and addresses in the debug log, and their group.
     pub log_mask: (crate::pii::RuleSet, String),
+    /// `x-debug-mode`: PDU dumps at info level (else debug).
+    pub debug: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -148,6 +150,16 @@ impl Settings {
                 crate::pii::RuleSet::builtin(),
                 crate::pii::DEFAULT_GROUP.to_string(),
             ),
+            debug: false,
+        }
+    }
+
+    /// The level of PDU dumps: info with `x-debug-mode`, else debug.
+    pub(crate) fn dump_level(&self) -> crate::log::Level {
+        if self.debug {
+            crate::log::Level::Info
+        } else {
+            crate::log::Level::Debug
         }
     }
 
@@ -172,6 +184,7 @@ impl Settings {
         Ok(Settings {
             tls,
             log_mask: (rules, c.log_mask_group.clone()),
+            debug: c.debug,
             host: c.host.clone(),
             port: c.port,
             system_id: c.system_id.clone(),
@@ -618,7 +631,7 @@ pub(crate) fn bind(
     let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
-    session.set_trace(crate::log::enabled(crate::log::Level::Debug));
+    session.set_trace(crate::log::enabled(s.dump_level()));
     let bind = Bind {
         system_id: s.system_id.clone(),
         password: s.password.clone(),
@@ -728,13 +741,14 @@ impl Client {
     /// (e.g. ESME_RINVPASWD).
     pub fn connect(config: &crate::config::Config) -> Result<Client, Error> {
         config.validate()?;
-        if crate::log::enabled(crate::log::Level::Debug) {
+        let level = if config.debug {
+            crate::log::Level::Info
+        } else {
+            crate::log::Level::Debug
+        };
+        if crate::log::enabled(level) {
             // Secret options print as ***.
-            crate::log::emit(
-                crate::log::Level::Debug,
-                "esme::config",
-                &format!("{config:?}"),
-            );
+            crate::log::emit(level, "esme::config", &format!("{config:?}"));
         }
         Client::connect_with(Settings::from_config(config)?)
     }
@@ -1275,7 +1289,7 @@ impl Inner {
         };
         for (dir, pdu) in traced {
             let l = trace::line(dir, &pdu, self.s.inbound_default, &mask);
-            crate::log::emit(crate::log::Level::Debug, "esme::pdu", &l);
+            crate::log::emit(self.s.dump_level(), "esme::pdu", &l);
         }
     }
 

@@ -1474,7 +1474,8 @@ static OPTIONS: &[OptionSpec] = &[
         "x-debug-mode",
         "false",
         BOOL,
-        "true: log every PDU (secrets masked)."
+        "true: log every PDU and the configuration at info level (passwords redacted, text and \
+         addresses masked); otherwise they are logged at debug level."
     ),
 ];
 

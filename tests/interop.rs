@@ -731,7 +731,9 @@ fn close_after_submits_mid_window() {
             "{o:?}"
         );
     }
-    let s = submits(&mut smsc);
+    // The client may learn of the close before smsc.js's line about the third submit_sm has
+    // been read here: wait for it.
+    let s = wait_submits(&mut smsc, 3);
     assert_eq!(
         field(&s[2], "unanswered").as_deref(),
         Some("close_after_submits"),

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 count="${1:-20000}"
 
 cargo build --release --quiet
-( cd tests/interop && { [ -d node_modules/smpp ] || npm ci --silent; } )
+# shellcheck source=tests/interop/node-deps.sh
+source tests/interop/node-deps.sh
+ensure_node_deps compare-node
 
 log="$(mktemp)"
 ./target/release/esme smsc --port 0 >"$log" &

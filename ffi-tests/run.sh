@@ -87,9 +87,9 @@ if [ -n "$soname" ]; then
   ln -sf libesme.so "target/debug/$soname"
 fi
 bash tests/tls/make-pki.sh "$PKI"
-if [ ! -d tests/interop/node_modules ]; then
-  (cd tests/interop && npm ci --silent)
-fi
+# shellcheck source=tests/interop/node-deps.sh
+source tests/interop/node-deps.sh
+ensure_node_deps ffi-tests
 
 # ---------------------------------------------------------------------------- peers
 echo "== peers"

@@ -14,28 +14,9 @@ repo_root="$(cd "$script_dir/../.." && pwd)"
 cd "$repo_root"
 interop="tests/interop"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	echo "selftest: node and npm are required" >&2
-	exit 2
-fi
-
-# (Re)install dependencies only if node_modules is missing or stale
-# (same logic as check-golden.sh).
-need_install=0
-if [[ ! -d "$interop/node_modules/smpp" || ! -f "$interop/node_modules/.package-lock.json" ]]; then
-	need_install=1
-elif [[ "$interop/package-lock.json" -nt "$interop/node_modules/.package-lock.json" ||
-	"$interop/package.json" -nt "$interop/node_modules/.package-lock.json" ]]; then
-	need_install=1
-else
-	want="$(node -p "require('./$interop/package-lock.json').packages['node_modules/smpp'].version")"
-	have="$(node -p "require('./$interop/node_modules/smpp/package.json').version")"
-	[[ "$want" == "$have" ]] || need_install=1
-fi
-if [[ "$need_install" == 1 ]]; then
-	echo "selftest: running npm ci in $interop" >&2
-	(cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=tests/interop/node-deps.sh
+source tests/interop/node-deps.sh
+ensure_node_deps selftest
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/esme-interop-selftest.XXXXXX")"
 pids=()

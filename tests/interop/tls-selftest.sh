@@ -27,18 +27,9 @@ for tool in node npm openssl; do
 	fi
 done
 
-# (Re)install node-smpp only if node_modules is missing or stale (as selftest.sh).
-need_install=0
-if [[ ! -d "$interop/node_modules/smpp" || ! -f "$interop/node_modules/.package-lock.json" ]]; then
-	need_install=1
-elif [[ "$interop/package-lock.json" -nt "$interop/node_modules/.package-lock.json" ||
-	"$interop/package.json" -nt "$interop/node_modules/.package-lock.json" ]]; then
-	need_install=1
-fi
-if [[ "$need_install" == 1 ]]; then
-	echo "tls-selftest: running npm ci in $interop" >&2
-	(cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=tests/interop/node-deps.sh
+source tests/interop/node-deps.sh
+ensure_node_deps tls-selftest
 
 pki="$repo_root/target/tls-pki"
 timeout 120 bash tests/tls/make-pki.sh "$pki"

@@ -441,7 +441,7 @@ struct Shared {
     subs: HashMap<u64, Sub>,
     queue: VecDeque<PartKey>,
     retry: Vec<(Instant, PartKey)>,
-    next_send: Instant,
+    pacer: Pacer,
     writing: bool,
     spare: Vec<u8>,
     reasm: Reassembler,
@@ -449,6 +449,42 @@ struct Shared {
     next_housekeeping: Instant,
     last_down: String,
     handshake: Option<crate::tls::HandshakeInfo>,
+}
+
+/// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
+/// after an idle spell), and held back by a pause after a throttling answer whatever the
+/// rate (also when unlimited).
+#[derive(Debug)]
+struct Pacer {
+    interval: Option<Duration>,
+    next: Instant,
+}
+
+impl Pacer {
+    fn new(max_rate: Option<u32>, now: Instant) -> Pacer {
+        Pacer {
+            interval: max_rate.map(|r| Duration::from_secs(1) / r.max(1)),
+            next: now,
+        }
+    }
+
+    fn ready(&self, now: Instant) -> bool {
+        now >= self.next
+    }
+
+    fn sent(&mut self, now: Instant) {
+        if let Some(iv) = self.interval {
+            self.next = self.next.max(now) + iv;
+        }
+    }
+
+    fn pause_until(&mut self, t: Instant) {
+        self.next = self.next.max(t);
+    }
+
+    fn next(&self) -> Instant {
+        self.next
+    }
 }
 
 impl Shared {
@@ -774,7 +810,7 @@ impl Client {
                 subs: HashMap::new(),
                 queue: VecDeque::new(),
                 retry: Vec::new(),
-                next_send: now,
+                pacer: Pacer::new(s.max_rate, now),
                 writing: false,
                 spare: Vec::new(),
                 reasm,
@@ -1115,7 +1151,6 @@ impl Inner {
                 }
             }
         }
-        let interval = self.s.max_rate.map(|r| Duration::from_secs(1) / r.max(1));
         while let Some(&key) = g.queue.front() {
             let Some(session) = g.session.as_mut() else {
                 break;
@@ -1123,7 +1158,7 @@ impl Inner {
             if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
                 break;
             }
-            if interval.is_some() && now < g.next_send {
+            if !g.pacer.ready(now) {
                 break;
             }
             g.queue.pop_front();
@@ -1148,9 +1183,7 @@ impl Inner {
                     part.ever_sent = true;
                     part.sent_at = Some(now);
                     self.counters.parts_sent.fetch_add(1, Relaxed);
-                    if let Some(iv) = interval {
-                        g.next_send = g.next_send.max(now) + iv;
-                    }
+                    g.pacer.sent(now);
                 }
                 Err(session::SendError::WindowFull) => {
                     g.queue.push_front(key);
@@ -1404,7 +1437,7 @@ impl Inner {
                     .min(Duration::from_secs(30));
                 g.retry.push((now + backoff, key));
                 // Slow everyone down: the SMSC is saturated.
-                g.next_send = g.next_send.max(now + s.throttle_backoff);
+                g.pacer.pause_until(now + s.throttle_backoff);
                 return;
             }
         }
@@ -1743,7 +1776,7 @@ impl Inner {
                     wake = wake.min(d);
                 }
                 if !g.queue.is_empty() {
-                    wake = wake.min(g.next_send.max(now + Duration::from_millis(1)));
+                    wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
                 }
                 for (t, _) in &g.retry {
                     wake = wake.min(*t);

@@ -426,25 +426,30 @@ fn bad_input_is_an_error_and_nothing_is_sent() {
 }
 
 #[test]
-fn the_rate_limit_spaces_submits() {
-    let sim = sim();
-    let mut s = settings(&sim);
-    s.max_rate = Some(20);
-    let c = Client::connect_with(s).unwrap();
-    let start = Instant::now();
-    let tickets: Vec<Ticket> = (0..6)
-        .map(|_| c.submit_async(&text("1", "x")).unwrap())
-        .collect();
-    for t in tickets {
-        assert!(t.wait(Some(Duration::from_secs(10))).unwrap().is_accepted());
-    }
-    // 6 messages at 20/s are spaced by 50 ms: at least 250 ms from first to last. (A lower
-    // bound only: a slow machine can only make it longer.)
-    assert!(
-        start.elapsed() >= Duration::from_millis(250),
-        "{:?}",
-        start.elapsed()
-    );
+fn the_pacer_spaces_submits_evenly_and_pauses_after_throttling() {
+    let t0 = Instant::now();
+    let ms = |n: u64| t0 + Duration::from_millis(n);
+    // 20/s: one every 50 ms.
+    let mut p = Pacer::new(Some(20), t0);
+    assert!(p.ready(t0));
+    p.sent(t0);
+    assert!(!p.ready(ms(49)));
+    assert!(p.ready(ms(50)));
+    p.sent(ms(50));
+    assert_eq!(p.next(), ms(100));
+    // An idle spell earns no burst: after 1 s, still one every 50 ms.
+    p.sent(ms(1000));
+    assert!(!p.ready(ms(1049)) && p.ready(ms(1050)));
+    // A throttling pause holds back even an unlimited client.
+    let mut u = Pacer::new(None, t0);
+    u.sent(t0);
+    u.sent(t0);
+    assert!(u.ready(t0));
+    u.pause_until(ms(200));
+    assert!(!u.ready(ms(199)) && u.ready(ms(200)));
+    // A pause never shortens a wait already due.
+    p.pause_until(ms(10));
+    assert_eq!(p.next(), ms(1050));
 }
 
 #[test]

@@ -559,14 +559,17 @@ fn response_delay_does_not_block_the_connection() {
     let el = e.req(Body::EnquireLink);
     let first = e.recv();
     assert_eq!(first.sequence_number, el, "enquire_link_resp overtakes");
-    assert!(t0.elapsed() < delay);
     assert_eq!(e.recv().sequence_number, s1);
     assert_eq!(e.recv().sequence_number, s2);
+    // The delay is honoured (a lower bound: a slow machine only makes it longer).
     assert!(t0.elapsed() >= delay);
+    // After reset, responses are no longer delayed: a submit is answered before an
+    // enquire_link sent after it (with the delay on, the enquire_link would overtake).
     smsc.faults().reset();
-    let t1 = Instant::now();
-    e.call(submit("1", "c", 0));
-    assert!(t1.elapsed() < delay);
+    let s3 = e.req(submit("1", "c", 0));
+    let el2 = e.req(Body::EnquireLink);
+    assert_eq!(e.recv().sequence_number, s3);
+    assert_eq!(e.recv().sequence_number, el2);
 }
 
 #[test]

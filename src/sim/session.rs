@@ -5,7 +5,7 @@ use super::tls::{Fill, Tls, TlsReader};
 use super::{lock, Counters, Shared, SimError, Submitted};
 use crate::pdu::{
     Address, Bind, BindResp, Body, CommandId, CommandStatus, Decoded, Decoder, DeliverSm,
-    DestAddress, MessageState, Pdu, QuerySmResp, SmResp, SubmitMultiResp, Tag, Tlv,
+    DestAddress, MessageState, Pdu, QuerySmResp, SmResp, SubmitMultiResp, SubmitSm, Tag, Tlv,
 };
 use crate::receipt::{DeliveryReceipt, ReceiptDate};
 use crate::text::Encoding;
@@ -495,74 +495,20 @@ impl Conn<'_> {
                 self.respond(&Pdu::new(seq, Body::UnbindResp));
                 return Next::Close;
             }
-            Body::SubmitSm(m) => {
-                let Some((msg_id, dropped)) =
-                    self.submission(seq, id, !m.destination.addr.is_empty())
-                else {
-                    return Next::Go;
-                };
-                let resp = Pdu::new(
-                    seq,
-                    Body::SubmitSmResp(SmResp {
-                        message_id: msg_id.clone(),
-                        tlvs: Vec::new(),
-                    }),
-                );
-                let due = self.respond_submission(resp, dropped);
-                if m.registered_delivery & 0x01 != 0 {
-                    let r = receipt(&msg_id, &m.source, &m.destination, m.data_coding, &m);
-                    self.send_receipt(r, due);
-                }
-                self.record(Submitted {
-                    message_id: msg_id,
-                    system_id: String::new(),
-                    sequence_number: seq,
-                    command_id: id,
-                    source: m.source,
-                    destination: m.destination,
-                    esm_class: m.esm_class,
-                    registered_delivery: m.registered_delivery,
-                    data_coding: m.data_coding,
-                    short_message: m.short_message,
-                    tlvs: m.tlvs,
-                });
-            }
+            Body::SubmitSm(m) => self.accept_sm(seq, id, m, Body::SubmitSmResp),
+            // data_sm carries a subset of submit_sm's fields (its text in message_payload).
             Body::DataSm(m) => {
-                let Some((msg_id, dropped)) =
-                    self.submission(seq, id, !m.destination.addr.is_empty())
-                else {
-                    return Next::Go;
-                };
-                let resp = Pdu::new(
-                    seq,
-                    Body::DataSmResp(SmResp {
-                        message_id: msg_id.clone(),
-                        tlvs: Vec::new(),
-                    }),
-                );
-                let due = self.respond_submission(resp, dropped);
-                if m.registered_delivery & 0x01 != 0 {
-                    let part = DeliverSm {
-                        esm_class: m.esm_class,
-                        tlvs: m.tlvs.clone(),
-                        ..DeliverSm::default()
-                    };
-                    let r = receipt(&msg_id, &m.source, &m.destination, m.data_coding, &part);
-                    self.send_receipt(r, due);
-                }
-                self.record(Submitted {
-                    message_id: msg_id,
-                    system_id: String::new(),
-                    sequence_number: seq,
-                    command_id: id,
+                let sm = SubmitSm {
+                    service_type: m.service_type,
                     source: m.source,
                     destination: m.destination,
                     esm_class: m.esm_class,
                     registered_delivery: m.registered_delivery,
                     data_coding: m.data_coding,
-                    short_message: Vec::new(),
                     tlvs: m.tlvs,
-                });
+                    ..SubmitSm::default()
+                };
+                self.accept_sm(seq, id, sm, Body::DataSmResp)
             }
             Body::SubmitMulti(m) => {
                 let has_dest = m.destinations.iter().any(|d| match d {
@@ -663,6 +609,37 @@ impl Conn<'_> {
             self.s.out.push(&mut self.out);
             sh.receiver_bound();
         }
+    }
+
+    /// submit_sm (and data_sm in its shape): checks it, answers with `resp` carrying a new
+    /// message_id (unless a fault drops it), schedules the receipt, records it.
+    fn accept_sm(&mut self, seq: u32, id: CommandId, m: SubmitSm, resp: fn(SmResp) -> Body) {
+        let Some((msg_id, dropped)) = self.submission(seq, id, !m.destination.addr.is_empty())
+        else {
+            return;
+        };
+        let body = resp(SmResp {
+            message_id: msg_id.clone(),
+            tlvs: Vec::new(),
+        });
+        let due = self.respond_submission(Pdu::new(seq, body), dropped);
+        if m.registered_delivery & 0x01 != 0 {
+            let r = receipt(&msg_id, &m.source, &m.destination, m.data_coding, &m);
+            self.send_receipt(r, due);
+        }
+        self.record(Submitted {
+            message_id: msg_id,
+            system_id: String::new(),
+            sequence_number: seq,
+            command_id: id,
+            source: m.source,
+            destination: m.destination,
+            esm_class: m.esm_class,
+            registered_delivery: m.registered_delivery,
+            data_coding: m.data_coding,
+            short_message: m.short_message,
+            tlvs: m.tlvs,
+        });
     }
 
     /// Checks a submission; `Some((message_id, response dropped))` when accepted.

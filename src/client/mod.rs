@@ -1305,14 +1305,9 @@ impl Inner {
     /// Writes what the session has queued, unless another thread holds the writer role (it
     /// will pick these bytes up before giving the role back).
     /// Logs the PDUs the session traced (debug level only), masked.
-    fn log_trace(&self, g: &mut Shared) {
-        let Some(sess) = g.session.as_mut() else {
-            return;
-        };
-        let traced = sess.take_trace();
-        if traced.is_empty() {
-            return;
-        }
+    /// Logs traced PDUs, masked. Called without the state lock: masking and the sink may be
+    /// slow, and submitters must not wait for them.
+    fn log_pdus(&self, traced: Vec<(session::Direction, Pdu)>) {
         let (rules, group) = &self.s.log_mask;
         // The group was checked when the settings were built; fall back to full masking
         // rather than log a text unmasked.
@@ -1327,7 +1322,17 @@ impl Inner {
     }
 
     fn flush<'a>(&'a self, mut g: MutexGuard<'a, Shared>) {
-        self.log_trace(&mut g);
+        // Tracing is on only at the dump level: otherwise this takes an empty Vec.
+        let traced = g
+            .session
+            .as_mut()
+            .map(|s| s.take_trace())
+            .unwrap_or_default();
+        if !traced.is_empty() {
+            drop(g);
+            self.log_pdus(traced);
+            g = lock(&self.st);
+        }
         if g.writing {
             return;
         }

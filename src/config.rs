@@ -315,6 +315,10 @@ pub struct Config {
     pub tls_trust_pkcs12_cas: bool,
     /// `x-smpp-tls-certificate-alias`: which key entry of the PKCS#12 file to use.
     pub tls_alias: Option<String>,
+    /// A PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)
+    /// for mutual TLS, instead of the PKCS#12 file. Set in code only
+    /// ([`ConfigBuilder::tls_client_pem`]); the Genesys options name PKCS#12 files.
+    pub tls_client_pem: Option<(PathBuf, PathBuf)>,
     /// `x-smpp-pii-rules`: a JSON file of PII masking rules, added to the built-ins.
     pub pii_rules: Option<PathBuf>,
     /// `x-smpp-log-mask-group`: the PII rule group applied to message text and addresses in
@@ -390,6 +394,7 @@ impl Config {
             tls_skip_hostname_verification: false,
             tls_trust_pkcs12_cas: false,
             tls_alias: None,
+            tls_client_pem: None,
             pii_rules: None,
             log_mask_group: crate::pii::DEFAULT_GROUP.to_string(),
             debug: false,
@@ -583,7 +588,18 @@ impl Config {
                 "x-smpp-tls-trust-pkcs12-cas = true needs the PKCS#12 file whose CAs it trusts",
             ));
         }
-        if self.tls_mode == TlsMode::Mutual && self.tls_pkcs12_path.is_none() {
+        if self.tls_pkcs12_path.is_some() && self.tls_client_pem.is_some() {
+            return Err(ConfigError::Conflict {
+                name: "x-smpp-tls-path-to-certificate",
+                other: "tls_client_pem",
+                why: "a client certificate comes from a PKCS#12 file or from PEM files, not both"
+                    .into(),
+            });
+        }
+        if self.tls_mode == TlsMode::Mutual
+            && self.tls_pkcs12_path.is_none()
+            && self.tls_client_pem.is_none()
+        {
             return Err(missing(
                 "x-smpp-tls-path-to-certificate",
                 "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate",
@@ -1045,6 +1061,13 @@ impl ConfigBuilder {
     /// `x-smpp-tls-path-to-certificate`: the PKCS#12 client certificate file. Default: none.
     pub fn tls_pkcs12_path(mut self, v: impl Into<PathBuf>) -> Self {
         self.config.tls_pkcs12_path = Some(v.into());
+        self
+    }
+
+    /// The client certificate chain and private key as PEM files (unencrypted key), for
+    /// mutual TLS instead of a PKCS#12 file. No Genesys option sets this. Default: none.
+    pub fn tls_client_pem(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.config.tls_client_pem = Some((cert.into(), key.into()));
         self
     }
 

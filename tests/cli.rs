@@ -340,8 +340,12 @@ mod commands {
     fn bench_and_smsc_run_and_stop() {
         let (code, out, err) = esme(&["bench", "--count", "2000", "--window", "8"], None);
         assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("accepted 2000 rejected 0"), "{out}");
+        let last = out.lines().last().unwrap_or_default();
         assert!(
-            out.contains("throughput") && out.contains("accepted 2000 rejected 0"),
+            last.starts_with("esme client: 2000 msgs in ")
+                && last.contains(" s = ")
+                && last.ends_with(" msg/s (window 8)"),
             "{out}"
         );
         let (code, out, _) = esme(&["bench", "--count", "500", "--json"], None);

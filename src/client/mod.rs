@@ -344,9 +344,17 @@ pub enum ConnectionState {
     Closed,
 }
 
+/// Where a message's outcome lands. `waiting` says whether a thread sleeps on `cv`: the
+/// I/O thread signals only then (a condvar signal is a system call even with no sleeper).
 struct Slot {
-    outcome: Mutex<Option<Outcome>>,
+    outcome: Mutex<SlotState>,
     cv: Condvar,
+}
+
+#[derive(Default)]
+struct SlotState {
+    outcome: Option<Outcome>,
+    waiting: u32,
 }
 
 /// A handle on the outcome of one submitted message.
@@ -370,7 +378,7 @@ impl Ticket {
 
     /// The outcome if it is known.
     pub fn outcome(&self) -> Option<Outcome> {
-        lock(&self.slot.outcome).clone()
+        lock(&self.slot.outcome).outcome.clone()
     }
 
     /// Waits for the outcome, at most `timeout` (None: until it is known; it always becomes
@@ -379,14 +387,16 @@ impl Ticket {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut g = lock(&self.slot.outcome);
         loop {
-            if let Some(o) = g.as_ref() {
+            if let Some(o) = g.outcome.as_ref() {
                 return Some(o.clone());
             }
+            g.waiting += 1;
             match deadline {
                 None => g = self.slot.cv.wait(g).unwrap_or_else(|e| e.into_inner()),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
+                        g.waiting -= 1;
                         return None;
                     }
                     g = self
@@ -397,6 +407,7 @@ impl Ticket {
                         .0;
                 }
             }
+            g.waiting -= 1;
         }
     }
 }
@@ -449,6 +460,10 @@ struct Shared {
     next_housekeeping: Instant,
     last_down: String,
     handshake: Option<crate::tls::HandshakeInfo>,
+    /// Threads sleeping on `Inner::cv` not yet signalled, and the signal count: the waker
+    /// signals only when someone sleeps, once per batch of finished messages.
+    sleepers: u32,
+    cv_epoch: u64,
 }
 
 /// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
@@ -510,13 +525,20 @@ impl Shared {
     }
 }
 
+/// Posted events and how many `poll_event` callers sleep waiting for one.
+#[derive(Default)]
+struct Events {
+    q: VecDeque<Event>,
+    waiting: u32,
+}
+
 struct Inner {
     s: Settings,
     /// Reference numbers for concatenated messages.
     next_ref: std::sync::atomic::AtomicU32,
     st: Mutex<Shared>,
     cv: Condvar,
-    events: Mutex<VecDeque<Event>>,
+    events: Mutex<Events>,
     events_cv: Condvar,
     counters: Counters,
 }
@@ -816,13 +838,15 @@ impl Client {
                 reasm,
                 next_id: 1,
                 next_housekeeping: now,
+                sleepers: 0,
+                cv_epoch: 0,
                 last_down: String::new(),
                 handshake,
             }),
             s,
             next_ref: std::sync::atomic::AtomicU32::new(0),
             cv: Condvar::new(),
-            events: Mutex::new(VecDeque::new()),
+            events: Mutex::new(Events::default()),
             events_cv: Condvar::new(),
             counters: Counters::new(),
         });
@@ -879,19 +903,21 @@ impl Client {
         let deadline = Instant::now() + timeout.unwrap_or_default();
         let mut q = lock(&self.inner.events);
         loop {
-            if let Some(e) = q.pop_front() {
+            if let Some(e) = q.q.pop_front() {
                 return Some(e);
             }
             let now = Instant::now();
             if now >= deadline {
                 return None;
             }
+            q.waiting += 1;
             q = self
                 .inner
                 .events_cv
                 .wait_timeout(q, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
+            q.waiting -= 1;
         }
     }
 
@@ -937,7 +963,7 @@ impl Client {
                     PartResult::NotSent("the client was closed before it was sent".into()),
                 );
             }
-            inner.cv.notify_all();
+            inner.wake(&mut g);
             // Wait for the responses of what is in flight.
             let deadline = Instant::now() + s.close_timeout;
             while g.session.as_ref().is_some_and(|x| x.in_flight() > 0) {
@@ -945,11 +971,7 @@ impl Client {
                 if now >= deadline {
                     break;
                 }
-                g = inner
-                    .cv
-                    .wait_timeout(g, deadline - now)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
+                g = inner.wait(g, deadline - now);
             }
             let now = Instant::now();
             let unbinding = g.session.as_mut().is_some_and(|x| x.unbind(now).is_ok());
@@ -962,11 +984,7 @@ impl Client {
         {
             let mut g = lock(&inner.st);
             while g.session.is_some() && Instant::now() < deadline {
-                g = inner
-                    .cv
-                    .wait_timeout(g, Duration::from_millis(50))
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
+                g = inner.wait(g, Duration::from_millis(50));
             }
             if let Some(t) = g.transport.as_ref() {
                 t.shutdown();
@@ -1002,6 +1020,33 @@ impl Drop for Client {
 }
 
 impl Inner {
+    /// Sleeps on `cv` (submitters waiting for room in the window, close waiting for the
+    /// responses) at most `t`, counted in `sleepers` so [`Inner::wake`] can skip the signal
+    /// when nobody sleeps.
+    fn wait<'a>(&self, mut g: MutexGuard<'a, Shared>, t: Duration) -> MutexGuard<'a, Shared> {
+        let epoch = g.cv_epoch;
+        g.sleepers += 1;
+        g = self
+            .cv
+            .wait_timeout(g, t)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+        if g.cv_epoch == epoch {
+            // Timed out (or woke spuriously): still counted as a sleeper.
+            g.sleepers -= 1;
+        }
+        g
+    }
+
+    /// Wakes every thread sleeping on `cv`, if there is one.
+    fn wake(&self, g: &mut Shared) {
+        if g.sleepers > 0 {
+            g.sleepers = 0;
+            g.cv_epoch = g.cv_epoch.wrapping_add(1);
+            self.cv.notify_all();
+        }
+    }
+
     fn post(&self, e: Event) {
         use crate::log::{emit, Level};
         match &e {
@@ -1033,12 +1078,17 @@ impl Inner {
             Event::Warning(w) => emit(Level::Warn, "esme::client", w),
             _ => {}
         }
-        lock(&self.events).push_back(e);
-        self.events_cv.notify_one();
+        let mut q = lock(&self.events);
+        q.q.push_back(e);
+        let waiting = q.waiting > 0;
+        drop(q);
+        if waiting {
+            self.events_cv.notify_one();
+        }
     }
 
     fn events_full(&self) -> bool {
-        lock(&self.events).len() >= self.s.event_capacity
+        lock(&self.events).q.len() >= self.s.event_capacity
     }
 
     fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
@@ -1059,7 +1109,7 @@ impl Inner {
         let id = g.next_id;
         g.next_id += 1;
         let slot = Arc::new(Slot {
-            outcome: Mutex::new(None),
+            outcome: Mutex::new(SlotState::default()),
             cv: Condvar::new(),
         });
         let ticket = Ticket {
@@ -1103,11 +1153,7 @@ impl Inner {
                 }
                 return Ok(ticket);
             }
-            g = self
-                .cv
-                .wait_timeout(g, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            g = self.wait(g, deadline - now);
         }
         g.subs.insert(id, sub);
         if g.closing {
@@ -1231,6 +1277,9 @@ impl Inner {
         if sub.parts.iter().all(|p| p.result.is_some()) {
             if let Some(sub) = g.subs.remove(&key.0) {
                 self.finish(key.0, sub);
+                // Room in the window: wake a submitter waiting for it (and close, waiting
+                // for the last responses).
+                self.wake(g);
             }
         }
     }
@@ -1291,15 +1340,20 @@ impl Inner {
             Outcome::Unknown { .. } => c.unknown.fetch_add(1, Relaxed),
             Outcome::NotSent { .. } => c.not_sent.fetch_add(1, Relaxed),
         };
-        *lock(&sub.slot.outcome) = Some(outcome.clone());
-        sub.slot.cv.notify_all();
-        if sub.post {
+        let event = sub.post.then(|| outcome.clone());
+        let mut st = lock(&sub.slot.outcome);
+        st.outcome = Some(outcome);
+        let waiting = st.waiting > 0;
+        drop(st);
+        if waiting {
+            sub.slot.cv.notify_all();
+        }
+        if let Some(outcome) = event {
             self.post(Event::Outcome {
                 ticket: id,
                 outcome,
             });
         }
-        self.cv.notify_all();
     }
 
     /// Writes what the session has queued, unless another thread holds the writer role (it
@@ -1670,11 +1724,7 @@ impl Inner {
                 return true;
             }
             let step = (until - now).min(Duration::from_millis(100));
-            g = self
-                .cv
-                .wait_timeout(g, step)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            g = self.wait(g, step);
         }
     }
 

@@ -20,7 +20,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -35,6 +35,7 @@ pub(crate) struct TlsSettings {
     pub file_password: Option<zeroize::Zeroizing<String>>,
     pub key_password: Option<zeroize::Zeroizing<String>>,
     pub alias: Option<String>,
+    pub client_pem: Option<(PathBuf, PathBuf)>,
     pub trust_pkcs12_cas: bool,
     pub server_name: String,
     pub skip_hostname: bool,
@@ -72,6 +73,7 @@ impl TlsSettings {
                 .as_ref()
                 .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
             alias: c.tls_alias.clone(),
+            client_pem: c.tls_client_pem.clone(),
             trust_pkcs12_cas: c.tls_trust_pkcs12_cas,
             server_name: c.tls_server_name.clone().unwrap_or_else(|| c.host.clone()),
             skip_hostname: c.tls_skip_hostname_verification,
@@ -128,14 +130,19 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
     let mut report = TlsReport::default();
     let now = SystemTime::now();
-    let identity = match (&s.pkcs12, s.mode == TlsMode::Mutual || s.trust_pkcs12_cas) {
-        (Some(path), true) => {
-            let id = pkcs12::load_file(
-                path,
-                s.file_password.as_deref().map(String::as_str),
-                s.key_password.as_deref().map(String::as_str),
-                s.alias.as_deref(),
-            )?;
+    let wanted = s.mode == TlsMode::Mutual || s.trust_pkcs12_cas;
+    let identity = match (&s.pkcs12, &s.client_pem, wanted) {
+        (Some(_), _, true) | (None, Some(_), true) => {
+            let id = match (&s.pkcs12, &s.client_pem) {
+                (Some(path), _) => pkcs12::load_file(
+                    path,
+                    s.file_password.as_deref().map(String::as_str),
+                    s.key_password.as_deref().map(String::as_str),
+                    s.alias.as_deref(),
+                )?,
+                (None, Some((cert, key))) => load_pem_identity(cert, key)?,
+                (None, None) => unreachable!("matched above"),
+            };
             if s.mode == TlsMode::Mutual {
                 if let Some(end) = id.not_after.filter(|t| *t < now) {
                     return Err(TlsError::ClientCertDates {
@@ -157,7 +164,7 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
             report.client_not_after = id.not_after;
             Some(id)
         }
-        (None, true) => {
+        (None, None, true) => {
             return Err(TlsError::Setup {
                 detail: "x-smpp-tls-path-to-certificate is needed for mutual TLS or x-smpp-tls-trust-pkcs12-cas".into(),
             })
@@ -274,6 +281,49 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
         settings: s.clone(),
         report,
         verifier,
+    })
+}
+
+/// A client identity from a PEM certificate chain (leaf first) and a PEM private key.
+fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::PrivateKeyDer;
+    let setup = |what: &Path, why: String| TlsError::Setup {
+        detail: format!("client certificate PEM file {}: {why}", what.display()),
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| setup(cert, pem_why(e)))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| setup(cert, pem_why(e)))?;
+    let Some(leaf) = chain.first() else {
+        return Err(setup(
+            cert,
+            "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        ));
+    };
+    let facts = cert_facts(leaf)
+        .ok_or_else(|| setup(cert, "its first certificate cannot be parsed".into()))?;
+    let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Setup {
+        detail: format!(
+            "client key PEM file {}: {}",
+            key.display(),
+            match e {
+                rustls::pki_types::pem::Error::NoItemsFound => {
+                    "it holds no unencrypted private key (-----BEGIN PRIVATE KEY-----, RSA or EC)"
+                        .to_string()
+                }
+                other => pem_why(other),
+            }
+        ),
+    })?;
+    Ok(pkcs12::Identity {
+        chain,
+        key: key_der,
+        ca_certs: Vec::new(),
+        alias: None,
+        not_after: facts.not_after,
+        not_before: facts.not_before,
+        subject: facts.subject,
     })
 }
 

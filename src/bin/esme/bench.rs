@@ -1,26 +1,40 @@
-//! `esme bench`: the client against the simulator (in-process, or an external SMSC), as fast
-//! as the window allows.
+//! `esme bench`: the client against the simulator (in-process) or any SMSC, as fast as the
+//! window allows, with an interface that lets it stand in a table beside other clients.
 
 use crate::args::Args;
 use esme::client::{Message, Outcome, Ticket};
-use esme::config::{Config, TlsMode, TlsVersion};
+use esme::config::{BindMode, Config, TlsMode, TlsVersion};
 use esme::sim::{SimConfig, SimTls, Smsc};
+use esme::text::Encoding;
 use esme::Client;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
-esme bench [--count N] [--window W] [--size OCTETS] [--smsc HOST:PORT] [--json]
-           [--tls 1.2|1.3 --tls-dir DIR] [--handshakes N]
-  Submits N messages (default 100000) of SIZE GSM characters (default 20) with at most W in
-  flight (default 64), rate unlimited, against the built-in simulator started in-process (or
-  an SMSC at --smsc, e.g. `esme smsc`), after a warm-up of 1000. Prints messages per second,
-  response latency p50/p99, and the process's CPU time per message (user + system; with the
-  in-process simulator this includes the simulator's own work). --json prints one JSON line.
-  --tls runs over TLS of that version (only), with DIR holding server.pem, server.key (for
-  the in-process simulator) and ca.pem (to verify it), e.g. the test PKI made by
-  tests/tls/make-pki.sh. --handshakes N also times N full and N resumed handshakes.";
+esme bench [-n N] [-w W] [--sessions K] [--host H --port P]
+           [--tls [--ca CA.pem] [--cert C.pem --key K.pem | --p12 F --p12-password PW]
+                  [--tls-version 1.2|1.3] [--tls-dir DIR] [--handshakes N]]
+           [--size CHARS] [--warmup N] [--json]
+  Binds as a transmitter (system_id `bench`, password `secret`) and sends N submit_sm
+  (default 100000; --count is the same) with at most W outstanding (default 64; --window is
+  the same): source 0/0 `12345`, destination 0/0 `31600000000`, data_coding 0, the 24-octet
+  text `bench message 0123456789` (or SIZE characters with --size). The clock starts at
+  bind_resp (after --warmup messages, default 0) and stops at the N-th response.
+  Against --host/--port (or --smsc HOST:PORT), else the built-in simulator started
+  in-process. --sessions K binds K clients in one process and splits N among them (one
+  submitting thread each); the rate is the aggregate.
+  Prints the outcomes, response latency p50/p99 (at window 1: each submit's round trip as
+  the caller sees it; else the time from write to response), the process's CPU time per
+  message (user + system; with the in-process simulator this includes the simulator), and as
+  its last line:
+    esme client: N msgs in T s = R msg/s (window W)
+  Exit status 0 when every message was accepted. --json prints one JSON line instead.
+  --tls: TLS to the SMSC, verified against --ca (the in-process simulator uses --tls-dir DIR,
+  holding server.pem, server.key and ca.pem as made by tests/tls/make-pki.sh). Mutual TLS with
+  --p12 (and --p12-password) or --cert/--key (PEM). --tls-version pins one version (default:
+  1.2 or 1.3, whichever the SMSC prefers). --handshakes N also times N full and N resumed
+  handshakes.";
 
 /// A JSON number with `decimals` decimals, or `null` when unknown (NaN is not JSON).
 fn json_num(v: f64, decimals: usize) -> String {
@@ -41,9 +55,52 @@ fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0) // USER_HZ is 100 on Linux
 }
 
-fn run_batch(client: &Client, msg: &Message, n: u64) -> Result<(u64, [u64; 4]), String> {
+/// Threads of this process, from /proc/self/status.
+fn threads() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Resident set size of this process in kB, from /proc/self/status.
+fn rss_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Outcome counts: accepted, rejected, unknown, not sent.
+type Counts = [u64; 4];
+
+fn count(o: Option<Outcome>, c: &mut Counts) {
+    match o {
+        Some(Outcome::Accepted { .. }) => c[0] += 1,
+        Some(Outcome::Rejected { .. }) => c[1] += 1,
+        Some(Outcome::Unknown { .. }) | None => c[2] += 1,
+        Some(Outcome::NotSent { .. }) => c[3] += 1,
+    }
+}
+
+/// Sends `n` messages with blocking submits (window 1), timing each round trip as the
+/// caller sees it (µs).
+fn run_blocking(client: &Client, msg: &Message, n: u64, rtt: &mut Vec<u64>) -> Counts {
+    let mut counts = [0; 4];
+    for _ in 0..n {
+        let t = Instant::now();
+        let o = client.submit(msg).ok();
+        rtt.push(t.elapsed().as_micros() as u64);
+        count(o, &mut counts);
+    }
+    counts
+}
+
+/// Sends `n` messages asynchronously (the window throttles `submit_async`), then waits for
+/// every outcome.
+fn run_batch(client: &Client, msg: &Message, n: u64, progress: bool) -> Result<Counts, String> {
     let mut tickets: Vec<Ticket> = Vec::with_capacity(n as usize);
-    let progress = std::io::stderr().is_terminal() && n >= 10_000;
+    let progress = progress && std::io::stderr().is_terminal() && n >= 10_000;
     let mut last = Instant::now();
     for i in 0..n {
         tickets.push(client.submit_async(msg).map_err(|e| e.to_string())?);
@@ -55,18 +112,33 @@ fn run_batch(client: &Client, msg: &Message, n: u64) -> Result<(u64, [u64; 4]), 
     if progress {
         eprint!("\r{:40}\r", "");
     }
-    let mut counts = [0u64; 4];
+    let mut counts = [0; 4];
     for t in tickets {
-        match t.wait(Some(Duration::from_secs(120))) {
-            Some(Outcome::Accepted { .. }) => counts[0] += 1,
-            Some(Outcome::Rejected { .. }) => counts[1] += 1,
-            Some(Outcome::Unknown { .. }) | None => counts[2] += 1,
-            Some(Outcome::NotSent { .. }) => counts[3] += 1,
-        }
+        count(t.wait(Some(Duration::from_secs(120))), &mut counts);
     }
     // The async outcomes are also posted as events: drain them so memory stays flat.
     while client.poll_event(None).is_some() {}
-    Ok((n, counts))
+    Ok(counts)
+}
+
+fn pct(sorted: &[u64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i] as f64
+}
+
+/// `-n` or `--count` (and the like): the short form wins when both are given.
+fn num2<T>(a: &Args, short: &str, long: &str, default: T, lo: T, hi: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    if a.get(short).is_some() {
+        a.num(short, default, lo, hi)
+    } else {
+        a.num(long, default, lo, hi)
+    }
 }
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
@@ -74,52 +146,122 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         "bench",
         args,
         &[
+            "-n",
             "--count",
+            "-w",
             "--window",
+            "--sessions",
             "--size",
+            "--warmup",
+            "--host",
+            "--port",
             "--smsc",
-            "--tls",
+            "--ca",
+            "--cert",
+            "--key",
+            "--p12",
+            "--p12-password",
+            "--tls-version",
             "--tls-dir",
             "--handshakes",
         ],
-        &["--json"],
+        &["--tls", "--json"],
     )?;
-    let tls = match a.get("--tls") {
-        None => None,
-        Some(v @ ("1.2" | "1.3")) => {
-            let dir = std::path::PathBuf::from(a.required("--tls-dir")?);
-            Some((
-                if v == "1.2" {
-                    TlsVersion::Tls12
-                } else {
-                    TlsVersion::Tls13
-                },
-                dir,
-            ))
-        }
-        Some(v) => return Err(format!("--tls {v}: must be 1.2 or 1.3")),
-    };
+    let count: u64 = num2(&a, "-n", "--count", 100_000, 1, 100_000_000)?;
+    let window: u32 = num2(&a, "-w", "--window", 64, 1, 1000)?;
+    let sessions: u64 = a.num("--sessions", 1, 1, 64)?;
+    let warmup: u64 = a.num("--warmup", 0, 0, 10_000_000)?;
     let handshakes: usize = a.num("--handshakes", 0, 0, 10_000)?;
-    let count: u64 = a.num("--count", 100_000, 1, 100_000_000)?;
-    let window: u32 = a.num("--window", 64, 1, 1000)?;
-    let size: usize = a.num("--size", 20, 1, 160)?;
-    let sim = match a.get("--smsc") {
-        Some(_) => None,
+    let size: Option<usize> = match a.get("--size") {
+        None => None,
+        Some(_) => Some(a.num("--size", 24, 1, 160)?),
+    };
+    if count < sessions {
+        return Err(format!(
+            "-n {count}: must be at least --sessions ({sessions}), one message per session"
+        ));
+    }
+    let tls = a.flag("--tls");
+    let version = match a.get("--tls-version") {
+        None => None,
+        Some("1.2") => Some(TlsVersion::Tls12),
+        Some("1.3") => Some(TlsVersion::Tls13),
+        Some(v) => return Err(format!("--tls-version {v}: must be 1.2 or 1.3")),
+    };
+    for o in [
+        "--ca",
+        "--cert",
+        "--key",
+        "--p12",
+        "--p12-password",
+        "--tls-version",
+        "--tls-dir",
+        "--handshakes",
+    ] {
+        if !tls && a.get(o).is_some() {
+            return Err(format!("{o} needs --tls"));
+        }
+    }
+    match (a.get("--cert"), a.get("--key"), a.get("--p12")) {
+        (Some(_), None, _) => return Err("--cert needs --key (the PEM private key)".into()),
+        (None, Some(_), _) => return Err("--key needs --cert (the PEM certificate)".into()),
+        (Some(_), Some(_), Some(_)) => {
+            return Err("--cert/--key and --p12 are alternatives: give one".into())
+        }
+        _ => {}
+    }
+    if a.get("--p12-password").is_some() && a.get("--p12").is_none() {
+        return Err("--p12-password needs --p12".into());
+    }
+    let external = match (a.get("--host"), a.get("--port"), a.get("--smsc")) {
+        (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+            return Err("--smsc HOST:PORT and --host/--port are alternatives: give one".into())
+        }
+        (Some(h), Some(_), None) => Some((h.to_string(), a.num("--port", 2775u16, 1, 65535)?)),
+        (Some(_), None, None) => return Err("--host needs --port".into()),
+        (None, Some(_), None) => return Err("--port needs --host".into()),
+        (None, None, Some(hp)) => {
+            let (h, p) = hp
+                .rsplit_once(':')
+                .ok_or_else(|| format!("--smsc {hp}: expected HOST:PORT"))?;
+            let p =
+                p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    format!("--smsc {hp}: the port must be a number from 1 to 65535")
+                })?;
+            Some((h.to_string(), p))
+        }
+        (None, None, None) => None,
+    };
+    let tls_dir = a.get("--tls-dir").map(std::path::PathBuf::from);
+    let sim = match &external {
+        Some(_) => {
+            if tls_dir.is_some() {
+                return Err(
+                    "--tls-dir is for the in-process simulator; against an SMSC give --ca".into(),
+                );
+            }
+            None
+        }
         None => {
-            let sim_tls = match &tls {
-                None => None,
-                Some((v, dir)) => {
+            let sim_tls = match (tls, &tls_dir) {
+                (false, _) => None,
+                (true, None) => {
+                    return Err("--tls with the in-process simulator needs --tls-dir DIR (server.pem, server.key, ca.pem)".into())
+                }
+                (true, Some(dir)) => {
                     let mut t = SimTls::from_pem_files(
                         &dir.join("server.pem"),
                         &dir.join("server.key"),
                         None,
                     )
                     .map_err(|e| format!("--tls-dir: {e}"))?;
-                    t.versions = vec![if *v == TlsVersion::Tls12 {
-                        &rustls::version::TLS12
-                    } else {
-                        &rustls::version::TLS13
-                    }];
+                    if let Some(v) = version {
+                        t.versions = vec![if v == TlsVersion::Tls12 {
+                            &rustls::version::TLS12
+                        } else {
+                            &rustls::version::TLS13
+                        }];
+                    }
                     Some(t)
                 }
             };
@@ -133,60 +275,153 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             )
         }
     };
-    let (host, port) = match (&sim, a.get("--smsc")) {
+    let (host, port) = match (&sim, external) {
         (Some(s), _) => ("127.0.0.1".to_string(), s.addr().port()),
-        (None, Some(hp)) => {
-            let (h, p) = hp
-                .rsplit_once(':')
-                .ok_or_else(|| format!("--smsc {hp}: expected HOST:PORT"))?;
-            let p = p.parse().map_err(|_| format!("--smsc {hp}: bad port"))?;
-            (h.to_string(), p)
-        }
-        (None, None) => unreachable!("either the simulator or --smsc"),
+        (None, Some(hp)) => hp,
+        (None, None) => return Err("no SMSC: give --host and --port".into()),
     };
-    let mut b = Config::builder(host, "bench")
+    let mut b = Config::builder(host.clone(), "bench")
         .port(port)
-        .password("bench")
+        .password("secret")
+        .bind_mode(BindMode::Transmitter)
         .window(window)
         .max_rate(None)
         .delivery_report(false)
+        .src_ton(0)
+        .src_npi(0)
+        .dest_ton(0)
+        .dest_npi(0)
         .response_timeout(Duration::from_secs(60))
         .submit_timeout(Duration::from_secs(120));
-    if let Some((v, dir)) = &tls {
-        b = b
-            .tls_mode(TlsMode::Single)
-            .tls_version(*v)
-            .tls_max_version(*v)
-            .tls_ca_file(dir.join("ca.pem"));
+    if tls {
+        b = b.tls_mode(TlsMode::Single);
+        if let Some(v) = version {
+            b = b.tls_version(v).tls_max_version(v);
+        }
+        match (a.get("--ca"), &tls_dir) {
+            (Some(ca), _) => b = b.tls_ca_file(ca),
+            (None, Some(dir)) => b = b.tls_ca_file(dir.join("ca.pem")),
+            (None, None) => {} // the system trust store
+        }
+        if let Some(p12) = a.get("--p12") {
+            b = b.tls_mode(TlsMode::Mutual).tls_pkcs12_path(p12);
+            if let Some(pw) = a.get("--p12-password") {
+                b = b.tls_file_password(pw);
+            }
+        }
+        if let (Some(c), Some(k)) = (a.get("--cert"), a.get("--key")) {
+            b = b.tls_mode(TlsMode::Mutual).tls_client_pem(c, k);
+        }
     }
     let cfg = b.build().map_err(|e| e.to_string())?;
     let timing = if handshakes > 0 {
-        if tls.is_none() {
-            return Err("--handshakes needs --tls".into());
-        }
         Some(esme::tls::handshake_timing(&cfg, handshakes).map_err(|e| e.to_string())?)
     } else {
         None
     };
-    let client = Client::connect(&cfg).map_err(|e| e.to_string())?;
-    let msg = Message::text("447700900123", "x".repeat(size)).from("bench");
-    run_batch(&client, &msg, 1000.min(count))?;
-    let before = client.stats();
+    let text = match size {
+        Some(n) => "x".repeat(n),
+        None => "bench message 0123456789".to_string(),
+    };
+    let mut msg = Message::text("31600000000", text)
+        .from("12345")
+        .encoding(Encoding::Gsm7);
+    msg.data_coding = Some(0);
+    let threads0 = threads();
+    let clients = (0..sessions)
+        .map(|_| Client::connect(&cfg).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<Client>, String>>()?;
+    let threads_bound = threads();
+    let rss_bound = rss_kb();
+    let blocking = window == 1;
+    let mut rtt: Vec<u64> = Vec::new();
+    if warmup > 0 {
+        for c in &clients {
+            if blocking {
+                run_blocking(c, &msg, warmup, &mut Vec::new());
+            } else {
+                run_batch(c, &msg, warmup, false)?;
+            }
+        }
+    }
+    let before: Vec<_> = clients.iter().map(Client::stats).collect();
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let (n, counts) = run_batch(&client, &msg, count)?;
+    let mut counts: Counts = [0; 4];
+    if sessions == 1 {
+        counts = if blocking {
+            rtt.reserve(count as usize);
+            run_blocking(&clients[0], &msg, count, &mut rtt)
+        } else {
+            run_batch(&clients[0], &msg, count, true)?
+        };
+    } else {
+        let results: Vec<Result<(Counts, Vec<u64>), String>> = std::thread::scope(|s| {
+            let hs: Vec<_> = clients
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let n = count / sessions + u64::from((i as u64) < count % sessions);
+                    let msg = &msg;
+                    s.spawn(move || {
+                        let mut rtt = Vec::new();
+                        let r = if blocking {
+                            Ok(run_blocking(c, msg, n, &mut rtt))
+                        } else {
+                            run_batch(c, msg, n, false)
+                        };
+                        r.map(|c| (c, rtt))
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a session's thread panicked".into()))
+                })
+                .collect()
+        });
+        for r in results {
+            let (c, t) = r?;
+            for (k, v) in c.iter().enumerate() {
+                counts[k] += v;
+            }
+            rtt.extend(t);
+        }
+    }
     let secs = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
-    let after = client.stats();
-    client.close();
+    let after: Vec<_> = clients.iter().map(Client::stats).collect();
+    for c in &clients {
+        c.close();
+    }
+    drop(clients);
+    let n = count;
     let rate = n as f64 / secs;
-    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
     let cpu_us = cpu.map_or(f64::NAN, |c| c / n as f64 * 1e6);
-    let threads = 1; // one I/O thread per client; the caller's threads submit
-    let transport = match &tls {
-        None => "plain".to_string(),
-        Some((v, _)) => format!("tls{}", v.name()),
+    // Latency: the caller's round trips at window 1, else the client's write-to-response
+    // histogram (of the first session; all sessions see the same SMSC).
+    let (p50_us, p99_us) = if blocking {
+        rtt.sort_unstable();
+        (pct(&rtt, 0.50), pct(&rtt, 0.99))
+    } else {
+        let us = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e6);
+        (us(after[0].latency_p50), us(after[0].latency_p99))
     };
+    let bytes_out: u64 = after
+        .iter()
+        .zip(&before)
+        .map(|(a, b)| a.bytes_out - b.bytes_out)
+        .sum();
+    let bytes_in: u64 = after
+        .iter()
+        .zip(&before)
+        .map(|(a, b)| a.bytes_in - b.bytes_in)
+        .sum();
+    let io_threads = threads_bound
+        .zip(threads0)
+        .map_or(f64::NAN, |(b, a)| (b as f64 - a as f64) / sessions as f64);
+    let transport = if tls { "tls" } else { "plain" };
     let hs_ms = |f: fn(&esme::tls::HandshakeTiming) -> Duration| {
         timing
             .as_ref()
@@ -195,14 +430,16 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     if a.flag("--json") {
         writeln!(
             out,
-            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_ms\":{},\"p99_ms\":{},\"cpu_us_per_msg\":{},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"io_threads\":{threads},\"in_process_smsc\":{},\"handshake_full_ms\":{},\"handshake_resumed_ms\":{}}}",
-            json_num(ms(after.latency_p50), 3),
-            json_num(ms(after.latency_p99), 3),
+            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"sessions\":{sessions},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_us\":{},\"p99_us\":{},\"cpu_us_per_msg\":{},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"threads_per_session\":{},\"rss_kb_bound\":{},\"in_process_smsc\":{},\"handshake_full_ms\":{},\"handshake_resumed_ms\":{}}}",
+            json_num(p50_us, 1),
+            json_num(p99_us, 1),
             json_num(cpu_us, 2),
             counts[0],
             counts[1],
             counts[2],
             counts[3],
+            json_num(io_threads, 1),
+            rss_bound.map_or("null".to_string(), |v| v.to_string()),
             sim.is_some(),
             json_num(hs_ms(|t| t.full), 3),
             json_num(hs_ms(|t| t.resumed), 3)
@@ -210,57 +447,40 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?;
     } else {
         let where_ = if sim.is_some() {
-            "the in-process simulator"
+            "the in-process simulator".to_string()
         } else {
-            "the SMSC at --smsc"
+            format!("{host}:{port}")
         };
-        writeln!(
-            out,
-            "esme bench: {n} messages of {size} characters, window {window}, {transport}, against {where_}"
-        )
-        .and_then(|_| writeln!(out, "  throughput  {rate:.0} msg/s ({secs:.2} s)"))
-        .and_then(|_| {
-            writeln!(
-                out,
-                "  latency     p50 {:.3} ms  p99 {:.3} ms (whole run, warm-up included)",
-                ms(after.latency_p50),
-                ms(after.latency_p99)
-            )
-        })
-        .and_then(|_| {
-            writeln!(
-                out,
-                "  cpu         {cpu_us:.2} µs per message (user + system, whole process)"
-            )
-        })
-        .and_then(|_| {
-            writeln!(
-                out,
-                "  outcomes    accepted {} rejected {} unknown {} not-sent {}",
-                counts[0], counts[1], counts[2], counts[3]
-            )
-        })
-        .and_then(|_| match &timing {
-            Some(t) => writeln!(
-                out,
-                "  handshakes  full {:.2} ms, resumed {:.2} ms (medians of {}; {} of {} resumed; TCP connect included)",
+        let mut lines = vec![format!(
+            "esme bench: {n} messages, window {window}, {sessions} session(s), {transport}, against {where_}"
+        )];
+        lines.push(format!(
+            "outcomes accepted {} rejected {} unknown {} not-sent {}",
+            counts[0], counts[1], counts[2], counts[3]
+        ));
+        lines.push(format!("wire {bytes_out} octets out, {bytes_in} in"));
+        lines.push(format!(
+            "footprint {io_threads:.0} thread(s) per session, RSS {} kB once bound",
+            rss_bound.map_or("?".to_string(), |v| v.to_string())
+        ));
+        if let Some(t) = &timing {
+            lines.push(format!(
+                "handshakes full {:.2} ms, resumed {:.2} ms (medians of {}; {} of {} resumed; TCP connect included)",
                 t.full.as_secs_f64() * 1000.0,
                 t.resumed.as_secs_f64() * 1000.0,
                 t.n,
                 t.resumed_count,
                 t.n
-            ),
-            None => Ok(()),
-        })
-        .and_then(|_| {
-            writeln!(
-                out,
-                "  wire        {} octets out, {} in",
-                after.bytes_out - before.bytes_out,
-                after.bytes_in - before.bytes_in
-            )
-        })
-        .map_err(|e| e.to_string())?;
+            ));
+        }
+        lines.push(format!("latency p50 {p50_us:.0} us p99 {p99_us:.0} us"));
+        lines.push(format!("cpu {cpu_us:.1} us/msg (user+sys)"));
+        lines.push(format!(
+            "esme client: {n} msgs in {secs:.3} s = {rate:.0} msg/s (window {window})"
+        ));
+        for l in lines {
+            writeln!(out, "{l}").map_err(|e| e.to_string())?;
+        }
     }
     Ok(if counts[0] == n {
         ExitCode::SUCCESS

@@ -12,12 +12,13 @@
 # 100 runs every client RUNS times with the same N and prints markdown tables on stdout:
 #   - msg/s per client and window, with ratios esme / peer and esme / blaster ceiling;
 #     the blaster (benches/peers/blaster.c) sends pre-encoded bytes and only counts the
-#     responses: the SMSC's own ceiling on this machine, so the SMSC is not the bottleneck
-#     of anything below it;
+#     responses: the SMSC's own ceiling on this machine (a client close to it is held back
+#     by the SMSC, not by itself);
 #   - latency at window 1: esme p50/p99 against the blaster's raw TCP ping-pong;
 #   - sessions: `esme bench --sessions 1,2,4,8` at window 100, aggregate msg/s;
 #   - TLS: esme (and the smpp34 client) plain vs TLS 1.3 at window 100 against `esme smsc`
-#     with the test PKI (tests/tls/make-pki.sh).
+#     with the test PKI (tests/tls/make-pki.sh);
+#   - every run's msg/s behind the medians (the spread on a busy machine is large).
 # Progress goes to stderr. Any client that fails (nonzero exit, no result line, wrong N or
 # window in it) stops the script with its output; no number is ever filled in.
 # Every client measures from the bind response to the N-th response. Needs: cargo, gcc,
@@ -102,7 +103,11 @@ fi
 # is driven through its older one (--smsc H:P --count N --window W --json, TLS 1.3 with
 # --tls-dir holding ca.pem) and its JSON line turned into those three lines; that one has
 # no --sessions, so the sessions section says so instead of printing numbers.
-if "$esme" help bench 2>/dev/null | grep -q -- '--host'; then
+# ESME_BENCH_IFACE=current|legacy overrides the detection.
+if [[ -n "${ESME_BENCH_IFACE:-}" ]]; then
+	esme_iface=$ESME_BENCH_IFACE
+	[[ "$esme_iface" == current || "$esme_iface" == legacy ]] || die "ESME_BENCH_IFACE must be current or legacy"
+elif "$esme" help bench 2>/dev/null | grep -q -- '--host'; then
 	esme_iface=current
 else
 	esme_iface=legacy
@@ -351,3 +356,18 @@ for c in esme smpp34; do
 	echo "| ${label[$c]} | $(med_rate "$c-plain") | $(med_rate "$c-tls") | $(ratio "$(med_rate "$c-tls")" "$(med_rate "$c-plain")") |"
 done
 echo "| esme / smpp34 | $(ratio "$(med_rate esme-plain)" "$(med_rate smpp34-plain)") | $(ratio "$(med_rate esme-tls)" "$(med_rate smpp34-tls)") | |"
+echo
+
+# ---------------------------------------------------------------- raw runs
+# Every number behind the medians above, so the spread (this is a shared machine) shows.
+echo "## Every run, msg/s in run order"
+echo
+raw_keys=()
+for w in "${WINDOWS[@]}"; do
+	for c in "${CLIENTS[@]}"; do raw_keys+=("$c-w$w"); done
+done
+for k in "${SESSIONS[@]}"; do [[ -s "$tmp/esme-s$k.rate" ]] && raw_keys+=("esme-s$k"); done
+raw_keys+=(esme-plain esme-tls smpp34-plain smpp34-tls)
+for key in "${raw_keys[@]}"; do
+	echo "- $key: $(paste -sd' ' "$tmp/$key.rate")"
+done

@@ -107,7 +107,7 @@ fi
 if [[ -n "${ESME_BENCH_IFACE:-}" ]]; then
 	esme_iface=$ESME_BENCH_IFACE
 	[[ "$esme_iface" == current || "$esme_iface" == legacy ]] || die "ESME_BENCH_IFACE must be current or legacy"
-elif "$esme" help bench 2>/dev/null | grep -q -- '--host'; then
+elif [[ "$("$esme" help bench 2>/dev/null || true)" == *--host* ]]; then
 	esme_iface=current
 else
 	esme_iface=legacy
@@ -202,13 +202,15 @@ prefix_of() {
 	esac
 }
 
+run_no=0
 # run_one CLIENT KEY HOST PORT N W [EXTRA...]: runs a client, checks it, and appends its
 # msg/s to $tmp/KEY.rate (and, when it printed one, its latency line to $tmp/KEY.lat and
 # cpu line to $tmp/KEY.cpu).
 run_one() {
 	local c=$1 key=$2 host=$3 port=$4 n=$5 w=$6 out rc=0 last want rate
 	shift 6
-	out="$tmp/$key.$RANDOM.out"
+	run_no=$((run_no + 1))
+	out="$tmp/run-$run_no.out"
 	client_cmd "$c" "$host" "$port" "$n" "$w" "$@" >"$out" 2>&1 || rc=$?
 	last="$(grep -v '^[[:space:]]*$' "$out" | tail -n1 || true)"
 	want="^$(prefix_of "$c"): $n msgs in [0-9.]+ s = ([0-9]+) msg/s \\(window $w\\)$"

@@ -17,14 +17,14 @@ bench() { ./target/release/esme bench --count "$count" --json "$@"; }
 printf '%-8s %12s %12s %8s %12s %8s\n' window "plain msg/s" "TLS1.3" ratio "TLS1.2" ratio
 for w in 1 10 64; do
   p="$(bench --window "$w" | num msgs_per_sec)"
-  t13="$(bench --window "$w" --tls 1.3 --tls-dir "$pki" | num msgs_per_sec)"
-  t12="$(bench --window "$w" --tls 1.2 --tls-dir "$pki" | num msgs_per_sec)"
+  t13="$(bench --window "$w" --tls --tls-version 1.3 --tls-dir "$pki" | num msgs_per_sec)"
+  t12="$(bench --window "$w" --tls --tls-version 1.2 --tls-dir "$pki" | num msgs_per_sec)"
   printf '%-8s %12.0f %12.0f %8s %12.0f %8s\n' "$w" "$p" "$t13" \
     "$(awk -v a="$t13" -v b="$p" 'BEGIN { printf "%.2f", a / b }')" "$t12" \
     "$(awk -v a="$t12" -v b="$p" 'BEGIN { printf "%.2f", a / b }')"
 done
 for v in 1.3 1.2; do
-  j="$(bench --count 1000 --window 10 --tls "$v" --tls-dir "$pki" --handshakes 50)"
+  j="$(bench --count 1000 --window 10 --tls --tls-version "$v" --tls-dir "$pki" --handshakes 50)"
   printf 'TLS %s handshake (TCP connect included, median of 50): full %s ms, resumed %s ms\n' \
     "$v" "$(echo "$j" | num handshake_full_ms)" "$(echo "$j" | num handshake_resumed_ms)"
 done

@@ -1,7 +1,9 @@
 //! The footprint of one bound, idle client: RSS and threads of this process before and after
-//! connecting (run against an SMSC in another process, e.g. `esme smsc`).
+//! connecting (run against an SMSC in another process, e.g. `esme smsc`), over TLS when a CA
+//! file is given (e.g. `esme smsc --tls-cert server.pem --tls-key server.key` with the test
+//! PKI of tests/tls/make-pki.sh).
 //!
-//!     cargo run --release --example idle_client -- 127.0.0.1:2775
+//!     cargo run --release --example idle_client -- 127.0.0.1:2775 [CA.pem]
 use esme::config::Config;
 use esme::Client;
 use std::time::Duration;
@@ -20,7 +22,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:2775".into());
     let (host, port) = addr.rsplit_once(':').ok_or("expected HOST:PORT")?;
-    let cfg = Config::builder(host, "idle").port(port.parse()?).build()?;
+    let mut b = Config::builder(host, "idle").port(port.parse()?);
+    if let Some(ca) = std::env::args().nth(2) {
+        b = b.tls_mode(esme::config::TlsMode::Single).tls_ca_file(ca);
+    }
+    let cfg = b.build()?;
     println!(
         "before connect: VmRSS {} Threads {}",
         status("VmRSS:"),

@@ -441,6 +441,8 @@ struct Sub {
     deadline: Instant,
     slot: Arc<Slot>,
     post: bool,
+    /// A blocking `submit` waits for it, counted in `Shared::callers`.
+    caller: bool,
 }
 
 struct Shared {
@@ -464,7 +466,30 @@ struct Shared {
     /// signals only when someone sleeps, once per batch of finished messages.
     sleepers: u32,
     cv_epoch: u64,
+    /// Someone (the I/O thread or a blocking submitter) holds the reader role: only it
+    /// reads the socket, so the bytes reach the session in order.
+    reader: bool,
+    /// Blocking submitters whose outcome is not known yet.
+    callers: u32,
+    /// When a blocking submitter last read for itself or got its outcome: the I/O thread
+    /// leaves the socket to the next one for [`CALLER_LINGER`] (see
+    /// [`Inner::submit_and_read`]).
+    last_caller: Option<Instant>,
+    /// Counts connections, so bytes read from an old one are never fed to a new session.
+    conn_gen: u64,
+    /// Why the connection ended, when a submitter reading for itself saw it end.
+    conn_end: Option<String>,
+    /// The read buffer, held by whoever reads.
+    rbuf: Vec<u8>,
 }
+
+/// How long the I/O thread leaves the socket to blocking submitters after one read for
+/// itself: a submitter that finds the socket free reads its own response, saving two thread
+/// hand-offs per round trip at window 1. Inbound PDUs arriving meanwhile wait at most this.
+const CALLER_LINGER: Duration = Duration::from_millis(2);
+
+/// The read buffer's size.
+const READ_BUF: usize = 64 * 1024;
 
 /// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
 /// after an idle spell), and held back by a pause after a throttling answer whatever the
@@ -538,6 +563,8 @@ struct Inner {
     next_ref: std::sync::atomic::AtomicU32,
     st: Mutex<Shared>,
     cv: Condvar,
+    /// The I/O thread sleeps here while a submitter holds the reader role.
+    io_cv: Condvar,
     events: Mutex<Events>,
     events_cv: Condvar,
     counters: Counters,
@@ -840,12 +867,19 @@ impl Client {
                 next_housekeeping: now,
                 sleepers: 0,
                 cv_epoch: 0,
+                reader: false,
+                callers: 0,
+                last_caller: None,
+                conn_gen: 0,
+                conn_end: None,
+                rbuf: Vec::new(),
                 last_down: String::new(),
                 handshake,
             }),
             s,
             next_ref: std::sync::atomic::AtomicU32::new(0),
             cv: Condvar::new(),
+            io_cv: Condvar::new(),
             events: Mutex::new(Events::default()),
             events_cv: Condvar::new(),
             counters: Counters::new(),
@@ -879,6 +913,7 @@ impl Client {
     /// given (nothing was sent); every other ending is an [`Outcome`].
     pub fn submit(&self, m: &Message) -> Result<Outcome, Error> {
         let t = self.inner.enqueue(m, false, true)?;
+        self.inner.submit_and_read(&t);
         // Always resolves: queued parts end by the submit timeout, sent ones by the
         // response timeout, and close() resolves everything.
         Ok(t.wait(None).unwrap_or(Outcome::NotSent {
@@ -955,6 +990,7 @@ impl Client {
                 return;
             }
             g.closing = true;
+            inner.io_cv.notify_all();
             let queued: Vec<PartKey> = g.drain_queued();
             for k in queued {
                 inner.set_result(
@@ -1047,6 +1083,98 @@ impl Inner {
         }
     }
 
+    /// Waits for a blocking submit's outcome, reading the socket itself while nobody else
+    /// does (leader/follower): its response then reaches it without waking the I/O thread
+    /// and being handed back, two thread switches saved per round trip. When another thread
+    /// reads, it returns and the caller waits on the ticket as usual. Every byte read goes
+    /// through the same session, under the same lock, as the I/O thread's reads.
+    fn submit_and_read(&self, ticket: &Ticket) {
+        let mut g = lock(&self.st);
+        match g.subs.get_mut(&ticket.id) {
+            Some(sub) => sub.caller = true,
+            None => return, // already resolved
+        }
+        g.callers += 1;
+        loop {
+            if !g.subs.contains_key(&ticket.id) {
+                return; // resolved (set_result removed it and counted us out)
+            }
+            let bound = g
+                .session
+                .as_ref()
+                .is_some_and(|x| matches!(x.state(), session::State::Bound(_)));
+            let Some(t) = g.transport.clone() else { return };
+            if g.reader || !bound || g.conn_end.is_some() || g.closing {
+                return; // someone else reads, or the I/O thread has work to do
+            }
+            g.reader = true;
+            let gen = g.conn_gen;
+            let mut buf = std::mem::take(&mut g.rbuf);
+            if buf.len() < READ_BUF {
+                buf = vec![0u8; READ_BUF];
+            }
+            drop(g);
+            // A panic below must not leave the role taken: the I/O thread would wait for it
+            // forever. It gives the role back and ends the connection, then unwinds on.
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let r = t.read(&mut buf);
+                let now = Instant::now();
+                self.counters.caller_reads.fetch_add(1, Relaxed);
+                let mut g = lock(&self.st);
+                if g.conn_gen == gen {
+                    self.absorb(&mut g, r, &buf, now);
+                }
+                (g, now)
+            }));
+            let (mut g2, now) = match done {
+                Ok(x) => x,
+                Err(panic) => {
+                    let mut g = lock(&self.st);
+                    g.reader = false;
+                    g.conn_end
+                        .get_or_insert_with(|| "internal error while reading".into());
+                    drop(g);
+                    self.io_cv.notify_all();
+                    std::panic::resume_unwind(panic);
+                }
+            };
+            g2.rbuf = buf;
+            g = g2;
+            g.reader = false;
+            g.last_caller = Some(now);
+            if g.conn_end.is_some() || g.callers > u32::from(g.subs.contains_key(&ticket.id)) {
+                // The connection ended, or other submitters wait: the I/O thread takes over.
+                self.io_cv.notify_one();
+            }
+            self.flush(g);
+            g = lock(&self.st);
+        }
+    }
+
+    /// Feeds what a submitter read into the session and handles the result.
+    fn absorb(&self, g: &mut Shared, r: std::io::Result<usize>, buf: &[u8], now: Instant) {
+        match r {
+            Ok(0) => {
+                g.conn_end = Some("the SMSC closed the connection".into());
+            }
+            Ok(n) => {
+                self.counters.bytes_in.fetch_add(n as u64, Relaxed);
+                if let Some(s) = g.session.as_mut() {
+                    s.feed(&buf[..n], now);
+                }
+            }
+            Err(e) if is_timeout(&e) => {}
+            Err(e) => g.conn_end = Some(format!("the connection failed: {e}")),
+        }
+        if let Some(s) = g.session.as_mut() {
+            s.tick(now);
+        }
+        if let Some(why) = self.process(g, now) {
+            g.conn_end.get_or_insert(why);
+        }
+        self.pump(g, now);
+    }
+
     fn post(&self, e: Event) {
         use crate::log::{emit, Level};
         match &e {
@@ -1134,6 +1262,7 @@ impl Inner {
             deadline,
             slot,
             post,
+            caller: false,
         };
         // Admission: at most `window` messages waiting at once.
         while g.subs.len() >= s.window && !g.closing {
@@ -1276,6 +1405,12 @@ impl Inner {
         let sub = &g.subs[&key.0];
         if sub.parts.iter().all(|p| p.result.is_some()) {
             if let Some(sub) = g.subs.remove(&key.0) {
+                if sub.caller {
+                    g.callers -= 1;
+                    // A blocking submitter is about to come back for its next message: the
+                    // I/O thread leaves it the socket for a moment (see CALLER_LINGER).
+                    g.last_caller = Some(Instant::now());
+                }
                 self.finish(key.0, sub);
                 // Room in the window: wake a submitter waiting for it (and close, waiting
                 // for the last responses).
@@ -1776,6 +1911,9 @@ impl Inner {
         let mut g = lock(&self.st);
         let lost = g.session.as_mut().map(|s| s.abort()).unwrap_or_default();
         g.session = None;
+        // A submitter still reading the old connection drops what it reads.
+        g.conn_gen = g.conn_gen.wrapping_add(1);
+        g.conn_end = None;
         if let Some(t) = g.transport.take() {
             t.shutdown();
         }
@@ -1820,25 +1958,62 @@ impl Inner {
         let Some(t) = lock(&self.st).transport.clone() else {
             return "not connected".into();
         };
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut current: Option<Duration> = None;
+        // Every read returns within 250 ms, also a blocking submitter's (it reads with this
+        // socket's setting): it then sees an outcome the timers gave it meanwhile.
+        let mut current = Some(Duration::from_millis(250));
+        let _ = t.set_read_timeout(current);
         loop {
-            let timeout = {
-                let g = lock(&self.st);
+            let mut g = lock(&self.st);
+            let now = Instant::now();
+            if let Some(why) = g.conn_end.take() {
+                self.flush(g);
+                return why;
+            }
+            let mut wake = now + Duration::from_millis(250);
+            if let Some(d) = g.session.as_ref().and_then(|s| s.next_deadline()) {
+                wake = wake.min(d);
+            }
+            if !g.queue.is_empty() {
+                wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
+            }
+            for (t, _) in &g.retry {
+                wake = wake.min(*t);
+            }
+            // A blocking submitter reads, or one did a moment ago and the next will: leave
+            // the socket to them, and only run the timers.
+            let linger = (g.callers == 0)
+                .then_some(g.last_caller)
+                .flatten()
+                .map(|t| t + CALLER_LINGER)
+                .filter(|u| *u > now);
+            if g.reader || linger.is_some() {
+                let until = linger.map_or(wake, |u| u.min(wake));
+                g = self
+                    .io_cv
+                    .wait_timeout(g, until.saturating_duration_since(now))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+                if let Some(why) = g.conn_end.take() {
+                    self.flush(g);
+                    return why;
+                }
                 let now = Instant::now();
-                let mut wake = now + Duration::from_millis(250);
-                if let Some(d) = g.session.as_ref().and_then(|s| s.next_deadline()) {
-                    wake = wake.min(d);
+                if let Some(why) = self.after_read(&mut g, now) {
+                    self.flush(g);
+                    return why;
                 }
-                if !g.queue.is_empty() {
-                    wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
-                }
-                for (t, _) in &g.retry {
-                    wake = wake.min(*t);
-                }
-                wake.saturating_duration_since(now)
-                    .max(Duration::from_millis(1))
-            };
+                self.flush(g);
+                continue;
+            }
+            g.reader = true;
+            let mut buf = std::mem::take(&mut g.rbuf);
+            if buf.len() < READ_BUF {
+                buf = vec![0u8; READ_BUF];
+            }
+            drop(g);
+            let timeout = wake
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
             // Only touch the socket option when the value changes meaningfully.
             if current.is_none_or(|c| c.abs_diff(timeout) > Duration::from_millis(2)) {
                 let _ = t.set_read_timeout(Some(timeout));
@@ -1847,30 +2022,42 @@ impl Inner {
             let r = t.read(&mut buf);
             let now = Instant::now();
             let mut g = lock(&self.st);
-            match r {
-                Ok(0) => return "the SMSC closed the connection".into(),
+            g.reader = false;
+            let fed = match r {
+                Ok(0) => Err("the SMSC closed the connection".to_string()),
                 Ok(n) => {
                     self.counters.bytes_in.fetch_add(n as u64, Relaxed);
                     if let Some(s) = g.session.as_mut() {
                         s.feed(&buf[..n], now);
                     }
+                    Ok(())
                 }
-                Err(e) if is_timeout(&e) => {}
-                Err(e) => return format!("the connection failed: {e}"),
+                Err(e) if is_timeout(&e) => Ok(()),
+                Err(e) => Err(format!("the connection failed: {e}")),
+            };
+            g.rbuf = buf;
+            if let Err(why) = fed {
+                return why;
             }
-            if let Some(s) = g.session.as_mut() {
-                s.tick(now);
-            }
-            let end = self.process(&mut g, now);
-            self.pump(&mut g, now);
-            self.housekeeping(&mut g, now);
-            if let Some(why) = end {
+            if let Some(why) = self.after_read(&mut g, now) {
                 // Send what the session still owes (unbind_resp, nacks) before closing.
                 self.flush(g);
                 return why;
             }
             self.flush(g);
         }
+    }
+
+    /// Runs the session's timers and handles its events, then sends what may go. Returns
+    /// why the connection ended, if it did.
+    fn after_read(&self, g: &mut Shared, now: Instant) -> Option<String> {
+        if let Some(s) = g.session.as_mut() {
+            s.tick(now);
+        }
+        let end = self.process(g, now);
+        self.pump(g, now);
+        self.housekeeping(g, now);
+        end
     }
 }
 

@@ -65,6 +65,8 @@ pub(crate) struct Counters {
     pub messages_received: AtomicU64,
     pub receipts_received: AtomicU64,
     pub inbound_refused: AtomicU64,
+    /// Reads done by a blocking submitter for itself (internal: tests check the fast path).
+    pub caller_reads: AtomicU64,
     by_status: Mutex<BTreeMap<u32, u64>>,
     hist: Box<[AtomicU64]>,
 }
@@ -105,6 +107,7 @@ impl Counters {
             messages_received: AtomicU64::new(0),
             receipts_received: AtomicU64::new(0),
             inbound_refused: AtomicU64::new(0),
+            caller_reads: AtomicU64::new(0),
             by_status: Mutex::new(BTreeMap::new()),
             hist: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
         }

@@ -22,6 +22,8 @@ pub mod config;
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
+mod idhash;
+/// cbindgen:ignore
 pub mod log;
 /// cbindgen:ignore
 pub mod pdu;

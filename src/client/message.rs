@@ -221,24 +221,45 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
         }
     };
     let mut parts = Vec::with_capacity(segments.len());
-    let mut scratch = Vec::with_capacity(256);
-    for seg in &segments {
-        let mut p = base.clone();
-        p.set_segment(seg);
-        scratch.clear();
-        let pdu = Pdu::new(1, crate::pdu::Body::SubmitSm(p));
-        let len = pdu.encode(&mut scratch).map_err(Error::Encode)?;
-        if len > s.max_pdu_len as usize {
-            return Err(Error::Usage(format!(
-                "the submit_sm would be {len} octets, above x-smpp-max-pdu-size ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
-                s.max_pdu_len
-            )));
+    let n = segments.len();
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let mut base = Some(base);
+        for (i, mut seg) in segments.into_iter().enumerate() {
+            // The last part takes the template itself, and every part its segment's octets:
+            // a one-part message copies nothing.
+            let mut p = if i + 1 == n {
+                base.take().unwrap_or_default()
+            } else {
+                base.clone().unwrap_or_default()
+            };
+            let octets = std::mem::take(&mut seg.short_message);
+            p.set_segment(&seg);
+            p.short_message = octets;
+            scratch.clear();
+            let pdu = Pdu::new(1, crate::pdu::Body::SubmitSm(p));
+            let len = pdu.encode(&mut scratch).map_err(Error::Encode)?;
+            if scratch.capacity() > 64 * 1024 {
+                *scratch = Vec::new(); // don't keep a huge one-off buffer per thread
+            }
+            if len > s.max_pdu_len as usize {
+                return Err(Error::Usage(format!(
+                    "the submit_sm would be {len} octets, above x-smpp-max-pdu-size ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
+                    s.max_pdu_len
+                )));
+            }
+            if let crate::pdu::Body::SubmitSm(p) = pdu.body {
+                parts.push(p);
+            }
         }
-        if let crate::pdu::Body::SubmitSm(p) = pdu.body {
-            parts.push(p);
-        }
-    }
-    Ok(parts)
+        Ok(parts)
+    })
+}
+
+thread_local! {
+    /// Where [`build_parts`] encodes each part once to check it: reused, not allocated per
+    /// message.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]

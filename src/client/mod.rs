@@ -24,7 +24,7 @@ use crate::receipt::{self, DeliveryReceipt};
 use crate::session::{self, BindMode, Session, SessionConfig};
 use crate::text::{Encoding, Incomplete, Reassembler, SegmentMethod};
 use stats::Counters;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -451,7 +451,7 @@ struct Shared {
     state: ConnectionState,
     closing: bool,
     closed: bool,
-    subs: HashMap<u64, Sub>,
+    subs: crate::idhash::IdMap<u64, Sub>,
     queue: VecDeque<PartKey>,
     retry: Vec<(Instant, PartKey)>,
     pacer: Pacer,
@@ -856,7 +856,7 @@ impl Client {
                 },
                 closing: false,
                 closed: false,
-                subs: HashMap::new(),
+                subs: Default::default(),
                 queue: VecDeque::new(),
                 retry: Vec::new(),
                 pacer: Pacer::new(s.max_rate, now),
@@ -1419,23 +1419,23 @@ impl Inner {
         }
     }
 
-    fn finish(&self, id: u64, sub: Sub) {
+    fn finish(&self, id: u64, mut sub: Sub) {
         let c = &self.counters;
-        let mut ids = Vec::new();
+        let mut ids = Vec::with_capacity(sub.parts.len());
         let mut unknown = None;
         let mut rejected = None;
         let mut not_sent = None;
-        for p in &sub.parts {
-            match &p.result {
-                Some(PartResult::Accepted(m)) => ids.push(m.clone()),
+        for p in &mut sub.parts {
+            match p.result.take() {
+                Some(PartResult::Accepted(m)) => ids.push(m),
                 Some(PartResult::Unknown(w)) => {
-                    unknown.get_or_insert_with(|| w.clone());
+                    unknown.get_or_insert(w);
                 }
                 Some(PartResult::Rejected(st)) => {
-                    rejected.get_or_insert(*st);
+                    rejected.get_or_insert(st);
                 }
                 Some(PartResult::NotSent(w)) => {
-                    not_sent.get_or_insert_with(|| w.clone());
+                    not_sent.get_or_insert(w);
                 }
                 None => {}
             }

@@ -1,5 +1,7 @@
 //! The `esme` binary, run as a user would.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -408,4 +410,235 @@ fn mask_by_group_rule_and_regex() {
     let (code, _, err) = esme(&["mask", "--regex", "(", "x"], None);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// `esme bench` against `esme smsc` run as a separate process, as the peers' table runs it.
+mod bench {
+    use crate::common::{bench_client_line, esme_run, field, EsmeSmsc};
+
+    fn bench(smsc: &EsmeSmsc, extra: &[&str]) -> (i32, String, String) {
+        let port = smsc.port.to_string();
+        let mut a = vec!["bench", "--host", "127.0.0.1", "--port", &port];
+        a.extend_from_slice(extra);
+        esme_run(&a)
+    }
+
+    /// Exit 0, every message accepted, the header naming the SMSC, and the last line
+    /// exactly in the table's format. Returns the lines.
+    fn check_run(
+        smsc: &EsmeSmsc,
+        (code, out, err): (i32, String, String),
+        n: u64,
+        window: u32,
+        sessions: u32,
+    ) -> Vec<String> {
+        assert_eq!(code, 0, "{out}{err}\nesme smsc:\n{}", smsc.output());
+        let lines: Vec<String> = out.lines().map(String::from).collect();
+        assert_eq!(
+            lines[0],
+            format!(
+                "esme bench: {n} messages, window {window}, {sessions} session(s), plain, against 127.0.0.1:{}",
+                smsc.port
+            ),
+            "{out}"
+        );
+        assert!(
+            lines.contains(&format!(
+                "outcomes accepted {n} rejected 0 unknown 0 not-sent 0"
+            )),
+            "{out}"
+        );
+        bench_client_line(lines.last().unwrap(), n, window);
+        lines
+    }
+
+    #[test]
+    fn bench_against_esme_smsc_in_another_process() {
+        let smsc = EsmeSmsc::start(&[]);
+        assert_eq!(
+            smsc.banner,
+            format!("esme smsc listening on 127.0.0.1:{}", smsc.port)
+        );
+
+        // Pipelined, one session.
+        let r = bench(&smsc, &["-n", "300", "-w", "10"]);
+        let lines = check_run(&smsc, r, 300, 10, 1);
+        assert!(
+            lines.iter().any(|l| l.starts_with("latency p50 ")),
+            "{lines:?}"
+        );
+
+        // Three sessions share the 300 (100 each); the rate is the aggregate.
+        let r = bench(&smsc, &["--sessions", "3", "-n", "300", "-w", "10"]);
+        check_run(&smsc, r, 300, 10, 3);
+        // Uneven split: 301 = 101 + 100 + 100, still all counted.
+        let r = bench(&smsc, &["--sessions", "3", "-n", "301", "-w", "10"]);
+        check_run(&smsc, r, 301, 10, 3);
+
+        // Window 1: the blocking path, each submit's round trip timed by the caller.
+        let r = bench(&smsc, &["-n", "300", "-w", "1"]);
+        let lines = check_run(&smsc, r, 300, 1, 1);
+        let lat = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("latency p50 "))
+            .unwrap_or_else(|| panic!("no latency line: {lines:?}"));
+        let (p50, rest) = lat.split_once(" us p99 ").expect("latency line format");
+        let p99 = rest.strip_suffix(" us").expect("latency line format");
+        let p50: u64 = p50.parse().unwrap_or_else(|_| panic!("p50 {p50:?}"));
+        let p99: u64 = p99.parse().unwrap_or_else(|_| panic!("p99 {p99:?}"));
+        assert!(p50 <= p99, "{lat}");
+        // The long option names and --warmup (not counted in N).
+        let r = bench(
+            &smsc,
+            &["--count", "300", "--window", "1", "--warmup", "20"],
+        );
+        check_run(&smsc, r, 300, 1, 1);
+
+        // --json: one line, the same facts.
+        let (code, out, err) = bench(
+            &smsc,
+            &["--sessions", "2", "-n", "300", "-w", "10", "--json"],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(out.lines().count(), 1, "{out}");
+        let j = out.trim_end();
+        assert!(
+            j.starts_with("{\"client\":\"esme\",\"transport\":\"plain\",") && j.ends_with('}'),
+            "{j}"
+        );
+        assert_eq!(j.matches('"').count() % 2, 0, "{j}");
+        assert!(!j.contains("NaN") && !j.contains("inf"), "{j}");
+        for (k, v) in [
+            ("count", "300"),
+            ("window", "10"),
+            ("sessions", "2"),
+            ("accepted", "300"),
+            ("rejected", "0"),
+            ("unknown", "0"),
+            ("not_sent", "0"),
+            ("in_process_smsc", "false"),
+            ("handshake_full_ms", "null"),
+        ] {
+            assert_eq!(field(j, k).as_deref(), Some(v), "{k} in {j}");
+        }
+        for k in ["seconds", "msgs_per_sec", "p50_us", "p99_us"] {
+            let v = field(j, k).unwrap_or_else(|| panic!("no {k} in {j}"));
+            assert!(
+                v.parse::<f64>().is_ok_and(f64::is_finite),
+                "{k} = {v} in {j}"
+            );
+        }
+    }
+
+    #[test]
+    fn bench_argument_errors_name_the_argument() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--host", "127.0.0.1"], "--host needs --port"),
+            (
+                &["--host", "127.0.0.1", "--port", "0"],
+                "--port 0: must be a number from 1 to 65535",
+            ),
+            (&["--port", "2775"], "--port needs --host"),
+            (
+                &["--smsc", "127.0.0.1:2775", "--host", "127.0.0.1"],
+                "--smsc HOST:PORT and --host/--port are alternatives",
+            ),
+            (
+                &["--smsc", "127.0.0.1"],
+                "--smsc 127.0.0.1: expected HOST:PORT",
+            ),
+            (
+                &["--tls", "--tls-dir", "/nonexistent", "--cert", "c.pem"],
+                "--cert needs --key",
+            ),
+            (
+                &["--tls", "--tls-dir", "/nonexistent", "--key", "k.pem"],
+                "--key needs --cert",
+            ),
+            (
+                &[
+                    "--tls",
+                    "--tls-dir",
+                    "/nonexistent",
+                    "--cert",
+                    "c.pem",
+                    "--key",
+                    "k.pem",
+                    "--p12",
+                    "c.p12",
+                ],
+                "--cert/--key and --p12 are alternatives",
+            ),
+            (
+                &[
+                    "--tls",
+                    "--tls-dir",
+                    "/nonexistent",
+                    "--p12-password",
+                    "pw-not-shown",
+                ],
+                "--p12-password needs --p12",
+            ),
+            (&["--ca", "ca.pem"], "--ca needs --tls"),
+            (&["--cert", "c.pem", "--key", "k.pem"], "--cert needs --tls"),
+            (
+                &["--tls", "--tls-version", "1.1"],
+                "--tls-version 1.1: must be 1.2 or 1.3",
+            ),
+            (
+                &["-n", "2", "--sessions", "3"],
+                "-n 2: must be at least --sessions (3)",
+            ),
+            (
+                &["--tls"],
+                "--tls with the in-process simulator needs --tls-dir",
+            ),
+            (
+                &[
+                    "--tls",
+                    "--tls-dir",
+                    "/x",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "1",
+                ],
+                "--tls-dir is for the in-process simulator",
+            ),
+            (
+                &["--sessions", "0"],
+                "--sessions 0: must be a number from 1 to 64",
+            ),
+            (
+                &["--size", "161"],
+                "--size 161: must be a number from 1 to 160",
+            ),
+            (
+                &["--frobnicate"],
+                "unknown argument '--frobnicate' for esme bench",
+            ),
+        ];
+        for (args, want) in cases {
+            let mut a = vec!["bench"];
+            a.extend_from_slice(args);
+            let (code, out, err) = esme_run(&a);
+            assert_eq!(code, 2, "{args:?}: {out}{err}");
+            assert!(out.is_empty(), "{args:?}: {out}");
+            assert!(err.starts_with("esme bench: "), "{args:?}: {err}");
+            assert!(err.contains(want), "{args:?}: want {want:?}, got {err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+            assert!(!err.contains("pw-not-shown"), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn bench_against_an_smsc_refusing_the_bind_fails_in_one_line() {
+        let smsc = EsmeSmsc::start(&["--refuse-binds", "0x0D"]);
+        let (code, out, err) = bench(&smsc, &["-n", "300", "-w", "10"]);
+        assert_ne!(code, 0, "{out}{err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("esme bench: "), "{err}");
+        assert!(err.contains("ESME_RBINDFAIL"), "{err}");
+    }
 }

@@ -615,3 +615,496 @@ fn the_pkcs12_files_cas_can_be_the_trust() {
     assert_eq!(e.code(), 320, "{e}");
     assert!(e.to_string().contains("the PKCS#12 file's CAs"), "{e}");
 }
+
+// ---------------------------------------------------------------- PEM client identity
+
+/// The in-process simulator over TLS with the test PKI; `mutual`: it requires a client
+/// certificate issued by client-ca.pem.
+fn sim_tls(mutual: bool) -> esme::sim::Smsc {
+    use std::path::Path;
+    let ca = pki("client-ca.pem");
+    let tls = esme::sim::SimTls::from_pem_files(
+        Path::new(&pki("server.pem")),
+        Path::new(&pki("server.key")),
+        mutual.then_some(Path::new(&ca)),
+    )
+    .unwrap();
+    esme::sim::Smsc::start(esme::sim::SimConfig {
+        tls: Some(tls),
+        ..esme::sim::SimConfig::default()
+    })
+    .unwrap()
+}
+
+fn pem_mutual(port: u16, cert: &str, key: &str) -> ConfigBuilder {
+    base(port)
+        .tls_mode(TlsMode::Mutual)
+        .tls_client_pem(cert, key)
+}
+
+/// The base64 body lines of a PEM file: none may show up in an error or Debug output.
+fn pem_body_lines(path: &str) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16 && !l.contains(':'))
+        .map(String::from)
+        .collect()
+}
+
+fn assert_no_secret(shown: &str, key_file: &str, secrets: &[&str]) {
+    for l in pem_body_lines(key_file) {
+        assert!(
+            !shown.contains(&l),
+            "key material of {key_file} in: {shown}"
+        );
+    }
+    for s in secrets {
+        assert!(!shown.contains(s), "secret {s:?} in: {shown}");
+    }
+}
+
+#[test]
+fn mutual_tls_with_a_pem_certificate_and_key() {
+    let sim = sim_tls(true);
+    let port = sim.addr().port();
+    let cfg = pem_mutual(port, &pki("client.pem"), &pki("client.key"))
+        .build()
+        .unwrap();
+    let c = Client::connect(&cfg).unwrap();
+    assert!(
+        matches!(c.state(), ConnectionState::Bound { .. }),
+        "{:?}",
+        c.state()
+    );
+    assert!(c
+        .submit(&Message::text("1", "PEM identity"))
+        .unwrap()
+        .is_accepted());
+    c.close();
+    // The simulator saw our certificate (client.pem's leaf; the file also holds the
+    // intermediate, which client-ca.pem has too).
+    use rustls_pki_types::pem::PemObject;
+    let leaf = rustls_pki_types::CertificateDer::pem_file_iter(pki("client.pem"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let hs = sim.tls_handshakes();
+    assert_eq!(hs.len(), 1, "{hs:?}");
+    assert_eq!(hs[0].client_cert.as_ref(), Some(&leaf));
+
+    // A PEM identity the simulator does not trust: refused, and said so.
+    let e = connect_err(
+        &pem_mutual(
+            port,
+            &pki("client-untrusted.pem"),
+            &pki("client-untrusted.key"),
+        )
+        .build()
+        .unwrap(),
+    );
+    assert_eq!(e.code(), 330, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("the SMSC did not accept our client certificate"),
+        "{e}"
+    );
+    // Single mode against it: no certificate offered.
+    let e = connect_err(&base(port).build().unwrap());
+    assert!(e.to_string().contains("client certificate"), "{e}");
+}
+
+#[test]
+fn pem_identity_errors_name_the_file_and_the_problem() {
+    let sim = sim_tls(true);
+    let port = sim.addr().port();
+    let dir = std::env::temp_dir().join(format!("esme-pem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let secret = "pem-secret-4711";
+    // An encrypted PKCS#8 key and an encrypted traditional (OpenSSL "Proc-Type") RSA key.
+    for args in [
+        vec![
+            "pkcs8",
+            "-topk8",
+            "-in",
+            &pki("client.key"),
+            "-out",
+            &p("enc-pkcs8.key"),
+            "-passout",
+        ],
+        vec![
+            "rsa",
+            "-in",
+            &pki("client.key"),
+            "-aes256",
+            "-traditional",
+            "-out",
+            &p("enc-rsa.key"),
+            "-passout",
+        ],
+    ] {
+        let o = std::process::Command::new("openssl")
+            .args(&args)
+            .arg(format!("pass:{secret}"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(std::fs::read_to_string(p("enc-pkcs8.key"))
+        .unwrap()
+        .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    assert!(std::fs::read_to_string(p("enc-rsa.key"))
+        .unwrap()
+        .contains("Proc-Type: 4,ENCRYPTED"));
+
+    let missing = p("no-such.pem");
+    let cases: Vec<(String, String, Vec<&str>)> = vec![
+        // Missing files.
+        (
+            missing.clone(),
+            pki("client.key"),
+            vec!["client certificate PEM file", &missing, "no such file"],
+        ),
+        (
+            pki("client.pem"),
+            missing.clone(),
+            vec!["client key PEM file", &missing, "no such file"],
+        ),
+        // A key file without a key (the certificate given twice).
+        (
+            pki("client.pem"),
+            pki("client.pem"),
+            vec![
+                "client key PEM file",
+                "client.pem",
+                "no private key",
+                "certificate",
+            ],
+        ),
+        // A certificate file without a certificate (the key given twice).
+        (
+            pki("client.key"),
+            pki("client.key"),
+            vec![
+                "client certificate PEM file",
+                "client.key",
+                "no PEM certificate",
+            ],
+        ),
+        // Not PEM at all.
+        (
+            pki("client.p12"),
+            pki("client.key"),
+            vec!["client certificate PEM file", "client.p12"],
+        ),
+        // Encrypted keys.
+        (
+            pki("client.pem"),
+            p("enc-pkcs8.key"),
+            vec!["client key PEM file", "enc-pkcs8.key", "encrypted"],
+        ),
+        (
+            pki("client.pem"),
+            p("enc-rsa.key"),
+            vec!["client key PEM file", "enc-rsa.key", "encrypted"],
+        ),
+        // The key of another certificate.
+        (
+            pki("client.pem"),
+            pki("server.key"),
+            vec!["server.key", "client.pem", "does not belong"],
+        ),
+    ];
+    for (cert, key, want) in cases {
+        let cfg = pem_mutual(port, &cert, &key).build().unwrap();
+        let e = connect_err(&cfg);
+        let shown = e.to_string();
+        let dbg = format!("{e:?}");
+        assert_eq!(e.code(), 335, "{cert} {key}: {shown}");
+        assert_eq!(shown.lines().count(), 1, "{shown}");
+        for w in &want {
+            assert!(shown.contains(w), "{cert} {key}: want {w:?} in: {shown}");
+        }
+        for k in [pki("client.key"), pki("server.key")] {
+            assert_no_secret(&shown, &k, &[secret]);
+            assert_no_secret(&dbg, &k, &[secret]);
+        }
+        for k in [p("enc-pkcs8.key"), p("enc-rsa.key")] {
+            assert_no_secret(&shown, &k, &[secret]);
+            assert_no_secret(&dbg, &k, &[secret]);
+        }
+    }
+    // Nothing reached the simulator's TLS layer: every error came before connecting.
+    assert_eq!(sim.stats().tls_sessions, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pem_identity_configuration_rules() {
+    use esme::config::ConfigError;
+    // PKCS#12 and PEM together: a conflict, in mutual and in single mode.
+    for mode in [TlsMode::Mutual, TlsMode::Single] {
+        let e = base(2775)
+            .tls_mode(mode)
+            .tls_pkcs12_path(pki("client.p12"))
+            .tls_file_password("changeit")
+            .tls_client_pem(pki("client.pem"), pki("client.key"))
+            .build()
+            .unwrap_err();
+        match &e {
+            ConfigError::Conflict { name, other, .. } => {
+                assert_eq!(*name, "x-smpp-tls-path-to-certificate", "{e}");
+                assert_eq!(*other, "tls_client_pem", "{e}");
+            }
+            other => panic!("{mode:?}: not a conflict: {other:?}"),
+        }
+        assert!(
+            e.to_string().contains("PKCS#12") && e.to_string().contains("PEM"),
+            "{e}"
+        );
+        assert!(!format!("{e} {e:?}").contains("changeit"), "{e:?}");
+    }
+    // Mutual with neither: missing.
+    let e = base(2775).tls_mode(TlsMode::Mutual).build().unwrap_err();
+    match &e {
+        ConfigError::Missing { name, .. } => {
+            assert_eq!(*name, "x-smpp-tls-path-to-certificate", "{e}")
+        }
+        other => panic!("not missing: {other:?}"),
+    }
+    // Mutual with the PEM pair only: valid; its Debug shows paths, no secrets.
+    let cfg = base(2775)
+        .tls_mode(TlsMode::Mutual)
+        .tls_client_pem(pki("client.pem"), pki("client.key"))
+        .build()
+        .unwrap();
+    assert!(cfg.tls_client_pem.is_some());
+    let dbg = format!("{cfg:?}");
+    assert!(!dbg.contains("\"pw\""), "{dbg}");
+    assert_no_secret(&dbg, &pki("client.key"), &[]);
+}
+
+// ---------------------------------------------------------------- esme bench over TLS
+
+fn esme_bench(port: u16, extra: &[&str]) -> (i32, String, String) {
+    let port = port.to_string();
+    let mut a = vec!["bench", "--host", "127.0.0.1", "--port", &port];
+    a.extend_from_slice(extra);
+    common::esme_run(&a)
+}
+
+fn check_bench_ok((code, out, err): (i32, String, String), n: u64, window: u32) -> String {
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.lines().next().unwrap_or("").contains(", tls, against "),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "outcomes accepted {n} rejected 0 unknown 0 not-sent 0\n"
+        )),
+        "{out}"
+    );
+    common::bench_client_line(out.lines().last().unwrap(), n, window);
+    assert!(
+        !out.contains("changeit") && !err.contains("changeit"),
+        "{out}{err}"
+    );
+    out
+}
+
+#[test]
+fn esme_bench_over_tls_to_esme_smsc() {
+    // Single TLS: the server certificate carries IP 127.0.0.1 (and DNS localhost).
+    let smsc = common::EsmeSmsc::start(&[
+        "--tls-cert",
+        &pki("server.pem"),
+        "--tls-key",
+        &pki("server.key"),
+    ]);
+    assert!(smsc.banner.ends_with(" (TLS)"), "{}", smsc.banner);
+    let ca = pki("ca.pem");
+    check_bench_ok(
+        esme_bench(smsc.port, &["-n", "200", "-w", "10", "--tls", "--ca", &ca]),
+        200,
+        10,
+    );
+    for v in ["1.2", "1.3"] {
+        check_bench_ok(
+            esme_bench(
+                smsc.port,
+                &[
+                    "-n",
+                    "200",
+                    "-w",
+                    "10",
+                    "--tls",
+                    "--ca",
+                    &ca,
+                    "--tls-version",
+                    v,
+                ],
+            ),
+            200,
+            10,
+        );
+    }
+    // Plain SMPP to the TLS port: fails in one line.
+    let (code, out, err) = esme_bench(smsc.port, &["-n", "200", "-w", "10"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // A CA that did not issue the server certificate.
+    let (code, out, err) = esme_bench(
+        smsc.port,
+        &[
+            "-n",
+            "200",
+            "-w",
+            "10",
+            "--tls",
+            "--ca",
+            &pki("other-ca.pem"),
+        ],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not trusted"), "{err}");
+    drop(smsc);
+
+    // Mutual TLS: PEM certificate + key, and PKCS#12.
+    let smsc = common::EsmeSmsc::start(&[
+        "--tls-cert",
+        &pki("server.pem"),
+        "--tls-key",
+        &pki("server.key"),
+        "--tls-client-ca",
+        &pki("client-ca.pem"),
+    ]);
+    let pem = ["--cert", &pki("client.pem"), "--key", &pki("client.key")].map(String::from);
+    let p12 = ["--p12", &pki("client.p12"), "--p12-password", "changeit"].map(String::from);
+    for (identity, sessions) in [(&pem, "1"), (&p12, "1"), (&pem, "3")] {
+        let mut a = vec![
+            "-n",
+            "200",
+            "-w",
+            "10",
+            "--tls",
+            "--ca",
+            &ca,
+            "--sessions",
+            sessions,
+        ];
+        a.extend(identity.iter().map(String::as_str));
+        check_bench_ok(esme_bench(smsc.port, &a), 200, 10);
+    }
+    // --json over mutual TLS with handshake timing.
+    let mut a = vec![
+        "-n",
+        "200",
+        "-w",
+        "10",
+        "--tls",
+        "--ca",
+        &ca,
+        "--handshakes",
+        "2",
+        "--json",
+    ];
+    a.extend(pem.iter().map(String::as_str));
+    let (code, out, err) = esme_bench(smsc.port, &a);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        common::field(&out, "transport").as_deref(),
+        Some("tls"),
+        "{out}"
+    );
+    assert_eq!(
+        common::field(&out, "accepted").as_deref(),
+        Some("200"),
+        "{out}"
+    );
+    assert_eq!(
+        common::field(&out, "sessions").as_deref(),
+        Some("1"),
+        "{out}"
+    );
+    for k in ["handshake_full_ms", "handshake_resumed_ms"] {
+        let v = common::field(&out, k).unwrap();
+        assert!(v.parse::<f64>().is_ok(), "{k} = {v}: {out}");
+    }
+    // No client certificate, or one the SMSC does not trust: refused, in one line.
+    let untrusted = [
+        "--cert",
+        &pki("client-untrusted.pem"),
+        "--key",
+        &pki("client-untrusted.key"),
+    ]
+    .map(String::from);
+    let none: [String; 0] = [];
+    for identity in [&none[..], &untrusted[..]] {
+        let mut a = vec!["-n", "200", "-w", "10", "--tls", "--ca", &ca];
+        a.extend(identity.iter().map(String::as_str));
+        let (code, out, err) = esme_bench(smsc.port, &a);
+        assert_ne!(code, 0, "{identity:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("client certificate"), "{identity:?}: {err}");
+    }
+    // A wrong PKCS#12 password: named, not shown.
+    let (code, out, err) = esme_bench(
+        smsc.port,
+        &[
+            "-n",
+            "200",
+            "-w",
+            "10",
+            "--tls",
+            "--ca",
+            &ca,
+            "--p12",
+            &pki("client.p12"),
+            "--p12-password",
+            "not-changeit-7",
+        ],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("x-smpp-tls-certificate-file-password"),
+        "{err}"
+    );
+    assert!(!err.contains("not-changeit-7"), "{err}");
+}
+
+#[test]
+fn esme_bench_over_tls_to_the_in_process_simulator() {
+    let dir = common::tls::pki_dir();
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) =
+        common::esme_run(&["bench", "-n", "200", "-w", "10", "--tls", "--tls-dir", dir]);
+    let out = check_bench_ok((code, out, err), 200, 10);
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with("against the in-process simulator"),
+        "{out}"
+    );
+    let (code, out, err) = common::esme_run(&[
+        "bench",
+        "-n",
+        "200",
+        "-w",
+        "10",
+        "--tls",
+        "--tls-dir",
+        "/nonexistent",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.starts_with("esme bench: --tls-dir: "), "{err}");
+    assert!(err.contains("/nonexistent/server.pem"), "{err}");
+}

@@ -303,19 +303,40 @@ fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsErr
     };
     let facts = cert_facts(leaf)
         .ok_or_else(|| setup(cert, "its first certificate cannot be parsed".into()))?;
-    let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Setup {
-        detail: format!(
-            "client key PEM file {}: {}",
-            key.display(),
-            match e {
+    let key_setup = |why: String| TlsError::Setup {
+        detail: format!("client key PEM file {}: {why}", key.display()),
+    };
+    let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        key_setup(match e {
+            rustls::pki_types::pem::Error::Io(_) => pem_why(e),
+            // Not an unencrypted key: say what the file holds instead (never its contents).
+            other => key_file_why(key).unwrap_or_else(|| match other {
                 rustls::pki_types::pem::Error::NoItemsFound => {
-                    "it holds no unencrypted private key (-----BEGIN PRIVATE KEY-----, RSA or EC)"
+                    "it holds no unencrypted private key (-----BEGIN PRIVATE KEY-----, \
+                     RSA PRIVATE KEY or EC PRIVATE KEY)"
                         .to_string()
                 }
                 other => pem_why(other),
-            }
-        ),
+            }),
+        })
     })?;
+    // The key must be usable and belong to the leaf certificate: said here, naming both
+    // files, rather than later by rustls as "keys may not be consistent".
+    match rustls::sign::CertifiedKey::from_der(chain.clone(), key_der.clone_key(), &provider()) {
+        Ok(_) => {}
+        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+            return Err(TlsError::Setup {
+                detail: format!(
+                    "client key PEM file {} does not belong to the certificate in {} ({}): \
+                     their public keys differ; give the key the certificate was issued for",
+                    key.display(),
+                    cert.display(),
+                    facts.subject
+                ),
+            })
+        }
+        Err(e) => return Err(key_setup(format!("the private key cannot be used: {e}"))),
+    }
     Ok(pkcs12::Identity {
         chain,
         key: key_der,
@@ -325,6 +346,29 @@ fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsErr
         not_before: facts.not_before,
         subject: facts.subject,
     })
+}
+
+/// Why a PEM key file yielded no usable key, from the markers it holds (read only to
+/// look for them; nothing of it is shown). None when no marker explains it.
+fn key_file_why(path: &Path) -> Option<String> {
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).ok()?);
+    let has = |m: &[u8]| bytes.windows(m.len()).any(|w| w == m);
+    if has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED") {
+        Some(
+            "the private key in it is encrypted and esme needs it unencrypted \
+             (decrypt it with `openssl pkey -in ENCRYPTED.key -out PLAIN.key` and protect that \
+             file instead)"
+                .into(),
+        )
+    } else if has(b"-----BEGIN CERTIFICATE-----") {
+        Some(
+            "it holds no private key, only a certificate (-----BEGIN CERTIFICATE-----): \
+             is it the certificate file?"
+                .into(),
+        )
+    } else {
+        None
+    }
 }
 
 fn plural(n: usize) -> &'static str {

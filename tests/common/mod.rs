@@ -167,3 +167,193 @@ impl Drop for NodeSmsc {
         let _ = self.child.wait();
     }
 }
+
+// ---------------------------------------------------------------------------- esme binary
+
+/// Every run of the `esme` binary and every wait for `esme smsc` is bounded by this
+/// (a liveness bound, not a timing assertion).
+pub const ESME_LIVENESS: Duration = Duration::from_secs(120);
+
+/// Runs the `esme` binary with `args` (stdin empty), waiting at most [`ESME_LIVENESS`]
+/// (then it is killed and the test panics). Returns the exit code (-1 when killed by a
+/// signal), stdout and stderr.
+pub fn esme_run(args: &[&str]) -> (i32, String, String) {
+    use std::io::Read;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_esme"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the esme binary");
+    let mut out = c.stdout.take().unwrap();
+    let mut err = c.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let deadline = Instant::now() + ESME_LIVENESS;
+    let status = loop {
+        if let Some(s) = c.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = c.kill();
+            let _ = c.wait();
+            panic!("esme {args:?} did not end within {ESME_LIVENESS:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8(out.join().unwrap()).unwrap(),
+        String::from_utf8(err.join().unwrap()).unwrap(),
+    )
+}
+
+/// `esme smsc --port 0 --duration 600 <args>` as a child process, killed on drop (also when
+/// the test panics). `--duration` is a backstop in case the test process itself is killed.
+pub struct EsmeSmsc {
+    child: Child,
+    /// The port it listens on (127.0.0.1), from its first line.
+    pub port: u16,
+    /// Its first line: `esme smsc listening on 127.0.0.1:PORT[ (TLS)]`.
+    pub banner: String,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl EsmeSmsc {
+    /// Starts it and waits (at most [`ESME_LIVENESS`]) for its first line. Panics with
+    /// what it printed when it exits first or prints something else.
+    pub fn start(args: &[&str]) -> EsmeSmsc {
+        use std::sync::{Arc, Mutex};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_esme"))
+            .args(["smsc", "--port", "0", "--duration", "600"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run esme smsc");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let o = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line.clone());
+                let mut o = o.lock().unwrap();
+                o.push_str(&line);
+                o.push('\n');
+            }
+        });
+        let o = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut o = o.lock().unwrap();
+                o.push_str(&line);
+                o.push('\n');
+            }
+        });
+        // The guard exists from here on: a panic below kills the child.
+        let mut s = EsmeSmsc {
+            child,
+            port: 0,
+            banner: String::new(),
+            output,
+        };
+        let first = match rx.recv_timeout(ESME_LIVENESS) {
+            Ok(l) => l,
+            Err(e) => {
+                std::thread::sleep(Duration::from_millis(100)); // let stderr arrive
+                panic!(
+                    "esme smsc {args:?} printed no first line ({e}); exit {:?}; output:\n{}",
+                    s.child.try_wait(),
+                    s.output()
+                );
+            }
+        };
+        let port = first
+            .strip_prefix("esme smsc listening on 127.0.0.1:")
+            .map(|p| p.strip_suffix(" (TLS)").unwrap_or(p))
+            .and_then(|p| p.parse::<u16>().ok())
+            .filter(|p| *p != 0)
+            .unwrap_or_else(|| panic!("unexpected first line of esme smsc: {first:?}"));
+        s.port = port;
+        s.banner = first;
+        s
+    }
+
+    /// Everything it printed so far (stdout, then stderr lines as they came).
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+}
+
+impl Drop for EsmeSmsc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Checks that `line` is exactly `esme client: N msgs in T s = R msg/s (window W)` with
+/// this N and W (T with three decimals, R a whole number) - no regex - and returns (T, R).
+pub fn bench_client_line(line: &str, n: u64, window: u32) -> (f64, u64) {
+    fn fail(line: &str, why: &str) -> ! {
+        panic!("last line {line:?}: {why}")
+    }
+    let rest = line
+        .strip_prefix("esme client: ")
+        .unwrap_or_else(|| fail(line, "no 'esme client: ' prefix"));
+    let (count, rest) = rest
+        .split_once(" msgs in ")
+        .unwrap_or_else(|| fail(line, "no ' msgs in '"));
+    if count.parse::<u64>().ok() != Some(n) {
+        fail(line, &format!("N is not {n}"));
+    }
+    let (secs, rest) = rest
+        .split_once(" s = ")
+        .unwrap_or_else(|| fail(line, "no ' s = '"));
+    let (whole, frac) = secs
+        .split_once('.')
+        .unwrap_or_else(|| fail(line, "T has no decimals"));
+    if whole.is_empty()
+        || frac.len() != 3
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        fail(line, "T is not a number with three decimals");
+    }
+    let secs: f64 = secs.parse().unwrap();
+    let rate = rest
+        .strip_suffix(&format!(" msg/s (window {window})"))
+        .unwrap_or_else(|| fail(line, &format!("no ' msg/s (window {window})' suffix")));
+    if rate.is_empty() || !rate.bytes().all(|b| b.is_ascii_digit()) {
+        fail(line, "R is not a whole number");
+    }
+    let rate: u64 = rate.parse().unwrap();
+    if rate == 0 {
+        fail(line, "R is 0");
+    }
+    // R = N / T: arithmetic, not timing. T is rounded to 1 ms, so only check when that
+    // rounding is below 1 %.
+    if secs >= 0.1 {
+        let implied = n as f64 / secs;
+        if (rate as f64 - implied).abs() > implied * 0.01 + 1.0 {
+            fail(line, &format!("R is not N / T ({implied:.0})"));
+        }
+    }
+    (secs, rate)
+}

@@ -602,7 +602,7 @@ impl Config {
         {
             return Err(missing(
                 "x-smpp-tls-path-to-certificate",
-                "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate",
+                "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate (or, in code, ConfigBuilder::tls_client_pem)",
             ));
         }
         Ok(())

@@ -479,7 +479,7 @@ fn aliases() {
             .unwrap_err()
             .to_string(),
         "missing option x-smpp-tls-path-to-certificate: x-smpp-tls-mode = mutual needs the \
-         PKCS#12 file with the client certificate"
+         PKCS#12 file with the client certificate (or, in code, ConfigBuilder::tls_client_pem)"
     );
     assert_eq!(
         with("x-smpp-validity-period", "").unwrap().validity_period,

@@ -99,47 +99,10 @@ fi
 #   latency p50 X us p99 Y us
 #   cpu C us/msg (user+sys)
 #   esme client: N msgs in T s = R msg/s (window W)
-# An esme whose `bench` does not have that interface yet (no --host in `esme help bench`)
-# is driven through its older one (--smsc H:P --count N --window W --json, TLS 1.3 with
-# --tls-dir holding ca.pem) and its JSON line turned into those three lines; that one has
-# no --sessions, so the sessions section says so instead of printing numbers.
-# ESME_BENCH_IFACE=current|legacy overrides the detection.
-if [[ -n "${ESME_BENCH_IFACE:-}" ]]; then
-	esme_iface=$ESME_BENCH_IFACE
-	[[ "$esme_iface" == current || "$esme_iface" == legacy ]] || die "ESME_BENCH_IFACE must be current or legacy"
-elif [[ "$("$esme" help bench 2>/dev/null || true)" == *--host* ]]; then
-	esme_iface=current
-else
-	esme_iface=legacy
-fi
 esme_bench() { # HOST PORT N W [--sessions K] [--tls --ca CA]
 	local host=$1 port=$2 n=$3 w=$4
 	shift 4
-	if [[ "$esme_iface" == current ]]; then
-		timeout "$CLIENT_TIMEOUT" "$esme" bench --host "$host" --port "$port" -n "$n" -w "$w" "$@"
-		return
-	fi
-	local extra=()
-	while (($#)); do
-		case $1 in
-		--tls) shift ;;
-		--ca) extra+=(--tls 1.3 --tls-dir "$(dirname "$2")") && shift 2 ;;
-		--sessions) echo "esme bench: this esme has no --sessions (legacy bench interface)" >&2 && return 3 ;;
-		*) echo "esme_bench: unknown option $1" >&2 && return 2 ;;
-		esac
-	done
-	local json rc=0
-	json="$(timeout "$CLIENT_TIMEOUT" "$esme" bench --smsc "$host:$port" --count "$n" --window "$w" --json "${extra[@]}")" || rc=$?
-	echo "$json"
-	((rc == 0)) || return "$rc"
-	awk -v n="$n" -v w="$w" '
-		function num(k,   m) { if (match($0, "\"" k "\":[0-9.]+")) { m = substr($0, RSTART, RLENGTH); sub(/.*:/, "", m); return m } return "" }
-		{
-			if (num("accepted") != n) { print "esme bench: accepted " num("accepted") " of " n > "/dev/stderr"; exit 1 }
-			printf "latency p50 %.0f us p99 %.0f us\n", num("p50_ms") * 1000, num("p99_ms") * 1000
-			printf "cpu %s us/msg (user+sys)\n", num("cpu_us_per_msg")
-			printf "esme client: %d msgs in %s s = %d msg/s (window %d)\n", n, num("seconds"), num("msgs_per_sec"), w
-		}' <<<"$json"
+	timeout "$CLIENT_TIMEOUT" "$esme" bench --host "$host" --port "$port" -n "$n" -w "$w" "$@"
 }
 
 # ---------------------------------------------------------------- SMSCs
@@ -247,7 +210,7 @@ echo "- machine: $(nproc) CPUs ($cpu_model), $(uname -sr), load average $(cut -d
 echo "- command: \`RUNS=$RUNS SMSC=$SMSC_KIND $cmdline\`"
 echo "- each cell: median of $RUNS run(s) of $N submit_sm, clock from bind response to the N-th response"
 echo "- SMSC: $([[ "$SMSC_KIND" == smpp34 ]] && echo "$smpp34_smsc_desc" || echo "esme smsc") on 127.0.0.1"
-echo "- clients: esme $("$esme" version | cut -d' ' -f2) (\`esme bench\`, $esme_iface interface), smpp34 1.5.1 client (tokio), node-smpp $(node -p "require('./tests/interop/node_modules/smpp/package.json').version") (node $(node --version)), python smpplib $SMPPLIB_VERSION ($("$venv/bin/python" --version)), blaster (gcc $(gcc -dumpfullversion))"
+echo "- clients: esme $("$esme" version | cut -d' ' -f2) (\`esme bench\`), smpp34 1.5.1 client (tokio), node-smpp $(node -p "require('./tests/interop/node_modules/smpp/package.json').version") (node $(node --version)), python smpplib $SMPPLIB_VERSION ($("$venv/bin/python" --version)), blaster (gcc $(gcc -dumpfullversion))"
 echo
 
 # ---------------------------------------------------------------- main table
@@ -315,21 +278,17 @@ echo
 # ---------------------------------------------------------------- sessions
 echo "## Sessions: esme \`--sessions K\` at window 100, $N msgs split among them (SMSC: $SMSC_KIND)"
 echo
-if [[ "$esme_iface" == current ]]; then
-	for k in "${SESSIONS[@]}"; do
-		for r in $(seq "$RUNS"); do
-			echo "peers: esme --sessions $k, run $r/$RUNS" >&2
-			run_one esme "esme-s$k" 127.0.0.1 "$main_port" "$N" 100 --sessions "$k"
-		done
+for k in "${SESSIONS[@]}"; do
+	for r in $(seq "$RUNS"); do
+		echo "peers: esme --sessions $k, run $r/$RUNS" >&2
+		run_one esme "esme-s$k" 127.0.0.1 "$main_port" "$N" 100 --sessions "$k"
 	done
-	echo "| sessions | msg/s (aggregate) | vs 1 session |"
-	echo "|---:|---:|---:|"
-	for k in "${SESSIONS[@]}"; do
-		echo "| $k | $(med_rate "esme-s$k") | $(ratio "$(med_rate "esme-s$k")" "$(med_rate esme-s1)") |"
-	done
-else
-	echo "Not measured: this esme's \`bench\` has no --sessions yet (legacy interface)."
-fi
+done
+echo "| sessions | msg/s (aggregate) | vs 1 session |"
+echo "|---:|---:|---:|"
+for k in "${SESSIONS[@]}"; do
+	echo "| $k | $(med_rate "esme-s$k") | $(ratio "$(med_rate "esme-s$k")" "$(med_rate esme-s1)") |"
+done
 echo
 
 # ---------------------------------------------------------------- TLS

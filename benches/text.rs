@@ -102,8 +102,9 @@ fn segmentation(c: &mut Criterion) {
     };
     g.bench_function("gsm7_udh8_submit_sms", |b| {
         b.iter(|| {
-            let segs = text::segment_text(black_box(&t), Encoding::Gsm7, SegmentMethod::Udh8, 7, 255)
-                .unwrap();
+            let segs =
+                text::segment_text(black_box(&t), Encoding::Gsm7, SegmentMethod::Udh8, 7, 255)
+                    .unwrap();
             segs.iter()
                 .map(|s| {
                     let mut p = base.clone();

@@ -128,4 +128,3 @@ pub fn esme_decode(decoder: &Decoder, buf: &[u8]) -> Pdu {
         other => panic!("{other:?}"),
     }
 }
-

@@ -413,10 +413,10 @@ fn whole_pdu_decodes_allocate_their_owned_fields() {
     );
     // submit_sm_resp: the message_id. submit_sm: source_addr, destination_addr,
     // short_message (empty service_type and times allocate nothing). The receipt: those
-    // three, the TLV vector and each TLV's value.
+    // three and the TLV vector (short TLV values are kept inside the Tlv).
     assert_eq!(r, 1.0);
     assert_eq!(s, 3.0);
-    assert_eq!(d, 6.0);
+    assert_eq!(d, 4.0);
 }
 
 #[test]

@@ -434,7 +434,11 @@ fn message_building_allocations_are_measured() {
         .cycle()
         .take(400)
         .collect();
-    let base = submit_sm();
+    // The template as the client builds it: addresses, no text yet.
+    let base = SubmitSm {
+        short_message: Vec::new(),
+        ..submit_sm()
+    };
     let mut scratch = Vec::with_capacity(512);
     let mut build = |t: &str, enc: Encoding, method: SegmentMethod| {
         let (n, parts) = allocations(|| {

@@ -11,12 +11,12 @@
 //! Fair use of each API: esme encodes into a `Vec<u8>` and decodes from a `&[u8]`
 //! (`Decoder::decode`, what its session does). rusmpp's owned codec writes to and reads from
 //! a `bytes::BytesMut`, as its tokio `CommandCodec` does: encode is `reserve`, the length
-//! word, `Encode::encode`; decode is the length word, then `Command::decode` (its owned values
-//! are `Bytes` slices of that buffer, so it copies nothing but allocates its TLV vector). A
-//! `BytesMut` cannot borrow a caller's slice, so rusmpp's decode-only case first copies the
-//! PDU into its reused `BytesMut` (tens of nanoseconds at most; a socket read would put it
-//! there in real use). The round trip has no such copy for either library. Both libraries
-//! encode the same octets: the setup asserts it.
+//! word, `Encode::encode`; decode is the length word, then `Command::decode` (its owned
+//! strings are reference-counted `Bytes` slices of that buffer, not copies; esme copies
+//! into `String`s and `Vec`s). A `BytesMut` cannot borrow a caller's slice, so rusmpp's
+//! decode-only case first appends the PDU to its reused `BytesMut` (one memcpy of about
+//! 100 octets; a socket read would put it there in real use). The round trip has no such
+//! copy for either library. Both libraries encode the same octets: the setup asserts it.
 //!
 //! Run: `cargo bench --bench codec` (or `benches/codec-ratio.sh` for the ratio table).
 

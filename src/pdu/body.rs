@@ -70,8 +70,7 @@ fn read_addr(r: &mut Reader, n: Names, max: usize) -> FieldResult<Address> {
 }
 
 fn write_addr(w: &mut Writer, a: &Address, n: Names, max: usize) -> FieldResult<()> {
-    w.u8(a.ton);
-    w.u8(a.npi);
+    w.bytes(&[a.ton, a.npi]);
     w.cstr(n[2], &a.addr, max)
 }
 
@@ -196,15 +195,15 @@ macro_rules! read_tail {
 /// Writes what [`read_tail`] reads.
 macro_rules! write_tail {
     ($w:expr, $s:expr) => {
-        $w.u8($s.esm_class);
-        $w.u8($s.protocol_id);
-        $w.u8($s.priority_flag);
+        $w.bytes(&[$s.esm_class, $s.protocol_id, $s.priority_flag]);
         $w.time("schedule_delivery_time", &$s.schedule_delivery_time)?;
         $w.time("validity_period", &$s.validity_period)?;
-        $w.u8($s.registered_delivery);
-        $w.u8($s.replace_if_present_flag);
-        $w.u8($s.data_coding);
-        $w.u8($s.sm_default_msg_id);
+        $w.bytes(&[
+            $s.registered_delivery,
+            $s.replace_if_present_flag,
+            $s.data_coding,
+            $s.sm_default_msg_id,
+        ]);
         write_sm($w, &$s.short_message)?;
         write_tlvs($w, &$s.tlvs);
     };

@@ -353,10 +353,12 @@ impl Pdu {
     /// Appends the encoded PDU to `out` and returns its length. On error nothing is appended.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<usize, EncodeError> {
         let start = out.len();
-        out.extend_from_slice(&[0; 4]);
-        out.extend_from_slice(&self.command_id().to_u32().to_be_bytes());
-        out.extend_from_slice(&self.command_status.to_u32().to_be_bytes());
-        out.extend_from_slice(&self.sequence_number.to_be_bytes());
+        // command_length is filled in at the end.
+        let mut header = [0; HEADER_LEN];
+        header[4..8].copy_from_slice(&self.command_id().to_u32().to_be_bytes());
+        header[8..12].copy_from_slice(&self.command_status.to_u32().to_be_bytes());
+        header[12..].copy_from_slice(&self.sequence_number.to_be_bytes());
+        out.extend_from_slice(&header);
         let header_only = !self.command_status.is_ok() && self.body.omitted_on_error();
         if !header_only {
             let mut w = Writer { out };

@@ -164,11 +164,62 @@ pub enum TlvValue<'a> {
 }
 
 /// One optional parameter: a tag and the octets of its value.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Tlv {
     tag: u16,
-    value: Vec<u8>,
+    value: Value,
 }
+
+/// Values up to this many octets are kept inside the [`Tlv`], without a heap allocation:
+/// every integer, `message_state`, `network_error_code`, the SAR TLVs, and a
+/// `receipted_message_id` of up to 36 characters (a UUID) with its NUL.
+const INLINE: usize = 37;
+
+/// The octets of a TLV value: inline when short, else on the heap. Which one is an internal
+/// matter: equality, `Debug` and every accessor see only the octets.
+#[derive(Clone)]
+enum Value {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Heap(Vec<u8>),
+}
+
+impl Value {
+    fn from_slice(v: &[u8]) -> Value {
+        if v.len() <= INLINE {
+            let mut buf = [0; INLINE];
+            buf[..v.len()].copy_from_slice(v);
+            Value::Inline {
+                len: v.len() as u8,
+                buf,
+            }
+        } else {
+            Value::Heap(v.to_vec())
+        }
+    }
+
+    fn from_vec(v: Vec<u8>) -> Value {
+        if v.len() <= INLINE {
+            Value::from_slice(&v)
+        } else {
+            Value::Heap(v)
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Value::Inline { len, buf } => &buf[..*len as usize],
+            Value::Heap(v) => v,
+        }
+    }
+}
+
+impl PartialEq for Tlv {
+    fn eq(&self, other: &Tlv) -> bool {
+        self.tag == other.tag && self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Tlv {}
 
 impl std::fmt::Debug for Tlv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -187,36 +238,67 @@ impl Tlv {
     /// it. Use for vendor-specific tags.
     pub fn raw(tag: u16, value: Vec<u8>) -> Result<Tlv, Problem> {
         check(tag, &value).map_err(|(_, p)| p)?;
-        Ok(Tlv { tag, value })
+        Ok(Tlv {
+            tag,
+            value: Value::from_vec(value),
+        })
     }
 
     /// A one-octet TLV (e.g. [`Tag::SarTotalSegments`]).
     pub fn u8(tag: Tag, v: u8) -> Result<Tlv, Problem> {
-        Tlv::raw(tag.to_u16(), vec![v])
+        Tlv::from_slice(tag.to_u16(), &[v])
     }
 
     /// A two-octet TLV (e.g. [`Tag::SarMsgRefNum`], [`Tag::UserMessageReference`]).
     pub fn u16(tag: Tag, v: u16) -> Result<Tlv, Problem> {
-        Tlv::raw(tag.to_u16(), v.to_be_bytes().to_vec())
+        Tlv::from_slice(tag.to_u16(), &v.to_be_bytes())
     }
 
     /// A four-octet TLV (e.g. [`Tag::QosTimeToLive`]).
     pub fn u32(tag: Tag, v: u32) -> Result<Tlv, Problem> {
-        Tlv::raw(tag.to_u16(), v.to_be_bytes().to_vec())
+        Tlv::from_slice(tag.to_u16(), &v.to_be_bytes())
+    }
+
+    /// [`Tlv::raw`] from borrowed octets (copied inline when short).
+    fn from_slice(tag: u16, value: &[u8]) -> Result<Tlv, Problem> {
+        check(tag, value).map_err(|(_, p)| p)?;
+        Ok(Tlv {
+            tag,
+            value: Value::from_slice(value),
+        })
     }
 
     /// A C-Octet string TLV (e.g. [`Tag::ReceiptedMessageId`]); the NUL is added.
     pub fn cstr(tag: Tag, s: &str) -> Result<Tlv, Problem> {
-        let mut v = Vec::with_capacity(s.len() + 1);
+        // A string short enough to be kept inline is built on the stack (its UTF-8 length
+        // bounds its octet count).
+        let mut inline = [0; INLINE];
+        let mut heap = Vec::new();
+        let short = s.len() < INLINE;
+        if !short {
+            heap.reserve(s.len() + 1);
+        }
+        let mut n = 0;
         for c in s.chars() {
-            match c as u32 {
+            let octet = match c as u32 {
                 0 => return Err(Problem::ContainsNul),
-                n if n > 0xFF => return Err(Problem::NotOctets),
-                n => v.push(n as u8),
+                v if v > 0xFF => return Err(Problem::NotOctets),
+                v => v as u8,
+            };
+            if short {
+                inline[n] = octet;
+                n += 1;
+            } else {
+                heap.push(octet);
             }
         }
-        v.push(0);
-        Tlv::raw(tag.to_u16(), v)
+        if short {
+            // inline[n] is the NUL.
+            Tlv::from_slice(tag.to_u16(), &inline[..=n])
+        } else {
+            heap.push(0);
+            Tlv::raw(tag.to_u16(), heap)
+        }
     }
 
     /// An octet string TLV (e.g. [`Tag::MessagePayload`]).
@@ -234,7 +316,7 @@ impl Tlv {
         let c = error_code.to_be_bytes();
         Tlv {
             tag: Tag::NetworkErrorCode.to_u16(),
-            value: vec![network_type, c[0], c[1]],
+            value: Value::from_slice(&[network_type, c[0], c[1]]),
         }
     }
 
@@ -242,17 +324,18 @@ impl Tlv {
     pub fn message_state(s: MessageState) -> Tlv {
         Tlv {
             tag: Tag::MessageState.to_u16(),
-            value: vec![s.to_u8()],
+            value: Value::from_slice(&[s.to_u8()]),
         }
     }
 
     /// A SAR TLV from a segment (sar_msg_ref_num is two octets, the other two one octet;
     /// values come from the text layer and always fit).
     pub(crate) fn sar(tag: Tag, v: u16) -> Tlv {
+        let b = v.to_be_bytes();
         let value = if tag == Tag::SarMsgRefNum {
-            v.to_be_bytes().to_vec()
+            Value::from_slice(&b)
         } else {
-            vec![v as u8]
+            Value::from_slice(&b[1..])
         };
         Tlv {
             tag: tag.to_u16(),
@@ -264,7 +347,7 @@ impl Tlv {
     pub(crate) fn payload_unchecked(v: Vec<u8>) -> Tlv {
         Tlv {
             tag: Tag::MessagePayload.to_u16(),
-            value: v,
+            value: Value::from_vec(v),
         }
     }
 
@@ -280,12 +363,12 @@ impl Tlv {
 
     /// The value's octets as on the wire.
     pub fn bytes(&self) -> &[u8] {
-        &self.value
+        self.value.as_slice()
     }
 
     /// The typed value. Lengths were checked when the TLV was built or decoded.
     pub fn value(&self) -> TlvValue<'_> {
-        let v = &self.value[..];
+        let v = self.bytes();
         match self.tag().kind() {
             Some(Kind::Empty) => TlvValue::Empty,
             Some(Kind::U8) => TlvValue::U8(v[0]),
@@ -310,14 +393,15 @@ impl Tlv {
         check(tag, value)?;
         Ok(Tlv {
             tag,
-            value: value.to_vec(),
+            value: Value::from_slice(value),
         })
     }
 
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.tag.to_be_bytes());
-        out.extend_from_slice(&(self.value.len() as u16).to_be_bytes());
-        out.extend_from_slice(&self.value);
+        let v = self.bytes();
+        out.extend_from_slice(&(v.len() as u16).to_be_bytes());
+        out.extend_from_slice(v);
     }
 }
 
@@ -444,6 +528,61 @@ mod tests {
         let t = Tlv::decode(0x001E, b"abc").unwrap();
         assert_eq!(t.value(), TlvValue::Str("abc".into()));
         assert_eq!(t.bytes(), b"abc");
+    }
+
+    #[test]
+    fn short_and_long_values_behave_the_same() {
+        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 300] {
+            let v: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let a = Tlv::raw(0x1400, v.clone()).unwrap();
+            let b = Tlv::decode(0x1400, &v).unwrap();
+            assert_eq!(a.bytes(), &v[..]);
+            assert_eq!(a, b);
+            assert_eq!(a.clone(), b);
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            let mut out = Vec::new();
+            a.encode(&mut out);
+            assert_eq!(out.len(), 4 + len);
+            assert_eq!(&out[4..], &v[..]);
+            if len > 0 {
+                let mut w = v.clone();
+                w[len - 1] ^= 1;
+                assert_ne!(a, Tlv::raw(0x1400, w).unwrap());
+            }
+            assert_ne!(a, Tlv::raw(0x1401, v).unwrap());
+        }
+        for s in [
+            "",
+            "x",
+            "0123456789012345678901234567890123",
+            "é",
+            "id-ü-0123456789",
+        ] {
+            for n in [1, 2, 3] {
+                let s = s.repeat(n);
+                let t = Tlv::cstr(Tag::ReceiptedMessageId, &s);
+                let octets: Option<Vec<u8>> = s
+                    .chars()
+                    .map(|c| u8::try_from(c as u32).ok())
+                    .chain([Some(0)])
+                    .collect();
+                match octets {
+                    Some(o) if o.len() <= 65 => assert_eq!(t.unwrap().bytes(), &o[..], "{s}"),
+                    _ => assert!(t.is_err(), "{s}"),
+                }
+            }
+        }
+        assert_eq!(
+            Tlv::cstr(Tag::ReceiptedMessageId, &"\u{416}".repeat(20)),
+            Err(Problem::NotOctets)
+        );
+        assert_eq!(
+            Tlv::cstr(
+                Tag::ReceiptedMessageId,
+                &"a".repeat(40).replace("aa", "a\0")
+            ),
+            Err(Problem::ContainsNul)
+        );
     }
 
     #[test]

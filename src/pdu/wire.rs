@@ -16,14 +16,17 @@ impl<'a> Reader<'a> {
         Reader { buf, pos: 0 }
     }
 
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
+    #[inline]
     pub(crate) fn bytes(&mut self, n: usize, field: &'static str) -> FieldResult<&'a [u8]> {
         if self.remaining() < n {
             return Err((field, Problem::Truncated));
@@ -39,15 +42,18 @@ impl<'a> Reader<'a> {
         s
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> FieldResult<u8> {
         Ok(self.bytes(1, field)?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, field: &'static str) -> FieldResult<u16> {
         let b = self.bytes(2, field)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self, field: &'static str) -> FieldResult<u32> {
         let b = self.bytes(4, field)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -70,6 +76,11 @@ impl<'a> Reader<'a> {
 
     /// A time C-Octet string: empty or exactly 16 characters.
     pub(crate) fn time(&mut self, field: &'static str) -> FieldResult<String> {
+        if self.buf.get(self.pos) == Some(&0) {
+            // Empty, the usual case.
+            self.pos += 1;
+            return Ok(String::new());
+        }
         let s = self.cstr(field, 17)?;
         check_time(field, &s)?;
         Ok(s)
@@ -78,7 +89,22 @@ impl<'a> Reader<'a> {
 
 /// Octets as Latin-1 text: lossless both ways.
 pub(crate) fn latin1(b: &[u8]) -> String {
-    b.iter().map(|&c| c as char).collect()
+    // ASCII (nearly every address, id and time field) is the same in Latin-1 and UTF-8.
+    if b.iter().fold(0, |acc, &c| acc | c) < 0x80 {
+        if let Ok(s) = std::str::from_utf8(b) {
+            return s.to_owned();
+        }
+    }
+    latin1_high(b)
+}
+
+/// [`latin1`] of octets some of which are above 0x7F (two UTF-8 octets each).
+#[inline(never)]
+fn latin1_high(b: &[u8]) -> String {
+    let high = b.iter().filter(|&&c| c >= 0x80).count();
+    let mut s = String::with_capacity(b.len() + high);
+    s.extend(b.iter().map(|&c| char::from(c)));
+    s
 }
 
 pub(crate) fn check_time(field: &'static str, s: &str) -> FieldResult<()> {
@@ -102,20 +128,41 @@ pub(crate) struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    #[inline]
     pub(crate) fn u8(&mut self, v: u8) {
         self.out.push(v);
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self, v: u32) {
         self.out.extend_from_slice(&v.to_be_bytes());
     }
 
+    #[inline]
     pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.out.extend_from_slice(b);
     }
 
     /// A C-Octet string of at most `max` octets including the NUL.
+    #[inline]
     pub(crate) fn cstr(&mut self, field: &'static str, s: &str, max: usize) -> FieldResult<()> {
+        let b = s.as_bytes();
+        // Nearly every string: short enough, ASCII without NUL (octets 1..=0x7F), so one
+        // octet per character. Checked without a branch per octet.
+        if b.len() < max
+            && b.iter()
+                .fold(true, |ok, &c| ok & (c.wrapping_sub(1) < 0x7F))
+        {
+            self.out.extend_from_slice(b);
+            self.out.push(0);
+            return Ok(());
+        }
+        self.cstr_latin1(field, s, max)
+    }
+
+    /// [`Writer::cstr`] for the rest: characters above 0x7F, and every error.
+    #[inline(never)]
+    fn cstr_latin1(&mut self, field: &'static str, s: &str, max: usize) -> FieldResult<()> {
         let start = self.out.len();
         for c in s.chars() {
             let v = c as u32;
@@ -138,7 +185,13 @@ impl Writer<'_> {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn time(&mut self, field: &'static str, s: &str) -> FieldResult<()> {
+        if s.is_empty() {
+            // The usual case.
+            self.out.push(0);
+            return Ok(());
+        }
         check_time(field, s)?;
         self.cstr(field, s, 17)
     }
@@ -178,6 +231,98 @@ mod tests {
         let mut w = Writer { out: &mut v };
         w.cstr("f", "abc", 4).unwrap();
         assert_eq!(v, b"\x01abc\0");
+    }
+
+    /// What `Writer::cstr` did before its ASCII fast path: the reference for the property.
+    fn cstr_reference(s: &str, max: usize) -> Result<Vec<u8>, Problem> {
+        let mut out = Vec::new();
+        for c in s.chars() {
+            match c as u32 {
+                v if v > 0xFF => return Err(Problem::NotOctets),
+                0 => return Err(Problem::ContainsNul),
+                v => out.push(v as u8),
+            }
+        }
+        if out.len() + 1 > max {
+            return Err(Problem::TooLong {
+                max,
+                len: out.len(),
+            });
+        }
+        out.push(0);
+        Ok(out)
+    }
+
+    #[test]
+    fn cstr_fast_and_latin1_paths_agree_with_the_reference() {
+        for (s, max) in [
+            ("", 1),
+            ("", 6),
+            ("abcde", 6),
+            ("abcdef", 6),
+            ("\x7f", 2),
+            ("\u{e9}t\u{e9}", 4),
+            ("\u{e9}t\u{e9}", 3),
+            ("\0\u{416}", 9),
+            ("\u{416}\0", 9),
+            ("ab\0", 9),
+            ("ab\u{ff}", 9),
+            ("ab\u{100}", 9),
+        ] {
+            let mut v = vec![7];
+            let got = Writer { out: &mut v }.cstr("f", s, max);
+            match cstr_reference(s, max) {
+                Ok(bytes) => {
+                    assert_eq!(got, Ok(()), "{s:?}");
+                    assert_eq!(v[1..], bytes[..], "{s:?}");
+                }
+                Err(p) => {
+                    assert_eq!(got, Err(("f", p)), "{s:?}");
+                    assert_eq!(v, [7], "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn latin1_reads_every_octet_as_its_code_point() {
+        let all: Vec<u8> = (0..=255).collect();
+        let s = latin1(&all);
+        assert_eq!(s.chars().count(), 256);
+        assert!(s.chars().zip(0u32..).all(|(c, i)| c as u32 == i));
+        assert_eq!(latin1(b""), "");
+        assert_eq!(latin1(b"31600000000"), "31600000000");
+        assert_eq!(latin1(b"caf\xe9"), "caf\u{e9}");
+        let long = b"0123456789abcdef0123456789abcdef0123456789";
+        assert_eq!(latin1(long).as_bytes(), long);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cstr_matches_the_reference(s in "(?s).{0,30}", max in 1usize..32) {
+            let mut v = Vec::new();
+            let got = Writer { out: &mut v }.cstr("f", &s, max);
+            match cstr_reference(&s, max) {
+                Ok(bytes) => {
+                    proptest::prop_assert_eq!(got, Ok(()));
+                    proptest::prop_assert_eq!(v, bytes);
+                }
+                Err(p) => {
+                    proptest::prop_assert_eq!(got, Err(("f", p)));
+                    proptest::prop_assert!(v.is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn latin1_round_trips(b in proptest::collection::vec(1u8..=255, 0..40)) {
+            let s = latin1(&b);
+            let mut v = Vec::new();
+            Writer { out: &mut v }.cstr("f", &s, 64).unwrap();
+            proptest::prop_assert_eq!(&v[..v.len() - 1], &b[..]);
+            let mut r = Reader::new(&v);
+            proptest::prop_assert_eq!(r.cstr("f", 64).unwrap(), s);
+        }
     }
 
     #[test]

@@ -701,8 +701,21 @@ impl<T> Session<T> {
         let p = self.pending.remove(&seq)?;
         if let Purpose::User(_) = p.purpose {
             self.user_in_flight -= 1;
+            self.drop_answered_deadlines();
         }
         Some(p)
+    }
+
+    /// Pops the answered requests off the front of the deadline queue, so it stays as long
+    /// as the window (not as long as everything sent since the last tick) when responses
+    /// come in order, and does not have to grow.
+    fn drop_answered_deadlines(&mut self) {
+        while let Some(&(_, seq)) = self.deadlines.front() {
+            if self.pending.contains_key(&seq) {
+                break;
+            }
+            self.deadlines.pop_front();
+        }
     }
 
     fn handle_response(&mut self, pdu: Pdu) {

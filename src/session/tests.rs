@@ -199,6 +199,38 @@ fn response_timeouts_free_the_window() {
 }
 
 #[test]
+fn answered_requests_leave_the_deadline_queue_without_a_tick() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    let a = s.send(submit(), 1, t0).unwrap();
+    let b = s.send(submit(), 2, t0 + Duration::from_secs(1)).unwrap();
+    s.send(submit(), 3, t0 + Duration::from_secs(2)).unwrap();
+    assert_eq!(s.deadlines.len(), 3);
+    // Out of order: the answered middle one waits behind the first.
+    s.feed(&bytes(&resp(b, "b")), t0);
+    assert_eq!(s.deadlines.len(), 3);
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(5)));
+    // The first answered: both leave.
+    s.feed(&bytes(&resp(a, "a")), t0);
+    assert_eq!(s.deadlines.len(), 1);
+    assert_eq!(s.next_deadline(), Some(t0 + Duration::from_secs(7)));
+    assert!(matches!(
+        events(&mut s)[..],
+        [
+            Event::Response { tag: 2, .. },
+            Event::Response { tag: 1, .. }
+        ]
+    ));
+    // The last one still times out on time.
+    s.tick(t0 + Duration::from_secs(7));
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Timeout { tag: 3, .. }]
+    ));
+    assert!(s.deadlines.is_empty());
+}
+
+#[test]
 fn answers_the_smsc() {
     let t0 = Instant::now();
     let mut s = bound(t0);

@@ -7,7 +7,7 @@ use crate::pdu::{
     Bind, BindResp, Body, CommandId, CommandStatus, DecodeError, Decoded, Decoder, EncodeError,
     FrameError, Pdu, SmResp, Tlv,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -224,7 +224,7 @@ pub struct Session<T> {
     cfg: SessionConfig,
     state: State,
     next_seq: u32,
-    pending: HashMap<u32, Pending<T>>,
+    pending: crate::idhash::IdMap<u32, Pending<T>>,
     /// (deadline, sequence) of the caller's requests in sending order. They share one
     /// timeout, so deadlines are monotonic and the front is the earliest; entries whose
     /// sequence was answered are skipped lazily.
@@ -271,7 +271,7 @@ impl<T> Session<T> {
             cfg,
             state: State::Open,
             next_seq: 1,
-            pending: HashMap::new(),
+            pending: Default::default(),
             deadlines: VecDeque::new(),
             control: Vec::new(),
             user_in_flight: 0,

@@ -481,6 +481,12 @@ struct Shared {
     conn_end: Option<String>,
     /// The read buffer, held by whoever reads.
     rbuf: Vec<u8>,
+    /// The I/O thread is in read(): it will write what is queued when the read returns.
+    io_reading: bool,
+    /// Until when submits have been coalescing: the I/O thread's reads then time out after
+    /// [`COALESCE_WAIT`], so left bytes never wait long for an answer that an SMSC holds back
+    /// until it sees our (delayed) ACK.
+    coalesce_until: Option<Instant>,
 }
 
 /// How long the I/O thread leaves the socket to blocking submitters after one read for
@@ -490,6 +496,16 @@ const CALLER_LINGER: Duration = Duration::from_millis(2);
 
 /// The read buffer's size.
 const READ_BUF: usize = 64 * 1024;
+
+/// An async submit leaves its bytes to the I/O thread's next write when at least this many
+/// are unanswered (see `Inner::enqueue`), …
+const COALESCE_IN_FLIGHT: usize = 4;
+/// … and fewer than this many bytes wait already.
+const COALESCE_MAX_BYTES: usize = 32 * 1024;
+/// How long coalescing lasts after a submit left its bytes, …
+const COALESCE_MODE: Duration = Duration::from_millis(50);
+/// … and the longest left bytes wait meanwhile.
+const COALESCE_WAIT: Duration = Duration::from_millis(1);
 
 /// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
 /// after an idle spell), and held back by a pause after a throttling answer whatever the
@@ -873,6 +889,8 @@ impl Client {
                 conn_gen: 0,
                 conn_end: None,
                 rbuf: Vec::new(),
+                io_reading: false,
+                coalesce_until: None,
                 last_down: String::new(),
                 handshake,
             }),
@@ -1266,6 +1284,14 @@ impl Inner {
         };
         // Admission: at most `window` messages waiting at once.
         while g.subs.len() >= s.window && !g.closing {
+            // Bytes left for the I/O thread's next write go now: a submitter that stops
+            // must not hold them (and their ACK) back, or an SMSC that holds its answers
+            // until it sees our ACK (Nagle) would wait for our delayed ACK.
+            if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
+                self.flush(g);
+                g = lock(&self.st);
+                continue;
+            }
             if !block {
                 self.counters.submitted.fetch_sub(1, Relaxed);
                 return Err(Error::WindowFull { window: s.window });
@@ -1309,7 +1335,22 @@ impl Inner {
         }
         let now = Instant::now();
         self.pump(&mut g, now);
-        self.flush(g);
+        // Coalescing: an async submit behind many unanswered ones leaves its bytes for the
+        // I/O thread, which is waiting in read() for those answers and writes everything
+        // queued right after handling them: one write (and one TCP segment for the SMSC to
+        // read) per batch instead of per message. The bytes wait at most for the next
+        // response (or the I/O thread's read timeout, 250 ms at most, if the SMSC stalls),
+        // and an SMSC that answers in order would not have reached them sooner.
+        let defer = post
+            && g.io_reading
+            && g.session.as_ref().is_some_and(|x| {
+                x.in_flight() >= COALESCE_IN_FLIGHT && x.output_len() < COALESCE_MAX_BYTES
+            });
+        if defer {
+            g.coalesce_until = Some(now + COALESCE_MODE);
+        } else {
+            self.flush(g);
+        }
         Ok(ticket)
     }
 
@@ -1541,6 +1582,7 @@ impl Inner {
             drop(g);
             let r = t.write_all(&buf);
             self.counters.bytes_out.fetch_add(buf.len() as u64, Relaxed);
+            self.counters.writes.fetch_add(1, Relaxed);
             if r.is_err() {
                 // The reader sees the connection end and handles it.
                 t.shutdown();
@@ -1979,6 +2021,11 @@ impl Inner {
             for (t, _) in &g.retry {
                 wake = wake.min(*t);
             }
+            if g.coalesce_until.is_some_and(|t| t > now)
+                && g.session.as_ref().is_some_and(|x| x.in_flight() > 0)
+            {
+                wake = wake.min(now + COALESCE_WAIT);
+            }
             // A blocking submitter reads, or one did a moment ago and the next will: leave
             // the socket to them, and only run the timers.
             let linger = (g.callers == 0)
@@ -2006,6 +2053,7 @@ impl Inner {
                 continue;
             }
             g.reader = true;
+            g.io_reading = true;
             let mut buf = std::mem::take(&mut g.rbuf);
             if buf.len() < READ_BUF {
                 buf = vec![0u8; READ_BUF];
@@ -2023,6 +2071,7 @@ impl Inner {
             let now = Instant::now();
             let mut g = lock(&self.st);
             g.reader = false;
+            g.io_reading = false;
             let fed = match r {
                 Ok(0) => Err("the SMSC closed the connection".to_string()),
                 Ok(n) => {

@@ -67,6 +67,8 @@ pub(crate) struct Counters {
     pub inbound_refused: AtomicU64,
     /// Reads done by a blocking submitter for itself (internal: tests check the fast path).
     pub caller_reads: AtomicU64,
+    /// Writes to the transport (internal: tests check that submits coalesce).
+    pub writes: AtomicU64,
     by_status: Mutex<BTreeMap<u32, u64>>,
     hist: Box<[AtomicU64]>,
 }
@@ -108,6 +110,7 @@ impl Counters {
             receipts_received: AtomicU64::new(0),
             inbound_refused: AtomicU64::new(0),
             caller_reads: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
             by_status: Mutex::new(BTreeMap::new()),
             hist: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
         }

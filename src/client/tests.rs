@@ -615,3 +615,28 @@ fn blocking_submitters_across_a_disconnect_each_get_one_outcome() {
     assert_eq!(st.reconnects, 1);
     assert!(c.submit(&text("1", "after")).unwrap().is_accepted());
 }
+
+#[test]
+fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_millis(2));
+    let mut s = settings(&sim);
+    s.window = 64;
+    let c = Client::connect_with(s).unwrap();
+    let writes0 = c.inner.counters.writes.load(Relaxed);
+    for burst in [3usize, 10, 500, 7] {
+        let tickets: Vec<Ticket> = (0..burst)
+            .map(|i| c.submit_async(&text("1", &format!("{burst}/{i}"))).unwrap())
+            .collect();
+        // Nothing more is submitted after the burst: bytes left for the I/O thread's next
+        // write must still go out, and every message gets its outcome.
+        for t in &tickets {
+            let o = t.wait(Some(Duration::from_secs(20))).expect("no outcome");
+            assert!(o.is_accepted(), "{o:?}");
+        }
+    }
+    assert_eq!(sim.stats().submits, 520);
+    // Fewer writes than messages: submits behind unanswered ones were written together.
+    let writes = c.inner.counters.writes.load(Relaxed) - writes0;
+    assert!(writes < 520, "{writes} writes for 520 messages");
+}

@@ -474,6 +474,11 @@ impl<T> Session<T> {
         !self.out.is_empty()
     }
 
+    /// How many bytes are waiting to be written.
+    pub fn output_len(&self) -> usize {
+        self.out.len()
+    }
+
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event<T>> {
         self.events.pop_front()

@@ -79,6 +79,34 @@ struct Units {
 
 impl Units {
     fn from_text(text: &str, encoding: Encoding) -> Result<Units, TextError> {
+        // Most messages fit one part, which needs no unit boundaries: encode without them
+        // first (one allocation), and again with them only for a long text.
+        if matches!(
+            encoding,
+            Encoding::Gsm7 | Encoding::Gsm7Packed | Encoding::Ucs2
+        ) {
+            let bytes = if encoding == Encoding::Ucs2 {
+                let mut b = Vec::with_capacity(text.len() * 2);
+                for unit in text.encode_utf16() {
+                    b.extend_from_slice(&unit.to_be_bytes());
+                }
+                b
+            } else {
+                let mut b = Vec::with_capacity(text.len());
+                for (i, c) in text.chars().enumerate() {
+                    gsm::push_char(&mut b, c, i)?;
+                }
+                b
+            };
+            let units = Units {
+                bytes,
+                bounds: None,
+                encoding,
+            };
+            if units.fits_single() {
+                return Ok(units);
+            }
+        }
         let (bytes, bounds) = match encoding {
             Encoding::Gsm7 | Encoding::Gsm7Packed => {
                 let mut bytes = Vec::with_capacity(text.len());

@@ -481,7 +481,8 @@ struct Shared {
     conn_end: Option<String>,
     /// The read buffer, held by whoever reads.
     rbuf: Vec<u8>,
-    /// The I/O thread is in read(): it will write what is queued when the read returns.
+    /// The I/O thread is the reader (in read(), or handling what it read): it writes what
+    /// is queued before it reads again.
     io_reading: bool,
     /// Until when submits have been coalescing: the I/O thread's reads then time out after
     /// [`COALESCE_WAIT`], so left bytes never wait long for an answer that an SMSC holds back
@@ -1336,8 +1337,8 @@ impl Inner {
         let now = Instant::now();
         self.pump(&mut g, now);
         // Coalescing: an async submit behind many unanswered ones leaves its bytes for the
-        // I/O thread, which is waiting in read() for those answers and writes everything
-        // queued right after handling them: one write (and one TCP segment for the SMSC to
+        // I/O thread, which is reading or handling those answers and writes everything
+        // queued before it reads again: one write (and one TCP segment for the SMSC to
         // read) per batch instead of per message. The bytes wait at most for the next
         // response (or the I/O thread's read timeout, 250 ms at most, if the SMSC stalls),
         // and an SMSC that answers in order would not have reached them sooner.
@@ -1955,6 +1956,7 @@ impl Inner {
         g.session = None;
         // A submitter still reading the old connection drops what it reads.
         g.conn_gen = g.conn_gen.wrapping_add(1);
+        g.io_reading = false;
         g.conn_end = None;
         if let Some(t) = g.transport.take() {
             t.shutdown();
@@ -2034,6 +2036,7 @@ impl Inner {
                 .map(|t| t + CALLER_LINGER)
                 .filter(|u| *u > now);
             if g.reader || linger.is_some() {
+                g.io_reading = false;
                 let until = linger.map_or(wake, |u| u.min(wake));
                 g = self
                     .io_cv
@@ -2049,6 +2052,12 @@ impl Inner {
                     self.flush(g);
                     return why;
                 }
+                self.flush(g);
+                continue;
+            }
+            // Never read with bytes left to write (async submits leave theirs to us while we
+            // are the reader): write them first. Another thread writing takes them along.
+            if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
                 self.flush(g);
                 continue;
             }
@@ -2071,7 +2080,6 @@ impl Inner {
             let now = Instant::now();
             let mut g = lock(&self.st);
             g.reader = false;
-            g.io_reading = false;
             let fed = match r {
                 Ok(0) => Err("the SMSC closed the connection".to_string()),
                 Ok(n) => {

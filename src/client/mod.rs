@@ -1096,6 +1096,9 @@ impl Inner {
     /// Wakes every thread sleeping on `cv`, if there is one.
     fn wake(&self, g: &mut Shared) {
         if g.sleepers > 0 {
+            // A submitter waiting for room comes back for the socket in a moment: the I/O
+            // thread leaves it to it (see CALLER_LINGER).
+            g.last_caller = Some(Instant::now());
             g.sleepers = 0;
             g.cv_epoch = g.cv_epoch.wrapping_add(1);
             self.cv.notify_all();
@@ -1118,56 +1121,82 @@ impl Inner {
             if !g.subs.contains_key(&ticket.id) {
                 return; // resolved (set_result removed it and counted us out)
             }
-            let bound = g
-                .session
-                .as_ref()
-                .is_some_and(|x| matches!(x.state(), session::State::Bound(_)));
-            let Some(t) = g.transport.clone() else { return };
-            if g.reader || !bound || g.conn_end.is_some() || g.closing {
+            let (g2, read) = self.read_for_self(g, Some(ticket.id));
+            g = g2;
+            if !read {
                 return; // someone else reads, or the I/O thread has work to do
             }
-            g.reader = true;
-            let gen = g.conn_gen;
-            let mut buf = std::mem::take(&mut g.rbuf);
-            if buf.len() < READ_BUF {
-                buf = vec![0u8; READ_BUF];
-            }
-            drop(g);
-            // A panic below must not leave the role taken: the I/O thread would wait for it
-            // forever. It gives the role back and ends the connection, then unwinds on.
-            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let r = t.read(&mut buf);
-                let now = Instant::now();
-                self.counters.caller_reads.fetch_add(1, Relaxed);
-                let mut g = lock(&self.st);
-                if g.conn_gen == gen {
-                    self.absorb(&mut g, r, &buf, now);
-                }
-                (g, now)
-            }));
-            let (mut g2, now) = match done {
-                Ok(x) => x,
-                Err(panic) => {
-                    let mut g = lock(&self.st);
-                    g.reader = false;
-                    g.conn_end
-                        .get_or_insert_with(|| "internal error while reading".into());
-                    drop(g);
-                    self.io_cv.notify_all();
-                    std::panic::resume_unwind(panic);
-                }
-            };
-            g2.rbuf = buf;
-            g = g2;
-            g.reader = false;
-            g.last_caller = Some(now);
-            if g.conn_end.is_some() || g.callers > u32::from(g.subs.contains_key(&ticket.id)) {
-                // The connection ended, or other submitters wait: the I/O thread takes over.
-                self.io_cv.notify_one();
+        }
+    }
+
+    /// Reads the socket once for a waiting submitter (a blocking submit waiting for its
+    /// outcome: `mine`; or a submitter waiting for room in the window) when nobody else
+    /// reads, and handles what arrived under the lock, as the I/O thread would. Returns the
+    /// guard and whether it read.
+    fn read_for_self<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, Shared>,
+        mine: Option<u64>,
+    ) -> (MutexGuard<'a, Shared>, bool) {
+        let bound = g
+            .session
+            .as_ref()
+            .is_some_and(|x| matches!(x.state(), session::State::Bound(_)));
+        let Some(t) = g.transport.clone() else {
+            return (g, false);
+        };
+        if g.reader || !bound || g.conn_end.is_some() || g.closing {
+            return (g, false);
+        }
+        // Never read with bytes left to write: the answers we wait for may be theirs.
+        if g.session.as_ref().is_some_and(|x| x.has_output()) {
+            if g.writing {
+                return (g, false);
             }
             self.flush(g);
-            g = lock(&self.st);
+            return (lock(&self.st), true);
         }
+        g.reader = true;
+        let gen = g.conn_gen;
+        let mut buf = std::mem::take(&mut g.rbuf);
+        if buf.len() < READ_BUF {
+            buf = vec![0u8; READ_BUF];
+        }
+        drop(g);
+        // A panic below must not leave the role taken: the I/O thread would wait for it
+        // forever. It gives the role back and ends the connection, then unwinds on.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let r = t.read(&mut buf);
+            let now = Instant::now();
+            self.counters.caller_reads.fetch_add(1, Relaxed);
+            let mut g = lock(&self.st);
+            if g.conn_gen == gen {
+                self.absorb(&mut g, r, &buf, now);
+            }
+            (g, now)
+        }));
+        let (mut g, now) = match done {
+            Ok(x) => x,
+            Err(panic) => {
+                let mut g = lock(&self.st);
+                g.reader = false;
+                g.conn_end
+                    .get_or_insert_with(|| "internal error while reading".into());
+                drop(g);
+                self.io_cv.notify_all();
+                std::panic::resume_unwind(panic);
+            }
+        };
+        g.rbuf = buf;
+        g.reader = false;
+        g.last_caller = Some(now);
+        let me = u32::from(mine.is_some_and(|id| g.subs.get(&id).is_some_and(|s| s.caller)));
+        if g.conn_end.is_some() || g.callers > me {
+            // The connection ended, or other submitters wait: the I/O thread takes over.
+            self.io_cv.notify_one();
+        }
+        self.flush(g);
+        (lock(&self.st), true)
     }
 
     /// Feeds what a submitter read into the session and handles the result.
@@ -1309,6 +1338,13 @@ impl Inner {
                 }
                 return Ok(ticket);
             }
+            // Read the answers that make room ourselves when nobody else reads: no hand-off
+            // from the I/O thread per answer.
+            let (g2, read) = self.read_for_self(g, None);
+            g = g2;
+            if read {
+                continue;
+            }
             g = self.wait(g, deadline - now);
         }
         g.subs.insert(id, sub);
@@ -1342,8 +1378,13 @@ impl Inner {
         // read) per batch instead of per message. The bytes wait at most for the next
         // response (or the I/O thread's read timeout, 250 ms at most, if the SMSC stalls),
         // and an SMSC that answers in order would not have reached them sooner.
+        // (Also when submitters read for themselves: the next one to wait for room writes
+        // them before it reads, and the I/O thread before it stands aside or reads.)
+        let submitters_read = g
+            .last_caller
+            .is_some_and(|t| now.saturating_duration_since(t) < CALLER_LINGER);
         let defer = post
-            && g.io_reading
+            && (g.io_reading || submitters_read)
             && g.session.as_ref().is_some_and(|x| {
                 x.in_flight() >= COALESCE_IN_FLIGHT && x.output_len() < COALESCE_MAX_BYTES
             });
@@ -2037,7 +2078,14 @@ impl Inner {
                 .filter(|u| *u > now);
             if g.reader || linger.is_some() {
                 g.io_reading = false;
-                let until = linger.map_or(wake, |u| u.min(wake));
+                // Bytes left to write go before we stand aside.
+                if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
+                    self.flush(g);
+                    continue;
+                }
+                // While a submitter reads, look again every CALLER_LINGER: when it stops
+                // reading (without a word to us) the socket is ours again within that.
+                let until = linger.unwrap_or(now + CALLER_LINGER).min(wake);
                 g = self
                     .io_cv
                     .wait_timeout(g, until.saturating_duration_since(now))

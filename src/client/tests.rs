@@ -640,3 +640,48 @@ fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
     let writes = c.inner.counters.writes.load(Relaxed) - writes0;
     assert!(writes < 520, "{writes} writes for 520 messages");
 }
+
+#[test]
+fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.window = 4;
+    let c = Client::connect_with(s).unwrap();
+    let reads0 = c.inner.counters.caller_reads.load(Relaxed);
+    // Receipts (inbound deliver_sm) interleave with the answers the submitter reads.
+    let tickets: Vec<Ticket> = (0..400)
+        .map(|i| {
+            let m = text("447700900123", &format!("a{i}")).receipt(i % 20 == 0);
+            c.submit_async(&m).unwrap()
+        })
+        .collect();
+    for t in &tickets {
+        let o = t.wait(Some(Duration::from_secs(20))).expect("no outcome");
+        assert!(o.is_accepted(), "{o:?}");
+    }
+    assert!(c.inner.counters.caller_reads.load(Relaxed) > reads0);
+    let mut receipts = 0;
+    while receipts < 20 {
+        if let Event::Receipt(_) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) {
+            receipts += 1;
+        }
+    }
+    // Then the connection drops while a submitter waits for room with answers delayed: every
+    // message still gets exactly one outcome, and the client recovers.
+    sim.faults().set_response_delay(Duration::from_millis(300));
+    let tickets: Vec<Ticket> = (0..12)
+        .map(|i| c.submit_async(&text("1", &format!("b{i}"))).unwrap())
+        .collect();
+    sim.disconnect_all();
+    let mut n = 0;
+    for t in &tickets {
+        t.wait(Some(Duration::from_secs(20))).expect("no outcome");
+        n += 1;
+    }
+    assert_eq!(n, 12);
+    sim.faults().set_response_delay(Duration::ZERO);
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Bound { .. }))
+    });
+    assert!(c.submit(&text("1", "after")).unwrap().is_accepted());
+}

@@ -224,14 +224,14 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
     let n = segments.len();
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
-        let mut base = Some(base);
+        let mut base = base;
         for (i, mut seg) in segments.into_iter().enumerate() {
             // The last part takes the template itself, and every part its segment's octets:
             // a one-part message copies nothing.
             let mut p = if i + 1 == n {
-                base.take().unwrap_or_default()
+                std::mem::take(&mut base)
             } else {
-                base.clone().unwrap_or_default()
+                base.clone()
             };
             let octets = std::mem::take(&mut seg.short_message);
             p.set_segment(&seg);

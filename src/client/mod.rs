@@ -1201,26 +1201,34 @@ impl Inner {
 
     /// Feeds what a submitter read into the session and handles the result.
     fn absorb(&self, g: &mut Shared, r: std::io::Result<usize>, buf: &[u8], now: Instant) {
+        if let Err(why) = self.feed_read(g, r, buf, now) {
+            g.conn_end = Some(why);
+        }
+        if let Some(why) = self.after_read(g, now) {
+            g.conn_end.get_or_insert(why);
+        }
+    }
+
+    /// Feeds the bytes a read returned into the session. `Err`: why the connection ended.
+    fn feed_read(
+        &self,
+        g: &mut Shared,
+        r: std::io::Result<usize>,
+        buf: &[u8],
+        now: Instant,
+    ) -> Result<(), String> {
         match r {
-            Ok(0) => {
-                g.conn_end = Some("the SMSC closed the connection".into());
-            }
+            Ok(0) => Err("the SMSC closed the connection".to_string()),
             Ok(n) => {
                 self.counters.bytes_in.fetch_add(n as u64, Relaxed);
                 if let Some(s) = g.session.as_mut() {
                     s.feed(&buf[..n], now);
                 }
+                Ok(())
             }
-            Err(e) if is_timeout(&e) => {}
-            Err(e) => g.conn_end = Some(format!("the connection failed: {e}")),
+            Err(e) if is_timeout(&e) => Ok(()),
+            Err(e) => Err(format!("the connection failed: {e}")),
         }
-        if let Some(s) = g.session.as_mut() {
-            s.tick(now);
-        }
-        if let Some(why) = self.process(g, now) {
-            g.conn_end.get_or_insert(why);
-        }
-        self.pump(g, now);
     }
 
     fn post(&self, e: Event) {
@@ -2128,18 +2136,7 @@ impl Inner {
             let now = Instant::now();
             let mut g = lock(&self.st);
             g.reader = false;
-            let fed = match r {
-                Ok(0) => Err("the SMSC closed the connection".to_string()),
-                Ok(n) => {
-                    self.counters.bytes_in.fetch_add(n as u64, Relaxed);
-                    if let Some(s) = g.session.as_mut() {
-                        s.feed(&buf[..n], now);
-                    }
-                    Ok(())
-                }
-                Err(e) if is_timeout(&e) => Ok(()),
-                Err(e) => Err(format!("the connection failed: {e}")),
-            };
+            let fed = self.feed_read(&mut g, r, &buf, now);
             g.rbuf = buf;
             if let Err(why) = fed {
                 return why;

@@ -80,56 +80,54 @@ struct Units {
 impl Units {
     fn from_text(text: &str, encoding: Encoding) -> Result<Units, TextError> {
         // Most messages fit one part, which needs no unit boundaries: encode without them
-        // first (one allocation), and again with them only for a long text.
-        if matches!(
+        // first, and again with them only for a text that must be split.
+        let units = Units::encode(text, encoding, false)?;
+        let splittable = matches!(
             encoding,
             Encoding::Gsm7 | Encoding::Gsm7Packed | Encoding::Ucs2
-        ) {
-            let bytes = if encoding == Encoding::Ucs2 {
-                let mut b = Vec::with_capacity(text.len() * 2);
-                for unit in text.encode_utf16() {
-                    b.extend_from_slice(&unit.to_be_bytes());
-                }
-                b
-            } else {
-                let mut b = Vec::with_capacity(text.len());
-                for (i, c) in text.chars().enumerate() {
-                    gsm::push_char(&mut b, c, i)?;
-                }
-                b
-            };
-            let units = Units {
-                bytes,
-                bounds: None,
-                encoding,
-            };
-            if units.fits_single() {
-                return Ok(units);
-            }
+        );
+        if splittable && !units.fits_single() {
+            return Units::encode(text, encoding, true);
         }
-        let (bytes, bounds) = match encoding {
+        Ok(units)
+    }
+
+    /// Encodes `text`, with the end offset of every character when `with_bounds` (GSM and
+    /// UCS-2: an escape or a surrogate pair must not be split; other encodings have one
+    /// octet per character).
+    fn encode(text: &str, encoding: Encoding, with_bounds: bool) -> Result<Units, TextError> {
+        let mut bounds = with_bounds.then(|| Vec::with_capacity(text.len()));
+        let bytes = match encoding {
             Encoding::Gsm7 | Encoding::Gsm7Packed => {
                 let mut bytes = Vec::with_capacity(text.len());
-                let mut bounds = Vec::with_capacity(text.len());
                 for (i, c) in text.chars().enumerate() {
                     gsm::push_char(&mut bytes, c, i)?;
-                    bounds.push(bytes.len());
+                    if let Some(b) = bounds.as_mut() {
+                        b.push(bytes.len());
+                    }
                 }
-                (bytes, Some(bounds))
+                bytes
             }
-            Encoding::Ascii => (charset::encode_ascii(text)?, None),
-            Encoding::Latin1 => (charset::encode_latin1(text)?, None),
+            Encoding::Ascii => {
+                bounds = None;
+                charset::encode_ascii(text)?
+            }
+            Encoding::Latin1 => {
+                bounds = None;
+                charset::encode_latin1(text)?
+            }
             Encoding::Ucs2 => {
                 let mut bytes = Vec::with_capacity(text.len() * 2);
-                let mut bounds = Vec::with_capacity(text.len());
                 let mut buf = [0u16; 2];
                 for c in text.chars() {
                     for unit in c.encode_utf16(&mut buf) {
                         bytes.extend_from_slice(&unit.to_be_bytes());
                     }
-                    bounds.push(bytes.len());
+                    if let Some(b) = bounds.as_mut() {
+                        b.push(bytes.len());
+                    }
                 }
-                (bytes, Some(bounds))
+                bytes
             }
             Encoding::Binary => {
                 return Err(TextError::BinaryNotText {

@@ -55,20 +55,22 @@ fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0) // USER_HZ is 100 on Linux
 }
 
-/// Threads of this process, from /proc/self/status.
-fn threads() -> Option<u64> {
+/// A number from /proc/self/status (Linux), e.g. `Threads:` or `VmRSS:` (in kB).
+fn proc_status(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     s.lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse().ok())
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Resident set size of this process in kB, from /proc/self/status.
+/// Threads of this process.
+fn threads() -> Option<u64> {
+    proc_status("Threads:")
+}
+
+/// Resident set size of this process in kB.
 fn rss_kb() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    proc_status("VmRSS:")
 }
 
 /// Outcome counts: accepted, rejected, unknown, not sent.

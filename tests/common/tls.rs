@@ -78,16 +78,34 @@ pub fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-/// Is something listening on 127.0.0.1:port? Read from /proc/net/tcp (Linux), so that
-/// probing does not use up one of s_server's `-naccept` connections.
-fn listening(port: u16) -> bool {
+/// Is process `pid` listening on 127.0.0.1:port? Read from /proc/net/tcp (Linux), so that
+/// probing does not use up one of s_server's `-naccept` connections. The listening
+/// socket's inode must be one of `pid`'s file descriptors: another test's server that
+/// won a race for the same "free" port must not pass for ours (ours then exits with
+/// "address in use", and the test would talk to the other one).
+fn listening(port: u16, pid: u32) -> bool {
     let Ok(tab) = std::fs::read_to_string("/proc/net/tcp") else {
         return false;
     };
     let want = format!("0100007F:{port:04X}");
-    tab.lines().skip(1).any(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        f.len() > 3 && f[1] == want && f[3] == "0A"
+    let inodes: Vec<String> = tab
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() > 9 && f[1] == want && f[3] == "0A").then(|| format!("socket:[{}]", f[9]))
+        })
+        .collect();
+    if inodes.is_empty() {
+        return false;
+    }
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path())
+            .map(|t| inodes.iter().any(|i| t.as_os_str() == i.as_str()))
+            .unwrap_or(false)
     })
 }
 
@@ -142,7 +160,7 @@ impl SServer {
             let stdin = child.stdin.take();
             let deadline = Instant::now() + Duration::from_secs(10);
             loop {
-                if listening(port) || out.lock().unwrap().contains("ACCEPT") {
+                if listening(port, child.id()) || out.lock().unwrap().contains("ACCEPT") {
                     return SServer {
                         child,
                         stdin,

@@ -163,9 +163,10 @@ pub(crate) fn relative_time(d: Duration) -> String {
     format!("{years:02}00{days:02}{h:02}{m:02}{sec:02}000R")
 }
 
-/// The submit_sm parts of a message. Every part is encoded once here, so a field that
-/// breaks a rule is reported now, naming it, and nothing is sent.
-pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec<SubmitSm>, Error> {
+/// The submit_sm parts of a message, encoded: every part is encoded here, once, so a field
+/// that breaks a rule is reported now, naming it, and nothing is sent; the session then
+/// sends these octets with its sequence number (`Session::send_encoded`).
+pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec<Vec<u8>>, Error> {
     if m.to.is_empty() {
         return Err(Error::Usage(
             "the message has no destination address".into(),
@@ -239,17 +240,16 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
             scratch.clear();
             let pdu = Pdu::new(1, crate::pdu::Body::SubmitSm(p));
             let len = pdu.encode(&mut scratch).map_err(Error::Encode)?;
-            if scratch.capacity() > 64 * 1024 {
-                *scratch = Vec::new(); // don't keep a huge one-off buffer per thread
-            }
             if len > s.max_pdu_len as usize {
                 return Err(Error::Usage(format!(
                     "the submit_sm would be {len} octets, above x-smpp-max-pdu-size ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
                     s.max_pdu_len
                 )));
             }
-            if let crate::pdu::Body::SubmitSm(p) = pdu.body {
-                parts.push(p);
+            // Exactly its size: the part keeps these octets until it has its outcome.
+            parts.push(scratch[..len].to_vec());
+            if scratch.capacity() > 64 * 1024 {
+                *scratch = Vec::new(); // don't keep a huge one-off buffer per thread
             }
         }
         Ok(parts)
@@ -257,8 +257,8 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
 }
 
 thread_local! {
-    /// Where [`build_parts`] encodes each part once to check it: reused, not allocated per
-    /// message.
+    /// Where [`build_parts`] encodes each part before copying it out at its exact size:
+    /// reused, not allocated per message.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 

@@ -18,7 +18,7 @@ pub use stats::Stats;
 
 use crate::error::Error;
 use crate::pdu::{
-    Address, Bind, Body, CommandStatus, MessageState, Pdu, SubmitSm, Tag, Tlv, TlvList, TlvValue,
+    Address, Bind, Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue,
 };
 use crate::receipt::{self, DeliveryReceipt};
 use crate::session::{self, BindMode, Session, SessionConfig};
@@ -384,11 +384,25 @@ impl Ticket {
     /// Waits for the outcome, at most `timeout` (None: until it is known; it always becomes
     /// known within the submit timeout plus the response timeout per part).
     pub fn wait(&self, timeout: Option<Duration>) -> Option<Outcome> {
+        self.wait_with(timeout, |o| o.clone())
+    }
+
+    /// Waits for the outcome and moves it out of the slot instead of copying it: for
+    /// [`Client::submit`], whose ticket nobody else ever sees.
+    fn take(self) -> Option<Outcome> {
+        self.wait_with(None, Option::take)
+    }
+
+    fn wait_with(
+        &self,
+        timeout: Option<Duration>,
+        get: impl Fn(&mut Option<Outcome>) -> Option<Outcome>,
+    ) -> Option<Outcome> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut g = lock(&self.slot.outcome);
         loop {
-            if let Some(o) = g.outcome.as_ref() {
-                return Some(o.clone());
+            if g.outcome.is_some() {
+                return get(&mut g.outcome);
             }
             g.waiting += 1;
             match deadline {
@@ -428,7 +442,9 @@ enum PartResult {
 }
 
 struct Part {
-    sm: Option<SubmitSm>,
+    /// The encoded submit_sm (its sequence number is the session's business), kept for a
+    /// resubmission until the part has its result; then empty.
+    pdu: Vec<u8>,
     result: Option<PartResult>,
     in_flight: bool,
     ever_sent: bool,
@@ -935,7 +951,7 @@ impl Client {
         self.inner.submit_and_read(&t);
         // Always resolves: queued parts end by the submit timeout, sent ones by the
         // response timeout, and close() resolves everything.
-        Ok(t.wait(None).unwrap_or(Outcome::NotSent {
+        Ok(t.take().unwrap_or(Outcome::NotSent {
             why: "internal: no outcome".into(),
         }))
     }
@@ -954,8 +970,11 @@ impl Client {
 
     /// The next event, waiting at most `timeout` (None: don't wait).
     pub fn poll_event(&self, timeout: Option<Duration>) -> Option<Event> {
-        let deadline = Instant::now() + timeout.unwrap_or_default();
         let mut q = lock(&self.inner.events);
+        if let Some(e) = q.q.pop_front() {
+            return Some(e);
+        }
+        let deadline = Instant::now() + timeout?;
         loop {
             if let Some(e) = q.q.pop_front() {
                 return Some(e);
@@ -1306,8 +1325,8 @@ impl Inner {
         let sub = Sub {
             parts: parts
                 .into_iter()
-                .map(|sm| Part {
-                    sm: Some(sm),
+                .map(|pdu| Part {
+                    pdu,
                     result: None,
                     in_flight: false,
                     ever_sent: false,
@@ -1438,12 +1457,10 @@ impl Inner {
             if part.result.is_some() || part.in_flight {
                 continue;
             }
-            let Some(sm) = part.sm.take() else { continue };
-            let (r, body) = session.send_returning(Body::SubmitSm(sm), key, now);
-            if let Body::SubmitSm(sm) = body {
-                part.sm = Some(sm);
+            if part.pdu.is_empty() {
+                continue;
             }
-            match r {
+            match session.send_encoded(&part.pdu, key, now) {
                 Ok(_) => {
                     part.in_flight = true;
                     part.ever_sent = true;
@@ -1478,13 +1495,13 @@ impl Inner {
         }
         part.in_flight = false;
         part.result = Some(r);
-        part.sm = None;
+        part.pdu = Vec::new();
         if failed {
             // The message has failed: don't send its remaining parts.
             for p in sub.parts.iter_mut() {
                 if p.result.is_none() && !p.in_flight {
                     p.result = Some(PartResult::NotSent("an earlier part failed".into()));
-                    p.sm = None;
+                    p.pdu = Vec::new();
                 }
             }
         } else if accepted && s.wait_each_segment {
@@ -1566,6 +1583,16 @@ impl Inner {
             Outcome::Unknown { .. } => c.unknown.fetch_add(1, Relaxed),
             Outcome::NotSent { .. } => c.not_sent.fetch_add(1, Relaxed),
         };
+        // The slot is read only through a Ticket. When the caller kept none (the C ABI never
+        // does; async callers that go by events need not), the outcome moves into the event
+        // and the slot stays empty: no copy of it per message.
+        if sub.post && Arc::strong_count(&sub.slot) == 1 {
+            self.post(Event::Outcome {
+                ticket: id,
+                outcome,
+            });
+            return;
+        }
         let event = sub.post.then(|| outcome.clone());
         let mut st = lock(&sub.slot.outcome);
         st.outcome = Some(outcome);

@@ -56,6 +56,43 @@ fn submit_is_accepted_with_the_smsc_message_id() {
 }
 
 #[test]
+fn an_async_outcome_reaches_the_ticket_and_the_event_whether_or_not_a_ticket_is_kept() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let outcome_of =
+        |want: u64| move |e: &Event| matches!(e, Event::Outcome { ticket, .. } if *ticket == want);
+    // Kept (and cloned): the ticket and every clone see the outcome, and so does the event.
+    let kept = c.submit_async(&text("1", "kept")).unwrap();
+    let clone = kept.clone();
+    let by_ticket = kept.wait(Some(Duration::from_secs(15))).unwrap();
+    assert!(by_ticket.is_accepted(), "{by_ticket:?}");
+    assert_eq!(clone.outcome(), Some(by_ticket.clone()));
+    assert_eq!(kept.wait(None), Some(by_ticket.clone()), "a second wait");
+    match wait_event(&c, outcome_of(kept.id())) {
+        Event::Outcome { outcome, .. } => assert_eq!(outcome, by_ticket),
+        e => panic!("{e:?}"),
+    }
+    // Dropped at once (as the C ABI does): the outcome comes as the event, with its id.
+    let id = c.submit_async(&text("1", "dropped")).unwrap().id();
+    match wait_event(&c, outcome_of(id)) {
+        Event::Outcome { outcome, .. } => assert!(outcome.is_accepted(), "{outcome:?}"),
+        e => panic!("{e:?}"),
+    }
+    // A blocking submit moves its outcome out: still the SMSC's message_id.
+    let o = c.submit(&text("1", "blocking")).unwrap();
+    let got = sim.submitted();
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        o,
+        Outcome::Accepted {
+            message_ids: vec![got[2].message_id.clone()]
+        }
+    );
+    let st = c.stats();
+    assert_eq!((st.submitted, st.accepted), (3, 3));
+}
+
+#[test]
 fn bind_refusals_and_connect_failures_explain_themselves() {
     let sim = sim();
     sim.faults().refuse_binds(Some(CommandStatus::InvPaswd));

@@ -423,6 +423,75 @@ impl<T> Session<T> {
         (Ok(seq), pdu.body)
     }
 
+    /// [`Session::send`] for a request the caller encoded once already (the client encodes
+    /// each part when it is submitted, to check its size): `pdu` is a whole request PDU, whose
+    /// sequence number is replaced by the session's. Same rules and events as `send`; the
+    /// octets are copied, not encoded again. A `pdu` that is not one (shorter than a header,
+    /// command_length not its length, or a response) is refused as an encode error on
+    /// command_length, and nothing is queued.
+    pub(crate) fn send_encoded(
+        &mut self,
+        pdu: &[u8],
+        tag: T,
+        now: Instant,
+    ) -> Result<u32, SendError> {
+        let header = (pdu.len() >= 16)
+            .then(|| {
+                let len = u32::from_be_bytes([pdu[0], pdu[1], pdu[2], pdu[3]]);
+                let id = u32::from_be_bytes([pdu[4], pdu[5], pdu[6], pdu[7]]);
+                (len as usize == pdu.len()).then(|| CommandId::from_u32(id))
+            })
+            .flatten();
+        let command = match header {
+            Some(c) if !c.is_response() => c,
+            c => {
+                return Err(SendError::Encode(crate::pdu::EncodeError {
+                    command_id: c.unwrap_or(CommandId::GenericNack),
+                    field: "command_length",
+                    problem: crate::pdu::Problem::Truncated,
+                }))
+            }
+        };
+        let allowed = match self.state {
+            State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,
+            _ => false,
+        };
+        if !allowed {
+            return Err(SendError::NotAllowed {
+                command,
+                state: self.state,
+            });
+        }
+        if !self.window_has_room() {
+            return Err(SendError::WindowFull);
+        }
+        let seq = self.seq();
+        let start = self.out.len();
+        self.out.extend_from_slice(pdu);
+        self.out[start + 12..start + 16].copy_from_slice(&seq.to_be_bytes());
+        if self.trace.is_some() {
+            if let Ok(p) = Pdu::decode(&self.out[start..]) {
+                if let Some(t) = self.trace.as_mut() {
+                    t.push((Direction::Out, p));
+                }
+            }
+        }
+        let deadline = now + self.cfg.response_timeout;
+        self.user_in_flight += 1;
+        self.deadlines.push_back((deadline, seq));
+        let order = self.next_order();
+        self.pending.insert(
+            seq,
+            Pending {
+                command,
+                deadline,
+                order,
+                purpose: Purpose::User(tag),
+            },
+        );
+        Ok(seq)
+    }
+
     /// Answers an [`Event::Inbound`] request: its response PDU with `status` (deliver_sm_resp
     /// / data_sm_resp with an empty message_id and these TLVs).
     pub fn respond(&mut self, request: &Pdu, status: CommandStatus, tlvs: Vec<Tlv>) {

@@ -522,3 +522,56 @@ fn tracing_keeps_every_pdu_in_order_only_when_on() {
     );
     assert!(s.take_trace().is_empty());
 }
+
+#[test]
+fn pre_encoded_requests_get_the_sessions_sequence_numbers_and_rules() {
+    let t0 = Instant::now();
+    let encoded = Pdu::new(0xDEAD, submit()).to_bytes().unwrap();
+    let mut s: Session<u32> = Session::new(cfg(), t0);
+    assert!(matches!(
+        s.send_encoded(&encoded, 1, t0),
+        Err(SendError::NotAllowed { .. })
+    ));
+    let mut s = bound(t0);
+    s.set_trace(true);
+    let mut seqs = Vec::new();
+    for tag in 0..3 {
+        seqs.push(s.send_encoded(&encoded, tag, t0).unwrap());
+    }
+    assert_eq!(s.send_encoded(&encoded, 9, t0), Err(SendError::WindowFull));
+    // Octets that are not one whole request PDU are refused, and nothing is queued.
+    let mut resp_bytes = encoded.clone();
+    resp_bytes[4] |= 0x80;
+    let mut long = encoded.clone();
+    long.push(0);
+    for bad in [
+        &encoded[..10],
+        &encoded[..encoded.len() - 1],
+        &long[..],
+        &resp_bytes[..],
+    ] {
+        let mut s = bound(t0);
+        match s.send_encoded(bad, 1, t0) {
+            Err(SendError::Encode(e)) => assert_eq!(e.field, "command_length"),
+            r => panic!("{r:?}"),
+        }
+        assert!(!s.has_output());
+        assert_eq!(s.in_flight(), 0);
+    }
+    // The same octets as `send` would write, with the session's sequence numbers.
+    let sent = out(&mut s);
+    assert_eq!(
+        sent.iter().map(|p| p.sequence_number).collect::<Vec<_>>(),
+        seqs
+    );
+    for p in &sent {
+        assert_eq!(p.body, submit());
+    }
+    assert_eq!(s.take_trace().len(), 3);
+    s.feed(&bytes(&resp(seqs[2], "C")), t0);
+    assert!(matches!(
+        &events(&mut s)[..],
+        [Event::Response { tag: 2, .. }]
+    ));
+    assert_eq!(s.in_flight(), 2);
+}

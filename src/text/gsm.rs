@@ -163,6 +163,22 @@ pub(crate) fn push_char(out: &mut Vec<u8>, c: char, index: usize) -> Result<(), 
     Ok(())
 }
 
+/// The septets of `text` when every character is ASCII and in the base table (nearly
+/// every text): one table lookup per octet, no per-character branch. None otherwise (the
+/// caller then encodes character by character, which also names an unencodable one).
+pub(crate) fn ascii_base_septets(text: &str) -> Option<Vec<u8>> {
+    let b = text.as_bytes();
+    let mut bad = 0u8;
+    let mut out = Vec::with_capacity(b.len());
+    out.extend(b.iter().map(|&c| {
+        // Septets are ≤ 0x7F; LATIN_REVERSE marks a character outside the base table 0xFF.
+        let s = LATIN_REVERSE[usize::from(c & 0x7F)];
+        bad |= c | s;
+        s
+    }));
+    (bad & 0x80 == 0).then_some(out)
+}
+
 /// Encodes `text` as unpacked septets, one per octet.
 pub fn encode_unpacked(text: &str) -> Result<Vec<u8>, TextError> {
     let mut out = Vec::with_capacity(text.len());
@@ -467,5 +483,34 @@ mod tests {
         assert_eq!(pack(&[1], 7).unwrap_err(), TextError::InvalidFillBits(7));
         assert!(unpack(&[1], 9).is_err());
         assert!(pack(&[0x80], 0).is_err());
+    }
+
+    /// The ASCII fast path gives what the character-by-character encoder gives, and declines
+    /// exactly the texts that need it (an escape, a non-ASCII or an unencodable character).
+    fn ascii_fast_path_agrees(text: &str) {
+        let slow = encode_unpacked(text);
+        match ascii_base_septets(text) {
+            Some(fast) => assert_eq!(Ok(fast), slow, "{text:?}"),
+            None => assert!(
+                !text.is_ascii() || slow.as_ref().map_or(true, |v| v.len() != text.len()),
+                "{text:?} declined but {slow:?}"
+            ),
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_the_encoder() {
+        for c in (0u8..=0x7F).map(char::from).chain(['é', 'Δ', '€', '中']) {
+            ascii_fast_path_agrees(&c.to_string());
+            ascii_fast_path_agrees(&format!("bench message {c} 0123456789"));
+        }
+        ascii_fast_path_agrees("");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_matches_on_any_text(t in "(?s).{0,40}") {
+            ascii_fast_path_agrees(&t);
+        }
     }
 }

@@ -99,6 +99,15 @@ impl Units {
         let mut bounds = with_bounds.then(|| Vec::with_capacity(text.len()));
         let bytes = match encoding {
             Encoding::Gsm7 | Encoding::Gsm7Packed => {
+                if !with_bounds {
+                    if let Some(bytes) = gsm::ascii_base_septets(text) {
+                        return Ok(Units {
+                            bytes,
+                            bounds,
+                            encoding,
+                        });
+                    }
+                }
                 let mut bytes = Vec::with_capacity(text.len());
                 for (i, c) in text.chars().enumerate() {
                     gsm::push_char(&mut bytes, c, i)?;

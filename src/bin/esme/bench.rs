@@ -2,7 +2,7 @@
 //! window allows, with an interface that lets it stand in a table beside other clients.
 
 use crate::args::Args;
-use esme::client::{Message, Outcome, Ticket};
+use esme::client::{Event, Message, Outcome};
 use esme::config::{BindMode, Config, TlsMode, TlsVersion};
 use esme::sim::{SimConfig, SimTls, Smsc};
 use esme::text::Encoding;
@@ -98,14 +98,26 @@ fn run_blocking(client: &Client, msg: &Message, n: u64, rtt: &mut Vec<u64>) -> C
     counts
 }
 
-/// Sends `n` messages asynchronously (the window throttles `submit_async`), then waits for
-/// every outcome.
+/// Sends `n` messages asynchronously (the window throttles `submit_async`) and counts their
+/// outcomes from the events, as a C program does (`esme_client_submit_async` keeps no
+/// ticket): the outcomes are collected while submitting, then the rest (at most the window)
+/// after the last submit. A message whose outcome has not come 120 s after the last
+/// submit counts as unknown.
 fn run_batch(client: &Client, msg: &Message, n: u64, progress: bool) -> Result<Counts, String> {
-    let mut tickets: Vec<Ticket> = Vec::with_capacity(n as usize);
     let progress = progress && std::io::stderr().is_terminal() && n >= 10_000;
     let mut last = Instant::now();
+    let mut counts = [0; 4];
+    let take = |e: Event, counts: &mut Counts| {
+        if let Event::Outcome { outcome, .. } = e {
+            count(Some(outcome), counts);
+        }
+    };
     for i in 0..n {
-        tickets.push(client.submit_async(msg).map_err(|e| e.to_string())?);
+        // The ticket is dropped: the outcome comes only as an event.
+        client.submit_async(msg).map_err(|e| e.to_string())?;
+        while let Some(e) = client.poll_event(None) {
+            take(e, &mut counts);
+        }
         if progress && last.elapsed() >= Duration::from_millis(250) {
             last = Instant::now();
             eprint!("\r{i}/{n} submitted   ");
@@ -114,12 +126,21 @@ fn run_batch(client: &Client, msg: &Message, n: u64, progress: bool) -> Result<C
     if progress {
         eprint!("\r{:40}\r", "");
     }
-    let mut counts = [0; 4];
-    for t in tickets {
-        count(t.wait(Some(Duration::from_secs(120))), &mut counts);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let counted: u64 = counts.iter().sum();
+        if counted >= n {
+            break;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        match client.poll_event(Some(left)) {
+            Some(e) => take(e, &mut counts),
+            None => {
+                counts[2] += n - counted;
+                break;
+            }
+        }
     }
-    // The async outcomes are also posted as events: drain them so memory stays flat.
-    while client.poll_event(None).is_some() {}
     Ok(counts)
 }
 

@@ -17,6 +17,17 @@ fn status(key: &str) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// VmRSS with its split: private memory (RssAnon) and the pages of the program and its
+/// libraries mapped from files (RssFile), which processes share.
+fn rss() -> String {
+    format!(
+        "VmRSS {} (RssAnon {}, RssFile {})",
+        status("VmRSS:"),
+        status("RssAnon:"),
+        status("RssFile:")
+    )
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = std::env::args()
         .nth(1)
@@ -27,35 +38,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         b = b.tls_mode(esme::config::TlsMode::Single).tls_ca_file(ca);
     }
     let cfg = b.build()?;
-    println!(
-        "before connect: VmRSS {} Threads {}",
-        status("VmRSS:"),
-        status("Threads:")
-    );
+    println!("before connect: {} Threads {}", rss(), status("Threads:"));
     let client = Client::connect(&cfg)?;
     std::thread::sleep(Duration::from_secs(1));
-    println!(
-        "bound, idle:    VmRSS {} Threads {}",
-        status("VmRSS:"),
-        status("Threads:")
-    );
+    println!("bound, idle:    {} Threads {}", rss(), status("Threads:"));
     let mut clients = vec![client];
     for _ in 1..10 {
         clients.push(Client::connect(&cfg)?);
     }
     std::thread::sleep(Duration::from_secs(1));
-    println!(
-        "10 clients:     VmRSS {} Threads {}",
-        status("VmRSS:"),
-        status("Threads:")
-    );
+    println!("10 clients:     {} Threads {}", rss(), status("Threads:"));
     for c in &clients {
         c.close();
     }
-    println!(
-        "after close:    VmRSS {} Threads {}",
-        status("VmRSS:"),
-        status("Threads:")
-    );
+    println!("after close:    {} Threads {}", rss(), status("Threads:"));
     Ok(())
 }

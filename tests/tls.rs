@@ -164,6 +164,45 @@ fn expired_not_yet_valid_wrong_name_self_signed_other_ca_missing_intermediate() 
     assert_eq!(e.code(), 320, "{e}");
 }
 
+/// A client whose bind carries recognisable system_id and password, to look for in what a
+/// server received.
+fn canary(port: u16) -> Config {
+    Config::builder("127.0.0.1", "bindcanary")
+        .port(port)
+        .password("pwcanar1")
+        .tls_mode(TlsMode::Single)
+        .tls_ca_file(pki("ca.pem"))
+        .connect_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_server_with_a_bad_certificate_never_receives_the_bind_or_the_password() {
+    // Control: a server with a good certificate receives the bind (s_server prints what it
+    // receives; it never answers, so the bind times out).
+    let good = SServer::with_cert("server", &["-naccept", "1", "-quiet"]);
+    let _ = Client::connect(&canary(good.port));
+    let seen = good.wait_output("bindcanary", Duration::from_secs(10));
+    assert!(seen.contains("pwcanar1"), "{seen}");
+    for stem in [
+        "server-expired",
+        "server-notyet",
+        "server-wrongname",
+        "server-selfsigned",
+        "server-otherca",
+    ] {
+        let s = SServer::with_cert(stem, &["-naccept", "1", "-quiet"]);
+        assert!(Client::connect(&canary(s.port)).is_err(), "{stem}");
+        std::thread::sleep(Duration::from_millis(200)); // let s_server print what came
+        let out = s.output();
+        assert!(
+            !out.contains("bindcanary") && !out.contains("pwcanar1"),
+            "{stem}: the server received the bind:\n{out}"
+        );
+    }
+}
+
 #[test]
 fn server_name_and_skipping_the_hostname_check() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
@@ -1107,4 +1146,51 @@ fn esme_bench_over_tls_to_the_in_process_simulator() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.starts_with("esme bench: --tls-dir: "), "{err}");
     assert!(err.contains("/nonexistent/server.pem"), "{err}");
+}
+
+#[test]
+fn renegotiation_and_downgrade_fail_closed() {
+    // A TLS 1.2 server that asks to renegotiate once the bind has come (s_server's "r"
+    // command): esme refuses (no_renegotiation), the session ends, and the error says why.
+    let mut s = SServer::with_cert("server", &["-naccept", "1", "-tls1_2"]);
+    let cfg = Config::builder("127.0.0.1", "esme")
+        .port(s.port)
+        .password("pw")
+        .tls_mode(TlsMode::Single)
+        .tls_ca_file(pki("ca.pem"))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let client = std::thread::spawn(move || Client::connect(&cfg).map(|_| ()));
+    std::thread::sleep(Duration::from_millis(700));
+    s.send(b"r\n");
+    let e = client
+        .join()
+        .unwrap()
+        .expect_err("no bind over a renegotiated session");
+    assert!(e.to_string().contains("esme never renegotiates"), "{e}");
+    let out = s.wait_output("CONNECTION CLOSED", Duration::from_secs(10));
+    assert!(out.contains("no renegotiation"), "{out}");
+
+    // A server that offers only TLS 1.1 (or 1.0): no handshake, no bind.
+    for old in ["-tls1_1", "-tls1"] {
+        let s = SServer::with_cert(
+            "server",
+            &[
+                "-naccept",
+                "1",
+                "-quiet",
+                old,
+                "-cipher",
+                "DEFAULT:@SECLEVEL=0",
+            ],
+        );
+        let e = connect_err(&canary(s.port));
+        assert!(
+            e.to_string().contains("TLS 1.2") && e.to_string().contains("1.3"),
+            "{old}: {e}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!s.output().contains("bindcanary"), "{old}: {}", s.output());
+    }
 }

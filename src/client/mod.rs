@@ -38,7 +38,7 @@ pub(crate) struct Settings {
     pub host: String,
     pub port: u16,
     pub system_id: String,
-    pub password: String,
+    pub password: crate::config::Secret,
     pub system_type: String,
     pub bind_mode: BindMode,
     pub bind_ton: u8,
@@ -188,7 +188,7 @@ impl Settings {
             host: c.host.clone(),
             port: c.port,
             system_id: c.system_id.clone(),
-            password: c.password.expose().to_string(),
+            password: c.password.clone(),
             system_type: c.system_type.clone(),
             bind_mode: c.bind_mode,
             bind_ton: c.bind_ton,
@@ -752,7 +752,7 @@ pub(crate) fn bind(
     session.set_trace(crate::log::enabled(s.dump_level()));
     let bind = Bind {
         system_id: s.system_id.clone(),
-        password: s.password.clone(),
+        password: s.password.expose().to_string(),
         system_type: s.system_type.clone(),
         interface_version: 0x34,
         address_range: Address::new(s.bind_ton, s.bind_npi, s.address_range.clone()),
@@ -767,7 +767,12 @@ pub(crate) fn bind(
         out.clear();
         session.take_output(&mut out);
         if !out.is_empty() {
-            t.write_all(&out).map_err(|e| Error::Disconnected {
+            let written = t.write_all(&out);
+            // The bind PDU carries the password: zero the buffer (its whole capacity) once
+            // written, so that neither this buffer nor the session, which gets it back at
+            // the next take_output, keeps a copy.
+            zeroize::Zeroize::zeroize(&mut out);
+            written.map_err(|e| Error::Disconnected {
                 why: format!("the connection failed while binding: {e}"),
             })?;
         }
@@ -837,6 +842,21 @@ pub(crate) fn bind(
                     &s.tls,
                     e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
                 ) {
+                    // The handshake is over: handshake_failure now is no cipher mismatch.
+                    // Without a client certificate in play it is what a TLS 1.2 server sends
+                    // when its renegotiation request is refused, as esme always does.
+                    if !mutual
+                        && matches!(
+                            r,
+                            rustls::Error::AlertReceived(
+                                rustls::AlertDescription::HandshakeFailure
+                            )
+                        )
+                    {
+                        return Err(Error::Tls(crate::tls::TlsError::Handshake {
+                            detail: "the SMSC ended the TLS session after the handshake (alert handshake_failure): did it ask to renegotiate? esme never renegotiates".into(),
+                        }));
+                    }
                     return Err(Error::Tls(setup.diagnose(r)));
                 }
                 if mutual
@@ -1622,8 +1642,9 @@ impl Inner {
             Ok(m) => m.text,
             Err(_) => "*".repeat(t.chars().count()),
         };
-        for (dir, pdu) in traced {
+        for (dir, mut pdu) in traced {
             let l = trace::line(dir, &pdu, self.s.inbound_default, &mask);
+            pdu.body.wipe_secrets();
             crate::log::emit(self.s.dump_level(), "esme::pdu", &l);
         }
     }
@@ -1698,7 +1719,7 @@ impl Inner {
                 session::Event::Unbound => end = Some("unbound".to_string()),
                 session::Event::PeerDead { silent_for } => {
                     end = Some(format!(
-                        "nothing received from the SMSC for {:.0} s (enquire_link unanswered): link declared dead",
+                        "no complete PDU from the SMSC for {:.0} s (enquire_link unanswered): link declared dead",
                         silent_for.as_secs_f64()
                     ))
                 }
@@ -1708,9 +1729,12 @@ impl Inner {
                 session::Event::BindRefused { status } => {
                     end = Some(format!("bind refused: {status}"))
                 }
-                session::Event::Ignored { why } => {
-                    crate::log::emit(crate::log::Level::Debug, "esme::session", &why)
-                }
+                // A response to no request of ours: the session goes on, the operator is told.
+                session::Event::Ignored { why } => crate::log::emit(
+                    crate::log::Level::Warn,
+                    "esme::session",
+                    &format!("ignored from {}: {why}", self.s.addr()),
+                ),
                 session::Event::Bound { .. } => {}
             }
         }

@@ -186,6 +186,15 @@ pub enum Body {
 }
 
 impl Body {
+    /// Overwrites the secrets this body carries (a bind's password) with zeros, once it is
+    /// encoded and before it is dropped, so that freed memory does not keep them.
+    pub(crate) fn wipe_secrets(&mut self) {
+        use zeroize::Zeroize;
+        if let Body::BindReceiver(b) | Body::BindTransmitter(b) | Body::BindTransceiver(b) = self {
+            b.password.zeroize();
+        }
+    }
+
     /// The command_id this body is sent with.
     pub fn command_id(&self) -> CommandId {
         use CommandId as C;

@@ -337,8 +337,11 @@ impl<T> Session<T> {
     ) -> Result<u32, SendError> {
         let seq = self.seq();
         let command = body.command_id();
-        self.queue(&Pdu::new(seq, body))
-            .map_err(SendError::Encode)?;
+        let mut pdu = Pdu::new(seq, body);
+        let queued = self.queue(&pdu);
+        // A bind's password is in the output now: the copy in the body is not needed.
+        pdu.body.wipe_secrets();
+        queued.map_err(SendError::Encode)?;
         let deadline = now + timeout;
         if let Purpose::User(_) = purpose {
             self.user_in_flight += 1;
@@ -683,7 +686,8 @@ impl<T> Session<T> {
         if bytes.is_empty() || self.state == State::Closed {
             return;
         }
-        self.last_rx = now;
+        // The peer counts as alive when a whole PDU arrives, not on any octet: a peer that
+        // trickles a PDU that never completes (slowloris) is declared dead like a silent one.
         self.rbuf.extend_from_slice(bytes);
         let mut pos = 0;
         while pos < self.rbuf.len() && self.state != State::Closed {
@@ -699,6 +703,7 @@ impl<T> Session<T> {
                 Ok(Decoded::Incomplete { .. }) => break,
                 Ok(Decoded::Pdu { pdu, len }) => {
                     pos += len;
+                    self.last_rx = now;
                     if let Some(t) = self.trace.as_mut() {
                         t.push((Direction::In, pdu.clone()));
                     }
@@ -706,6 +711,7 @@ impl<T> Session<T> {
                 }
                 Ok(Decoded::Malformed { error, len }) => {
                     pos += len;
+                    self.last_rx = now;
                     self.handle_malformed(error);
                 }
             }

@@ -575,3 +575,30 @@ fn pre_encoded_requests_get_the_sessions_sequence_numbers_and_rules() {
     ));
     assert_eq!(s.in_flight(), 2);
 }
+
+#[test]
+fn octets_that_never_complete_a_pdu_do_not_keep_the_peer_alive() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    // A header announcing 100 octets, then one octet a second: never a whole PDU.
+    let mut header = Vec::new();
+    for v in [100u32, 5, 0, 9] {
+        header.extend(v.to_be_bytes());
+    }
+    s.feed(&header, t0);
+    let mut dead = None;
+    for sec in 1..=30 {
+        let now = t0 + Duration::from_secs(sec);
+        s.feed(b"A", now);
+        s.tick(now);
+        if events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::PeerDead { .. }))
+        {
+            dead = Some(sec);
+            break;
+        }
+    }
+    // Declared dead by the dead-peer timeout (25 s), as if the peer were silent.
+    assert_eq!(dead, Some(25));
+}

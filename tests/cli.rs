@@ -642,3 +642,83 @@ mod bench {
         assert!(err.contains("ESME_RBINDFAIL"), "{err}");
     }
 }
+
+mod soak {
+    use super::esme;
+
+    /// A short soak with a fault every second: every check passes (exit 0), the report
+    /// names the faults, and the CSV has one line per sample with every column.
+    #[test]
+    fn a_short_soak_with_faults_passes_its_checks_and_writes_the_samples() {
+        let dir = std::env::temp_dir().join(format!("esme-soak-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("soak.csv");
+        let csv_s = csv.to_string_lossy().into_owned();
+        let (code, out, err) = esme(
+            &[
+                "soak",
+                "-n",
+                "30000",
+                "--duration",
+                "20",
+                "--fault-every",
+                "1",
+                "--csv",
+                &csv_s,
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(!out.contains("FAILED"), "{out}");
+        // "threads A before, B after close; open files C before, D after close": A = B, C = D.
+        let nums = |what: &str| -> (u64, u64) {
+            let at = out
+                .find(what)
+                .unwrap_or_else(|| panic!("no '{what}' in {out}"));
+            let rest = &out[at + what.len()..];
+            let mut it = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|x| !x.is_empty())
+                .map(|x| x.parse::<u64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap())
+        };
+        let (t0, t1) = nums("threads ");
+        let (f0, f1) = nums("open files ");
+        assert!(t0 >= 1 && t0 == t1 && f0 == f1, "{out}");
+        let last = out.lines().last().unwrap();
+        assert!(last.starts_with("esme soak: "), "{out}");
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "seconds,submitted,accepted,rejected,unknown,not_sent,receipts,reconnects,faults,rss_kb,threads,fds,msgs_per_s"
+        );
+        let rows: Vec<Vec<u64>> = lines
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|r| r.len() == 13));
+        let end = rows.last().unwrap();
+        // submitted = accepted + rejected + unknown + not_sent at the end.
+        assert_eq!(end[1], end[2] + end[3] + end[4] + end[5], "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn soak_arguments_are_checked() {
+        for (args, want) in [
+            (vec!["soak", "-n", "0"], "-n"),
+            (vec!["soak", "-w", "0"], "-w"),
+            (vec!["soak", "--threads", "100"], "--threads"),
+            (
+                vec!["soak", "--csv", "/nonexistent/dir/x.csv"],
+                "--csv /nonexistent/dir/x.csv",
+            ),
+            (vec!["soak", "--bogus"], "--bogus"),
+        ] {
+            let (code, out, err) = esme(&args, None);
+            assert_ne!(code, 0, "{args:?}");
+            assert!(err.contains(want), "{args:?}: {out}{err}");
+        }
+    }
+}

@@ -403,8 +403,11 @@ struct ConfigState {
 
 static CONFIGS: Registry<Mutex<ConfigState>> = Registry::new();
 
+/// A handle as the C side sees it: a pointer-typed number, never dereferenced (it is a key
+/// of a registry). Made from null, so it carries no provenance (Miri's strict-provenance
+/// mode agrees); `cfg as usize` gives the number back.
 fn handle<T>(id: usize) -> *mut T {
-    id as *mut T
+    std::ptr::null_mut::<u8>().wrapping_add(id).cast()
 }
 
 /// Creates an empty configuration. `*out` gets the handle (free it with `esme_config_free`).
@@ -1729,7 +1732,8 @@ mod tests {
                 esme_last_error(buf.as_mut_ptr(), buf.len(), &mut n),
                 ESME_OK
             );
-            let t = CStr::from_ptr(buf.as_ptr()).to_str().unwrap();
+            // Owned: `buf` is written again below (Miri caught the borrow kept across).
+            let t = CStr::from_ptr(buf.as_ptr()).to_str().unwrap().to_owned();
             assert!(t.contains("x-smpp-host"), "{t}");
             assert_eq!(
                 esme_last_error(buf.as_mut_ptr(), 3, &mut n),
@@ -1753,7 +1757,7 @@ mod tests {
             );
             assert!(client.is_null());
             assert_eq!(
-                esme_client_close(0x1234usize as *const esme_client),
+                esme_client_close(std::ptr::null::<u8>().wrapping_add(0x1234).cast()),
                 ESME_ERR_INVALID_HANDLE
             );
             esme_client_free(std::ptr::null_mut());

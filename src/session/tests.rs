@@ -602,3 +602,38 @@ fn octets_that_never_complete_a_pdu_do_not_keep_the_peer_alive() {
     // Declared dead by the dead-peer timeout (25 s), as if the peer were silent.
     assert_eq!(dead, Some(25));
 }
+
+#[test]
+fn a_lost_response_does_not_make_the_deadline_queue_grow_with_the_traffic() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    // The first request's response never comes; thousands after it are answered.
+    let lost = s.send(submit(), 0, t0).unwrap();
+    let mut bytes = Vec::new();
+    for tag in 1..20_000u32 {
+        let seq = s.send(submit(), tag, t0).unwrap();
+        assert_ne!(seq, lost);
+        bytes.clear();
+        bytes.extend(resp(seq, "X").to_bytes().unwrap());
+        s.feed(&bytes, t0);
+        let bound = 2 * s.cfg.window + 64;
+        assert!(s.deadlines.len() <= bound, "{} entries", s.deadlines.len());
+        assert!(
+            s.deadlines.capacity() <= 8 * bound,
+            "capacity {}",
+            s.deadlines.capacity()
+        );
+    }
+    events(&mut s);
+    // The lost one still times out, exactly once.
+    s.tick(t0 + Duration::from_secs(6));
+    let timeouts: Vec<u32> = events(&mut s)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Timeout { tag, .. } => Some(tag),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(timeouts, vec![0]);
+    assert_eq!(s.in_flight(), 0);
+}

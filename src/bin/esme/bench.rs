@@ -46,7 +46,7 @@ fn json_num(v: f64, decimals: usize) -> String {
 }
 
 /// User + system CPU time of this process, from /proc/self/stat (Linux), in seconds.
-fn cpu_seconds() -> Option<f64> {
+pub(crate) fn cpu_seconds() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/stat").ok()?;
     let rest = &s[s.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
@@ -64,12 +64,12 @@ fn proc_status(key: &str) -> Option<u64> {
 }
 
 /// Threads of this process.
-fn threads() -> Option<u64> {
+pub(crate) fn threads() -> Option<u64> {
     proc_status("Threads:")
 }
 
 /// Resident set size of this process in kB.
-fn rss_kb() -> Option<u64> {
+pub(crate) fn rss_kb() -> Option<u64> {
     proc_status("VmRSS:")
 }
 

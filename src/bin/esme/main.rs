@@ -8,6 +8,7 @@ mod demo;
 mod mask;
 mod send;
 mod smsc;
+mod soak;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ commands:
                   TCP, TLS, bind
   smsc            run the built-in SMSC simulator in the foreground
   bench           measure throughput and latency against the simulator
+  soak            a long run with receipts and faults, sampling memory, threads and files
   mask            mask personal data in a text with PII rules (DataByGroup/Rule/RegEx)
   decode [HEX…]   decode SMPP PDUs from hex (arguments, or standard input when none or '-')
                   and print every field and TLV by name
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         "send" => send::run(rest, &mut out),
         "smsc" => smsc::run(rest, &mut out),
         "bench" => bench::run(rest, &mut out),
+        "soak" => soak::run(rest, &mut out),
         "demo" => demo::run(rest, &mut out),
         "check" => check::run(rest, &mut out),
         "mask" => mask::run(rest, &mut out),
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
                 Some("send") => send::HELP,
                 Some("smsc") => smsc::HELP,
                 Some("bench") => bench::HELP,
+                Some("soak") => soak::HELP,
                 Some("demo") => demo::HELP,
                 Some("check") => check::HELP,
                 Some("mask") => mask::HELP,
@@ -65,7 +69,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!(
-            "unknown command '{other}' (commands: demo, send, check, smsc, bench, mask, decode, version, help)"
+            "unknown command '{other}' (commands: demo, send, check, smsc, bench, soak, mask, decode, version, help)"
         )),
     };
     let _ = out.flush();

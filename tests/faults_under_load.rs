@@ -381,7 +381,7 @@ fn plan(rng: &mut Rng) -> Vec<Fault> {
 
 /// The fault thread: injects `FAULTS` faults at random points, then turns every fault off.
 /// Most faults wait until the client is bound (so that they hit a live session under load
-/// rather than pile up on a reconnect); the others land wherever they fall, binds included.
+/// rather than pile up on a reconnect); a few land wherever they fall, binds included.
 fn inject(
     mut smsc: Smsc,
     client: Arc<Client>,
@@ -394,7 +394,9 @@ fn inject(
     let log = |s: String| tl.lock().unwrap().log(s);
     for (i, f) in plan(&mut rng).into_iter().enumerate() {
         std::thread::sleep(rng.ms(5, 60));
-        if rng.chance(85) {
+        // A malformed PDU armed while the client is down replaces the bind_resp: a bind
+        // timeout and a doubled reconnect delay, seconds for one fault. Rarely, then.
+        if rng.chance(92) || f == Fault::Malformed {
             let deadline = Instant::now() + BOUND;
             while !matches!(client.state(), ConnectionState::Bound { .. })
                 && Instant::now() < deadline

@@ -1,7 +1,8 @@
 //! Faults under load (issue 8): eight threads submit through one `Client` (window 64) while a
-//! fault thread injects at least 100 faults at random points (seeded; `FAULT_SEED=n` replays
-//! a run): connection closes, stalls, throttling spells, dropped and delayed responses,
-//! malformed PDUs, unbinds and simulator restarts on the same port. Then it checks the
+//! fault thread injects 100 faults at random points (seeded; `FAULT_SEED=n` replays the
+//! faults and pauses of a run, thread timing still varies): connection closes, stalls,
+//! throttling spells, dropped, delayed and malformed responses, unbinds and simulator
+//! restarts on the same port. Then it checks the
 //! no-loss contract message by message against what every simulator instance saw arrive:
 //!
 //! * every submit has exactly one outcome, and the counts agree with `Client::stats`;

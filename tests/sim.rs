@@ -4,7 +4,7 @@ use esme::pdu::{
     Address, Bind, Body, CancelSm, CommandId, CommandStatus, DataSm, Decoded, Decoder, DestAddress,
     MessageState, Pdu, QuerySm, ReplaceSm, SmResp, SubmitMulti, SubmitSm, Tag, Tlv, TlvList,
 };
-use esme::sim::{Malformed, SimConfig, Smsc};
+use esme::sim::{Answer, Malformed, SimConfig, Smsc};
 use esme::text::{Encoding, Reassembler};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -545,6 +545,95 @@ fn throttle_queue_full_reject_and_drop() {
     );
     // Dropped responses still mean accepted messages.
     assert_eq!(smsc.submitted().len(), 5);
+}
+
+#[test]
+fn arrivals_log_every_submission_and_its_answer() {
+    let smsc = Smsc::start(SimConfig {
+        keep_arrivals: 100,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut e = Esme::bound(smsc.addr(), "tx", "acct");
+    smsc.faults().throttle(1);
+    e.call(submit("1", "a", 0));
+    let id = resp_id(&e.call(submit("1", "a", 0)));
+    e.call(submit("", "no-dest", 0));
+    smsc.faults().drop_responses(1);
+    e.req(submit("1", "lost", 0));
+    e.call(Body::EnquireLink); // "lost" has arrived
+    smsc.faults().close_after(1);
+    e.req(submit("1", "closed-on", 0));
+    assert!(e.closed());
+    let got: Vec<(Vec<u8>, Answer)> = smsc
+        .arrivals()
+        .into_iter()
+        .map(|a| {
+            assert_eq!((a.connection, a.command_id), (1, CommandId::SubmitSm));
+            (a.payload, a.answer)
+        })
+        .collect();
+    let lost_id = smsc.submitted()[1].message_id.clone();
+    assert_eq!(
+        got,
+        vec![
+            (b"a".to_vec(), Answer::Refused(CommandStatus::Throttled)),
+            (
+                b"a".to_vec(),
+                Answer::Accepted {
+                    message_id: id,
+                    response_dropped: false
+                }
+            ),
+            (
+                b"no-dest".to_vec(),
+                Answer::Refused(CommandStatus::InvDstAdr)
+            ),
+            (
+                b"lost".to_vec(),
+                Answer::Accepted {
+                    message_id: lost_id,
+                    response_dropped: true
+                }
+            ),
+            (b"closed-on".to_vec(), Answer::Closed),
+        ]
+    );
+    // Off by default.
+    let quiet = sim();
+    let mut e = Esme::bound(quiet.addr(), "tx", "acct");
+    e.call(submit("1", "a", 0));
+    assert!(quiet.arrivals().is_empty());
+}
+
+#[test]
+fn a_simulator_restarts_on_the_port_of_the_one_before() {
+    let mut first = sim();
+    let addr = first.addr();
+    let mut e = Esme::bound(addr, "tx", "acct");
+    e.call(submit("1", "a", 0));
+    first.stop();
+    first.stop(); // idempotent
+    assert!(e.closed());
+    // Stopped, its records are still there.
+    assert_eq!(first.submitted().len(), 1);
+    // The old connection lingers in TIME_WAIT; the new listener binds all the same.
+    let again = Smsc::start(SimConfig {
+        listen: addr,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    assert_eq!(again.addr(), addr);
+    let mut e = Esme::bound(addr, "tx", "acct");
+    assert_eq!(
+        resp_id(&e.call(submit("1", "b", 0))),
+        "1",
+        "a fresh simulator"
+    );
+    // Dropping the stopped one leaves the new one alone.
+    drop(first);
+    assert_eq!(resp_id(&e.call(submit("1", "c", 0))), "2");
+    assert_eq!(again.stats().connections, 1);
 }
 
 #[test]

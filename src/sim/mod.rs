@@ -68,7 +68,7 @@ mod tls;
 pub use faults::{Faults, Malformed};
 pub use tls::{SimTls, TlsSessionInfo};
 
-use crate::pdu::{Address, CommandId, EncodeError, Pdu, Tlv};
+use crate::pdu::{Address, CommandId, CommandStatus, EncodeError, Pdu, Tlv};
 use crate::text::TextError;
 use session::{Sent, Session};
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -84,6 +84,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     /// Where to listen. Default `127.0.0.1:0` (an ephemeral port; see [`Smsc::addr`]).
+    /// A simulator can be restarted on the port an earlier one used (shut that one down,
+    /// then start with `listen` set to its [`Smsc::addr`]): the listener reuses the address
+    /// (SO_REUSEADDR on Unix), so connections of the old one in TIME_WAIT do not block it.
     pub listen: SocketAddr,
     /// The system_id reported in bind responses (≤ 15 characters). Default `esme-sim`.
     pub system_id: String,
@@ -98,6 +101,9 @@ pub struct SimConfig {
     /// How many accepted submissions [`Smsc::submitted`] keeps (the most recent). Default
     /// 10 000; 0 keeps none (for benchmarks).
     pub keep_submitted: usize,
+    /// How many arrivals [`Smsc::arrivals`] keeps (the most recent): every submit_sm and
+    /// data_sm on a bound session, whatever the answer. Default 0 (none).
+    pub keep_arrivals: usize,
     /// `Some`: every connection speaks TLS with these settings. Default `None` (plain).
     pub tls: Option<SimTls>,
 }
@@ -112,6 +118,7 @@ impl Default for SimConfig {
             enquire_link_interval: None,
             max_pdu_len: 65536,
             keep_submitted: 10_000,
+            keep_arrivals: 0,
             tls: None,
         }
     }
@@ -217,14 +224,52 @@ pub struct Submitted {
 impl Submitted {
     /// The message body: `short_message`, or the `message_payload` TLV when that is used.
     pub fn payload(&self) -> &[u8] {
-        use crate::pdu::{Tag, TlvList};
-        if self.short_message.is_empty() {
-            if let Some(p) = self.tlvs.get_octets(Tag::MessagePayload) {
-                return p;
-            }
-        }
-        &self.short_message
+        payload(&self.short_message, &self.tlvs)
     }
+}
+
+/// `short_message`, or the `message_payload` TLV when `short_message` is empty and it is there.
+fn payload<'a>(short_message: &'a [u8], tlvs: &'a [Tlv]) -> &'a [u8] {
+    use crate::pdu::{Tag, TlvList};
+    if short_message.is_empty() {
+        if let Some(p) = tlvs.get_octets(Tag::MessagePayload) {
+            return p;
+        }
+    }
+    short_message
+}
+
+/// One submit_sm or data_sm as it arrived on a bound session, with what the simulator did
+/// with it: accepted, refused (a fault or a field rule), or the connection closed on it
+/// ([`Faults::close_after`]). See [`Smsc::arrivals`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The connection it came on: 1, 2, … in accept order, per simulator.
+    pub connection: u64,
+    /// Its sequence_number.
+    pub sequence_number: u32,
+    /// `SubmitSm` or `DataSm`.
+    pub command_id: CommandId,
+    /// The message body: `short_message`, or the `message_payload` TLV when that is used.
+    pub payload: Vec<u8>,
+    /// What the simulator did with it.
+    pub answer: Answer,
+}
+
+/// What the simulator did with an [`Arrival`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Accepted with this message_id (and kept in [`Smsc::submitted`]).
+    Accepted {
+        /// The message_id of the response.
+        message_id: String,
+        /// [`Faults::drop_responses`] withheld the response.
+        response_dropped: bool,
+    },
+    /// Refused with this status (ESME_RTHROTTLED from [`Faults::throttle`], …).
+    Refused(CommandStatus),
+    /// [`Faults::close_after`] closed the connection on it: neither accepted nor answered.
+    Closed,
 }
 
 /// Why [`Smsc::send_mo`] or [`Smsc::send_pdu`] failed.
@@ -309,6 +354,7 @@ pub(crate) struct Shared {
     next_ref: AtomicU64,
     round_robin: AtomicUsize,
     submitted: Mutex<VecDeque<Submitted>>,
+    arrivals: Mutex<VecDeque<Arrival>>,
     sched: Mutex<SchedState>,
     sched_cv: Condvar,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -340,6 +386,18 @@ impl Shared {
             q.pop_front();
         }
         q.push_back(s);
+    }
+
+    fn record_arrival(&self, a: Arrival) {
+        let cap = self.cfg.keep_arrivals;
+        if cap == 0 {
+            return;
+        }
+        let mut q = lock(&self.arrivals);
+        while q.len() >= cap {
+            q.pop_front();
+        }
+        q.push_back(a);
     }
 
     fn spawn(
@@ -532,6 +590,7 @@ impl Smsc {
             next_ref: AtomicU64::new(1),
             round_robin: AtomicUsize::new(0),
             submitted: Mutex::new(VecDeque::new()),
+            arrivals: Mutex::new(VecDeque::new()),
             sched: Mutex::new(SchedState::default()),
             sched_cv: Condvar::new(),
             threads: Mutex::new(Vec::new()),
@@ -652,6 +711,13 @@ impl Smsc {
         lock(&self.shared.submitted).iter().cloned().collect()
     }
 
+    /// The most recent arrivals (at most [`SimConfig::keep_arrivals`]; none by default),
+    /// oldest first: every submit_sm and data_sm on a bound session and what became of it,
+    /// so a test can tell a message written twice from one accepted twice.
+    pub fn arrivals(&self) -> Vec<Arrival> {
+        lock(&self.shared.arrivals).iter().cloned().collect()
+    }
+
     /// The text of the most recent TLS failure (see [`SimStats::tls_failures`]), naming
     /// the connection and the peer; `None` when none happened (or on a plain simulator).
     pub fn last_tls_error(&self) -> Option<String> {
@@ -697,9 +763,14 @@ impl Smsc {
     /// Dropping the `Smsc` does the same.
     pub fn shutdown(self) {}
 
-    fn stop(&mut self) {
+    /// Stops as [`Smsc::shutdown`] does, but keeps the `Smsc` so that what it recorded up to
+    /// the end ([`Smsc::submitted`], [`Smsc::arrivals`], [`Smsc::stats`]) can still be read,
+    /// e.g. before a new simulator starts on the same port (an SMSC restart). Idempotent.
+    pub fn stop(&mut self) {
         let sh = &self.shared;
-        sh.stop.store(true, Relaxed);
+        if sh.stop.swap(true, Relaxed) {
+            return;
+        }
         // Wake the blocking accept with a connection of our own (to loopback when the
         // listener is on a wildcard address).
         let mut wake = self.addr;

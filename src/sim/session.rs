@@ -2,7 +2,7 @@
 
 use super::faults::SubmitFault;
 use super::tls::{Fill, Tls, TlsReader};
-use super::{lock, Counters, Shared, SimError, Submitted};
+use super::{lock, Answer, Arrival, Counters, Shared, SimError, Submitted};
 use crate::pdu::{
     Address, Bind, BindResp, Body, CommandId, CommandStatus, Decoded, Decoder, DeliverSm,
     DestAddress, MessageState, Pdu, QuerySmResp, SmResp, SubmitMultiResp, SubmitSm, Tag, Tlv,
@@ -459,6 +459,15 @@ impl Conn<'_> {
     fn handle(&mut self, pdu: Pdu) -> Next {
         let sh = self.sh;
         if sh.faults.close_now() {
+            let body = match &pdu.body {
+                Body::SubmitSm(m) => Some(super::payload(&m.short_message, &m.tlvs)),
+                Body::DataSm(m) => Some(super::payload(&[], &m.tlvs)),
+                _ => None,
+            };
+            if let Some(body) = body {
+                let (seq, id) = (pdu.sequence_number, pdu.command_id());
+                self.arrival(seq, id, body, || Answer::Closed);
+            }
             return Next::Close;
         }
         let seq = pdu.sequence_number;
@@ -515,7 +524,7 @@ impl Conn<'_> {
                     DestAddress::Sme(a) => !a.addr.is_empty(),
                     DestAddress::DistributionList(n) => !n.is_empty(),
                 });
-                let Some((msg_id, dropped)) = self.submission(seq, id, has_dest) else {
+                let Ok((msg_id, dropped)) = self.submission(seq, id, has_dest) else {
                     return Next::Go;
                 };
                 let resp = Pdu::new(
@@ -614,8 +623,20 @@ impl Conn<'_> {
     /// submit_sm (and data_sm in its shape): checks it, answers with `resp` carrying a new
     /// message_id (unless a fault drops it), schedules the receipt, records it.
     fn accept_sm(&mut self, seq: u32, id: CommandId, m: SubmitSm, resp: fn(SmResp) -> Body) {
-        let Some((msg_id, dropped)) = self.submission(seq, id, !m.destination.addr.is_empty())
-        else {
+        let r = self.submission(seq, id, !m.destination.addr.is_empty());
+        self.arrival(
+            seq,
+            id,
+            super::payload(&m.short_message, &m.tlvs),
+            || match &r {
+                Ok((message_id, dropped)) => Answer::Accepted {
+                    message_id: message_id.clone(),
+                    response_dropped: *dropped,
+                },
+                Err(status) => Answer::Refused(*status),
+            },
+        );
+        let Ok((msg_id, dropped)) = r else {
             return;
         };
         let body = resp(SmResp {
@@ -642,8 +663,14 @@ impl Conn<'_> {
         });
     }
 
-    /// Checks a submission; `Some((message_id, response dropped))` when accepted.
-    fn submission(&mut self, seq: u32, id: CommandId, has_dest: bool) -> Option<(String, bool)> {
+    /// Checks a submission: `Ok((message_id, response dropped))` when accepted, else the
+    /// status it was refused with (already answered).
+    fn submission(
+        &mut self,
+        seq: u32,
+        id: CommandId,
+        has_dest: bool,
+    ) -> Result<(String, bool), CommandStatus> {
         let sh = self.sh;
         sh.stats.submits.fetch_add(1, Relaxed);
         let status = if !self.bound.as_ref().is_some_and(|(k, _)| k.can_transmit()) {
@@ -652,13 +679,27 @@ impl Conn<'_> {
             CommandStatus::InvDstAdr
         } else {
             match sh.faults.submit_fault() {
-                SubmitFault::None => return Some((sh.new_message_id(), false)),
-                SubmitFault::Drop => return Some((sh.new_message_id(), true)),
+                SubmitFault::None => return Ok((sh.new_message_id(), false)),
+                SubmitFault::Drop => return Ok((sh.new_message_id(), true)),
                 SubmitFault::Reject(st) => st,
             }
         };
         self.header_only(id.response(), status, seq);
-        None
+        Err(status)
+    }
+
+    /// Logs a submission's arrival (when arrivals are kept and the session is bound).
+    fn arrival(&self, seq: u32, id: CommandId, payload: &[u8], answer: impl FnOnce() -> Answer) {
+        if self.sh.cfg.keep_arrivals == 0 || self.bound.is_none() {
+            return;
+        }
+        self.sh.record_arrival(Arrival {
+            connection: self.s.id,
+            sequence_number: seq,
+            command_id: id,
+            payload: payload.to_vec(),
+            answer: answer(),
+        });
     }
 
     /// Sends a submission's response now, later (response delay) or never (dropped);

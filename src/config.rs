@@ -1726,11 +1726,16 @@ fn suggest(name: &str) -> Option<&'static str> {
     {
         return Some(s.name);
     }
-    let (best, d) = OPTIONS
+    // The distance is at least the difference in length, so only names within `max` of
+    // this one's length can be near: a long line of garbage costs no O(len) matrices.
+    let len = n.chars().count();
+    let max = if len > 12 { 3 } else { 2 };
+    let near = OPTIONS
         .iter()
+        .filter(|s| s.name.len().abs_diff(len) <= max)
         .map(|s| (s.name, distance(&n, s.name)))
-        .min_by_key(|&(_, d)| d)?;
-    if d <= if n.chars().count() > 12 { 3 } else { 2 } {
+        .min_by_key(|&(_, d)| d);
+    if let Some((best, _)) = near.filter(|&(_, d)| d <= max) {
         return Some(best);
     }
     if bare.len() >= 4 {
@@ -2342,6 +2347,10 @@ mod tests {
         assert_eq!(suggest("passwd"), Some("password"));
         assert_eq!(suggest("reconnection-timout"), Some("reconnection-timeout"));
         assert_eq!(suggest("completely-different"), None);
+        // A long unknown name (a line of garbage) is cheap: no edit-distance matrix of its
+        // length per option (found by the config fuzz target).
+        let long = "x".repeat(4 << 20);
+        assert_eq!(suggest(&long), None);
         assert_eq!(suggest(""), None);
     }
 

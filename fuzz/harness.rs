@@ -688,6 +688,7 @@ pub fn session(data: &[u8]) {
     s.set_trace(u.u8() & 1 == 1);
     let mut owed: BTreeMap<u64, Owed> = BTreeMap::new();
     let mut next_tag = 0u64;
+    let mut sends = 0usize;
     let mut last_inbound: Option<Pdu> = None;
     let mut out = Vec::new();
     while !u.is_empty() {
@@ -726,6 +727,17 @@ pub fn session(data: &[u8]) {
                             },
                         );
                         out_bound = len;
+                        sends += 1;
+                        if sends % 16 == 0 {
+                            // Memory held per request is bounded by the window: the
+                            // session's Instants are last_rx, one per pending request
+                            // (window + bind, unbind, enquire_link) and one per entry of
+                            // its deadline queue (at most 2 × window).
+                            let held = format!("{s:?}").matches("Instant {").count();
+                            let bound = 1 + (cfg.window + 3) + 2 * cfg.window;
+                            assert!(held <= bound, "{held} instants held, bound {bound}");
+                            assert!(held > 2 * owed.len(), "Debug shows no Instants");
+                        }
                     }
                     Err(e) => {
                         let _ = e.to_string();

@@ -2010,8 +2010,11 @@ fn parse_tag(t: &str) -> Result<Tag, String> {
     if let Some(&tag) = Tag::ALL.iter().find(|tag| tag.name() == l) {
         return Ok(tag);
     }
+    // As in `suggest`: only names within 3 of its length can be within 3 edits.
+    let len = l.chars().count();
     let near = Tag::ALL
         .iter()
+        .filter(|tag| tag.name().len().abs_diff(len) <= 3)
         .map(|tag| (tag.name(), distance(&l, tag.name())))
         .min_by_key(|&(_, d)| d)
         .filter(|&(_, d)| d <= 3);
@@ -2351,6 +2354,11 @@ mod tests {
         // length per option (found by the config fuzz target).
         let long = "x".repeat(4 << 20);
         assert_eq!(suggest(&long), None);
+        assert!(parse_tag(&long).unwrap_err().starts_with("unknown TLV"));
+        assert_eq!(
+            parse_tag("user_mesage_reference").unwrap_err(),
+            "unknown TLV 'user_mesage_reference' (did you mean 'user_message_reference'?)"
+        );
         assert_eq!(suggest(""), None);
     }
 

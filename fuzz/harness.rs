@@ -521,20 +521,21 @@ fn check_receipt(r: &DeliveryReceipt) {
 }
 
 /// Target `pkcs12`: the input as a PKCS#12 file, without a password, with the test PKI's,
-/// and with a separate key password. Errors must never carry the passwords.
+/// and with a separate key password; without an alias and with the test PKI's (in any
+/// case). Errors must never carry the passwords.
 pub fn pkcs12(data: &[u8]) {
     use esme::tls::pkcs12::load;
     const PW: &str = "changeit";
     const KEY_PW: &str = "keypass-f00";
     // Only checked when the input does not hold it itself.
     let echoed = data.windows(KEY_PW.len()).any(|w| w == KEY_PW.as_bytes());
-    for (file_pw, key_pw) in [
-        (None, None),
-        (Some(PW), None),
-        (Some(PW), Some(KEY_PW)),
-        (None, Some(KEY_PW)),
+    for (file_pw, key_pw, alias) in [
+        (None, None, None),
+        (Some(PW), None, None),
+        (Some(PW), Some(KEY_PW), Some("esme-client")),
+        (None, Some(KEY_PW), Some("ESME-CLIENT")),
     ] {
-        match load(data, file_pw, key_pw, Some("esme-client")) {
+        match load(data, file_pw, key_pw, alias) {
             Ok(id) => {
                 let _ = id.key_type();
                 let _ = id.days_left(std::time::SystemTime::now());

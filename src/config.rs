@@ -1726,11 +1726,16 @@ fn suggest(name: &str) -> Option<&'static str> {
     {
         return Some(s.name);
     }
-    let (best, d) = OPTIONS
+    // The distance is at least the difference in length, so only names within `max` of
+    // this one's length can be near: a long line of garbage costs no O(len) matrices.
+    let len = n.chars().count();
+    let max = if len > 12 { 3 } else { 2 };
+    let near = OPTIONS
         .iter()
+        .filter(|s| s.name.len().abs_diff(len) <= max)
         .map(|s| (s.name, distance(&n, s.name)))
-        .min_by_key(|&(_, d)| d)?;
-    if d <= if n.chars().count() > 12 { 3 } else { 2 } {
+        .min_by_key(|&(_, d)| d);
+    if let Some((best, _)) = near.filter(|&(_, d)| d <= max) {
         return Some(best);
     }
     if bare.len() >= 4 {
@@ -2005,8 +2010,11 @@ fn parse_tag(t: &str) -> Result<Tag, String> {
     if let Some(&tag) = Tag::ALL.iter().find(|tag| tag.name() == l) {
         return Ok(tag);
     }
+    // As in `suggest`: only names within 3 of its length can be within 3 edits.
+    let len = l.chars().count();
     let near = Tag::ALL
         .iter()
+        .filter(|tag| tag.name().len().abs_diff(len) <= 3)
         .map(|tag| (tag.name(), distance(&l, tag.name())))
         .min_by_key(|&(_, d)| d)
         .filter(|&(_, d)| d <= 3);
@@ -2342,6 +2350,15 @@ mod tests {
         assert_eq!(suggest("passwd"), Some("password"));
         assert_eq!(suggest("reconnection-timout"), Some("reconnection-timeout"));
         assert_eq!(suggest("completely-different"), None);
+        // A long unknown name (a line of garbage) is cheap: no edit-distance matrix of its
+        // length per option (found by the config fuzz target).
+        let long = "x".repeat(4 << 20);
+        assert_eq!(suggest(&long), None);
+        assert!(parse_tag(&long).unwrap_err().starts_with("unknown TLV"));
+        assert_eq!(
+            parse_tag("user_mesage_reference").unwrap_err(),
+            "unknown TLV 'user_mesage_reference' (did you mean 'user_message_reference'?)"
+        );
         assert_eq!(suggest(""), None);
     }
 

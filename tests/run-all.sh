@@ -2,8 +2,10 @@
 # The whole test suite: what CI runs and what a developer runs before pushing.
 #   bash tests/run-all.sh
 # Needs: the Rust toolchain, gcc and g++ (with libasan/libubsan), valgrind, pkg-config,
-# readelf, node/npm (for the node-smpp vectors), and cbindgen 0.29.4
-# (`cargo install cbindgen --version 0.29.4 --locked`; .ci/run installs it).
+# readelf, node/npm (for the node-smpp vectors), cbindgen 0.29.4
+# (`cargo install cbindgen --version 0.29.4 --locked`), and for the fuzz step the nightly
+# toolchain with cargo-fuzz 0.13.1 (`cargo install cargo-fuzz --version 0.13.1 --locked`);
+# .ci/run installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,3 +50,6 @@ bash examples/java/run.sh
 step "cargo test"
 cargo test --all-targets
 cargo test --doc
+
+step "fuzz targets, 5 s each (fuzz/run.sh)"
+bash fuzz/run.sh 5

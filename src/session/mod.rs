@@ -227,7 +227,7 @@ pub struct Session<T> {
     pending: crate::idhash::IdMap<u32, Pending<T>>,
     /// (deadline, sequence) of the caller's requests in sending order. They share one
     /// timeout, so deadlines are monotonic and the front is the earliest; entries whose
-    /// sequence was answered are skipped lazily.
+    /// sequence was answered are skipped lazily (at most 2 × window entries: push_deadline).
     deadlines: VecDeque<(Instant, u32)>,
     /// Sequence numbers of our own requests (bind, unbind, enquire_link): at most a few.
     control: Vec<u32>,
@@ -328,6 +328,19 @@ impl<T> Session<T> {
         Ok(())
     }
 
+    /// Queues a caller's request's deadline. Answered requests leave the queue from the
+    /// front only (see `drop_answered_deadlines`), so behind one the SMSC never answers they
+    /// would pile up until it times out; at twice the window the queue drops every answered
+    /// entry instead. So it never holds more than 2 × window entries, and each entry is
+    /// dropped once (after a compaction at most `window` remain).
+    fn push_deadline(&mut self, deadline: Instant, seq: u32) {
+        if self.deadlines.len() >= 2 * self.cfg.window.max(1) {
+            let pending = &self.pending;
+            self.deadlines.retain(|(_, s)| pending.contains_key(s));
+        }
+        self.deadlines.push_back((deadline, seq));
+    }
+
     fn request(
         &mut self,
         body: Body,
@@ -345,7 +358,7 @@ impl<T> Session<T> {
         let deadline = now + timeout;
         if let Purpose::User(_) = purpose {
             self.user_in_flight += 1;
-            self.deadlines.push_back((deadline, seq));
+            self.push_deadline(deadline, seq);
         } else {
             self.control.push(seq);
         }
@@ -412,7 +425,7 @@ impl<T> Session<T> {
         }
         let deadline = now + self.cfg.response_timeout;
         self.user_in_flight += 1;
-        self.deadlines.push_back((deadline, seq));
+        self.push_deadline(deadline, seq);
         let order = self.next_order();
         self.pending.insert(
             seq,
@@ -481,7 +494,7 @@ impl<T> Session<T> {
         }
         let deadline = now + self.cfg.response_timeout;
         self.user_in_flight += 1;
-        self.deadlines.push_back((deadline, seq));
+        self.push_deadline(deadline, seq);
         let order = self.next_order();
         self.pending.insert(
             seq,

@@ -231,6 +231,33 @@ fn answered_requests_leave_the_deadline_queue_without_a_tick() {
 }
 
 #[test]
+fn the_deadline_queue_stays_within_twice_the_window_when_one_request_is_never_answered() {
+    // One request the SMSC never answers, then many answered in order behind it: the
+    // answered ones must not pile up in the deadline queue until the first times out.
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 0, t0).unwrap();
+    for tag in 1..1000 {
+        let seq = s.send(submit(), tag, t0).unwrap();
+        s.feed(&bytes(&resp(seq, "x")), t0);
+        assert!(
+            s.deadlines.len() <= 2 * s.cfg.window,
+            "{}",
+            s.deadlines.len()
+        );
+    }
+    assert_eq!(s.in_flight(), 1);
+    assert_eq!(events(&mut s).len(), 999);
+    // The unanswered one still times out on time, and alone.
+    s.tick(t0 + Duration::from_secs(5));
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Timeout { tag: 0, .. }]
+    ));
+    assert!(s.deadlines.is_empty());
+}
+
+#[test]
 fn answers_the_smsc() {
     let t0 = Instant::now();
     let mut s = bound(t0);

@@ -802,26 +802,12 @@ impl<T> Session<T> {
     /// Pops the answered requests off the front of the deadline queue, so it stays as long
     /// as the window (not as long as everything sent since the last tick) when responses
     /// come in order, and does not have to grow.
-    ///
-    /// Behind a request that stays unanswered (a lost response, until its timeout), answered
-    /// entries cannot be popped: when they make the queue longer than twice the window, it is
-    /// compacted to the unanswered ones (at most the window), and a buffer grown far beyond
-    /// that is given back. Its memory stays bounded by the window, not by the send rate times
-    /// the response timeout.
     fn drop_answered_deadlines(&mut self) {
         while let Some(&(_, seq)) = self.deadlines.front() {
             if self.pending.contains_key(&seq) {
                 break;
             }
             self.deadlines.pop_front();
-        }
-        let bound = 2 * self.cfg.window + 64;
-        if self.deadlines.len() > bound {
-            let pending = &self.pending;
-            self.deadlines.retain(|(_, seq)| pending.contains_key(seq));
-            if self.deadlines.capacity() > 4 * bound {
-                self.deadlines.shrink_to(bound);
-            }
         }
     }
 

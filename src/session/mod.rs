@@ -404,25 +404,39 @@ impl<T> Session<T> {
         now: Instant,
     ) -> (Result<u32, SendError>, Body) {
         let command = body.command_id();
-        let allowed = match self.state {
-            State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,
-            _ => false,
-        };
-        if !allowed {
-            let e = SendError::NotAllowed {
-                command,
-                state: self.state,
-            };
+        if let Err(e) = self.admit(command) {
             return (Err(e), body);
-        }
-        if !self.window_has_room() {
-            return (Err(SendError::WindowFull), body);
         }
         let seq = self.seq();
         let pdu = Pdu::new(seq, body);
         if let Err(e) = self.queue(&pdu) {
             return (Err(SendError::Encode(e)), pdu.body);
         }
+        self.await_user(seq, command, tag, now);
+        (Ok(seq), pdu.body)
+    }
+
+    /// Whether a caller's request may go now: the bind mode allows it and the window has
+    /// room.
+    fn admit(&self, command: CommandId) -> Result<(), SendError> {
+        let allowed = match self.state {
+            State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,
+            _ => false,
+        };
+        if !allowed {
+            return Err(SendError::NotAllowed {
+                command,
+                state: self.state,
+            });
+        }
+        if !self.window_has_room() {
+            return Err(SendError::WindowFull);
+        }
+        Ok(())
+    }
+
+    /// Records a caller's request, queued as `seq`, as waiting for its response.
+    fn await_user(&mut self, seq: u32, command: CommandId, tag: T, now: Instant) {
         let deadline = now + self.cfg.response_timeout;
         self.user_in_flight += 1;
         self.push_deadline(deadline, seq);
@@ -436,7 +450,6 @@ impl<T> Session<T> {
                 purpose: Purpose::User(tag),
             },
         );
-        (Ok(seq), pdu.body)
     }
 
     /// [`Session::send`] for a request the caller encoded once already (the client encodes
@@ -468,43 +481,18 @@ impl<T> Session<T> {
                 }))
             }
         };
-        let allowed = match self.state {
-            State::Bound(m) => m.can_submit() || command == CommandId::EnquireLink,
-            _ => false,
-        };
-        if !allowed {
-            return Err(SendError::NotAllowed {
-                command,
-                state: self.state,
-            });
-        }
-        if !self.window_has_room() {
-            return Err(SendError::WindowFull);
-        }
+        self.admit(command)?;
         let seq = self.seq();
         let start = self.out.len();
         self.out.extend_from_slice(pdu);
         self.out[start + 12..start + 16].copy_from_slice(&seq.to_be_bytes());
         if self.trace.is_some() {
-            if let Ok(p) = Pdu::decode(&self.out[start..]) {
-                if let Some(t) = self.trace.as_mut() {
-                    t.push((Direction::Out, p));
-                }
+            let traced = Pdu::decode(&self.out[start..]);
+            if let (Some(t), Ok(p)) = (self.trace.as_mut(), traced) {
+                t.push((Direction::Out, p));
             }
         }
-        let deadline = now + self.cfg.response_timeout;
-        self.user_in_flight += 1;
-        self.push_deadline(deadline, seq);
-        let order = self.next_order();
-        self.pending.insert(
-            seq,
-            Pending {
-                command,
-                deadline,
-                order,
-                purpose: Purpose::User(tag),
-            },
-        );
+        self.await_user(seq, command, tag, now);
         Ok(seq)
     }
 

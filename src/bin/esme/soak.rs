@@ -209,6 +209,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         submitters_done(&submitters) && tally.outcomes() >= tally.submitted.load(Relaxed)
     };
     let mut unstall: Option<Instant> = None;
+    let mut progress = (0u64, Instant::now());
     loop {
         std::thread::sleep(Duration::from_millis(50));
         if unstall.is_some_and(|t| Instant::now() >= t) {
@@ -260,7 +261,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         }
         // Outcomes are bounded by the submit and response timeouts: a run whose outcomes
         // stop coming is a failure, not a hang.
-        if submitters_done(&submitters) && last_sample.elapsed() > Duration::from_secs(120) {
+        // (The last outcome's time, not the last sample's: samples come every second.)
+        let outcomes = tally.outcomes();
+        if outcomes != progress.0 {
+            progress = (outcomes, Instant::now());
+        } else if submitters_done(&submitters) && progress.1.elapsed() > Duration::from_secs(120) {
             break;
         }
     }

@@ -395,8 +395,10 @@ fn inject(
     let log = |s: String| tl.lock().unwrap().log(s);
     for (i, f) in plan(&mut rng).into_iter().enumerate() {
         std::thread::sleep(rng.ms(5, 60));
-        // A malformed PDU armed while the client is down replaces the bind_resp: a bind
-        // timeout and a doubled reconnect delay, seconds for one fault. Rarely, then.
+        // A malformed PDU armed while the client is down replaces the bind_resp. A broken
+        // one fails the bind at once, but an unknown command or a response to nothing
+        // leaves the bind unanswered: a bind timeout and a doubled reconnect delay, seconds
+        // for one fault. So malformed PDUs always wait for a bound client.
         if rng.chance(92) || f == Fault::Malformed {
             let deadline = Instant::now() + BOUND;
             while !matches!(client.state(), ConnectionState::Bound { .. })

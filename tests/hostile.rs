@@ -414,3 +414,79 @@ fn an_unknown_command_from_the_smsc_gets_generic_nack_invalid_command_id() {
     peer.finish();
     c.close();
 }
+
+/// Octets an SMSC sends in answer to the bind with this sequence number.
+type Answer = fn(u32) -> Vec<u8>;
+
+/// An SMSC that answers the bind with something other than its response: the connect fails
+/// at once with one line saying what came (with a 120 s bind timeout, waiting it out would
+/// end in a Timeout error instead, which the match below refuses).
+#[test]
+fn a_broken_or_wrong_answer_to_the_bind_fails_the_connect_at_once_and_says_what_came() {
+    let cases: [(&str, Answer, &str); 3] = [
+        (
+            "a bind_transceiver_resp whose system_id has no NUL",
+            |seq| {
+                let mut b = header(19, 0x8000_0009, 0, seq);
+                b.extend_from_slice(b"BAD");
+                b
+            },
+            "the SMSC answered bind_transceiver with a broken PDU",
+        ),
+        (
+            "a submit_sm_resp with the bind's sequence number",
+            |seq| {
+                let mut b = header(18, 0x8000_0004, 0, seq);
+                b.extend_from_slice(b"1\0");
+                b
+            },
+            "with submit_sm_resp, not bind_transceiver_resp",
+        ),
+        (
+            "a broken submit_sm_resp with the bind's sequence number",
+            |seq| {
+                let mut b = header(19, 0x8000_0004, 0, seq);
+                b.extend_from_slice(b"BAD");
+                b
+            },
+            "the SMSC answered bind_transceiver with a broken PDU",
+        ),
+    ];
+    for (what, answer, said) in cases {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            let bind = read_pdu(&mut s).expect("a bind");
+            s.write_all(&answer(bind.sequence_number)).unwrap();
+            // The client closes first: read until it does.
+            let mut rest = Vec::new();
+            let _ = s.read_to_end(&mut rest);
+        });
+        let config = Config::builder("127.0.0.1", "esme")
+            .port(port)
+            .password("secret")
+            .option("x-smpp-bind-mode", "transceiver")
+            .unwrap()
+            .option("x-smpp-comms-timeout", "120000")
+            .unwrap()
+            .build()
+            .unwrap();
+        match Client::connect(&config) {
+            Err(e @ esme::Error::Disconnected { .. }) => {
+                let line = e.to_string();
+                assert!(line.contains(said), "{what}: {line}");
+                assert!(
+                    line.ends_with("esme closed the connection"),
+                    "{what}: {line}"
+                );
+                assert!(!line.contains('\n') && !line.contains("secret"), "{line}");
+                assert_eq!(e.code(), 203);
+            }
+            Err(e) => panic!("{what}: expected a disconnect naming the answer, got {e}"),
+            Ok(_) => panic!("{what}: bound"),
+        }
+        peer.join().unwrap();
+    }
+}

@@ -793,6 +793,18 @@ pub(crate) fn bind(
                     })
                 }
                 session::Event::BindRefused { status } => return Err(Error::BindRefused { status }),
+                session::Event::BindFailed { why } => {
+                    return Err(Error::Disconnected {
+                        why: format!("{why}: esme closed the connection"),
+                    })
+                }
+                // Say what the SMSC sent instead of the bind response: if the bind then
+                // times out, the log shows why.
+                session::Event::Ignored { why } => crate::log::emit(
+                    crate::log::Level::Warn,
+                    "esme::session",
+                    &format!("ignored from {} while binding: {why}", s.addr()),
+                ),
                 session::Event::FramingError(_) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
                     return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
                 }
@@ -1729,6 +1741,7 @@ impl Inner {
                 session::Event::BindRefused { status } => {
                     end = Some(format!("bind refused: {status}"))
                 }
+                session::Event::BindFailed { why } => end = Some(why),
                 // A response to no request of ours: the session goes on, the operator is told.
                 session::Event::Ignored { why } => crate::log::emit(
                     crate::log::Level::Warn,

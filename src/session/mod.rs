@@ -149,6 +149,14 @@ pub enum Event<T> {
         /// The status it gave.
         status: CommandStatus,
     },
+    /// The SMSC answered the bind with something unreadable or with the wrong response
+    /// (a broken bind_resp, or another command's response with the bind's sequence number).
+    /// The session is closed: the SMSC's state is unknown, so the bind is not retried on
+    /// this connection.
+    BindFailed {
+        /// What was wrong, one line.
+        why: String,
+    },
     /// A response to one of the caller's requests (any command_status, generic_nack included).
     Response {
         /// The caller's tag.
@@ -799,8 +807,34 @@ impl<T> Session<T> {
         }
     }
 
+    /// While binding, the bind request's command if `seq` is its sequence number.
+    fn bind_with_seq(&self, seq: u32) -> Option<CommandId> {
+        if self.state != State::Binding {
+            return None;
+        }
+        let p = self.pending.get(&seq)?;
+        matches!(p.purpose, Purpose::Bind).then_some(p.command)
+    }
+
+    /// The bind was answered with something that is not its response: close and say so.
+    fn bind_failed(&mut self, why: String) {
+        self.close();
+        self.events.push_back(Event::BindFailed { why });
+    }
+
     fn handle_response(&mut self, pdu: Pdu) {
         let id = pdu.command_id();
+        if let Some(bind) = self.bind_with_seq(pdu.sequence_number) {
+            if id != bind.response() && id != CommandId::GenericNack {
+                return self.bind_failed(format!(
+                    "the SMSC answered {} (sequence {}) with {}, not {}",
+                    bind.name(),
+                    pdu.sequence_number,
+                    id.name(),
+                    bind.response().name()
+                ));
+            }
+        }
         let Some(p) = self.take_pending(pdu.sequence_number, id) else {
             self.events.push_back(Event::Ignored {
                 why: format!(
@@ -856,6 +890,14 @@ impl<T> Session<T> {
     fn handle_malformed(&mut self, error: DecodeError) {
         let id = error.command_id;
         if id.is_response() {
+            if let Some(bind) = self.bind_with_seq(error.sequence_number) {
+                // A broken bind_resp (its status is unreadable), or another command's
+                // response with the bind's sequence number: either way the bind is lost.
+                return self.bind_failed(format!(
+                    "the SMSC answered {} with a broken PDU: {error}",
+                    bind.name()
+                ));
+            }
             match self.take_pending(error.sequence_number, id) {
                 Some(Pending {
                     purpose: Purpose::User(tag),
@@ -866,17 +908,9 @@ impl<T> Session<T> {
                 Some(Pending {
                     purpose: Purpose::Bind,
                     ..
-                }) => {
-                    // A malformed bind_resp: its status is unreadable here, so treat it as
-                    // a refusal and say why.
-                    self.close();
-                    self.events.push_back(Event::Ignored {
-                        why: error.to_string(),
-                    });
-                    self.events.push_back(Event::BindRefused {
-                        status: CommandStatus::SysErr,
-                    });
-                }
+                }) => self.bind_failed(format!(
+                    "the SMSC answered the bind with a broken PDU: {error}"
+                )),
                 Some(Pending {
                     purpose: Purpose::Unbind,
                     ..

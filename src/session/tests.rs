@@ -105,6 +105,93 @@ fn bind_refused_names_the_status() {
     assert_eq!(s.state(), State::Closed);
 }
 
+/// A bind answered with something that is not its response fails at once (not after the
+/// bind timeout) and says what came instead; a response to another sequence is only logged.
+#[test]
+fn a_broken_or_wrong_bind_answer_fails_the_bind_at_once() {
+    let t0 = Instant::now();
+    let start = || {
+        let mut s: Session<u32> = Session::new(cfg(), t0);
+        s.bind(BindMode::Transceiver, bind_body(), t0).unwrap();
+        let seq = out(&mut s)[0].sequence_number;
+        (s, seq)
+    };
+    let header = |len: u32, id: u32, seq: u32| {
+        let mut v = Vec::new();
+        for w in [len, id, 0, seq] {
+            v.extend_from_slice(&w.to_be_bytes());
+        }
+        v
+    };
+    let failed = |s: &mut Session<u32>| -> String {
+        let ev = events(s);
+        assert_eq!(s.state(), State::Closed);
+        assert_eq!(s.next_deadline(), None);
+        match &ev[..] {
+            [Event::BindFailed { why }] => why.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+
+    // A bind_transceiver_resp whose system_id has no terminating NUL.
+    let (mut s, seq) = start();
+    let mut b = header(19, 0x8000_0009, seq);
+    b.extend_from_slice(b"BAD");
+    s.feed(&b, t0);
+    let why = failed(&mut s);
+    assert!(why.contains("bind_transceiver with a broken PDU"), "{why}");
+
+    // Another command's response (well formed) with the bind's sequence number.
+    let (mut s, seq) = start();
+    s.feed(&bytes(&resp(seq, "x")), t0);
+    let why = failed(&mut s);
+    assert!(
+        why.contains("bind_transceiver (sequence")
+            && why.contains("with submit_sm_resp, not bind_transceiver_resp"),
+        "{why}"
+    );
+
+    // Another command's response, broken, with the bind's sequence number.
+    let (mut s, seq) = start();
+    let mut b = header(19, 0x8000_0004, seq);
+    b.extend_from_slice(b"BAD");
+    s.feed(&b, t0);
+    let why = failed(&mut s);
+    assert!(why.contains("broken PDU"), "{why}");
+
+    // A response to another sequence number is stray: logged, and the bind still waits
+    // for its answer, which then binds.
+    let (mut s, seq) = start();
+    s.feed(&bytes(&resp(seq.wrapping_add(7), "x")), t0);
+    assert!(matches!(events(&mut s)[..], [Event::Ignored { .. }]));
+    assert_eq!(s.state(), State::Binding);
+    s.feed(
+        &bytes(&Pdu::new(
+            seq,
+            Body::BindTransceiverResp(BindResp::default()),
+        )),
+        t0,
+    );
+    assert!(matches!(events(&mut s)[..], [Event::Bound { .. }]));
+
+    // generic_nack with the bind's sequence is still a refusal with a status.
+    let (mut s, seq) = start();
+    s.feed(
+        &bytes(&Pdu::with_status(
+            seq,
+            CommandStatus::InvCmdId,
+            Body::GenericNack,
+        )),
+        t0,
+    );
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::BindRefused {
+            status: CommandStatus::InvCmdId
+        }]
+    ));
+}
+
 #[test]
 fn bind_times_out() {
     let t0 = Instant::now();

@@ -6,6 +6,8 @@
 # 0.13.1 --locked`; .ci/run installs both). Exits non-zero on the first crash, leak, timeout
 # or out-of-memory, printing the reproducer's path. Runs on a scratch copy of each corpus, so
 # the committed seeds are not changed (copy new finds in with `cargo fuzz cmin`, README).
+# Built without --release: cargo-fuzz's default is already optimized, and -O/--release
+# would turn off debug assertions and overflow checks, which the targets rely on.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,7 +22,7 @@ if [ "$have" != "$want" ]; then
 fi
 
 targets=$(cargo +nightly fuzz list)
-cargo +nightly fuzz build --release >/dev/null 2>build.log || { cat build.log >&2; exit 1; }
+cargo +nightly fuzz build >/dev/null 2>build.log || { cat build.log >&2; exit 1; }
 rm -f build.log
 
 failed=0
@@ -30,7 +32,7 @@ for t in $targets; do
   mkdir -p "$scratch" "artifacts/$t"
   log="$(mktemp)"
   # -rss_limit_mb / -timeout: a memory blow-up or a hang is a failure like a panic.
-  if cargo +nightly fuzz run --release "$t" "$scratch" "corpus/$t" -- \
+  if cargo +nightly fuzz run "$t" "$scratch" "corpus/$t" -- \
       -max_total_time="$secs" -rss_limit_mb=512 -timeout=5 \
       -print_final_stats=1 >"$log" 2>&1; then
     printf '%-12s ok   %s\n' "$t" "$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2 " execs"}')"

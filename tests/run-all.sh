@@ -4,8 +4,9 @@
 # Needs: the Rust toolchain, gcc and g++ (with libasan/libubsan), valgrind, pkg-config,
 # readelf, node/npm (for the node-smpp vectors), cbindgen 0.29.4
 # (`cargo install cbindgen --version 0.29.4 --locked`), and for the fuzz step the nightly
-# toolchain with cargo-fuzz 0.13.1 (`cargo install cargo-fuzz --version 0.13.1 --locked`);
-# .ci/run installs them.
+# toolchain with cargo-fuzz 0.13.1 (`cargo install cargo-fuzz --version 0.13.1 --locked`),
+# and for the Miri step its miri and rust-src components
+# (`rustup component add miri rust-src --toolchain nightly`); .ci/run installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +51,13 @@ bash examples/java/run.sh
 step "cargo test"
 cargo test --all-targets
 cargo test --doc
+
+step "Miri: the C ABI's unit tests (undefined behaviour, strict provenance)"
+if ! cargo +nightly miri --version >/dev/null 2>&1; then
+  echo "need Miri: rustup component add miri rust-src --toolchain nightly" >&2
+  exit 1
+fi
+MIRIFLAGS=-Zmiri-strict-provenance cargo +nightly miri test --lib ffi::
 
 step "fuzz targets, 5 s each (fuzz/run.sh)"
 bash fuzz/run.sh 5

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Plots an `esme soak` CSV: RSS, threads and open files (and the throughput) against time.
 
-    python3 benches/soak-plot.py soak.csv soak.png
+    python3 benches/soak-plot.py soak.csv soak.png [LABEL=OTHER.csv ...]
+
+Each LABEL=OTHER.csv adds the rss_kb column of another soak run to the memory panel (for
+instance the same soak with MALLOC_ARENA_MAX=1, or the live-heap run of
+benches/soak/live-heap.patch, whose rss_kb column holds the bytes allocated and not freed).
 
 Needs matplotlib (benches/soak.sh installs it in a venv under target/).
 """
@@ -14,16 +18,34 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def main(src: str, dst: str) -> None:
+def read(src: str) -> list:
     with open(src, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows:
         sys.exit(f"{src}: no samples")
+    return rows
+
+
+def main(src: str, dst: str, others: list) -> None:
+    rows = read(src)
     t = [int(r["seconds"]) for r in rows]
     col = lambda k: [float(r[k]) for r in rows]  # noqa: E731
     fig, ax = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
-    ax[0].plot(t, [v / 1024 for v in col("rss_kb")], color="tab:blue")
-    ax[0].set_ylabel("RSS, MiB")
+    ax[0].plot(t, [v / 1024 for v in col("rss_kb")], color="tab:blue", label="RSS")
+    for arg, color in zip(others, ["tab:purple", "tab:red", "tab:brown", "tab:olive"]):
+        label, _, path = arg.rpartition("=")
+        if not label or not path:
+            sys.exit(f"expected LABEL=FILE.csv, not {arg!r}")
+        o = read(path)
+        ax[0].plot(
+            [int(r["seconds"]) for r in o],
+            [float(r["rss_kb"]) / 1024 for r in o],
+            label=label,
+            color=color,
+        )
+    if others:
+        ax[0].legend(loc="lower right", fontsize="small")
+    ax[0].set_ylabel("memory, MiB")
     ax[0].set_ylim(bottom=0)
     ax[1].plot(t, col("threads"), color="tab:orange")
     ax[1].set_ylabel("threads")
@@ -44,6 +66,8 @@ def main(src: str, dst: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: soak-plot.py SOAK.csv OUT.png")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) < 3:
+        sys.exit("usage: soak-plot.py SOAK.csv OUT.png [LABEL=OTHER.csv ...]")
+    if len(sys.argv) > 7:
+        sys.exit("soak-plot.py: at most 4 LABEL=OTHER.csv series")
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -52,6 +52,12 @@ pub const DEFAULT_PRIORITY: u32 = u32::MAX;
 const RETRY_MAX_BYTES: usize = 64;
 /// How many prefixes of a failed match are tried at most.
 const RETRY_MAX_PREFIXES: usize = 8;
+/// How many searches one rule makes in one text (one per match, per refused candidate, and
+/// the last one that finds nothing). A search costs up to the text's length times the
+/// regex's size, and some regexes (`x+y|x` over "xxxx…") need a search per character: a
+/// 20 000-character text took 4 s. After this many, the rest of the text is masked whole:
+/// bounded time, and nothing left unmasked that the rule might have matched.
+const MAX_SEARCHES: usize = 256;
 
 /// How the chars of a match are masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -484,6 +490,19 @@ fn compile(rule: Rule) -> Result<Compiled, PiiError> {
         why: e.to_string(),
     };
     let re = Regex::new(&rule.regex).map_err(bad)?;
+    // A regex that matches the empty string finds an empty match wherever nothing longer
+    // starts, and masking then has to search again one character on: a search per
+    // character, each of which can scan to the end of the text (a fuzzed rule took seconds
+    // for a 3 kB text). It masks nothing there anyway: refuse it.
+    if re.is_match("") {
+        return Err(PiiError::BadRegex {
+            rule: rule.name,
+            why: "it matches the empty string (so it matches at every position and masks \
+                  nothing there): make every alternative match at least one character, \
+                  e.g. + instead of *"
+                .into(),
+        });
+    }
     let anchored = match rule.validate {
         Some(_) => Some(Regex::new(&format!("^(?:{})$", rule.regex)).map_err(bad)?),
         None => None,
@@ -634,7 +653,25 @@ fn apply(c: &Compiled, text: &str) -> Option<(String, Vec<Hit>)> {
     let (mut counted, mut chars) = (0, 0);
     let mut groups: Vec<(usize, usize)> = Vec::new();
     let mut at = 0;
+    let mut searches = 0;
     while at <= text.len() {
+        if searches == MAX_SEARCHES {
+            if at < text.len() {
+                mask_rest(
+                    c.rule.mask_char,
+                    text,
+                    at,
+                    &mut out,
+                    &mut hits,
+                    copied,
+                    counted,
+                    chars,
+                );
+                copied = text.len();
+            }
+            break;
+        }
+        searches += 1;
         groups.clear();
         let (s, e) = if use_groups {
             let Some(caps) = c.re.captures_at(text, at) else {
@@ -747,6 +784,33 @@ fn apply(c: &Compiled, text: &str) -> Option<(String, Vec<Hit>)> {
     }
     out.push_str(&text[copied..]);
     Some((out, hits))
+}
+
+/// The search budget ran out at byte `at`: masks `text[at..]` whole, as one more hit.
+/// `out` holds `text[..copied]` masked; `chars` is the char count of `text[..counted]`.
+#[allow(clippy::too_many_arguments)]
+fn mask_rest(
+    mask: char,
+    text: &str,
+    at: usize,
+    out: &mut String,
+    hits: &mut Vec<Hit>,
+    copied: usize,
+    counted: usize,
+    chars: usize,
+) {
+    if out.capacity() == 0 {
+        out.reserve(text.len());
+    }
+    out.push_str(&text[copied..at]);
+    let start = chars + text[counted..at].chars().count();
+    let n = text[at..].chars().count();
+    out.extend(std::iter::repeat_n(mask, n));
+    hits.push(Hit {
+        start,
+        end: start + n,
+        out_len: n,
+    });
 }
 
 fn next_boundary(text: &str, i: usize) -> usize {

@@ -294,14 +294,7 @@ fn check_tlv(t: &Tlv) {
     assert_eq!(Tlv::raw(t.tag_u16(), t.bytes().to_vec()).as_ref(), Ok(t));
 }
 
-const ENCODINGS: [Encoding; 6] = [
-    Encoding::Gsm7,
-    Encoding::Gsm7Packed,
-    Encoding::Ascii,
-    Encoding::Latin1,
-    Encoding::Ucs2,
-    Encoding::Binary,
-];
+const ENCODINGS: [Encoding; 6] = Encoding::ALL;
 
 /// Target `text`: the first octet is a data_coding / fill-bits choice, the rest is decoded
 /// with every decoder; where a decoded text encodes again it must decode to the same text;

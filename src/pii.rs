@@ -656,17 +656,20 @@ fn apply(c: &Compiled, text: &str) -> Option<(String, Vec<Hit>)> {
     let mut searches = 0;
     while at <= text.len() {
         if searches == MAX_SEARCHES {
+            // The budget is spent: text[at..] is masked whole, as one more hit.
             if at < text.len() {
-                mask_rest(
-                    c.rule.mask_char,
-                    text,
-                    at,
-                    &mut out,
-                    &mut hits,
-                    copied,
-                    counted,
-                    chars,
-                );
+                if out.capacity() == 0 {
+                    out.reserve(text.len());
+                }
+                out.push_str(&text[copied..at]);
+                let start = chars + text[counted..at].chars().count();
+                let n = text[at..].chars().count();
+                out.extend(std::iter::repeat_n(c.rule.mask_char, n));
+                hits.push(Hit {
+                    start,
+                    end: start + n,
+                    out_len: n,
+                });
                 copied = text.len();
             }
             break;
@@ -784,33 +787,6 @@ fn apply(c: &Compiled, text: &str) -> Option<(String, Vec<Hit>)> {
     }
     out.push_str(&text[copied..]);
     Some((out, hits))
-}
-
-/// The search budget ran out at byte `at`: masks `text[at..]` whole, as one more hit.
-/// `out` holds `text[..copied]` masked; `chars` is the char count of `text[..counted]`.
-#[allow(clippy::too_many_arguments)]
-fn mask_rest(
-    mask: char,
-    text: &str,
-    at: usize,
-    out: &mut String,
-    hits: &mut Vec<Hit>,
-    copied: usize,
-    counted: usize,
-    chars: usize,
-) {
-    if out.capacity() == 0 {
-        out.reserve(text.len());
-    }
-    out.push_str(&text[copied..at]);
-    let start = chars + text[counted..at].chars().count();
-    let n = text[at..].chars().count();
-    out.extend(std::iter::repeat_n(mask, n));
-    hits.push(Hit {
-        start,
-        end: start + n,
-        out_len: n,
-    });
 }
 
 fn next_boundary(text: &str, i: usize) -> usize {

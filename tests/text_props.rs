@@ -8,14 +8,7 @@ use esme::text::{
 };
 use proptest::prelude::*;
 
-const ENCODINGS: [Encoding; 6] = [
-    Encoding::Gsm7,
-    Encoding::Gsm7Packed,
-    Encoding::Ascii,
-    Encoding::Latin1,
-    Encoding::Ucs2,
-    Encoding::Binary,
-];
+const ENCODINGS: [Encoding; 6] = Encoding::ALL;
 const METHODS: [SegmentMethod; 4] = [
     SegmentMethod::Udh8,
     SegmentMethod::Udh16,

@@ -822,6 +822,13 @@ impl<T> Session<T> {
         self.events.push_back(Event::BindFailed { why });
     }
 
+    fn broken_bind_answer(&mut self, bind: CommandId, error: &DecodeError) {
+        self.bind_failed(format!(
+            "the SMSC answered {} with a broken PDU: {error}",
+            bind.name()
+        ));
+    }
+
     fn handle_response(&mut self, pdu: Pdu) {
         let id = pdu.command_id();
         if let Some(bind) = self.bind_with_seq(pdu.sequence_number) {
@@ -890,13 +897,10 @@ impl<T> Session<T> {
     fn handle_malformed(&mut self, error: DecodeError) {
         let id = error.command_id;
         if id.is_response() {
+            // A broken bind_resp (its status is unreadable), or another command's response
+            // with the bind's sequence number: either way the bind is lost.
             if let Some(bind) = self.bind_with_seq(error.sequence_number) {
-                // A broken bind_resp (its status is unreadable), or another command's
-                // response with the bind's sequence number: either way the bind is lost.
-                return self.bind_failed(format!(
-                    "the SMSC answered {} with a broken PDU: {error}",
-                    bind.name()
-                ));
+                return self.broken_bind_answer(bind, &error);
             }
             match self.take_pending(error.sequence_number, id) {
                 Some(Pending {
@@ -907,10 +911,9 @@ impl<T> Session<T> {
                     .push_back(Event::MalformedResponse { tag, error }),
                 Some(Pending {
                     purpose: Purpose::Bind,
+                    command,
                     ..
-                }) => self.bind_failed(format!(
-                    "the SMSC answered the bind with a broken PDU: {error}"
-                )),
+                }) => self.broken_bind_answer(command, &error),
                 Some(Pending {
                     purpose: Purpose::Unbind,
                     ..

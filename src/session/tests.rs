@@ -116,11 +116,13 @@ fn a_broken_or_wrong_bind_answer_fails_the_bind_at_once() {
         let seq = out(&mut s)[0].sequence_number;
         (s, seq)
     };
-    let header = |len: u32, id: u32, seq: u32| {
+    // A response PDU `id` whose body is "BAD" (a C-octet string without its NUL).
+    let broken = |id: u32, seq: u32| {
         let mut v = Vec::new();
-        for w in [len, id, 0, seq] {
+        for w in [19, id, 0, seq] {
             v.extend_from_slice(&w.to_be_bytes());
         }
+        v.extend_from_slice(b"BAD");
         v
     };
     let failed = |s: &mut Session<u32>| -> String {
@@ -135,9 +137,7 @@ fn a_broken_or_wrong_bind_answer_fails_the_bind_at_once() {
 
     // A bind_transceiver_resp whose system_id has no terminating NUL.
     let (mut s, seq) = start();
-    let mut b = header(19, 0x8000_0009, seq);
-    b.extend_from_slice(b"BAD");
-    s.feed(&b, t0);
+    s.feed(&broken(0x8000_0009, seq), t0);
     let why = failed(&mut s);
     assert!(why.contains("bind_transceiver with a broken PDU"), "{why}");
 
@@ -153,9 +153,7 @@ fn a_broken_or_wrong_bind_answer_fails_the_bind_at_once() {
 
     // Another command's response, broken, with the bind's sequence number.
     let (mut s, seq) = start();
-    let mut b = header(19, 0x8000_0004, seq);
-    b.extend_from_slice(b"BAD");
-    s.feed(&b, t0);
+    s.feed(&broken(0x8000_0004, seq), t0);
     let why = failed(&mut s);
     assert!(why.contains("broken PDU"), "{why}");
 

@@ -203,6 +203,16 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// Every encoding, in declaration order.
+    pub const ALL: [Encoding; 6] = [
+        Encoding::Gsm7,
+        Encoding::Gsm7Packed,
+        Encoding::Ascii,
+        Encoding::Latin1,
+        Encoding::Ucs2,
+        Encoding::Binary,
+    ];
+
     /// The SMPP `data_coding` value for this encoding.
     pub fn data_coding(self) -> u8 {
         match self {

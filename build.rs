@@ -1,4 +1,4 @@
-//! Gives the C library (the cdylib) its SONAME on Linux. See README "ABI": while the major
+//! Gives the C library (the cdylib) its SONAME on Linux. See docs/c-api.md "ABI": while the major
 //! version is 0 every minor version may break the ABI, so the SONAME is
 //! `libesme.so.0.<minor>`; from 1.0 on it is `libesme.so.<major>`.
 

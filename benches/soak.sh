@@ -9,7 +9,7 @@
 # Writes OUT_DIR/soak.csv and OUT_DIR/soak.txt (esme soak's report), the same for the
 # one-arena run (soak-arena1.*), and OUT_DIR/soak.png (benches/soak-plot.py, matplotlib,
 # installed from PyPI into a venv under target/). If OUT_DIR/soak-live.csv exists (the
-# live-heap run made with benches/soak/live-heap.patch, README "Hardening"), the plot shows
+# live-heap run made with benches/soak/live-heap.patch, docs/performance.md "Soak"), the plot shows
 # it too. Exits non-zero when esme soak reports a failed check (an outcome missing, a thread
 # or an open file left after close). Not part of the test suite: it runs for minutes.
 set -euo pipefail

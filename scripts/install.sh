@@ -2,7 +2,7 @@
 # Builds the C library (release) and installs it under PREFIX:
 #   bash scripts/install.sh PREFIX          (e.g. /usr/local, or $HOME/.local)
 #
-#   PREFIX/lib/libesme.so.<version>         the shared library (SONAME: see README "ABI")
+#   PREFIX/lib/libesme.so.<version>         the shared library (SONAME: docs/c-api.md "ABI")
 #   PREFIX/lib/<soname> -> libesme.so.<version>, PREFIX/lib/libesme.so -> <soname>
 #   PREFIX/lib/libesme.a                    the static library
 #   PREFIX/include/esme.h                   the header

@@ -2238,11 +2238,11 @@ mod tests {
         t
     }
 
-    /// README.md's option table is generated from `Config::options()`; this fails when they
-    /// drift, and prints the table to paste.
+    /// docs/configuration.md's option table is generated from `Config::options()`; this fails
+    /// when they drift, and prints the table to paste.
     #[test]
     fn readme_table_matches_the_option_table() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../docs/configuration.md");
         let missing: Vec<&str> = OPTIONS
             .iter()
             .filter(|s| !readme.lines().any(|l| l == readme_row(s)))
@@ -2250,18 +2250,20 @@ mod tests {
             .collect();
         assert!(
             missing.is_empty() && readme.contains(&readme_table()),
-            "README.md's option table is out of date for {missing:?}; replace it with:\n\n{}",
+            "docs/configuration.md's option table is out of date for {missing:?}; replace it with:\n\n{}",
             readme_table()
         );
         let section = readme
-            .find("## Configuration")
-            .expect("README has ## Configuration");
-        let layout = readme.find("## Layout").expect("README has ## Layout");
+            .find("# Configuration")
+            .expect("docs/configuration.md has # Configuration");
+        let layout = readme
+            .find("## Every option")
+            .expect("docs/configuration.md has ## Every option");
         assert!(section < layout);
         for name in IGNORED {
             assert!(
                 readme.contains(&format!("`{name}`")),
-                "README lists ignored {name}"
+                "docs/configuration.md lists ignored {name}"
             );
         }
     }

@@ -1,6 +1,6 @@
 //! esme: an SMPP 3.4 client (ESME) library.
 //!
-//! Layers, bottom up (see README "Layout"):
+//! Layers, bottom up (see CONTRIBUTING.md, "Layout"):
 //! - [`pdu`]: sans-IO codec: framing, every SMPP 3.4 PDU, TLVs, status codes.
 //! - [`text`]: GSM 03.38, Latin-1, UCS-2, segmentation and reassembly.
 //! - [`receipt`]: delivery receipt parsing.
@@ -47,3 +47,18 @@ pub use error::Error;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of docs/client.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/client.md")]
+pub struct ClientDocDoctests;
+
+/// The Rust examples of docs/configuration.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/configuration.md")]
+pub struct ConfigurationDocDoctests;
+
+/// The Rust examples of docs/pii.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/pii.md")]
+pub struct PiiDocDoctests;

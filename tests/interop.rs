@@ -491,7 +491,7 @@ fn mo_single_message() {
     assert_eq!(m.to, SRC);
     assert_eq!(m.text.as_deref(), Some("hello from node"), "{m:?}");
     assert_eq!(m.parts, 1);
-    // node-smpp auto-detects GSM-compatible text as data_coding 1 (see README quirks).
+    // node-smpp auto-detects GSM-compatible text as data_coding 1 (see tests/interop/README.md, quirks).
     assert_eq!(i64::from(m.data_coding), num(&ack, "data_coding"), "{ack}");
     let resp = smsc.wait_for(|l| is_event(l, "deliver_sm_resp"));
     assert_eq!(num(&resp, "command_status"), 0, "{resp}");

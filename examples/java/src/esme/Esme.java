@@ -115,7 +115,7 @@ public final class Esme implements AutoCloseable {
      * Submits and waits for the outcome (which may be REJECTED, UNKNOWN or NOT_SENT).
      *
      * @param to destination address (required)
-     * @param from source address, or null for x-smpp-default-reply-address
+     * @param from source address, or null for default-reply-address
      * @param text the text (any Unicode, emoji included; long text is segmented)
      * @param receipt ask for a delivery receipt (false: explicitly none)
      * @throws EsmeException when the message was not taken at all (bad field, closed client)

@@ -7,11 +7,17 @@
 //!   message into concatenated parts (8- or 16-bit UDH, SAR TLVs or
 //!   `message_payload`).
 //! * [`Reassembler`]: sans-IO reassembly of inbound concatenated messages.
+//! * [`SubmitSm::set_segment`](crate::pdu::SubmitSm::set_segment) and the
+//!   `inbound_part` methods of [`SubmitSm`](crate::pdu::SubmitSm) and
+//!   [`DataSm`](crate::pdu::DataSm): a segment into a submit_sm, a
+//!   deliver_sm or data_sm into a part for the reassembler. `text` builds
+//!   on `pdu` (in `pdu_fields.rs` only); `pdu` knows nothing of text.
 
 use std::fmt;
 
 pub mod charset;
 pub mod gsm;
+mod pdu_fields;
 mod reassembly;
 mod segment;
 

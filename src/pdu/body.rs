@@ -1,10 +1,11 @@
 //! The body of every SMPP 3.4 PDU, with its field rules.
 
 use super::error::Problem;
-use super::tlv::{Tag, Tlv, TlvList};
+use super::status::CommandStatus;
+use super::tag::Tag;
+use super::tlv::{Tlv, TlvList};
 use super::types::MessageState;
 use super::wire::{FieldResult, Reader, Writer};
-use super::CommandStatus;
 
 /// Maximum lengths of C-Octet strings, counting the NUL (SMPP 3.4 §4).
 pub(crate) mod max {

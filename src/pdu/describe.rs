@@ -1,9 +1,9 @@
 //! Every field of a PDU by its spec name, as text: what `esme decode` prints, and what logs
 //! will show. Passwords are never shown, only their length.
 
-use super::body::Address;
+use super::body::{Address, DestAddress, SubmitSm};
+use super::codec::{Body, Pdu};
 use super::tlv::{Tlv, TlvValue};
-use super::*;
 use std::fmt::Write;
 
 /// One named field and its value rendered as text.
@@ -288,6 +288,7 @@ pub fn describe(pdu: &Pdu) -> Vec<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdu::{CommandStatus, MessageState, SmResp};
 
     #[test]
     fn every_sample_describes_and_no_password_shows() {

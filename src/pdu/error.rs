@@ -1,7 +1,10 @@
 //! Codec errors: framing (the stream cannot go on), decode (one PDU is bad, the stream can
-//! go on), encode (a PDU we were asked to send breaks a rule of the spec).
+//! go on), encode (a PDU we were asked to send breaks a rule of the spec), and the error of
+//! decoding exactly one PDU from a buffer.
 
-use super::{CommandId, CommandStatus};
+use super::command::CommandId;
+use super::status::CommandStatus;
+use super::tag::Tag;
 use std::fmt;
 
 /// The stream's framing is broken: `command_length` is impossible. The connection cannot be
@@ -138,7 +141,7 @@ impl fmt::Display for Problem {
             Problem::TlvLength { tag, len, expected } => write!(
                 f,
                 "TLV {} (0x{tag:04X}) has length {len}, expected {expected}",
-                super::tlv::Tag::from_u16(*tag).name()
+                Tag::from_u16(*tag).name()
             ),
             Problem::Trailing { count } => write!(
                 f,
@@ -237,3 +240,51 @@ impl fmt::Display for EncodeError {
 }
 
 impl std::error::Error for EncodeError {}
+
+/// Why [`Pdu::decode`](super::Pdu::decode) failed on a buffer meant to hold exactly one PDU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PduError {
+    /// The command_length is impossible.
+    Frame(FrameError),
+    /// The buffer is shorter than the PDU it starts.
+    Incomplete {
+        /// Octets given.
+        have: usize,
+        /// Octets the PDU needs (16 while the header is incomplete).
+        needed: usize,
+    },
+    /// The buffer holds more than one PDU.
+    TrailingBytes {
+        /// The first PDU's command_length.
+        pdu_len: usize,
+        /// Octets given.
+        have: usize,
+    },
+    /// The PDU breaks a field rule.
+    Decode(DecodeError),
+}
+
+impl From<FrameError> for PduError {
+    fn from(e: FrameError) -> Self {
+        PduError::Frame(e)
+    }
+}
+
+impl std::fmt::Display for PduError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PduError::Frame(e) => e.fmt(f),
+            PduError::Incomplete { have, needed } => {
+                write!(f, "incomplete PDU: {have} octets given, {needed} needed")
+            }
+            PduError::TrailingBytes { pdu_len, have } => write!(
+                f,
+                "{} octets after the PDU (command_length {pdu_len}, {have} octets given)",
+                have - pdu_len
+            ),
+            PduError::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for PduError {}

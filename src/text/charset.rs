@@ -1,6 +1,6 @@
 //! Latin-1, IA5/ASCII and UCS-2 (UTF-16BE) conversions.
 
-use super::TextError;
+use super::error::TextError;
 
 /// Encodes `text` as ISO-8859-1 (one octet per character, U+0000..=U+00FF).
 pub fn encode_latin1(text: &str) -> Result<Vec<u8>, TextError> {

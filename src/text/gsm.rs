@@ -31,7 +31,7 @@
 //!   that pads the 7 spare bits with zeros yields a trailing `@`, which
 //!   cannot be told apart from a real `@`, so it is kept.
 
-use super::TextError;
+use super::error::TextError;
 
 /// The escape septet that introduces an extension-table character.
 pub const ESCAPE: u8 = 0x1B;

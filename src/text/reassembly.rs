@@ -28,8 +28,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
+use super::encoding::Encoding;
+use super::error::TextError;
 use super::segment::Sar;
-use super::{charset, gsm, Encoding, TextError};
+use super::{charset, gsm};
 
 /// Default bound on concurrently pending groups.
 pub const DEFAULT_MAX_PENDING: usize = 1024;

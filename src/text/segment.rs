@@ -23,7 +23,9 @@
 //! `<CR>` that would need a second padding `<CR>` (see [`super::gsm`]) is
 //! moved to the next part if the padding does not fit.
 
-use super::{charset, gsm, Encoding, TextError};
+use super::encoding::Encoding;
+use super::error::TextError;
+use super::{charset, gsm};
 
 /// How a long message is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

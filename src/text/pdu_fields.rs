@@ -1,9 +1,13 @@
-//! Where the PDU layer meets the text layer: a [`Segment`] becomes the fields of a
+//! Where the text layer meets the PDU layer: a [`Segment`] becomes the fields of a
 //! submit_sm, and a deliver_sm / data_sm becomes an [`InboundPart`] for reassembly.
+//!
+//! The methods are inherent methods of the PDU types ([`SubmitSm::set_segment`],
+//! [`SubmitSm::inbound_part`], [`DataSm::inbound_part`]), written here because `pdu` sits
+//! below `text` and knows nothing of segments.
 
-use super::tlv::{Tag, Tlv, TlvList};
-use super::{DataSm, SubmitSm};
-use crate::text::{InboundPart, Sar, Segment};
+use super::reassembly::InboundPart;
+use super::segment::{Sar, Segment};
+use crate::pdu::{DataSm, SubmitSm, Tag, Tlv, TlvList};
 
 /// The SAR TLVs of a TLV list, when all three are present.
 fn sar_of(tlvs: &[Tlv]) -> Option<Sar> {
@@ -46,7 +50,7 @@ impl SubmitSm {
         }
     }
 
-    /// This deliver_sm (or submit_sm) as a part for [`crate::text::Reassembler`].
+    /// This deliver_sm (or submit_sm) as a part for [`Reassembler`](super::Reassembler).
     pub fn inbound_part(&self) -> InboundPart {
         InboundPart {
             source: self.source.addr.clone(),
@@ -64,7 +68,7 @@ impl SubmitSm {
 }
 
 impl DataSm {
-    /// This data_sm as a part for [`crate::text::Reassembler`].
+    /// This data_sm as a part for [`Reassembler`](super::Reassembler).
     pub fn inbound_part(&self) -> InboundPart {
         InboundPart {
             source: self.source.addr.clone(),
@@ -83,7 +87,7 @@ impl DataSm {
 
 #[cfg(test)]
 mod tests {
-    use super::super::*;
+    use crate::pdu::{Address, Body, Decoded, Decoder, Pdu, SubmitSm, Tag, TlvList};
     use crate::text::{segment_text, Encoding, Reassembler, SegmentMethod};
     use std::time::{Duration, Instant};
 

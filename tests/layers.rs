@@ -1,0 +1,814 @@
+//! The direction of dependencies inside the crate, checked on the source text.
+//!
+//! Each module in [`LAYERS`] imports (by `use` or by a path written in code) only from itself
+//! and from the crate modules listed beside it; never through the crate root, which re-exports
+//! everything. Inside the module the files import one another without a cycle: a file names a
+//! sibling by its module path (`super::error::Problem`), not through the parent's re-exports
+//! (`super::Problem`), so a folder's `mod.rs` is its table of contents and nothing else leans on
+//! it. Test code (`#[cfg(test)]` items and the files they declare) is not counted.
+//!
+//! The scanner needs no parser crate: comments, strings and character literals are blanked
+//! out, `#[cfg(test)]` items are dropped, and what remains is searched for `use` trees and for
+//! paths that start with `crate`, `super`, `self` or a child module. The tests at the end show
+//! it finds what it must and nothing else.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// (module, the other crate modules it may import). Data flows down: `text` builds on `pdu`
+/// (its `pdu_fields.rs` puts segments into PDUs), `pdu` and `pii` stand on nothing of ours.
+const LAYERS: &[(&str, &[&str])] = &[("pdu", &[]), ("text", &["pdu"]), ("pii", &[])];
+
+#[test]
+fn pdu_imports_nothing_above_it_and_has_no_cycle() {
+    assert_layer("pdu");
+}
+
+#[test]
+fn text_imports_only_pdu_and_has_no_cycle() {
+    assert_layer("text");
+}
+
+#[test]
+fn pii_imports_nothing_of_the_crate_and_has_no_cycle() {
+    assert_layer("pii");
+}
+
+fn assert_layer(layer: &str) {
+    let allowed = LAYERS
+        .iter()
+        .find(|(l, _)| *l == layer)
+        .map(|(_, a)| *a)
+        .expect("layer listed in LAYERS");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = load_layer(&src, layer);
+    // A scanner that silently found nothing would pass: check it saw the module's files and
+    // the imports between them.
+    assert!(
+        files.len() >= 5,
+        "{layer}: only {} files found: {:?}",
+        files.len(),
+        files.iter().map(|f| &f.rel).collect::<Vec<_>>()
+    );
+    let report = check(layer, allowed, &files);
+    assert!(
+        report.edges >= files.len() - 1,
+        "{layer}: only {} imports between its files were found",
+        report.edges
+    );
+    assert!(
+        report.problems.is_empty(),
+        "{layer} breaks the direction of dependencies (tests/layers.rs):\n{}",
+        report.problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading a module's files
+
+/// One source file of the crate and the module path it defines (`src/pdu/tlv.rs`: `pdu::tlv`).
+#[derive(Clone)]
+struct File {
+    rel: String,
+    module: Vec<String>,
+    src: String,
+}
+
+/// The files of `src/<layer>` (or `src/<layer>.rs`), following its non-test `mod x;` lines.
+fn load_layer(src: &Path, layer: &str) -> Vec<File> {
+    let root = [
+        src.join(layer).join("mod.rs"),
+        src.join(format!("{layer}.rs")),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .unwrap_or_else(|| panic!("no src/{layer}/mod.rs nor src/{layer}.rs"));
+    let mut out = Vec::new();
+    let mut todo = vec![(root, vec![layer.to_string()])];
+    while let Some((path, module)) = todo.pop() {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let rel = path
+            .strip_prefix(src.parent().expect("src has a parent"))
+            .expect("under the crate")
+            .display()
+            .to_string();
+        let toks = code_tokens(&text);
+        assert!(
+            !toks
+                .windows(3)
+                .any(|w| w[0].text == "#" && w[1].text == "[" && w[2].text == "path"),
+            "{rel}: #[path] modules are not understood by tests/layers.rs"
+        );
+        let dir: PathBuf = if path.file_name().is_some_and(|n| n == "mod.rs") {
+            path.parent().expect("a folder").to_path_buf()
+        } else {
+            path.with_extension("")
+        };
+        for child in declared_files(&toks) {
+            let next = [
+                dir.join(format!("{child}.rs")),
+                dir.join(&child).join("mod.rs"),
+            ]
+            .into_iter()
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| panic!("{rel}: no file for `mod {child};`"));
+            let mut m = module.clone();
+            m.push(child);
+            todo.push((next, m));
+        }
+        out.push(File {
+            rel,
+            module,
+            src: text,
+        });
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}
+
+/// Names of `mod x;` declarations (their code is in another file).
+fn declared_files(toks: &[Tok]) -> Vec<String> {
+    toks.windows(3)
+        .filter(|w| w[0].text == "mod" && is_ident(&w[1].text) && w[2].text == ";")
+        .map(|w| w[1].text.clone())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check
+
+struct Report {
+    /// One line per problem, naming the file and line.
+    problems: Vec<String>,
+    /// Imports between two different files of the layer.
+    edges: usize,
+}
+
+fn check(layer: &str, allowed: &[&str], files: &[File]) -> Report {
+    let known: BTreeMap<&[String], &str> = files
+        .iter()
+        .map(|f| (f.module.as_slice(), f.rel.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    // from file → to file → where it was seen first.
+    let mut edges: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    for f in files {
+        edges.entry(&f.rel).or_default();
+        for r in references(&f.src, &f.module) {
+            let at = format!("{}:{}: {}", f.rel, r.line, r.shown);
+            let Some(top) = r.path.first() else {
+                problems.push(format!(
+                    "{at}: imports through the crate root; name the module instead"
+                ));
+                continue;
+            };
+            if top != layer {
+                if !allowed.contains(&top.as_str()) {
+                    let may = if allowed.is_empty() {
+                        "nothing else of the crate".to_string()
+                    } else {
+                        format!("only from {}", allowed.join(", "))
+                    };
+                    problems.push(format!(
+                        "{at}: {layer} imports from `{top}`, but may import {may}"
+                    ));
+                }
+                continue;
+            }
+            let target = (1..=r.path.len())
+                .rev()
+                .find_map(|n| known.get(&r.path[..n]))
+                .copied()
+                .unwrap_or_else(|| panic!("{at}: resolves to no file of {layer}"));
+            if target != f.rel {
+                edges.entry(&f.rel).or_default().entry(target).or_insert(at);
+            }
+        }
+    }
+    let count = edges.values().map(BTreeMap::len).sum();
+    for cycle in cycles(&edges) {
+        let mut text = format!("import cycle: {}", cycle.join(" -> "));
+        for pair in cycle.windows(2) {
+            text.push_str(&format!("\n    {}", edges[pair[0]][pair[1]]));
+        }
+        problems.push(text);
+    }
+    Report {
+        problems,
+        edges: count,
+    }
+}
+
+/// Cycles of a graph, each as its files with the first repeated at the end; one per back edge
+/// met by a depth-first walk (so at least one per strongly connected component with a cycle).
+fn cycles<'a>(edges: &BTreeMap<&'a str, BTreeMap<&'a str, String>>) -> Vec<Vec<&'a str>> {
+    fn walk<'a>(
+        n: &'a str,
+        edges: &BTreeMap<&'a str, BTreeMap<&'a str, String>>,
+        done: &mut BTreeSet<&'a str>,
+        stack: &mut Vec<&'a str>,
+        out: &mut Vec<Vec<&'a str>>,
+    ) {
+        stack.push(n);
+        for &m in edges.get(n).into_iter().flat_map(BTreeMap::keys) {
+            if let Some(i) = stack.iter().position(|&s| s == m) {
+                let mut c = stack[i..].to_vec();
+                c.push(m);
+                out.push(c);
+            } else if !done.contains(m) {
+                walk(m, edges, done, stack, out);
+            }
+        }
+        stack.pop();
+        done.insert(n);
+    }
+    let mut done = BTreeSet::new();
+    let mut out = Vec::new();
+    for &n in edges.keys() {
+        if !done.contains(n) {
+            walk(n, edges, &mut done, &mut Vec::new(), &mut out);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the source
+
+/// A path of the crate named in non-test code.
+struct Reference {
+    line: usize,
+    /// As written, e.g. `super::tlv::Tag`.
+    shown: String,
+    /// Resolved from the crate root, e.g. `["pdu", "tlv", "Tag"]`; empty for the root itself.
+    path: Vec<String>,
+}
+
+/// Every path into the crate that the non-test code of a file (module `module`) names.
+fn references(src: &str, module: &[String]) -> Vec<Reference> {
+    let toks = code_tokens(src);
+    let children: BTreeSet<&str> = toks
+        .windows(2)
+        .filter(|w| w[0].text == "mod" && is_ident(&w[1].text))
+        .map(|w| w[1].text.as_str())
+        .collect();
+    let mut out = Vec::new();
+    // Inline modules (`mod max { … }`) the scan is inside: (name, brace depth inside it).
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    let current = |inline: &[(String, usize)]| {
+        let mut m = module.to_vec();
+        m.extend(inline.iter().map(|(n, _)| n.clone()));
+        m
+    };
+    while i < toks.len() {
+        let t = toks[i].text.as_str();
+        match t {
+            "{" => {
+                depth += 1;
+                if i >= 2 && toks[i - 2].text == "mod" {
+                    inline.push((toks[i - 1].text.clone(), depth));
+                }
+            }
+            "}" => {
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+                depth -= 1;
+            }
+            "use" => {
+                let (paths, end) = use_tree(&toks, i + 1, Vec::new());
+                for mut p in paths {
+                    // `use a::b::{self}` imports `a::b`.
+                    if p.len() > 1 && p.last().is_some_and(|s| s == "self") {
+                        p.pop();
+                    }
+                    if let Some(path) = resolve(&current(&inline), &p, &children) {
+                        out.push(Reference {
+                            line: toks[i].line,
+                            shown: p.join("::"),
+                            path,
+                        });
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        let starts_path =
+            matches!(t, "crate" | "$crate" | "super" | "self") || children.contains(t);
+        let after_sep = i > 0 && toks[i - 1].text == "::";
+        let visibility = i >= 3 && toks[i - 1].text == "in" && toks[i - 3].text == "pub";
+        if starts_path && !after_sep && !visibility && next_is(&toks, i, "::") {
+            let mut p = vec![t.to_string()];
+            let mut j = i + 1;
+            // toks[j] is a `::`; take the segment after it while there is one.
+            while toks.get(j).is_some_and(|t| t.text == "::")
+                && toks.get(j + 1).is_some_and(|t| is_ident(&t.text))
+            {
+                p.push(toks[j + 1].text.clone());
+                j += 2;
+            }
+            if let Some(path) = resolve(&current(&inline), &p, &children) {
+                out.push(Reference {
+                    line: toks[i].line,
+                    shown: p.join("::"),
+                    path,
+                });
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn next_is(toks: &[Tok], i: usize, text: &str) -> bool {
+    toks.get(i + 1).is_some_and(|t| t.text == text)
+}
+
+/// The paths of a `use` tree starting at `toks[i]`, each with `prefix` before it, and the index
+/// after the tree.
+fn use_tree(toks: &[Tok], mut i: usize, mut prefix: Vec<String>) -> (Vec<Vec<String>>, usize) {
+    loop {
+        let Some(t) = toks.get(i) else {
+            return (vec![prefix], i);
+        };
+        match t.text.as_str() {
+            "::" => i += 1,
+            "*" => {
+                prefix.push("*".into());
+                return (vec![prefix], i + 1);
+            }
+            "{" => {
+                let mut all = Vec::new();
+                i += 1;
+                while toks.get(i).is_some_and(|t| t.text != "}") {
+                    if toks[i].text == "," {
+                        i += 1;
+                        continue;
+                    }
+                    let (paths, end) = use_tree(toks, i, prefix.clone());
+                    all.extend(paths);
+                    i = end;
+                }
+                return (all, i + 1);
+            }
+            s if is_ident(s) => {
+                prefix.push(s.to_string());
+                i += 1;
+                match toks.get(i).map(|t| t.text.as_str()) {
+                    Some("::") => i += 1,
+                    Some("as") => return (vec![prefix], i + 2),
+                    _ => return (vec![prefix], i),
+                }
+            }
+            // `;` or anything unexpected ends the tree.
+            _ => return (vec![prefix], i + 1),
+        }
+    }
+}
+
+/// A path as written, from the crate root; `None` for paths outside the crate (`std::…`).
+fn resolve(module: &[String], path: &[String], children: &BTreeSet<&str>) -> Option<Vec<String>> {
+    let (mut base, rest) = match path.first()?.as_str() {
+        "crate" | "$crate" => (Vec::new(), &path[1..]),
+        "self" => (module.to_vec(), &path[1..]),
+        "super" => {
+            let ups = path.iter().take_while(|s| *s == "super").count();
+            let keep = module
+                .len()
+                .checked_sub(ups)
+                .expect("super above the crate");
+            (module[..keep].to_vec(), &path[ups..])
+        }
+        c if children.contains(c) => (module.to_vec(), path),
+        _ => return None,
+    };
+    base.extend(rest.iter().filter(|s| *s != "self" && *s != "*").cloned());
+    Some(base)
+}
+
+#[derive(Debug)]
+struct Tok {
+    text: String,
+    line: usize,
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && c.all(|c| c.is_alphanumeric() || c == '_')
+        && !matches!(s, "_")
+}
+
+/// The tokens of a file's non-test code: identifiers, `::` and single punctuation, with
+/// comments, literals and `#[cfg(test)]` items gone.
+fn code_tokens(src: &str) -> Vec<Tok> {
+    drop_test_items(tokenize(&blank(src)))
+}
+
+/// The source with comments, strings and character literals replaced by spaces (newlines
+/// kept, so line numbers stay right).
+fn blank(src: &str) -> String {
+    let c: Vec<char> = src.chars().collect();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    let keep_lines = |s: &[char], out: &mut String| {
+        for &ch in s {
+            out.push(if ch == '\n' { '\n' } else { ' ' });
+        }
+    };
+    let ident_before = |i: usize| i > 0 && (c[i - 1].is_alphanumeric() || c[i - 1] == '_');
+    while i < c.len() {
+        let rest = &c[i..];
+        let starts = |s: &str| rest.iter().take(s.len()).copied().eq(s.chars());
+        // Line comment (doc comments too).
+        if starts("//") {
+            let end = rest.iter().position(|&ch| ch == '\n').unwrap_or(rest.len());
+            keep_lines(&rest[..end], &mut out);
+            i += end;
+            continue;
+        }
+        // Block comment, nested.
+        if starts("/*") {
+            let (mut j, mut level) = (2, 1);
+            while j < rest.len() && level > 0 {
+                if rest[j..].starts_with(&['/', '*']) {
+                    level += 1;
+                    j += 2;
+                } else if rest[j..].starts_with(&['*', '/']) {
+                    level -= 1;
+                    j += 2;
+                } else {
+                    j += 1;
+                }
+            }
+            keep_lines(&rest[..j], &mut out);
+            i += j;
+            continue;
+        }
+        // Raw string: r"…", r#"…"#, br"…".
+        if !ident_before(i) && (starts("r\"") || starts("r#") || starts("br\"") || starts("br#")) {
+            let skip = if rest[0] == 'b' { 2 } else { 1 };
+            let hashes = rest[skip..].iter().take_while(|&&ch| ch == '#').count();
+            if rest.get(skip + hashes) == Some(&'"') {
+                let mut j = skip + hashes + 1;
+                loop {
+                    if j >= rest.len() {
+                        break;
+                    }
+                    if rest[j] == '"'
+                        && rest.len() > j + hashes
+                        && rest[j + 1..=j + hashes].iter().all(|&ch| ch == '#')
+                    {
+                        j += 1 + hashes;
+                        break;
+                    }
+                    j += 1;
+                }
+                keep_lines(&rest[..j], &mut out);
+                i += j;
+                continue;
+            }
+        }
+        // String or byte string.
+        if rest[0] == '"' || (starts("b\"") && !ident_before(i)) {
+            let mut j = if rest[0] == 'b' { 2 } else { 1 };
+            while j < rest.len() && rest[j] != '"' {
+                j += if rest[j] == '\\' { 2 } else { 1 };
+            }
+            j = (j + 1).min(rest.len());
+            keep_lines(&rest[..j], &mut out);
+            i += j;
+            continue;
+        }
+        // Character or byte literal (a lifetime or label has no closing quote).
+        if rest[0] == '\'' || (starts("b'") && !ident_before(i)) {
+            let q = if rest[0] == 'b' { 1 } else { 0 };
+            let len = if rest.get(q + 1) == Some(&'\\') {
+                // Skip the escaped char, which may itself be a quote.
+                rest.get(q + 3..)
+                    .and_then(|r| r.iter().position(|&ch| ch == '\''))
+                    .map(|p| q + 3 + p + 1)
+            } else if rest.get(q + 2) == Some(&'\'') {
+                Some(q + 3)
+            } else {
+                None
+            };
+            if let Some(len) = len {
+                keep_lines(&rest[..len], &mut out);
+                i += len;
+                continue;
+            }
+        }
+        out.push(rest[0]);
+        i += 1;
+    }
+    out
+}
+
+fn tokenize(code: &str) -> Vec<Tok> {
+    let c: Vec<char> = code.chars().collect();
+    let mut toks = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    while i < c.len() {
+        let ch = c[i];
+        if ch == '\n' {
+            line += 1;
+            i += 1;
+        } else if ch.is_whitespace() {
+            i += 1;
+        } else if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+            let start = i;
+            i += 1;
+            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
+                i += 1;
+            }
+            let mut text: String = c[start..i].iter().collect();
+            // A raw identifier: r#type.
+            if text == "r" && c.get(i) == Some(&'#') {
+                let s = i + 1;
+                i = s;
+                while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
+                    i += 1;
+                }
+                text = c[s..i].iter().collect();
+            }
+            // Numbers are not identifiers.
+            if !text.starts_with(|ch: char| ch.is_ascii_digit()) {
+                toks.push(Tok { text, line });
+            }
+        } else if ch == ':' && c.get(i + 1) == Some(&':') {
+            toks.push(Tok {
+                text: "::".into(),
+                line,
+            });
+            i += 2;
+        } else {
+            toks.push(Tok {
+                text: ch.to_string(),
+                line,
+            });
+            i += 1;
+        }
+    }
+    toks
+}
+
+/// The tokens without `#[cfg(test)]` items (an inner `#![cfg(test)]` drops the whole file).
+fn drop_test_items(toks: Vec<Tok>) -> Vec<Tok> {
+    let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+    let cfg_test = |i: usize, inner: bool| {
+        let pat: &[&str] = if inner {
+            &["#", "!", "[", "cfg", "(", "test", ")", "]"]
+        } else {
+            &["#", "[", "cfg", "(", "test", ")", "]"]
+        };
+        texts.get(i..i + pat.len()) == Some(pat)
+    };
+    if (0..texts.len()).any(|i| cfg_test(i, true)) {
+        return Vec::new();
+    }
+    let mut keep = vec![true; toks.len()];
+    let mut i = 0;
+    while i < texts.len() {
+        if !cfg_test(i, false) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 7;
+        // Further attributes of the same item.
+        while texts.get(i) == Some(&"#") && texts.get(i + 1) == Some(&"[") {
+            i = matching(&texts, i + 1);
+        }
+        // The item: up to a `;` outside brackets, or through its `{ … }` body.
+        let mut nest = 0;
+        while i < texts.len() {
+            match texts[i] {
+                "(" | "[" => nest += 1,
+                ")" | "]" => nest -= 1,
+                ";" if nest == 0 => {
+                    i += 1;
+                    break;
+                }
+                "{" if nest == 0 => {
+                    i = matching(&texts, i);
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        keep[start..i.min(texts.len())].fill(false);
+    }
+    toks.into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
+}
+
+/// The index after the bracket that closes the one at `open`.
+fn matching(texts: &[&str], open: usize) -> usize {
+    let mut level = 0;
+    for (j, t) in texts.iter().enumerate().skip(open) {
+        match *t {
+            "(" | "[" | "{" => level += 1,
+            ")" | "]" | "}" => {
+                level -= 1;
+                if level == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    texts.len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scanner finds what it must
+
+fn file(rel: &str, module: &str, src: &str) -> File {
+    File {
+        rel: rel.into(),
+        module: module.split("::").map(String::from).collect(),
+        src: src.into(),
+    }
+}
+
+fn problems(layer: &str, allowed: &[&str], files: &[File]) -> String {
+    check(layer, allowed, files).problems.join("\n")
+}
+
+#[test]
+fn an_upward_import_is_named_with_its_file_and_line() {
+    let files = [
+        file("src/pdu/mod.rs", "pdu", "mod message;\n"),
+        file(
+            "src/pdu/message.rs",
+            "pdu::message",
+            "//! Glue.\n\nuse crate::text::{InboundPart, Sar};\n",
+        ),
+    ];
+    let p = problems("pdu", &[], &files);
+    assert!(
+        p.contains("src/pdu/message.rs:3: crate::text::InboundPart: pdu imports from `text`"),
+        "{p}"
+    );
+    assert!(p.contains("crate::text::Sar"), "{p}");
+    // The same import is fine for a layer allowed to make it.
+    assert_eq!(problems("pdu", &["text"], &files), "");
+}
+
+#[test]
+fn a_path_written_in_code_counts_as_an_import() {
+    let files = [file(
+        "src/pdu/mod.rs",
+        "pdu",
+        "pub fn f(s: &crate::text::Segment) -> usize {\n    super::text::count(s)\n}\n",
+    )];
+    let p = problems("pdu", &[], &files);
+    assert!(p.contains("src/pdu/mod.rs:1: crate::text::Segment"), "{p}");
+    assert!(p.contains("src/pdu/mod.rs:2: super::text::count"), "{p}");
+    let p = problems(
+        "pdu",
+        &[],
+        &[file("src/pdu/mod.rs", "pdu", "use crate::Error;")],
+    );
+    assert!(p.contains("crate::Error: pdu imports from `Error`"), "{p}");
+    let p = problems(
+        "pdu",
+        &[],
+        &[file("src/pdu/mod.rs", "pdu", "use crate::*;")],
+    );
+    assert!(p.contains("through the crate root"), "{p}");
+}
+
+#[test]
+fn comments_literals_and_test_code_do_not_count() {
+    let src = r####"
+// use crate::text::Segment;
+/// [`crate::text::Segment`]
+/* crate::text::A /* nested crate::text::B */ crate::text::C */
+const A: &str = "use crate::text::D; \" crate::text::E";
+const B: &str = r#"crate::text::F "# ;
+const C: &[u8] = br"crate::text::G";
+const D: char = '"';
+const E: u8 = b'\'';
+fn f<'a>(x: &'a str) -> &'a str { x }
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+#[allow(dead_code)]
+mod more_tests {
+    use crate::text::H;
+    fn g() { let _ = crate::text::I; }
+}
+#[cfg(test)]
+use crate::text::J;
+pub struct S;
+"####;
+    let files = [file("src/pdu/mod.rs", "pdu", src)];
+    assert_eq!(problems("pdu", &[], &files), "");
+    let toks = code_tokens(src);
+    assert!(declared_files(&toks).is_empty());
+    // The item after the test code is still read.
+    assert!(toks
+        .windows(2)
+        .any(|w| w[0].text == "struct" && w[1].text == "S"));
+    let whole = "#![cfg(test)]\nuse crate::text::K;\n";
+    assert_eq!(
+        problems("pdu", &[], &[file("src/pdu/t.rs", "pdu::t", whole)]),
+        ""
+    );
+}
+
+#[test]
+fn a_cycle_between_siblings_is_found() {
+    let files = [
+        file(
+            "src/pdu/mod.rs",
+            "pdu",
+            "mod error;\nmod tlv;\npub use error::Problem;\n",
+        ),
+        file("src/pdu/error.rs", "pdu::error", "use super::tlv::Tag;\n"),
+        file(
+            "src/pdu/tlv.rs",
+            "pdu::tlv",
+            "use super::{error::{self, Problem}};\n",
+        ),
+    ];
+    let p = problems("pdu", &[], &files);
+    assert!(
+        p.contains("import cycle: src/pdu/error.rs -> src/pdu/tlv.rs -> src/pdu/error.rs"),
+        "{p}"
+    );
+    assert!(p.contains("src/pdu/error.rs:1: super::tlv::Tag"), "{p}");
+    assert!(
+        p.lines()
+            .any(|l| l.trim() == "src/pdu/tlv.rs:1: super::error"),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_cycle_through_the_folders_re_exports_is_found() {
+    let files = [
+        file(
+            "src/pdu/mod.rs",
+            "pdu",
+            "mod error;\nmod tlv;\npub use error::Problem;\npub use tlv::Tag;\n",
+        ),
+        file("src/pdu/error.rs", "pdu::error", "use super::Tag;\n"),
+        file("src/pdu/tlv.rs", "pdu::tlv", ""),
+    ];
+    let p = problems("pdu", &[], &files);
+    assert!(
+        p.contains("import cycle: src/pdu/error.rs -> src/pdu/mod.rs -> src/pdu/error.rs"),
+        "{p}"
+    );
+    // `super::*` and `crate::pdu::…` lean on the re-exports too.
+    for src in ["use super::*;", "fn f() -> crate::pdu::Tag { todo!() }"] {
+        let mut files = files.clone();
+        files[1].src = src.into();
+        let p = problems("pdu", &[], &files);
+        assert!(p.contains("import cycle"), "{src}: {p}");
+        // Named by its module path, the same import makes no cycle.
+        files[1].src = "use super::tlv::Tag;".into();
+        assert_eq!(problems("pdu", &[], &files), "");
+    }
+}
+
+#[test]
+fn a_tree_without_cycles_passes_and_inline_modules_resolve_super() {
+    let files = [
+        file(
+            "src/pdu/mod.rs",
+            "pdu",
+            "mod body;\nmod error;\nmod tag;\npub mod tlv;\npub use body::Bind;\npub use tlv::{Tag, Tlv};\n",
+        ),
+        file("src/pdu/tag.rs", "pdu::tag", "pub enum Tag {}\n"),
+        file("src/pdu/error.rs", "pdu::error", "use super::tag::Tag;\n"),
+        file(
+            "src/pdu/tlv.rs",
+            "pdu::tlv",
+            "pub use super::tag::Tag;\nuse super::error::{self, Problem};\n",
+        ),
+        file(
+            "src/pdu/body.rs",
+            "pdu::body",
+            "pub(crate) mod max {\n    use super::super::tlv::Tlv;\n    use super::Bind;\n}\npub(in crate::pdu) struct Bind;\n",
+        ),
+    ];
+    let r = check("pdu", &[], &files);
+    assert_eq!(r.problems, Vec::<String>::new());
+    // mod → body, tlv; error → tag; tlv → tag, error; body → tlv.
+    assert_eq!(r.edges, 6);
+}

@@ -1,7 +1,8 @@
 //! Result codes: the `esme_result` enum of the header, and the one table that gives each
-//! its text. `esme_result_str` and [`result_of`] (an `Error::code` to its result) come from
-//! the table; the tests below prove that `Error::code`/`TlsError::code` agree with it.
-//! (cbindgen cannot expand a macro, so the enum is written out.)
+//! its text. `esme_result_str`, [`result_of`] (an `Error::code` to its result) and the docs'
+//! table of codes ([`result_table_markdown`]) come from the table; the tests below prove that
+//! the generated header, `Error::code`/`TlsError::code`, the docs and the Java wrapper's
+//! constants agree with it. (cbindgen cannot expand a macro, so the enum is written out.)
 
 use super::boundary::guard;
 use std::ffi::{c_char, CStr};
@@ -233,6 +234,22 @@ pub extern "C" fn esme_result_str(result: u32) -> *const c_char {
     })
 }
 
+/// Where the docs keep the table of result codes (the block between the markers), relative
+/// to the repository root. The test `the_docs_table_is_the_table` checks it.
+/// cbindgen:ignore
+pub const RESULT_TABLE_DOC: &str = "docs/result-codes.md";
+
+/// The docs' table of result codes, generated from the one table: a Markdown table with one
+/// row per `esme_result` (number, C name, `esme_result_str` text), in the order of the numbers.
+pub fn result_table_markdown() -> String {
+    let mut t = String::from("| code | `esme_result` | `esme_result_str` |\n|---:|---|---|\n");
+    for (r, text) in RESULTS {
+        let text = text.to_str().unwrap_or("(not UTF-8)");
+        t.push_str(&format!("| {} | `{r:?}` | {text} |\n", *r as u32));
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +261,18 @@ mod tests {
 
     fn name(r: esme_result) -> String {
         format!("{r:?}")
+    }
+
+    /// The table as (number, C name) pairs, sorted by number.
+    fn table() -> Vec<(u32, String)> {
+        let mut t: Vec<_> = RESULTS.iter().map(|(r, _)| (*r as u32, name(*r))).collect();
+        t.sort();
+        t
+    }
+
+    fn read(path: &str) -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 
     #[test]
@@ -503,6 +532,90 @@ mod tests {
         assert_eq!(
             from_errors, rest,
             "the codes Error::code gives and the table's (other than the boundary's) differ"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "reads include/esme.h: Miri isolates the file system")]
+    fn the_generated_header_is_the_table() {
+        let h = read("include/esme.h");
+        let start = h
+            .find("enum esme_result\n")
+            .expect("include/esme.h declares enum esme_result");
+        let body = &h[start..];
+        let body = &body[body.find("\n {\n").expect("the enum's body") + 4..];
+        let body = &body[..body.find("\n};").expect("the end of the enum")];
+        let mut in_header: Vec<(u32, String)> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("ESME_"))
+            .map(|l| {
+                let (name, number) = l
+                    .trim_end_matches(',')
+                    .split_once(" = ")
+                    .unwrap_or_else(|| panic!("not `NAME = number,`: {l}"));
+                (number.parse().expect(l), name.to_string())
+            })
+            .collect();
+        in_header.sort();
+        assert_eq!(
+            in_header,
+            table(),
+            "include/esme.h's esme_result and the table differ (regenerate the header: \
+             CONTRIBUTING.md \"Adding an error code\")"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "reads the docs: Miri isolates the file system")]
+    fn the_docs_table_is_the_table() {
+        const BEGIN: &str = "<!-- BEGIN esme_result table:";
+        const END: &str = "<!-- END esme_result table -->";
+        let doc = read(RESULT_TABLE_DOC);
+        let want = result_table_markdown();
+        let start = doc
+            .find(BEGIN)
+            .and_then(|s| doc[s..].find('\n').map(|n| s + n + 1))
+            .unwrap_or_else(|| panic!("{RESULT_TABLE_DOC} has no line starting {BEGIN}"));
+        let len = doc[start..]
+            .find(END)
+            .unwrap_or_else(|| panic!("{RESULT_TABLE_DOC} has no {END}"));
+        assert_eq!(
+            doc[start..start + len].trim(),
+            want.trim(),
+            "{RESULT_TABLE_DOC}: the table between the markers is not the generated one; \
+             it should read:\n{want}"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "reads the Java sources: Miri isolates the file system")]
+    fn the_java_constants_are_in_the_table() {
+        // `/** ESME_ERR_X: … */` then `public static final int X = N;`
+        let java = read("examples/java/src/esme/EsmeException.java");
+        let mut lines = java.lines().map(str::trim);
+        let mut checked = 0;
+        while let Some(l) = lines.next() {
+            let Some(doc) = l.strip_prefix("/** ESME_") else {
+                continue;
+            };
+            let c_name = format!("ESME_{}", &doc[..doc.find(':').expect(l)]);
+            let decl = lines.next().unwrap_or_default();
+            let rest = decl
+                .strip_prefix("public static final int ")
+                .unwrap_or_else(|| panic!("after {l}: {decl}"));
+            let (java_name, n) = rest.trim_end_matches(';').split_once(" = ").expect(decl);
+            let n: u32 = n.parse().expect(decl);
+            assert!(
+                table().contains(&(n, c_name.clone())),
+                "EsmeException.{java_name} = {n}, documented as {c_name}: not in the table"
+            );
+            assert!(c_name.ends_with(java_name), "{c_name} vs {java_name}");
+            checked += 1;
+        }
+        assert!(
+            checked >= 5,
+            "only {checked} constants found in EsmeException.java"
         );
     }
 }

@@ -16,10 +16,10 @@
 //! | `rules.rs` | `esme_rules`: PII masking |
 //! | `log.rs` | the process-wide log callback |
 //!
-//! Every exported function has the same shape: the boundary ([`boundary::boundary`], or
-//! [`boundary::guard`] for a function returning a value), its arguments checked (handles
-//! through [`handle::get`], strings through [`strings::c_str`], out-parameters through
-//! [`boundary::Out`]), one call of the Rust API, then the out-parameters written.
+//! Every exported function has the same shape: the boundary (`boundary::boundary`, or
+//! `boundary::guard` for a function returning a value), its arguments checked (handles
+//! through `handle::get`, strings through `strings::c_str`, out-parameters through
+//! `boundary::Out`), one call of the Rust API, then the out-parameters written.
 //!
 //! Conventions (README "C API"):
 //! - Opaque handles. `esme_config`, `esme_client` and `esme_rules` are keys of a registry,

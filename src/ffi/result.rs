@@ -115,6 +115,7 @@ use esme_result::*;
 /// The one table of results: every `esme_result`, in the order of its number, with the short
 /// static text `esme_result_str` gives. The number and the C name are the enum's. A new code
 /// is one variant above and one row here (CONTRIBUTING.md "Adding an error code").
+#[rustfmt::skip]
 const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_OK, c"ok"),
     (ESME_EMPTY, c"no event"),
@@ -126,10 +127,7 @@ const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_ERR_CONFIG, c"invalid configuration"),
     (ESME_ERR_PII, c"invalid or unknown PII rule"),
     (ESME_ERR_NULL, c"a required argument is NULL"),
-    (
-        ESME_ERR_INVALID_HANDLE,
-        c"invalid handle (freed or never created)",
-    ),
+    (ESME_ERR_INVALID_HANDLE, c"invalid handle (freed or never created)"),
     (ESME_ERR_UTF8, c"a string is not valid UTF-8"),
     (ESME_ERR_BUFFER_TOO_SMALL, c"the buffer is too small"),
     (ESME_ERR_PANIC, c"internal error"),
@@ -140,70 +138,25 @@ const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_ERR_TLS_NO_TRUST, c"no trust anchor for the SMSC"),
     (ESME_ERR_PKCS12_FILE, c"the PKCS#12 file cannot be read"),
     (ESME_ERR_PKCS12_FORMAT, c"not a PKCS#12 file"),
-    (
-        ESME_ERR_PKCS12_FILE_PASSWORD,
-        c"wrong PKCS#12 file password",
-    ),
+    (ESME_ERR_PKCS12_FILE_PASSWORD, c"wrong PKCS#12 file password"),
     (ESME_ERR_PKCS12_KEY_PASSWORD, c"wrong PKCS#12 key password"),
-    (
-        ESME_ERR_PKCS12_UNSUPPORTED,
-        c"unsupported PKCS#12 algorithm",
-    ),
-    (
-        ESME_ERR_PKCS12_NO_KEY,
-        c"no private key in the PKCS#12 file",
-    ),
-    (
-        ESME_ERR_PKCS12_NO_CERTIFICATE,
-        c"no certificate in the PKCS#12 file",
-    ),
-    (
-        ESME_ERR_PKCS12_KEY_MISMATCH,
-        c"the key does not match the certificate",
-    ),
-    (
-        ESME_ERR_PKCS12_ALIAS,
-        c"PKCS#12 alias not found or ambiguous",
-    ),
+    (ESME_ERR_PKCS12_UNSUPPORTED, c"unsupported PKCS#12 algorithm"),
+    (ESME_ERR_PKCS12_NO_KEY, c"no private key in the PKCS#12 file"),
+    (ESME_ERR_PKCS12_NO_CERTIFICATE, c"no certificate in the PKCS#12 file"),
+    (ESME_ERR_PKCS12_KEY_MISMATCH, c"the key does not match the certificate"),
+    (ESME_ERR_PKCS12_ALIAS, c"PKCS#12 alias not found or ambiguous"),
     (ESME_ERR_PKCS12_OTHER, c"the PKCS#12 file cannot be used"),
-    (
-        ESME_ERR_TLS_CLIENT_CERT_DATES,
-        c"our client certificate is expired or not yet valid",
-    ),
-    (
-        ESME_ERR_TLS_UNKNOWN_ISSUER,
-        c"the SMSC's certificate has an unknown issuer",
-    ),
+    (ESME_ERR_TLS_CLIENT_CERT_DATES, c"our client certificate is expired or not yet valid"),
+    (ESME_ERR_TLS_UNKNOWN_ISSUER, c"the SMSC's certificate has an unknown issuer"),
     (ESME_ERR_TLS_EXPIRED, c"the SMSC's certificate expired"),
-    (
-        ESME_ERR_TLS_NOT_YET_VALID,
-        c"the SMSC's certificate is not valid yet",
-    ),
-    (
-        ESME_ERR_TLS_WRONG_NAME,
-        c"the SMSC's certificate is for another name",
-    ),
-    (
-        ESME_ERR_TLS_SELF_SIGNED,
-        c"the SMSC's certificate is self-signed",
-    ),
-    (
-        ESME_ERR_TLS_UNTRUSTED,
-        c"the SMSC's certificate is not trusted",
-    ),
-    (
-        ESME_ERR_TLS_CLIENT_CERT_REJECTED,
-        c"the SMSC did not accept our client certificate",
-    ),
+    (ESME_ERR_TLS_NOT_YET_VALID, c"the SMSC's certificate is not valid yet"),
+    (ESME_ERR_TLS_WRONG_NAME, c"the SMSC's certificate is for another name"),
+    (ESME_ERR_TLS_SELF_SIGNED, c"the SMSC's certificate is self-signed"),
+    (ESME_ERR_TLS_UNTRUSTED, c"the SMSC's certificate is not trusted"),
+    (ESME_ERR_TLS_CLIENT_CERT_REJECTED, c"the SMSC did not accept our client certificate"),
     (ESME_ERR_TLS_VERSION, c"no TLS version in common"),
-    (
-        ESME_ERR_TLS_NOT_TLS,
-        c"the SMSC does not speak TLS on this port",
-    ),
-    (
-        ESME_ERR_TLS_PLAIN_TO_TLS,
-        c"the SMSC expects TLS on this port",
-    ),
+    (ESME_ERR_TLS_NOT_TLS, c"the SMSC does not speak TLS on this port"),
+    (ESME_ERR_TLS_PLAIN_TO_TLS, c"the SMSC expects TLS on this port"),
     (ESME_ERR_TLS_HANDSHAKE, c"the TLS handshake failed"),
     (ESME_ERR_TLS_SETUP, c"inconsistent TLS options"),
     (ESME_ERR_FRAME, c"broken SMPP framing"),

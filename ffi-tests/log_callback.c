@@ -2,8 +2,8 @@
  * levels and readable text, filtered by min_level, then removed.
  *   log_callback PORT     (PORT: an `esme smsc` listening on 127.0.0.1)
  * Under AddressSanitizer this reads every record's strings, so a record pointing at freed
- * memory is caught. A regression test: the records once pointed into strings already freed
- * (a use-after-free in esme_set_log_callback, fixed in src/ffi); it must pass. */
+ * memory is caught: a regression test for the use-after-free fixed in 5ee24966 (the record
+ * was built from temporaries freed before the callback ran). */
 #include "common.h"
 
 #include <pthread.h>

@@ -223,7 +223,7 @@ static void small_buffers(void) {
 }
 
 /* The log callback's installation, levels and removal. This callback reads only the level
- * and the userdata: the record's strings are the subject of log_callback.c (known bug). */
+ * and the userdata: the record's strings are the subject of log_callback.c. */
 static int g_log_records, g_log_by_level[5], g_log_bad;
 
 static void count_levels(void *userdata, const esme_log_record *r) {

@@ -250,39 +250,6 @@ typedef uint32_t esme_result;
 #endif // __cplusplus
 
 /*
- How a message ended (`esme_outcome.kind`).
- */
-enum esme_outcome_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /*
-   The SMSC accepted every part.
-   */
-  ESME_ACCEPTED = 1,
-  /*
-   The SMSC definitely did not accept it (`command_status` says why).
-   */
-  ESME_REJECTED = 2,
-  /*
-   Written, no usable answer (timeout, connection lost): it may have been accepted.
-   */
-  ESME_UNKNOWN = 3,
-  /*
-   Never left the process: safe to send again.
-   */
-  ESME_NOT_SENT = 4,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum esme_outcome_kind esme_outcome_kind;
-#else
-typedef uint32_t esme_outcome_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/*
  Connection state (`esme_client_state`, ESME_EVENT_CONNECTION events).
  */
 enum esme_connection_state
@@ -316,6 +283,39 @@ enum esme_connection_state
 typedef enum esme_connection_state esme_connection_state;
 #else
 typedef uint32_t esme_connection_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/*
+ How a message ended (`esme_outcome.kind`).
+ */
+enum esme_outcome_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /*
+   The SMSC accepted every part.
+   */
+  ESME_ACCEPTED = 1,
+  /*
+   The SMSC definitely did not accept it (`command_status` says why).
+   */
+  ESME_REJECTED = 2,
+  /*
+   Written, no usable answer (timeout, connection lost): it may have been accepted.
+   */
+  ESME_UNKNOWN = 3,
+  /*
+   Never left the process: safe to send again.
+   */
+  ESME_NOT_SENT = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum esme_outcome_kind esme_outcome_kind;
+#else
+typedef uint32_t esme_outcome_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -429,62 +429,6 @@ typedef struct esme_event esme_event;
 typedef struct esme_rules esme_rules;
 
 /*
- A message to submit. Unset fields take the channel's configured defaults.
- */
-typedef struct esme_message {
-  /*
-   Destination address, NUL-terminated. Required.
-   */
-  const char *to;
-  /*
-   Source address, NUL-terminated, or NULL for default-reply-address.
-   */
-  const char *from;
-  /*
-   The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
-   */
-  const uint8_t *body;
-  /*
-   Length of `body` in octets.
-   */
-  size_t body_len;
-  /*
-   ESME_MSG_* flags, or 0.
-   */
-  uint32_t flags;
-} esme_message;
-
-/*
- The outcome of one submitted message (plain data, copied to the caller).
- */
-typedef struct esme_outcome {
-  /*
-   ESME_ACCEPTED, ESME_REJECTED, ESME_UNKNOWN or ESME_NOT_SENT.
-   */
-  esme_outcome_kind kind;
-  /*
-   The SMSC's command_status for ESME_REJECTED (e.g. 0x58), else 0.
-   */
-  uint32_t command_status;
-  /*
-   How many message ids `message_ids` holds (one per accepted part).
-   */
-  uint32_t parts;
-  /*
-   1 when `message_ids` was cut to fit.
-   */
-  uint32_t truncated;
-  /*
-   The SMSC's message ids, comma-separated, NUL-terminated.
-   */
-  char message_ids[1024];
-  /*
-   Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
-   */
-  char why[512];
-} esme_outcome;
-
-/*
  Counters (plain data).
  */
 typedef struct esme_stats {
@@ -557,6 +501,62 @@ typedef struct esme_stats {
    */
   uint64_t latency_p99_us;
 } esme_stats;
+
+/*
+ A message to submit. Unset fields take the channel's configured defaults.
+ */
+typedef struct esme_message {
+  /*
+   Destination address, NUL-terminated. Required.
+   */
+  const char *to;
+  /*
+   Source address, NUL-terminated, or NULL for default-reply-address.
+   */
+  const char *from;
+  /*
+   The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
+   */
+  const uint8_t *body;
+  /*
+   Length of `body` in octets.
+   */
+  size_t body_len;
+  /*
+   ESME_MSG_* flags, or 0.
+   */
+  uint32_t flags;
+} esme_message;
+
+/*
+ The outcome of one submitted message (plain data, copied to the caller).
+ */
+typedef struct esme_outcome {
+  /*
+   ESME_ACCEPTED, ESME_REJECTED, ESME_UNKNOWN or ESME_NOT_SENT.
+   */
+  esme_outcome_kind kind;
+  /*
+   The SMSC's command_status for ESME_REJECTED (e.g. 0x58), else 0.
+   */
+  uint32_t command_status;
+  /*
+   How many message ids `message_ids` holds (one per accepted part).
+   */
+  uint32_t parts;
+  /*
+   1 when `message_ids` was cut to fit.
+   */
+  uint32_t truncated;
+  /*
+   The SMSC's message ids, comma-separated, NUL-terminated.
+   */
+  char message_ids[1024];
+  /*
+   Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+   */
+  char why[512];
+} esme_outcome;
 
 /*
  A string borrowed from an event: valid until the event is freed. `ptr` is
@@ -640,16 +640,16 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- Static text for a result (never NULL, never freed). Unknown values give "unknown result".
- */
-const char *esme_result_str(uint32_t result);
-
-/*
  The library's version as a static NUL-terminated string, e.g. "0.1.0". Never NULL; the
  caller must not free it. Compare with ESME_VERSION_MAJOR/MINOR/PATCH to detect a header
  that does not match the loaded library.
  */
 const char *esme_version(void);
+
+/*
+ Static text for a result (never NULL, never freed). Unknown values give "unknown result".
+ */
+const char *esme_result_str(uint32_t result);
 
 /*
  The detailed text of the last failure on this thread (calls without a client handle,
@@ -704,6 +704,25 @@ esme_result esme_client_close(const struct esme_client *client);
 void esme_client_free(struct esme_client *client);
 
 /*
+ The detailed text of the last failure of a call on this client (any thread), like
+ `esme_last_error`.
+ */
+esme_result esme_client_last_error(const struct esme_client *client,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *needed);
+
+/*
+ Writes the connection state to `*out`. Thread-safe.
+ */
+esme_result esme_client_state(const struct esme_client *client, esme_connection_state *out);
+
+/*
+ Writes the counters to `*out`. Thread-safe.
+ */
+esme_result esme_client_stats(const struct esme_client *client, struct esme_stats *out);
+
+/*
  Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an
  outcome (which may be REJECTED, UNKNOWN or NOT_SENT); an error result means it was not
  taken at all (bad message, closed client). Blocks; thread-safe.
@@ -728,25 +747,6 @@ esme_result esme_client_submit_async(const struct esme_client *client,
 esme_result esme_client_try_submit_async(const struct esme_client *client,
                                          const struct esme_message *message,
                                          uint64_t *ticket);
-
-/*
- The detailed text of the last failure of a call on this client (any thread), like
- `esme_last_error`.
- */
-esme_result esme_client_last_error(const struct esme_client *client,
-                                   char *buf,
-                                   size_t len,
-                                   size_t *needed);
-
-/*
- Writes the connection state to `*out`. Thread-safe.
- */
-esme_result esme_client_state(const struct esme_client *client, esme_connection_state *out);
-
-/*
- Writes the counters to `*out`. Thread-safe.
- */
-esme_result esme_client_stats(const struct esme_client *client, struct esme_stats *out);
 
 /*
  Waits up to `timeout_ms` for the next event (0: don't wait). ESME_OK: `*out` gets an

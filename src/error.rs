@@ -1,6 +1,7 @@
 //! The crate-wide error type. Each variant has a stable numeric code (see [`Error::code`]),
 //! in the bands the C ABI uses: 1xx usage, 2xx I/O and timeouts, 3xx TLS and PKCS#12,
-//! 4xx SMPP protocol, 5xx SMSC rejections. Codes are never renumbered.
+//! 4xx SMPP protocol, 5xx SMSC rejections. Codes are never renumbered (CONTRIBUTING.md
+//! "Adding an error code").
 
 use crate::pdu::{DecodeError, EncodeError, FrameError, PduError};
 use crate::receipt::ReceiptError;
@@ -78,7 +79,8 @@ fn bind_hint(status: crate::pdu::CommandStatus) -> &'static str {
 }
 
 impl Error {
-    /// The stable numeric code.
+    /// The stable numeric code: the number of its `esme_result` in the C ABI. The table of
+    /// results is in `src/ffi/result.rs`, whose tests prove every code here is in it.
     pub fn code(&self) -> u32 {
         match self {
             Error::Usage(_) => 100,

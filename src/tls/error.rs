@@ -93,7 +93,7 @@ pub enum TlsError {
 }
 
 impl TlsError {
-    /// The stable numeric code.
+    /// The stable numeric code (see [`crate::Error::code`]).
     pub fn code(&self) -> u32 {
         use crate::tls::pkcs12::Pkcs12Error as P;
         match self {

@@ -10,7 +10,7 @@
  *
  * A regression test: esme_set_log_callback once built the record from temporaries that were
  * freed before the callback ran (a use after free; glibc's free() overwrote the first 16
- * octets). Fixed in src/ffi/abi.rs; this must stay green. */
+ * octets). Fixed (src/ffi/log.rs); this must stay green. */
 #include "esme.h"
 
 #include <stdio.h>

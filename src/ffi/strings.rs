@@ -1,0 +1,80 @@
+//! Strings across the boundary. In: NUL-terminated UTF-8 (`const char *`), checked by
+//! [`c_str`]. Out: copied with their NUL into the caller's buffer by [`copy_out`], or
+//! borrowed as `esme_str` / `esme_bytes` from an object that outlives them (an event, a log
+//! record during its callback).
+
+use super::boundary::{fail, Failed};
+use super::result::esme_result::{self, *};
+use std::ffi::{c_char, CStr, CString};
+
+/// A string borrowed from an event: valid until the event is freed. `ptr` is
+/// NUL-terminated, or NULL when the event has no such field.
+#[repr(C)]
+pub struct esme_str {
+    /// The characters (UTF-8, NUL-terminated) or NULL.
+    pub ptr: *const c_char,
+    /// Length in octets, without the NUL.
+    pub len: usize,
+}
+
+/// Octets borrowed from an event: valid until the event is freed.
+#[repr(C)]
+pub struct esme_bytes {
+    /// The octets, or NULL when empty.
+    pub ptr: *const u8,
+    /// How many.
+    pub len: usize,
+}
+
+/// The string argument `p` (named `what` in the error): ESME_ERR_NULL for NULL,
+/// ESME_ERR_UTF8 when it is not UTF-8. `p`, when not NULL, must be NUL-terminated and stay
+/// valid for `'a`.
+pub(crate) unsafe fn c_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, Failed> {
+    if p.is_null() {
+        return Err(fail(ESME_ERR_NULL, &format!("{what} is NULL")));
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map_err(|_| fail(ESME_ERR_UTF8, &format!("{what} is not valid UTF-8")))
+}
+
+/// Copies `text` and its NUL into `buf` when it fits; `*needed` (if not NULL) gets the size
+/// needed including the NUL either way. ESME_ERR_BUFFER_TOO_SMALL (not recorded as the last
+/// error, which may be the very text asked for) when `buf` is NULL or `len` too small.
+pub(crate) unsafe fn copy_out(
+    text: &str,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+) -> esme_result {
+    let n = text.len() + 1;
+    if !needed.is_null() {
+        *needed = n;
+    }
+    if buf.is_null() || len < n {
+        return ESME_ERR_BUFFER_TOO_SMALL;
+    }
+    std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
+    *buf.add(text.len()) = 0;
+    ESME_OK
+}
+
+/// A C copy of `s` to lend out as an `esme_str`.
+pub(crate) fn cstring(s: &str) -> Option<CString> {
+    // Interior NULs are not expected in addresses or texts; drop them rather than fail.
+    CString::new(s.replace('\0', "")).ok()
+}
+
+/// Lends `s` out: valid while `s` lives and is not changed.
+pub(crate) fn str_of(s: &Option<CString>) -> esme_str {
+    match s {
+        Some(c) => esme_str {
+            ptr: c.as_ptr(),
+            len: c.as_bytes().len(),
+        },
+        None => esme_str {
+            ptr: std::ptr::null(),
+            len: 0,
+        },
+    }
+}

@@ -1,0 +1,220 @@
+//! Submitting: `esme_message` in, `esme_outcome` out; blocking, async and try-async.
+
+use super::boundary::{fail, fail_err, Failed, Out};
+use super::client::{client_call, esme_client};
+use super::result::esme_result::{self, *};
+use super::strings::c_str;
+use crate::client::{Content, Message, Outcome};
+use std::ffi::c_char;
+
+/// `esme_message.flags`: the body is octets (data_coding 4), not UTF-8 text.
+pub const ESME_MSG_BINARY: u32 = 1;
+/// `esme_message.flags`: ask for a delivery receipt.
+pub const ESME_MSG_RECEIPT: u32 = 2;
+/// `esme_message.flags`: ask for no delivery receipt (overrides x-smpp-delivery-report).
+pub const ESME_MSG_NO_RECEIPT: u32 = 4;
+
+/// A message to submit. Unset fields take the channel's configured defaults.
+#[repr(C)]
+pub struct esme_message {
+    /// Destination address, NUL-terminated. Required.
+    pub to: *const c_char,
+    /// Source address, NUL-terminated, or NULL for default-reply-address.
+    pub from: *const c_char,
+    /// The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
+    pub body: *const u8,
+    /// Length of `body` in octets.
+    pub body_len: usize,
+    /// ESME_MSG_* flags, or 0.
+    pub flags: u32,
+}
+
+/// How a message ended (`esme_outcome.kind`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum esme_outcome_kind {
+    /// The SMSC accepted every part.
+    ESME_ACCEPTED = 1,
+    /// The SMSC definitely did not accept it (`command_status` says why).
+    ESME_REJECTED = 2,
+    /// Written, no usable answer (timeout, connection lost): it may have been accepted.
+    ESME_UNKNOWN = 3,
+    /// Never left the process: safe to send again.
+    ESME_NOT_SENT = 4,
+}
+
+/// The outcome of one submitted message (plain data, copied to the caller).
+#[repr(C)]
+pub struct esme_outcome {
+    /// ESME_ACCEPTED, ESME_REJECTED, ESME_UNKNOWN or ESME_NOT_SENT.
+    pub kind: esme_outcome_kind,
+    /// The SMSC's command_status for ESME_REJECTED (e.g. 0x58), else 0.
+    pub command_status: u32,
+    /// How many message ids `message_ids` holds (one per accepted part).
+    pub parts: u32,
+    /// 1 when `message_ids` was cut to fit.
+    pub truncated: u32,
+    /// The SMSC's message ids, comma-separated, NUL-terminated.
+    pub message_ids: [c_char; 1024],
+    /// Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+    pub why: [c_char; 512],
+}
+
+/// Copies `s` into `dst` with its NUL, cut on a character boundary to fit; true when cut.
+fn fill(dst: &mut [c_char], s: &str) -> bool {
+    let mut n = s.len().min(dst.len() - 1);
+    while n > 0 && !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    for (d, b) in dst.iter_mut().zip(&s.as_bytes()[..n]) {
+        *d = *b as c_char;
+    }
+    dst[n] = 0;
+    n < s.len()
+}
+
+/// The C form of an outcome.
+pub(crate) fn outcome_to_c(o: &Outcome) -> esme_outcome {
+    let (kind, command_status, ids, why) = match o {
+        Outcome::Accepted { message_ids } => (
+            esme_outcome_kind::ESME_ACCEPTED,
+            0,
+            message_ids.as_slice(),
+            String::new(),
+        ),
+        Outcome::Rejected {
+            status,
+            message_ids,
+        } => (
+            esme_outcome_kind::ESME_REJECTED,
+            status.to_u32(),
+            message_ids.as_slice(),
+            status.to_string(),
+        ),
+        Outcome::Unknown { why, message_ids } => (
+            esme_outcome_kind::ESME_UNKNOWN,
+            0,
+            message_ids.as_slice(),
+            why.clone(),
+        ),
+        Outcome::NotSent { why } => (esme_outcome_kind::ESME_NOT_SENT, 0, &[][..], why.clone()),
+    };
+    let mut out = esme_outcome {
+        kind,
+        command_status,
+        parts: ids.len() as u32,
+        truncated: 0,
+        message_ids: [0; 1024],
+        why: [0; 512],
+    };
+    out.truncated = fill(&mut out.message_ids, &ids.join(",")) as u32;
+    fill(&mut out.why, &why);
+    out
+}
+
+/// The message `m` points to, checked (`to` and the body required, UTF-8 text unless
+/// ESME_MSG_BINARY). `m`, when not NULL, must point to a valid `esme_message`.
+unsafe fn message_of(m: *const esme_message) -> Result<Message, Failed> {
+    let Some(m) = m.as_ref() else {
+        return Err(fail(ESME_ERR_NULL, "message is NULL"));
+    };
+    let to = c_str(m.to, "message.to")?;
+    let body: &[u8] = if m.body_len == 0 {
+        &[]
+    } else if m.body.is_null() {
+        return Err(fail(
+            ESME_ERR_NULL,
+            "message.body is NULL but body_len is not 0",
+        ));
+    } else {
+        std::slice::from_raw_parts(m.body, m.body_len)
+    };
+    let mut msg = if m.flags & ESME_MSG_BINARY != 0 {
+        Message::binary(to, body.to_vec())
+    } else {
+        let text = std::str::from_utf8(body).map_err(|e| {
+            fail(
+                ESME_ERR_UTF8,
+                &format!(
+                    "message.body is not valid UTF-8 (at octet {}); use ESME_MSG_BINARY for octets",
+                    e.valid_up_to()
+                ),
+            )
+        })?;
+        Message::text(to, text)
+    };
+    if !m.from.is_null() {
+        msg = msg.from(c_str(m.from, "message.from")?);
+    }
+    if m.flags & ESME_MSG_RECEIPT != 0 {
+        msg = msg.receipt(true);
+    } else if m.flags & ESME_MSG_NO_RECEIPT != 0 {
+        msg = msg.receipt(false);
+    }
+    if let Content::Binary(_) = msg.content {
+        msg.data_coding = Some(4);
+    }
+    Ok(msg)
+}
+
+/// Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an
+/// outcome (which may be REJECTED, UNKNOWN or NOT_SENT); an error result means it was not
+/// taken at all (bad message, closed client). Blocks; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_submit(
+    client: *const esme_client,
+    message: *const esme_message,
+    out: *mut esme_outcome,
+) -> esme_result {
+    client_call(client, |c| {
+        let out = Out::new(out, "out")?;
+        let m = message_of(message)?;
+        let o = c.client.submit(&m).map_err(fail_err)?;
+        out.write(outcome_to_c(&o));
+        Ok(ESME_OK)
+    })
+}
+
+unsafe fn submit_async(
+    client: *const esme_client,
+    message: *const esme_message,
+    ticket: *mut u64,
+    block: bool,
+) -> esme_result {
+    client_call(client, |c| {
+        let m = message_of(message)?;
+        let t = if block {
+            c.client.submit_async(&m)
+        } else {
+            c.client.try_submit_async(&m)
+        }
+        .map_err(fail_err)?;
+        if let Some(ticket) = Out::optional(ticket) {
+            ticket.write(t.id());
+        }
+        Ok(ESME_OK)
+    })
+}
+
+/// Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
+/// the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
+/// x-smpp-submit-timeout). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_submit_async(
+    client: *const esme_client,
+    message: *const esme_message,
+    ticket: *mut u64,
+) -> esme_result {
+    submit_async(client, message, ticket, true)
+}
+
+/// Like `esme_client_submit_async`, but never blocks: ESME_ERR_WINDOW_FULL when the window
+/// is full. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_try_submit_async(
+    client: *const esme_client,
+    message: *const esme_message,
+    ticket: *mut u64,
+) -> esme_result {
+    submit_async(client, message, ticket, false)
+}

@@ -77,7 +77,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             config.port,
             config.system_id,
             config.bind_mode.name(),
-            match config.tls_mode {
+            match config.tls.mode {
                 TlsMode::Off => "off",
                 TlsMode::Single => "single",
                 TlsMode::Mutual => "mutual",
@@ -85,7 +85,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         ),
     ));
     let tls_settings = TlsSettings::from_config(config);
-    if let (Some(t), Some(path)) = (&tls_settings, &config.tls_pkcs12_path) {
+    if let (Some(t), Some(path)) = (&tls_settings, &config.tls.pkcs12_path) {
         if t.mode == TlsMode::Mutual || t.trust_pkcs12_cas {
             match tls::pkcs12::load_file(
                 path,

@@ -1,6 +1,12 @@
 //! [`ConfigBuilder`]: a configuration built in code.
 
-use super::*;
+use super::{
+    BindMode, Config, ConfigError, OutagePolicy, OutboundEncoding, Secret, TlsMode, TlsVersion,
+};
+use crate::pdu::Tlv;
+use crate::text::{Encoding, SegmentMethod};
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// Builds a [`Config`] in code: [`Config::builder`]`(host, system_id)`, setters, then
 /// [`ConfigBuilder::build`], which checks every value as the option readers do.
@@ -24,11 +30,16 @@ pub struct ConfigBuilder {
     pub(super) config: Config,
 }
 
+/// A setter that stores its argument in the field of the same name (or the one named after
+/// `=>`).
 macro_rules! setter {
     ($(#[$doc:meta])* $name:ident: $ty:ty) => {
+        setter!($(#[$doc])* $name => $name: $ty);
+    };
+    ($(#[$doc:meta])* $name:ident => $($field:ident).+: $ty:ty) => {
         $(#[$doc])*
         pub fn $name(mut self, v: $ty) -> Self {
-            self.config.$name = v;
+            self.config.$($field).+ = v;
             self
         }
     };
@@ -250,62 +261,62 @@ impl ConfigBuilder {
 
     setter!(
         /// `x-smpp-tls-mode`. Default: [`TlsMode::Off`].
-        tls_mode: TlsMode
+        tls_mode => tls.mode: TlsMode
     );
     setter!(
         /// `x-smpp-tls-version`: the lowest version offered. Default: [`TlsVersion::Tls12`].
-        tls_version: TlsVersion
+        tls_version => tls.min_version: TlsVersion
     );
 
     /// `x-smpp-tls-path-to-certificate`: the PKCS#12 client certificate file. Default: none.
     pub fn tls_pkcs12_path(mut self, v: impl Into<PathBuf>) -> Self {
-        self.config.tls_pkcs12_path = Some(v.into());
+        self.config.tls.pkcs12_path = Some(v.into());
         self
     }
 
     /// The client certificate chain and private key as PEM files (unencrypted key), for
     /// mutual TLS instead of a PKCS#12 file. No Genesys option sets this. Default: none.
     pub fn tls_client_pem(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
-        self.config.tls_client_pem = Some((cert.into(), key.into()));
+        self.config.tls.client_pem = Some((cert.into(), key.into()));
         self
     }
 
     /// `x-smpp-tls-certificate-file-password`: opens the PKCS#12 file. Default: none.
     pub fn tls_file_password(mut self, v: impl Into<Secret>) -> Self {
-        self.config.tls_file_password = Some(v.into());
+        self.config.tls.file_password = Some(v.into());
         self
     }
 
     /// `x-smpp-tls-certificate-password`: the private key's password inside the PKCS#12 file.
     /// Default: none.
     pub fn tls_key_password(mut self, v: impl Into<Secret>) -> Self {
-        self.config.tls_key_password = Some(v.into());
+        self.config.tls.key_password = Some(v.into());
         self
     }
 
     /// `x-smpp-tls-ca-file`: PEM certificates to trust instead of the system's.
     /// Default: none (the system trust store).
     pub fn tls_ca_file(mut self, v: impl Into<PathBuf>) -> Self {
-        self.config.tls_ca_file = Some(v.into());
+        self.config.tls.ca_file = Some(v.into());
         self
     }
 
     setter!(
         /// `x-smpp-tls-max-version`: the highest version offered. Default: [`TlsVersion::Tls13`].
-        tls_max_version: TlsVersion
+        tls_max_version => tls.max_version: TlsVersion
     );
     setter!(
         /// `x-smpp-tls-skip-hostname-verification`. Default: false. Dangerous.
-        tls_skip_hostname_verification: bool
+        tls_skip_hostname_verification => tls.skip_hostname_verification: bool
     );
     setter!(
         /// `x-smpp-tls-trust-pkcs12-cas`: trust the PKCS#12 file's CAs. Default: false.
-        tls_trust_pkcs12_cas: bool
+        tls_trust_pkcs12_cas => tls.trust_pkcs12_cas: bool
     );
 
     /// `x-smpp-tls-server-name`: the name to verify. Default: the host.
     pub fn tls_server_name(mut self, v: impl Into<String>) -> Self {
-        self.config.tls_server_name = Some(v.into());
+        self.config.tls.server_name = Some(v.into());
         self
     }
 
@@ -323,7 +334,7 @@ impl ConfigBuilder {
 
     /// `x-smpp-tls-certificate-alias`: the key entry to use. Default: the only one.
     pub fn tls_alias(mut self, v: impl Into<String>) -> Self {
-        self.config.tls_alias = Some(v.into());
+        self.config.tls.alias = Some(v.into());
         self
     }
 

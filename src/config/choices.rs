@@ -1,6 +1,9 @@
-//! The enumerated settings: TLS mode and version, outage policy, outbound encoding.
+//! The enumerated settings (TLS mode and version, outage policy, outbound encoding), and for
+//! each enumerated option the names its values take in a configuration (`one_of` rows of the
+//! option table): the first name of a value is its own, the others are aliases.
 
-use crate::text::{choose_encoding, Encoding};
+use crate::session::BindMode;
+use crate::text::{choose_encoding, Encoding, SegmentMethod};
 
 /// Whether and how the connection uses TLS (`x-smpp-tls-mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,3 +109,68 @@ impl OutboundEncoding {
         }
     }
 }
+
+/// `x-smpp-bind-mode`.
+pub(super) const BIND_MODES: &[(&str, BindMode)] = &[
+    ("transmitter", BindMode::Transmitter),
+    ("tx", BindMode::Transmitter),
+    ("receiver", BindMode::Receiver),
+    ("rx", BindMode::Receiver),
+    ("transceiver", BindMode::Transceiver),
+    ("trx", BindMode::Transceiver),
+];
+
+/// `x-smpp-submit-during-outage`.
+pub(super) const OUTAGE_POLICIES: &[(&str, OutagePolicy)] =
+    &[("wait", OutagePolicy::Wait), ("fail", OutagePolicy::Fail)];
+
+/// `x-smpp-segmentation`.
+pub(super) const SEGMENTATIONS: &[(&str, SegmentMethod)] = &[
+    ("udh8", SegmentMethod::Udh8),
+    ("udh", SegmentMethod::Udh8),
+    ("udh16", SegmentMethod::Udh16),
+    ("sar", SegmentMethod::Sar),
+    ("payload", SegmentMethod::Payload),
+    ("message_payload", SegmentMethod::Payload),
+];
+
+/// `x-smpp-outbound-enc-default`.
+pub(super) const OUTBOUND_ENCODINGS: &[(&str, OutboundEncoding)] = &[
+    ("auto", OutboundEncoding::Auto),
+    ("gsm7", OutboundEncoding::Gsm7),
+    ("gsm", OutboundEncoding::Gsm7),
+    ("default", OutboundEncoding::Gsm7),
+    ("smsc-default", OutboundEncoding::Gsm7),
+    ("gsm7-packed", OutboundEncoding::Gsm7Packed),
+    ("ascii", OutboundEncoding::Ascii),
+    ("ia5", OutboundEncoding::Ascii),
+    ("latin1", OutboundEncoding::Latin1),
+    ("latin-1", OutboundEncoding::Latin1),
+    ("iso-8859-1", OutboundEncoding::Latin1),
+    ("ucs2", OutboundEncoding::Ucs2),
+    ("ucs-2", OutboundEncoding::Ucs2),
+    ("utf-16be", OutboundEncoding::Ucs2),
+    ("utf-16", OutboundEncoding::Ucs2),
+];
+
+/// `x-smpp-inbound-enc-default`: only the encodings `data_coding` 0 may mean.
+pub(super) const INBOUND_ENCODINGS: &[(&str, Encoding)] = &[
+    ("gsm7", Encoding::Gsm7),
+    ("gsm", Encoding::Gsm7),
+    ("default", Encoding::Gsm7),
+    ("smsc-default", Encoding::Gsm7),
+    ("gsm7-packed", Encoding::Gsm7Packed),
+    ("ascii", Encoding::Ascii),
+    ("ia5", Encoding::Ascii),
+    ("latin1", Encoding::Latin1),
+    ("latin-1", Encoding::Latin1),
+    ("iso-8859-1", Encoding::Latin1),
+];
+
+/// `x-smpp-tls-mode`.
+pub(super) const TLS_MODES: &[(&str, TlsMode)] = &[
+    ("off", TlsMode::Off),
+    ("none", TlsMode::Off),
+    ("single", TlsMode::Single),
+    ("mutual", TlsMode::Mutual),
+];

@@ -1,6 +1,9 @@
 //! [`ConfigError`]: why a configuration was refused, in one line.
 
-use super::*;
+use super::suggest::suggest;
+use super::OptionSpec;
+use std::fmt;
+use std::path::PathBuf;
 
 /// Why a configuration was refused. `Display` is one line naming the option, the bad value
 /// (never a secret's) and what is valid.
@@ -60,7 +63,7 @@ pub enum ConfigError {
     },
     /// An error found in a file or text, with where it is.
     File {
-        /// The file; `None` for [`Config::parse_str`].
+        /// The file; `None` for [`Config::parse_str`](super::Config::parse_str).
         path: Option<PathBuf>,
         /// The line (1-based), when the error belongs to one.
         line: Option<usize>,
@@ -170,7 +173,7 @@ pub(super) fn invalid(
 ) -> ConfigError {
     ConfigError::Invalid {
         name: spec.name,
-        value: (!SECRETS.contains(&spec.name)).then(|| value.to_string()),
+        value: (!spec.secret).then(|| value.to_string()),
         why: why.into(),
     }
 }

@@ -1,24 +1,36 @@
-//! Readers: options one by one ([`Loader`]) and the channel section file.
+//! The readers: options one by one ([`Loader`], for [`Config::from_options`] and files) and
+//! the channel section file format ([`Config::from_file`], [`Config::parse_str`]).
 
-use super::*;
+use super::error::unknown;
+use super::options::{lookup, Order, IGNORED};
+use super::secret::wipe;
+use super::values::unquote;
+use super::{Config, ConfigError, OptionSpec};
+use std::path::Path;
 
-/// Collects options, refusing unknown and repeated names, and applies them. The two options
-/// that modify another (`x-smpp-use-msg-payload`, `x-smpp-submit-rate-unlimited`) apply last,
-/// so the order of the options does not matter.
+/// Collects options, refusing unknown and repeated names, and applies them. The options that
+/// change another one (their row says `Order::Last`) apply after all the others, so the order
+/// of the options does not matter.
 pub(super) struct Loader {
     config: Config,
-    seen: Vec<(&'static str, Option<usize>)>,
-    use_payload: Option<bool>,
-    unlimited: Option<bool>,
+    given: Vec<Given>,
+    /// The options applied last, with their values (none is a secret).
+    last: Vec<(&'static OptionSpec, String)>,
+}
+
+/// An option given: its row, its line (files only) and its value (not kept for a secret).
+struct Given {
+    spec: &'static OptionSpec,
+    line: Option<usize>,
+    value: Option<String>,
 }
 
 impl Loader {
     pub(super) fn new() -> Loader {
         Loader {
             config: Config::blank(),
-            seen: Vec::new(),
-            use_payload: None,
-            unlimited: None,
+            given: Vec::new(),
+            last: Vec::new(),
         }
     }
 
@@ -34,55 +46,80 @@ impl Loader {
             return Ok(());
         }
         let spec = lookup(key).ok_or_else(|| unknown(key))?;
-        if let Some(&(_, first_line)) = self.seen.iter().find(|(n, _)| *n == spec.name) {
+        if let Some(first) = self.given.iter().find(|g| g.spec.name == spec.name) {
             return Err(ConfigError::Duplicate {
                 name: spec.name,
-                first_line,
+                first_line: first.line,
             });
         }
-        self.seen.push((spec.name, line));
-        match spec.name {
-            "x-smpp-use-msg-payload" => self.use_payload = Some(boolean(spec, value)?),
-            "x-smpp-submit-rate-unlimited" => self.unlimited = Some(boolean(spec, value)?),
-            _ => self.config.apply(spec, value)?,
+        self.given.push(Given {
+            spec,
+            line,
+            value: (!spec.secret).then(|| value.to_string()),
+        });
+        match spec.order {
+            Order::InTurn => (spec.apply)(&mut self.config, spec, value)?,
+            Order::Last { .. } => {
+                // Checked now, on a copy, so that a bad value is reported with its line.
+                (spec.apply)(&mut self.config.clone(), spec, value)?;
+                self.last.push((spec, value.to_string()));
+            }
         }
         Ok(())
     }
 
-    pub(super) fn given(&self, name: &str) -> bool {
-        self.seen.iter().any(|(n, _)| *n == name)
-    }
-
     pub(super) fn finish(mut self, channel: Option<String>) -> Result<Config, ConfigError> {
-        if let Some(on) = self.use_payload {
-            let seg = self.config.segmentation;
-            if self.given("x-smpp-segmentation") && on != (seg == SegmentMethod::Payload) {
-                let seg_name = match seg {
-                    SegmentMethod::Udh8 => "udh8",
-                    SegmentMethod::Udh16 => "udh16",
-                    SegmentMethod::Sar => "sar",
-                    SegmentMethod::Payload => "payload",
-                };
+        for (spec, value) in std::mem::take(&mut self.last) {
+            let before = self.config.clone();
+            (spec.apply)(&mut self.config, spec, &value)?;
+            let Order::Last { other, conflict } = spec.order else {
+                continue;
+            };
+            let other_given = self.given.iter().find(|g| g.spec.name == other);
+            if let (true, Some(o)) = (conflict && self.config != before, other_given) {
                 return Err(ConfigError::Conflict {
-                    name: "x-smpp-use-msg-payload",
-                    other: "x-smpp-segmentation",
+                    name: spec.name,
+                    other,
                     why: format!(
-                        "x-smpp-use-msg-payload = {on} conflicts with x-smpp-segmentation = \
-                         {seg_name}: remove one of them"
+                        "{} = {value} conflicts with {other} = {}: remove one of them",
+                        spec.name,
+                        o.value.as_deref().unwrap_or("***"),
                     ),
                 });
             }
-            if on {
-                self.config.segmentation = SegmentMethod::Payload;
-            }
-        }
-        if self.unlimited == Some(true) {
-            self.config.max_rate = None;
         }
         self.config.channel = channel;
         self.config.validate()?;
         Ok(self.config)
     }
+}
+
+/// Reads a channel section file; the text is wiped from memory after reading (it may hold
+/// passwords).
+pub(super) fn read(path: &Path) -> Result<Config, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| ConfigError::Read {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            wipe(bytes);
+            return Err(ConfigError::File {
+                path: Some(path.to_path_buf()),
+                line: Some(line),
+                error: Box::new(ConfigError::Syntax {
+                    why: "not UTF-8 text: save the file as UTF-8".to_string(),
+                }),
+            });
+        }
+    };
+    let result = parse(&text, Some(path));
+    wipe(text.into_bytes());
+    result
 }
 
 /// Reads a channel section; errors carry `path` (if any) and the line.

@@ -5,18 +5,25 @@
 //! ([`Config::from_file`](crate::config::Config::from_file)) or text
 //! ([`Config::parse_str`](crate::config::Config::parse_str)).
 //!
-//! [`Config::options`](crate::config::Config::options) is the one table of option names,
-//! defaults, valid values and meanings: the validation messages and the README's option table
-//! both come from it.
+//! [`Config::options`](crate::config::Config::options) is the one table of options: for each,
+//! its name, default, valid values and meaning (the docs' option table is generated from
+//! them), and how its value is read into a `Config` and checked there. Every reader, the
+//! builder's [`ConfigBuilder::option`](crate::config::ConfigBuilder::option),
+//! [`Config::set`](crate::config::Config::set) and
+//! [`Config::validate`](crate::config::Config::validate) go through that table.
 //!
 //! Every error is one line naming the option, the bad value and what is valid, e.g.
 //! `x-smpp-submit-window-size = 0: must be an integer from 1 to 1000`. The values of the secret
 //! options (`password`, `x-smpp-tls-certificate-file-password`,
 //! `x-smpp-tls-certificate-password`) never appear in errors or in `Debug` output.
+//!
+//! Files: `mod.rs` this type and its entry points; `options.rs` the option table and the rules
+//! between options; `values.rs` reading and checking values; `tlvs.rs` the TLV options;
+//! `choices.rs` the enumerated settings and their names; `file.rs` the readers (option lists,
+//! section files); `builder.rs`; `error.rs`; `suggest.rs` (did you mean …?); `secret.rs`.
 
-use crate::pdu::{Tag, Tlv};
+use crate::pdu::Tlv;
 use crate::text::{Encoding, SegmentMethod};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,13 +49,7 @@ pub use secret::Secret;
 /// Which bind to open (`x-smpp-bind-mode`): the session's own type.
 pub use crate::session::BindMode;
 
-use error::{invalid, missing, must, unknown};
-use file::{parse, Loader};
-use options::{lookup, spec, Unit, IGNORED, OPTIONS, SECRETS};
-use secret::wipe;
-use suggest::{distance, suggest};
-use tlvs::{check_extra_tlvs, parse_tlvs};
-use values::*;
+use options::{IGNORED, OPTIONS};
 
 /// A channel's configuration. Build one with [`Config::builder`], or read Genesys options with
 /// [`Config::from_options`], [`Config::from_file`] or [`Config::parse_str`]. Each field names
@@ -154,35 +155,8 @@ pub struct Config {
     pub reconnect_max_delay: Duration,
     /// `x-smpp-reconnect-attempts`: reconnect attempts before giving up; `None` is forever.
     pub reconnect_attempts: Option<u32>,
-    /// `x-smpp-tls-mode`: whether and how TLS is used.
-    pub tls_mode: TlsMode,
-    /// `x-smpp-tls-version`: the lowest TLS version offered.
-    pub tls_version: TlsVersion,
-    /// `x-smpp-tls-path-to-certificate`: the PKCS#12 file with the client certificate and key
-    /// (required for [`TlsMode::Mutual`]).
-    pub tls_pkcs12_path: Option<PathBuf>,
-    /// `x-smpp-tls-certificate-file-password`: the password that opens the PKCS#12 file.
-    pub tls_file_password: Option<Secret>,
-    /// `x-smpp-tls-certificate-password`: the password of the private key inside it, when it
-    /// differs from the file's.
-    pub tls_key_password: Option<Secret>,
-    /// `x-smpp-tls-ca-file`: PEM certificates to trust instead of the system's trust store.
-    pub tls_ca_file: Option<PathBuf>,
-    /// `x-smpp-tls-max-version`: the highest TLS version offered.
-    pub tls_max_version: TlsVersion,
-    /// `x-smpp-tls-server-name`: the name the SMSC's certificate must carry (default: the host).
-    pub tls_server_name: Option<String>,
-    /// `x-smpp-tls-skip-hostname-verification`: accept a certificate issued for another name
-    /// (the chain is still verified). Dangerous.
-    pub tls_skip_hostname_verification: bool,
-    /// `x-smpp-tls-trust-pkcs12-cas`: trust the CA certificates found in the PKCS#12 file.
-    pub tls_trust_pkcs12_cas: bool,
-    /// `x-smpp-tls-certificate-alias`: which key entry of the PKCS#12 file to use.
-    pub tls_alias: Option<String>,
-    /// A PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)
-    /// for mutual TLS, instead of the PKCS#12 file. Set in code only
-    /// ([`ConfigBuilder::tls_client_pem`]); the Genesys options name PKCS#12 files.
-    pub tls_client_pem: Option<(PathBuf, PathBuf)>,
+    /// The TLS options (`x-smpp-tls-…`).
+    pub tls: TlsConfig,
     /// `x-smpp-pii-rules`: a JSON file of PII masking rules, added to the built-ins.
     pub pii_rules: Option<PathBuf>,
     /// `x-smpp-log-mask-group`: the PII rule group applied to message text and addresses in
@@ -190,6 +164,40 @@ pub struct Config {
     pub log_mask_group: String,
     /// `x-debug-mode`: log every PDU (secrets and message text masked by the logger).
     pub debug: bool,
+}
+
+/// The TLS options of a channel ([`Config::tls`]), as the TLS layer takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// `x-smpp-tls-mode`: whether and how TLS is used.
+    pub mode: TlsMode,
+    /// `x-smpp-tls-version`: the lowest TLS version offered.
+    pub min_version: TlsVersion,
+    /// `x-smpp-tls-max-version`: the highest TLS version offered.
+    pub max_version: TlsVersion,
+    /// `x-smpp-tls-path-to-certificate`: the PKCS#12 file with the client certificate and key
+    /// (required for [`TlsMode::Mutual`]).
+    pub pkcs12_path: Option<PathBuf>,
+    /// `x-smpp-tls-certificate-file-password`: the password that opens the PKCS#12 file.
+    pub file_password: Option<Secret>,
+    /// `x-smpp-tls-certificate-password`: the password of the private key inside it, when it
+    /// differs from the file's.
+    pub key_password: Option<Secret>,
+    /// `x-smpp-tls-certificate-alias`: which key entry of the PKCS#12 file to use.
+    pub alias: Option<String>,
+    /// A PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)
+    /// for mutual TLS, instead of the PKCS#12 file. Set in code only
+    /// ([`ConfigBuilder::tls_client_pem`]); the Genesys options name PKCS#12 files.
+    pub client_pem: Option<(PathBuf, PathBuf)>,
+    /// `x-smpp-tls-ca-file`: PEM certificates to trust instead of the system's trust store.
+    pub ca_file: Option<PathBuf>,
+    /// `x-smpp-tls-trust-pkcs12-cas`: trust the CA certificates found in the PKCS#12 file.
+    pub trust_pkcs12_cas: bool,
+    /// `x-smpp-tls-server-name`: the name the SMSC's certificate must carry (default: the host).
+    pub server_name: Option<String>,
+    /// `x-smpp-tls-skip-hostname-verification`: accept a certificate issued for another name
+    /// (the chain is still verified). Dangerous.
+    pub skip_hostname_verification: bool,
 }
 
 impl Config {
@@ -202,12 +210,27 @@ impl Config {
         ConfigBuilder { config }
     }
 
-    /// Every setting at its default, host and system_id empty (not valid until they are set).
-    fn blank() -> Config {
+    /// Every option at its default from the table; host and system_id empty (not valid until
+    /// they are set).
+    pub(super) fn blank() -> Config {
+        let mut c = Config::unset();
+        for spec in OPTIONS {
+            if spec.default != options::REQUIRED {
+                let applied = (spec.apply)(&mut c, spec, spec.default);
+                // A unit test applies every default; it cannot fail here.
+                debug_assert!(applied.is_ok(), "{}: {applied:?}", spec.name);
+            }
+        }
+        c
+    }
+
+    /// Where [`Config::blank`] starts: each field at its type's empty value. These are not the
+    /// defaults (the option table's rows give those, and replace every one of these).
+    fn unset() -> Config {
         Config {
             channel: None,
             host: String::new(),
-            port: 2775,
+            port: 0,
             system_id: String::new(),
             password: Secret::default(),
             system_type: String::new(),
@@ -215,58 +238,60 @@ impl Config {
             address_range: String::new(),
             bind_ton: 0,
             bind_npi: 0,
-            src_ton: 1,
-            src_npi: 1,
-            dest_ton: 1,
-            dest_npi: 1,
+            src_ton: 0,
+            src_npi: 0,
+            dest_ton: 0,
+            dest_npi: 0,
             default_source: String::new(),
             service_type: String::new(),
             validity_period: None,
-            delivery_report: true,
-            window: 10,
-            max_rate: Some(DEFAULT_MAX_RATE),
+            delivery_report: false,
+            window: 0,
+            max_rate: None,
             outage_policy: OutagePolicy::Wait,
-            submit_timeout: Duration::from_millis(60_000),
-            throttle_retries: 5,
-            throttle_backoff: Duration::from_millis(1000),
+            submit_timeout: Duration::ZERO,
+            throttle_retries: 0,
+            throttle_backoff: Duration::ZERO,
             segmentation: SegmentMethod::Udh8,
-            max_segments: 255,
+            max_segments: 0,
             wait_each_segment: false,
             outbound_encoding: OutboundEncoding::Auto,
             inbound_default: Encoding::Gsm7,
-            ucs2_data_coding: 8,
+            ucs2_data_coding: 0,
             empty_message: String::new(),
             extra_tlvs: Vec::new(),
             deliver_resp_tlvs: Vec::new(),
-            max_pdu_len: 65_536,
-            connect_timeout: Duration::from_millis(10_000),
-            response_timeout: Duration::from_millis(30_000),
-            enquire_link_interval: Duration::from_secs(30),
-            dead_peer_timeout: Duration::from_secs(60),
-            reassembly_timeout: Duration::from_secs(180),
-            close_timeout: Duration::from_millis(5000),
-            reconnect_max_delay: Duration::from_secs(180),
+            max_pdu_len: 0,
+            connect_timeout: Duration::ZERO,
+            response_timeout: Duration::ZERO,
+            enquire_link_interval: Duration::ZERO,
+            dead_peer_timeout: Duration::ZERO,
+            reassembly_timeout: Duration::ZERO,
+            close_timeout: Duration::ZERO,
+            reconnect_max_delay: Duration::ZERO,
             reconnect_attempts: None,
-            tls_mode: TlsMode::Off,
-            tls_version: TlsVersion::Tls12,
-            tls_pkcs12_path: None,
-            tls_file_password: None,
-            tls_key_password: None,
-            tls_ca_file: None,
-            tls_max_version: TlsVersion::Tls13,
-            tls_server_name: None,
-            tls_skip_hostname_verification: false,
-            tls_trust_pkcs12_cas: false,
-            tls_alias: None,
-            tls_client_pem: None,
+            tls: TlsConfig {
+                mode: TlsMode::Off,
+                min_version: TlsVersion::Tls12,
+                max_version: TlsVersion::Tls12,
+                pkcs12_path: None,
+                file_password: None,
+                key_password: None,
+                alias: None,
+                client_pem: None,
+                ca_file: None,
+                trust_pkcs12_cas: false,
+                server_name: None,
+                skip_hostname_verification: false,
+            },
             pii_rules: None,
-            log_mask_group: crate::pii::DEFAULT_GROUP.to_string(),
+            log_mask_group: String::new(),
             debug: false,
         }
     }
 
     /// The option table: every option's name, default, valid values and meaning, in the order
-    /// the README lists them.
+    /// the docs list them.
     pub fn options() -> &'static [OptionSpec] {
         OPTIONS
     }
@@ -295,7 +320,7 @@ impl Config {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let mut loader = Loader::new();
+        let mut loader = file::Loader::new();
         for (k, v) in opts {
             loader.entry(k.as_ref(), v.as_ref(), None)?;
         }
@@ -305,29 +330,7 @@ impl Config {
     /// Reads a channel section file (see [`Config::parse_str`] for the format). Errors name the
     /// file and, where there is one, the line (`path:line: …`).
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|e| ConfigError::Read {
-            path: path.to_path_buf(),
-            why: e.to_string(),
-        })?;
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                wipe(bytes);
-                return Err(ConfigError::File {
-                    path: Some(path.to_path_buf()),
-                    line: Some(line),
-                    error: Box::new(ConfigError::Syntax {
-                        why: "not UTF-8 text: save the file as UTF-8".to_string(),
-                    }),
-                });
-            }
-        };
-        let result = parse(&text, Some(path));
-        wipe(text.into_bytes());
-        result
+        file::read(path)
     }
 
     /// Reads a channel section from text: an optional `[channel-name]` header (one only),
@@ -335,7 +338,7 @@ impl Config {
     /// follow [`Config::from_options`]'s rules; a `#` inside a value is part of the value.
     /// Errors name the line (`line 3: …`).
     pub fn parse_str(text: &str) -> Result<Config, ConfigError> {
-        parse(text, None)
+        file::parse(text, None)
     }
 
     /// Applies one option (name verbatim, value as in a file), e.g. a command line's
@@ -349,317 +352,17 @@ impl Config {
         if IGNORED.contains(&key) {
             return Ok(());
         }
-        let spec = lookup(key).ok_or_else(|| unknown(key))?;
-        self.apply(spec, unquote(value.trim()))
+        let spec = options::lookup(key).ok_or_else(|| error::unknown(key))?;
+        (spec.apply)(self, spec, values::unquote(value.trim()))
     }
 
-    /// Checks every setting and the rules between them (e.g. `x-smpp-receive-timeout` longer
-    /// than `x-smpp-enquire-link-timeout`; `mutual` TLS needs a certificate). The readers and
-    /// [`ConfigBuilder::build`] call it.
+    /// Checks every setting (each option's own check, from the table) and the rules between
+    /// them (e.g. `x-smpp-receive-timeout` longer than `x-smpp-enquire-link-timeout`; `mutual`
+    /// TLS needs a certificate). The readers and [`ConfigBuilder::build`] call it.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.host.is_empty() {
-            return Err(missing("x-smpp-host", "the SMSC host name or IP address"));
+        for spec in OPTIONS {
+            (spec.check)(self, spec)?;
         }
-        check_host(&self.host)?;
-        if self.system_id.is_empty() {
-            return Err(missing("x-smpp-system-id", "the system_id to bind as"));
-        }
-        check_text(spec("x-smpp-system-id"), &self.system_id, 15)?;
-        check_text(spec("password"), self.password.expose(), 8)?;
-        check_text(spec("x-smpp-system-type"), &self.system_type, 12)?;
-        check_text(spec("x-smpp-address-range"), &self.address_range, 40)?;
-        check_text(spec("default-reply-address"), &self.default_source, 20)?;
-        check_text(spec("x-smpp-service-type"), &self.service_type, 5)?;
-        if let Some(d) = self.validity_period {
-            if d < Duration::from_secs(1) {
-                return Err(invalid(
-                    spec("x-smpp-validity-period"),
-                    &shown(d, Unit::Secs),
-                    "must be at least 1 second, or None for the SMSC default",
-                ));
-            }
-            check_dur(spec("x-smpp-validity-period"), d)?;
-        }
-        check_int(spec("x-smpp-port"), self.port.into())?;
-        check_int(spec("x-smpp-submit-window-size"), self.window.into())?;
-        if let Some(rate) = self.max_rate {
-            check_int(spec("x-smpp-submit-max-rate"), rate.into())?;
-        }
-        check_dur(spec("x-smpp-submit-timeout"), self.submit_timeout)?;
-        check_int(
-            spec("x-smpp-throttle-retries"),
-            self.throttle_retries.into(),
-        )?;
-        check_dur(spec("x-smpp-throttle-backoff"), self.throttle_backoff)?;
-        check_int(spec("x-smpp-sar-max-segments"), self.max_segments.into())?;
-        check_inbound(self.inbound_default)?;
-        check_extra_tlvs(spec("x-smpp-extraopt"), &self.extra_tlvs, true, None)?;
-        check_extra_tlvs(
-            spec("x-smpp-delivery-extraopt"),
-            &self.deliver_resp_tlvs,
-            false,
-            None,
-        )?;
-        check_int(spec("x-smpp-max-pdu-size"), self.max_pdu_len.into())?;
-        check_dur(spec("x-smpp-comms-timeout"), self.connect_timeout)?;
-        check_dur(
-            spec("x-smpp-response-max-waiting-time"),
-            self.response_timeout,
-        )?;
-        check_dur(
-            spec("x-smpp-enquire-link-timeout"),
-            self.enquire_link_interval,
-        )?;
-        check_dur(spec("x-smpp-receive-timeout"), self.dead_peer_timeout)?;
-        check_dur(spec("x-smpp-reassembly-timeout"), self.reassembly_timeout)?;
-        check_dur(spec("x-smpp-close-timeout"), self.close_timeout)?;
-        check_dur(spec("reconnection-timeout"), self.reconnect_max_delay)?;
-        if let Some(n) = self.reconnect_attempts {
-            if n == 0 {
-                return Err(invalid(
-                    spec("x-smpp-reconnect-attempts"),
-                    "0",
-                    "Some(0) is not a number of attempts: use None to retry forever",
-                ));
-            }
-            check_int(spec("x-smpp-reconnect-attempts"), n.into())?;
-        }
-        if self.dead_peer_timeout <= self.enquire_link_interval {
-            return Err(ConfigError::Conflict {
-                name: "x-smpp-receive-timeout",
-                other: "x-smpp-enquire-link-timeout",
-                why: format!(
-                    "x-smpp-receive-timeout = {} must be longer than \
-                     x-smpp-enquire-link-timeout = {}, or an idle link is declared dead \
-                     before its enquire_link is answered",
-                    shown(self.dead_peer_timeout, Unit::Secs),
-                    shown(self.enquire_link_interval, Unit::Secs),
-                ),
-            });
-        }
-        if self.tls_max_version < self.tls_version {
-            return Err(ConfigError::Conflict {
-                name: "x-smpp-tls-max-version",
-                other: "x-smpp-tls-version",
-                why: "x-smpp-tls-max-version = 1.2 is below x-smpp-tls-version = 1.3: no version \
-                      is left to offer"
-                    .into(),
-            });
-        }
-        if self.tls_trust_pkcs12_cas && self.tls_pkcs12_path.is_none() {
-            return Err(missing(
-                "x-smpp-tls-path-to-certificate",
-                "x-smpp-tls-trust-pkcs12-cas = true needs the PKCS#12 file whose CAs it trusts",
-            ));
-        }
-        if self.tls_pkcs12_path.is_some() && self.tls_client_pem.is_some() {
-            return Err(ConfigError::Conflict {
-                name: "x-smpp-tls-path-to-certificate",
-                other: "tls_client_pem",
-                why: "a client certificate comes from a PKCS#12 file or from PEM files, not both"
-                    .into(),
-            });
-        }
-        if self.tls_mode == TlsMode::Mutual
-            && self.tls_pkcs12_path.is_none()
-            && self.tls_client_pem.is_none()
-        {
-            return Err(missing(
-                "x-smpp-tls-path-to-certificate",
-                "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate (or, in code, ConfigBuilder::tls_client_pem)",
-            ));
-        }
-        Ok(())
-    }
-
-    /// Applies one option's value (already trimmed and unquoted).
-    fn apply(&mut self, spec: &'static OptionSpec, v: &str) -> Result<(), ConfigError> {
-        match spec.name {
-            "x-smpp-host" => {
-                check_host(v)?;
-                self.host = v.to_string();
-            }
-            "x-smpp-port" => self.port = int(spec, v)? as u16,
-            "x-smpp-system-id" => {
-                if v.is_empty() {
-                    return Err(invalid(spec, v, "must not be empty"));
-                }
-                self.system_id = text(spec, v, 15)?;
-            }
-            "password" => {
-                check_text(spec, v, 8)?;
-                self.password = Secret::from(v);
-            }
-            "x-smpp-system-type" => self.system_type = text(spec, v, 12)?,
-            "x-smpp-bind-mode" => {
-                self.bind_mode = match lower(v).as_str() {
-                    "transmitter" | "tx" => BindMode::Transmitter,
-                    "receiver" | "rx" => BindMode::Receiver,
-                    "transceiver" | "trx" => BindMode::Transceiver,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-address-range" => self.address_range = text(spec, v, 40)?,
-            "x-smpp-bind-addr-ton" => self.bind_ton = int(spec, v)? as u8,
-            "x-smpp-bind-addr-npi" => self.bind_npi = int(spec, v)? as u8,
-            "x-smpp-src-addr-ton" => self.src_ton = int(spec, v)? as u8,
-            "x-smpp-src-addr-npi" => self.src_npi = int(spec, v)? as u8,
-            "x-smpp-dest-addr-ton" => self.dest_ton = int(spec, v)? as u8,
-            "x-smpp-dest-addr-npi" => self.dest_npi = int(spec, v)? as u8,
-            "default-reply-address" => self.default_source = text(spec, v, 20)?,
-            "x-smpp-service-type" => self.service_type = text(spec, v, 5)?,
-            "x-smpp-validity-period" => {
-                self.validity_period = if v.is_empty() {
-                    None
-                } else {
-                    Some(dur(spec, v)?).filter(|d| !d.is_zero())
-                }
-            }
-            "x-smpp-delivery-report" => self.delivery_report = boolean(spec, v)?,
-            "x-smpp-submit-window-size" => self.window = int(spec, v)? as u32,
-            "x-smpp-submit-max-rate" => self.max_rate = Some(int(spec, v)? as u32),
-            "x-smpp-submit-rate-unlimited" => {
-                if boolean(spec, v)? {
-                    self.max_rate = None;
-                } else if self.max_rate.is_none() {
-                    self.max_rate = Some(DEFAULT_MAX_RATE);
-                }
-            }
-            "x-smpp-submit-during-outage" => {
-                self.outage_policy = match lower(v).as_str() {
-                    "wait" => OutagePolicy::Wait,
-                    "fail" => OutagePolicy::Fail,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-submit-timeout" => self.submit_timeout = dur(spec, v)?,
-            "x-smpp-throttle-retries" => self.throttle_retries = int(spec, v)? as u32,
-            "x-smpp-throttle-backoff" => self.throttle_backoff = dur(spec, v)?,
-            "x-smpp-segmentation" => {
-                self.segmentation = match lower(v).as_str() {
-                    "udh8" | "udh" => SegmentMethod::Udh8,
-                    "udh16" => SegmentMethod::Udh16,
-                    "sar" => SegmentMethod::Sar,
-                    "payload" | "message_payload" => SegmentMethod::Payload,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-use-msg-payload" => {
-                if boolean(spec, v)? {
-                    self.segmentation = SegmentMethod::Payload;
-                } else if self.segmentation == SegmentMethod::Payload {
-                    self.segmentation = SegmentMethod::Udh8;
-                }
-            }
-            "x-smpp-sar-max-segments" => self.max_segments = int(spec, v)? as u8,
-            "x-smpp-sar-prompt-responses" => self.wait_each_segment = boolean(spec, v)?,
-            "x-smpp-outbound-enc-default" => {
-                self.outbound_encoding = match lower(v).as_str() {
-                    "auto" => OutboundEncoding::Auto,
-                    "gsm7" | "gsm" | "default" | "smsc-default" => OutboundEncoding::Gsm7,
-                    "gsm7-packed" => OutboundEncoding::Gsm7Packed,
-                    "ascii" | "ia5" => OutboundEncoding::Ascii,
-                    "latin1" | "latin-1" | "iso-8859-1" => OutboundEncoding::Latin1,
-                    "ucs2" | "ucs-2" | "utf-16be" | "utf-16" => OutboundEncoding::Ucs2,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-inbound-enc-default" => {
-                self.inbound_default = match lower(v).as_str() {
-                    "gsm7" | "gsm" | "default" | "smsc-default" => Encoding::Gsm7,
-                    "gsm7-packed" => Encoding::Gsm7Packed,
-                    "ascii" | "ia5" => Encoding::Ascii,
-                    "latin1" | "latin-1" | "iso-8859-1" => Encoding::Latin1,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-ucs2-enc-schema" => self.ucs2_data_coding = int(spec, v)? as u8,
-            "x-smpp-empty-message" => self.empty_message = v.to_string(),
-            "x-smpp-extraopt" => {
-                let tlvs = parse_tlvs(spec, v)?;
-                check_extra_tlvs(spec, &tlvs, true, Some(v))?;
-                self.extra_tlvs = tlvs;
-            }
-            "x-smpp-delivery-extraopt" => {
-                let tlvs = parse_tlvs(spec, v)?;
-                check_extra_tlvs(spec, &tlvs, false, Some(v))?;
-                self.deliver_resp_tlvs = tlvs;
-            }
-            "x-smpp-max-pdu-size" => self.max_pdu_len = int(spec, v)? as u32,
-            "x-smpp-comms-timeout" => self.connect_timeout = dur(spec, v)?,
-            "x-smpp-response-max-waiting-time" => self.response_timeout = dur(spec, v)?,
-            "x-smpp-enquire-link-timeout" => self.enquire_link_interval = dur(spec, v)?,
-            "x-smpp-receive-timeout" => self.dead_peer_timeout = dur(spec, v)?,
-            "x-smpp-reassembly-timeout" => self.reassembly_timeout = dur(spec, v)?,
-            "x-smpp-close-timeout" => self.close_timeout = dur(spec, v)?,
-            "reconnection-timeout" => self.reconnect_max_delay = dur(spec, v)?,
-            "x-smpp-reconnect-attempts" => {
-                self.reconnect_attempts = Some(int(spec, v)? as u32).filter(|&n| n != 0)
-            }
-            "x-smpp-tls-mode" => {
-                self.tls_mode = match lower(v).as_str() {
-                    "off" | "none" => TlsMode::Off,
-                    "single" => TlsMode::Single,
-                    "mutual" => TlsMode::Mutual,
-                    _ => return Err(must(spec, v)),
-                }
-            }
-            "x-smpp-tls-version" | "x-smpp-tls-max-version" => {
-                let l = lower(v);
-                let n = l
-                    .strip_prefix("tlsv")
-                    .or_else(|| l.strip_prefix("tls"))
-                    .unwrap_or(&l)
-                    .trim();
-                let version = match n {
-                    "1.2" => TlsVersion::Tls12,
-                    "1.3" => TlsVersion::Tls13,
-                    "1.1" | "1.0" | "1" => {
-                        return Err(invalid(
-                            spec,
-                            v,
-                            "TLS 1.1 and lower are deprecated by RFC 8996 and not supported: \
-                             set 1.2 (or 1.3)",
-                        ))
-                    }
-                    _ => return Err(must(spec, v)),
-                };
-                if spec.name == "x-smpp-tls-version" {
-                    self.tls_version = version;
-                } else {
-                    self.tls_max_version = version;
-                }
-            }
-            "x-smpp-tls-server-name" => {
-                self.tls_server_name = (!v.is_empty()).then(|| v.to_string())
-            }
-            "x-smpp-tls-skip-hostname-verification" => {
-                self.tls_skip_hostname_verification = boolean(spec, v)?
-            }
-            "x-smpp-tls-trust-pkcs12-cas" => self.tls_trust_pkcs12_cas = boolean(spec, v)?,
-            "x-smpp-tls-certificate-alias" => {
-                self.tls_alias = (!v.is_empty()).then(|| v.to_string())
-            }
-            "x-smpp-pii-rules" => self.pii_rules = path(v),
-            "x-smpp-log-mask-group" => {
-                if v.is_empty() {
-                    return Err(must(spec, v));
-                }
-                self.log_mask_group = v.to_string()
-            }
-            "x-smpp-tls-path-to-certificate" => self.tls_pkcs12_path = path(v),
-            "x-smpp-tls-certificate-file-password" => {
-                self.tls_file_password = (!v.is_empty()).then(|| Secret::from(v))
-            }
-            "x-smpp-tls-certificate-password" => {
-                self.tls_key_password = (!v.is_empty()).then(|| Secret::from(v))
-            }
-            "x-smpp-tls-ca-file" => self.tls_ca_file = path(v),
-            "x-debug-mode" => self.debug = boolean(spec, v)?,
-            _ => return Err(unknown(spec.name)),
-        }
-        Ok(())
+        options::rules(self)
     }
 }
-
-const DEFAULT_MAX_RATE: u32 = 10;

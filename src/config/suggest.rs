@@ -1,6 +1,6 @@
 //! The option an unknown name most likely meant.
 
-use super::*;
+use super::options::OPTIONS;
 
 /// The option `name` most likely meant: the same name in other case or with `_`, the name
 /// without its `x-smpp-` prefix, a unique option containing it, or the nearest by edit

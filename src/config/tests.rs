@@ -1,57 +1,11 @@
-//! Unit tests of the option table, suggestions and values.
+//! Unit tests of the option table, suggestions and values. The docs' option table is checked
+//! against [`Config::options`] by `tests/option_docs.rs`.
 
+use super::options::{lookup, Order, IGNORED, OPTIONS, REQUIRED};
+use super::suggest::{distance, suggest};
 use super::tlvs::parse_tag;
+use super::values::{shown, Unit};
 use super::*;
-
-/// The README's row for an option.
-fn readme_row(s: &OptionSpec) -> String {
-    let default = match s.default {
-        "" => "(empty)".to_string(),
-        "required" => "**required**".to_string(),
-        d => format!("`{d}`"),
-    };
-    format!(
-        "| `{}` | {default} | {} | {} |",
-        s.name, s.valid, s.description
-    )
-}
-
-fn readme_table() -> String {
-    let mut t = String::from("| option | default | valid values | meaning |\n|---|---|---|---|\n");
-    for s in OPTIONS {
-        t.push_str(&readme_row(s));
-        t.push('\n');
-    }
-    t
-}
-
-/// README.md's option table is generated from `Config::options()`; this fails when they
-/// drift, and prints the table to paste.
-#[test]
-fn readme_table_matches_the_option_table() {
-    let readme = include_str!("../../README.md");
-    let missing: Vec<&str> = OPTIONS
-        .iter()
-        .filter(|s| !readme.lines().any(|l| l == readme_row(s)))
-        .map(|s| s.name)
-        .collect();
-    assert!(
-        missing.is_empty() && readme.contains(&readme_table()),
-        "README.md's option table is out of date for {missing:?}; replace it with:\n\n{}",
-        readme_table()
-    );
-    let section = readme
-        .find("## Configuration")
-        .expect("README has ## Configuration");
-    let layout = readme.find("## Layout").expect("README has ## Layout");
-    assert!(section < layout);
-    for name in IGNORED {
-        assert!(
-            readme.contains(&format!("`{name}`")),
-            "README lists ignored {name}"
-        );
-    }
-}
 
 #[test]
 fn option_table_is_well_formed() {
@@ -79,8 +33,60 @@ fn option_table_is_well_formed() {
             }
         }
     }
-    for name in SECRETS.iter().chain(IGNORED) {
-        assert!(SECRETS.contains(name) == lookup(name).is_some(), "{name}");
+    for name in IGNORED {
+        assert!(lookup(name).is_none(), "{name} is ignored and an option");
+    }
+    // The docs say which values are never shown; the rows that hide them are those.
+    for s in OPTIONS {
+        assert_eq!(
+            s.secret,
+            s.description.contains("Never shown"),
+            "{}: secret or not as its meaning says",
+            s.name
+        );
+        if let Order::Last { other, .. } = s.order {
+            assert!(lookup(other).is_some(), "{}: {other}", s.name);
+            assert!(!s.secret);
+        }
+    }
+}
+
+/// Every default in the table is a valid value of its option: the built-in defaults are
+/// these (see `Config::blank`).
+#[test]
+fn every_default_applies() {
+    for s in OPTIONS {
+        let mut c = Config::blank();
+        if s.default == REQUIRED {
+            assert!(
+                (s.check)(&c, s).is_err(),
+                "{} is required but blank passes its check",
+                s.name
+            );
+            continue;
+        }
+        (s.apply)(&mut c, s, s.default).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+        (s.check)(&c, s).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    }
+    let c = Config::builder("h", "s").build().unwrap();
+    assert_eq!((c.port, c.window, c.max_rate), (2775, 10, Some(10)));
+    assert_eq!(c.log_mask_group, crate::pii::DEFAULT_GROUP);
+}
+
+/// An integer or duration option refuses a value just outside its range, when read and when
+/// checked.
+#[test]
+fn ranged_options_refuse_their_neighbours() {
+    for s in OPTIONS {
+        let Some((lo, hi)) = s.range else { continue };
+        let mut c = Config::builder("h", "s").build().unwrap();
+        let over = (hi + 1).to_string();
+        assert!(c.set(s.name, &over).is_err(), "{} = {over}", s.name);
+        if lo > 0 {
+            let under = (lo - 1).to_string();
+            assert!(c.set(s.name, &under).is_err(), "{} = {under}", s.name);
+        }
+        c.set(s.name, &hi.to_string()).unwrap();
     }
 }
 

@@ -1,7 +1,11 @@
 //! The TLV options (`x-smpp-extraopt`, `x-smpp-delivery-extraopt`): `tag=value;…`.
 
-use super::*;
+use super::error::invalid;
+use super::suggest::distance;
+use super::values::{lower, parse_u64, unquote};
+use super::{ConfigError, OptionSpec};
 use crate::pdu::tlv::Kind;
+use crate::pdu::{Tag, Tlv};
 
 /// No tag twice; for submit_sm, none of the tags segmentation sets.
 /// `shown` is the option's text, when the TLVs came from one.

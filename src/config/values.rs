@@ -1,6 +1,20 @@
-//! Reading and checking option values: integers, durations, booleans, texts.
+//! Reading and checking option values: integers, durations, booleans, texts, choices. Each
+//! function takes the option's row, for its range, unit and error messages.
 
-use super::*;
+use super::error::{invalid, must};
+use super::{ConfigError, OptionSpec, TlsVersion};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The unit of an integer option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unit {
+    /// A count (or a duration set in code, shown in milliseconds).
+    Count,
+    Secs,
+    Millis,
+}
 
 pub(super) fn lower(v: &str) -> String {
     v.to_ascii_lowercase()
@@ -95,7 +109,7 @@ pub(super) fn check_text(
     v: &str,
     max: usize,
 ) -> Result<(), ConfigError> {
-    let secret = SECRETS.contains(&spec.name);
+    let secret = spec.secret;
     if let Some(c) = v.chars().find(|&c| c == '\0' || c as u32 > 0xFF) {
         let why = if c == '\0' {
             "must not hold a NUL character".to_string()
@@ -123,23 +137,62 @@ pub(super) fn text(spec: &'static OptionSpec, v: &str, max: usize) -> Result<Str
     Ok(v.to_string())
 }
 
-pub(super) fn check_host(v: &str) -> Result<(), ConfigError> {
+pub(super) fn check_host(spec: &'static OptionSpec, v: &str) -> Result<(), ConfigError> {
     if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(must(spec("x-smpp-host"), v));
+        return Err(must(spec, v));
     }
     Ok(())
 }
 
-pub(super) fn check_inbound(e: Encoding) -> Result<(), ConfigError> {
-    match e {
-        Encoding::Gsm7 | Encoding::Gsm7Packed | Encoding::Ascii | Encoding::Latin1 => Ok(()),
-        other => Err(must(
-            spec("x-smpp-inbound-enc-default"),
-            &format!("{other:?}").to_ascii_lowercase(),
-        )),
+/// One of `table`'s names, in any case.
+pub(super) fn choose<T: Copy>(
+    spec: &'static OptionSpec,
+    v: &str,
+    table: &[(&str, T)],
+) -> Result<T, ConfigError> {
+    let l = lower(v);
+    table
+        .iter()
+        .find(|(name, _)| *name == l)
+        .map(|&(_, value)| value)
+        .ok_or_else(|| must(spec, v))
+}
+
+/// A choice set in code must be one the option can name (`x-smpp-inbound-enc-default` takes
+/// only some of the encodings).
+pub(super) fn check_choice<T: PartialEq + fmt::Debug>(
+    spec: &'static OptionSpec,
+    value: &T,
+    table: &[(&str, T)],
+) -> Result<(), ConfigError> {
+    if table.iter().any(|(_, t)| t == value) {
+        Ok(())
+    } else {
+        Err(must(spec, &format!("{value:?}").to_ascii_lowercase()))
     }
 }
 
+/// A TLS version: `1.2`, `1.3` (also `TLSv1.2`, `tls1.3`); older ones are refused, saying why.
+pub(super) fn tls_version(spec: &'static OptionSpec, v: &str) -> Result<TlsVersion, ConfigError> {
+    let l = lower(v);
+    let n = l
+        .strip_prefix("tlsv")
+        .or_else(|| l.strip_prefix("tls"))
+        .unwrap_or(&l)
+        .trim();
+    match n {
+        "1.2" => Ok(TlsVersion::Tls12),
+        "1.3" => Ok(TlsVersion::Tls13),
+        "1.1" | "1.0" | "1" => Err(invalid(
+            spec,
+            v,
+            "TLS 1.1 and lower are deprecated by RFC 8996 and not supported: set 1.2 (or 1.3)",
+        )),
+        _ => Err(must(spec, v)),
+    }
+}
+
+/// A path, or none when empty.
 pub(super) fn path(v: &str) -> Option<PathBuf> {
     (!v.is_empty()).then(|| PathBuf::from(v))
 }

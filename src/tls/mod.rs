@@ -55,28 +55,30 @@ impl std::fmt::Debug for TlsSettings {
 impl TlsSettings {
     /// None when `x-smpp-tls-mode = off`.
     pub(crate) fn from_config(c: &Config) -> Option<TlsSettings> {
-        if c.tls_mode == TlsMode::Off {
+        if c.tls.mode == TlsMode::Off {
             return None;
         }
         Some(TlsSettings {
-            mode: c.tls_mode,
-            min: c.tls_version,
-            max: c.tls_max_version,
-            ca_file: c.tls_ca_file.clone(),
-            pkcs12: c.tls_pkcs12_path.clone(),
+            mode: c.tls.mode,
+            min: c.tls.min_version,
+            max: c.tls.max_version,
+            ca_file: c.tls.ca_file.clone(),
+            pkcs12: c.tls.pkcs12_path.clone(),
             file_password: c
-                .tls_file_password
+                .tls
+                .file_password
                 .as_ref()
                 .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
             key_password: c
-                .tls_key_password
+                .tls
+                .key_password
                 .as_ref()
                 .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
-            alias: c.tls_alias.clone(),
-            client_pem: c.tls_client_pem.clone(),
-            trust_pkcs12_cas: c.tls_trust_pkcs12_cas,
-            server_name: c.tls_server_name.clone().unwrap_or_else(|| c.host.clone()),
-            skip_hostname: c.tls_skip_hostname_verification,
+            alias: c.tls.alias.clone(),
+            client_pem: c.tls.client_pem.clone(),
+            trust_pkcs12_cas: c.tls.trust_pkcs12_cas,
+            server_name: c.tls.server_name.clone().unwrap_or_else(|| c.host.clone()),
+            skip_hostname: c.tls.skip_hostname_verification,
         })
     }
 

@@ -16,13 +16,14 @@ pub use check::{check, CheckStep};
 pub use message::{Content, Message, Outcome};
 pub use stats::Stats;
 
+use crate::config::{Config, OutagePolicy, TlsMode};
 use crate::error::Error;
 use crate::pdu::{
     Address, Bind, Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue,
 };
 use crate::receipt::{self, DeliveryReceipt};
-use crate::session::{self, BindMode, Session, SessionConfig};
-use crate::text::{Encoding, Incomplete, Reassembler, SegmentMethod};
+use crate::session::{self, Session, SessionConfig};
+use crate::text::{Incomplete, Reassembler};
 use stats::Counters;
 use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -32,230 +33,87 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use transport::{is_timeout, Tcp, Transport};
 
-/// Everything the client needs, resolved from a [`crate::config::Config`].
-#[derive(Clone)]
-pub(crate) struct Settings {
-    pub host: String,
-    pub port: u16,
-    pub system_id: String,
-    pub password: crate::config::Secret,
-    pub system_type: String,
-    pub bind_mode: BindMode,
-    pub bind_ton: u8,
-    pub bind_npi: u8,
-    pub address_range: String,
-    pub src_ton: u8,
-    pub src_npi: u8,
-    pub dest_ton: u8,
-    pub dest_npi: u8,
-    pub service_type: String,
-    pub validity_period: Option<Duration>,
-    pub delivery_report: bool,
-    pub enquire_link_interval: Duration,
-    pub dead_peer_timeout: Duration,
-    pub connect_timeout: Duration,
-    pub response_timeout: Duration,
-    pub window: usize,
-    pub max_rate: Option<u32>,
-    pub max_segments: u8,
-    pub segmentation: SegmentMethod,
-    pub outbound_encoding: Option<Encoding>,
-    pub inbound_default: Encoding,
-    pub ucs2_data_coding: u8,
-    pub wait_each_segment: bool,
-    pub extra_tlvs: Vec<Tlv>,
-    pub deliver_resp_tlvs: Vec<Tlv>,
-    pub empty_message: String,
-    pub default_source: String,
-    pub reconnect_max_delay: Duration,
-    pub reconnect_attempts: Option<u32>,
-    pub throttle_retries: u32,
-    pub throttle_backoff: Duration,
-    pub wait_during_outage: bool,
-    pub submit_timeout: Duration,
-    pub max_pdu_len: u32,
-    pub reassembly_timeout: Duration,
-    pub close_timeout: Duration,
-    pub event_capacity: usize,
-    /// TLS, built once (identity loaded, trust resolved) and reused on every reconnect.
+/// A validated configuration and what the client derives from it once: the TLS setup
+/// (identity loaded, trust resolved; reused on every reconnect, so its session cache makes a
+/// reconnect a resumed handshake) and the PII rules that mask the PDU log.
+pub(crate) struct Resolved {
+    pub config: Config,
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
-    /// PII rules masking message text and addresses in the debug log, and their group.
-    pub log_mask: (crate::pii::RuleSet, String),
-    /// `x-debug-mode`: PDU dumps at info level (else debug).
-    pub debug: bool,
+    /// The built-in rules plus those of `x-smpp-pii-rules`; the group applied is
+    /// `config.log_mask_group` (checked to exist here).
+    pub log_mask: crate::pii::RuleSet,
 }
 
-impl std::fmt::Debug for Settings {
+impl std::fmt::Debug for Resolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("system_id", &self.system_id)
-            .field("password", &"***")
-            .field("bind_mode", &self.bind_mode)
-            .field("window", &self.window)
+        f.debug_struct("Resolved")
+            .field("config", &self.config)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
 
-impl Settings {
-    /// Defaults for a local SMSC (tests).
-    #[cfg(test)]
-    pub(crate) fn local(port: u16) -> Settings {
-        Settings {
-            host: "127.0.0.1".into(),
-            port,
-            system_id: "esme".into(),
-            password: "secret".into(),
-            system_type: String::new(),
-            bind_mode: BindMode::Transceiver,
-            bind_ton: 0,
-            bind_npi: 0,
-            address_range: String::new(),
-            src_ton: 1,
-            src_npi: 1,
-            dest_ton: 1,
-            dest_npi: 1,
-            service_type: String::new(),
-            validity_period: None,
-            delivery_report: false,
-            enquire_link_interval: Duration::from_secs(30),
-            dead_peer_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(5),
-            response_timeout: Duration::from_secs(5),
-            window: 10,
-            max_rate: None,
-            max_segments: 255,
-            segmentation: SegmentMethod::Udh8,
-            outbound_encoding: None,
-            inbound_default: Encoding::Gsm7,
-            ucs2_data_coding: 8,
-            wait_each_segment: false,
-            extra_tlvs: vec![],
-            deliver_resp_tlvs: vec![],
-            empty_message: String::new(),
-            default_source: String::new(),
-            reconnect_max_delay: Duration::from_secs(10),
-            reconnect_attempts: None,
-            throttle_retries: 5,
-            throttle_backoff: Duration::from_millis(50),
-            wait_during_outage: true,
-            submit_timeout: Duration::from_secs(10),
-            max_pdu_len: 65536,
-            reassembly_timeout: Duration::from_secs(60),
-            close_timeout: Duration::from_secs(2),
-            event_capacity: 10_000,
-            tls: None,
-            log_mask: (
-                crate::pii::RuleSet::builtin(),
-                crate::pii::DEFAULT_GROUP.to_string(),
-            ),
-            debug: false,
+impl Resolved {
+    /// Loads what the configuration names (PII rules, TLS identity and trust). The
+    /// configuration is not validated here: [`Client::connect`] and [`check`] do that first.
+    pub(crate) fn new(config: Config) -> Result<Resolved, Error> {
+        let rules = match &config.pii_rules {
+            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
+            None => crate::pii::RuleSet::builtin(),
+        };
+        if rules.group_rules(&config.log_mask_group).is_none() {
+            return Err(Error::Usage(format!(
+                "x-smpp-log-mask-group = {}: no such PII rule group (groups: {})",
+                config.log_mask_group,
+                rules.groups().join(", ")
+            )));
         }
+        let tls = match config.tls.mode {
+            TlsMode::Off => None,
+            _ => Some(Arc::new(crate::tls::setup(&config.tls, &config.host)?)),
+        };
+        Ok(Resolved {
+            config,
+            tls,
+            log_mask: rules,
+        })
     }
 
     /// The level of PDU dumps: info with `x-debug-mode`, else debug.
     pub(crate) fn dump_level(&self) -> crate::log::Level {
-        if self.debug {
+        if self.config.debug {
             crate::log::Level::Info
         } else {
             crate::log::Level::Debug
         }
     }
 
-    /// The client's view of a validated configuration.
-    pub(crate) fn from_config(c: &crate::config::Config) -> Result<Settings, Error> {
-        use crate::config::{OutagePolicy, OutboundEncoding};
-        let rules = match &c.pii_rules {
-            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
-            None => crate::pii::RuleSet::builtin(),
-        };
-        if rules.group_rules(&c.log_mask_group).is_none() {
-            return Err(Error::Usage(format!(
-                "x-smpp-log-mask-group = {}: no such PII rule group (groups: {})",
-                c.log_mask_group,
-                rules.groups().join(", ")
-            )));
-        }
-        let tls = match crate::tls::TlsSettings::from_config(c) {
-            Some(t) => Some(Arc::new(crate::tls::setup(&t)?)),
-            None => None,
-        };
-        Ok(Settings {
-            tls,
-            log_mask: (rules, c.log_mask_group.clone()),
-            debug: c.debug,
-            host: c.host.clone(),
-            port: c.port,
-            system_id: c.system_id.clone(),
-            password: c.password.clone(),
-            system_type: c.system_type.clone(),
-            bind_mode: c.bind_mode,
-            bind_ton: c.bind_ton,
-            bind_npi: c.bind_npi,
-            address_range: c.address_range.clone(),
-            src_ton: c.src_ton,
-            src_npi: c.src_npi,
-            dest_ton: c.dest_ton,
-            dest_npi: c.dest_npi,
-            service_type: c.service_type.clone(),
-            validity_period: c.validity_period,
-            delivery_report: c.delivery_report,
+    fn session_config(&self) -> SessionConfig {
+        let c = &self.config;
+        SessionConfig {
+            window: c.window as usize,
+            response_timeout: c.response_timeout,
+            bind_timeout: c.connect_timeout,
             enquire_link_interval: c.enquire_link_interval,
             dead_peer_timeout: c.dead_peer_timeout,
-            connect_timeout: c.connect_timeout,
-            response_timeout: c.response_timeout,
-            window: c.window as usize,
-            max_rate: c.max_rate,
-            max_segments: c.max_segments,
-            segmentation: c.segmentation,
-            outbound_encoding: match c.outbound_encoding {
-                OutboundEncoding::Auto => None,
-                OutboundEncoding::Gsm7 => Some(Encoding::Gsm7),
-                OutboundEncoding::Gsm7Packed => Some(Encoding::Gsm7Packed),
-                OutboundEncoding::Ascii => Some(Encoding::Ascii),
-                OutboundEncoding::Latin1 => Some(Encoding::Latin1),
-                OutboundEncoding::Ucs2 => Some(Encoding::Ucs2),
-            },
-            inbound_default: c.inbound_default,
-            ucs2_data_coding: c.ucs2_data_coding,
-            wait_each_segment: c.wait_each_segment,
-            extra_tlvs: c.extra_tlvs.clone(),
-            deliver_resp_tlvs: c.deliver_resp_tlvs.clone(),
-            empty_message: c.empty_message.clone(),
-            default_source: c.default_source.clone(),
-            reconnect_max_delay: c.reconnect_max_delay,
-            reconnect_attempts: c.reconnect_attempts,
-            throttle_retries: c.throttle_retries,
-            throttle_backoff: c.throttle_backoff,
-            wait_during_outage: c.outage_policy == OutagePolicy::Wait,
-            submit_timeout: c.submit_timeout,
             max_pdu_len: c.max_pdu_len,
-            reassembly_timeout: c.reassembly_timeout,
-            close_timeout: c.close_timeout,
-            event_capacity: 10_000,
-        })
-    }
-
-    fn session_config(&self) -> SessionConfig {
-        SessionConfig {
-            window: self.window,
-            response_timeout: self.response_timeout,
-            bind_timeout: self.connect_timeout,
-            enquire_link_interval: self.enquire_link_interval,
-            dead_peer_timeout: self.dead_peer_timeout,
-            max_pdu_len: self.max_pdu_len,
         }
     }
 
+    /// `host:port` (`[host]:port` for an IPv6 address), for messages.
     fn addr(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
+        let c = &self.config;
+        if c.host.contains(':') {
+            format!("[{}]:{}", c.host, c.port)
         } else {
-            format!("{}:{}", self.host, self.port)
+            format!("{}:{}", c.host, c.port)
         }
     }
 }
+
+/// The most events waiting in the queue: an inbound message beyond it is refused
+/// (ESME_RX_T_APPN, the SMSC retries it later) rather than queued without bound.
+const EVENT_CAPACITY: usize = 10_000;
 
 /// Something the client reports through [`Client::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -591,7 +449,7 @@ struct Events {
 }
 
 struct Inner {
-    s: Settings,
+    s: Resolved,
     /// Reference numbers for concatenated messages.
     next_ref: std::sync::atomic::AtomicU32,
     st: Mutex<Shared>,
@@ -613,7 +471,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("smsc", &self.inner.s.addr())
-            .field("system_id", &self.inner.s.system_id)
+            .field("system_id", &self.inner.s.config.system_id)
             .field("state", &lock(&self.inner.st).state)
             .finish()
     }
@@ -658,16 +516,17 @@ pub(crate) struct Connected {
     pub tls: Option<crate::tls::HandshakeInfo>,
 }
 
-pub(crate) fn connect_and_bind(s: &Settings) -> Result<Connected, Error> {
+pub(crate) fn connect_and_bind(s: &Resolved) -> Result<Connected, Error> {
     let stream = tcp_connect(s)?;
     let (t, tls) = secure(s, stream)?;
     bind(s, t, tls)
 }
 
 /// Step 1: the TCP connection (TCP_NODELAY, write timeout set).
-pub(crate) fn tcp_connect(s: &Settings) -> Result<TcpStream, Error> {
+pub(crate) fn tcp_connect(s: &Resolved) -> Result<TcpStream, Error> {
     let addr = s.addr();
-    let addrs: Vec<SocketAddr> = (s.host.as_str(), s.port)
+    let c = &s.config;
+    let addrs: Vec<SocketAddr> = (c.host.as_str(), c.port)
         .to_socket_addrs()
         .map_err(|e| Error::Connect {
             addr: addr.clone(),
@@ -677,7 +536,7 @@ pub(crate) fn tcp_connect(s: &Settings) -> Result<TcpStream, Error> {
     let mut last = None;
     let mut stream = None;
     for a in &addrs {
-        match TcpStream::connect_timeout(a, s.connect_timeout) {
+        match TcpStream::connect_timeout(a, c.connect_timeout) {
             Ok(t) => {
                 stream = Some(t);
                 break;
@@ -690,7 +549,7 @@ pub(crate) fn tcp_connect(s: &Settings) -> Result<TcpStream, Error> {
         (None, Some(e)) if is_timeout(&e) => {
             return Err(Error::Timeout {
                 phase: "the TCP connection (is the host reachable and the port open?)",
-                after: s.connect_timeout,
+                after: c.connect_timeout,
             })
         }
         (None, Some(e)) => {
@@ -713,17 +572,18 @@ pub(crate) fn tcp_connect(s: &Settings) -> Result<TcpStream, Error> {
         }
     };
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(s.response_timeout.max(Duration::from_secs(1))));
+    let _ = stream.set_write_timeout(Some(c.response_timeout.max(Duration::from_secs(1))));
     Ok(stream)
 }
 
 type Secured = (Arc<dyn Transport>, Option<crate::tls::HandshakeInfo>);
 
 /// Step 2: the TLS handshake, when TLS is configured.
-pub(crate) fn secure(s: &Settings, stream: TcpStream) -> Result<Secured, Error> {
+pub(crate) fn secure(s: &Resolved, stream: TcpStream) -> Result<Secured, Error> {
     Ok(match &s.tls {
         Some(setup) => {
-            let (t, info) = crate::tls::transport::handshake(setup, stream, s.connect_timeout)?;
+            let (t, info) =
+                crate::tls::transport::handshake(setup, stream, s.config.connect_timeout)?;
             (Arc::new(t), Some(info))
         }
         None => (Arc::new(Tcp(stream)), None),
@@ -732,35 +592,33 @@ pub(crate) fn secure(s: &Settings, stream: TcpStream) -> Result<Secured, Error> 
 
 /// Step 3: the bind.
 pub(crate) fn bind(
-    s: &Settings,
+    s: &Resolved,
     t: Arc<dyn Transport>,
     tls_info: Option<crate::tls::HandshakeInfo>,
 ) -> Result<Connected, Error> {
-    let mutual = s
-        .tls
-        .as_ref()
-        .is_some_and(|x| x.settings.mode == crate::config::TlsMode::Mutual);
+    let mutual = s.tls.as_ref().is_some_and(|x| x.mode == TlsMode::Mutual);
     let rejected_cert = || {
         Error::Tls(crate::tls::TlsError::ClientCertRejected {
             alert: None,
             subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
         })
     };
+    let c = &s.config;
     let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
     session.set_trace(crate::log::enabled(s.dump_level()));
     let bind = Bind {
-        system_id: s.system_id.clone(),
-        password: s.password.expose().to_string(),
-        system_type: s.system_type.clone(),
+        system_id: c.system_id.clone(),
+        password: c.password.expose().to_string(),
+        system_type: c.system_type.clone(),
         interface_version: 0x34,
-        address_range: Address::new(s.bind_ton, s.bind_npi, s.address_range.clone()),
+        address_range: Address::new(c.bind_ton, c.bind_npi, c.address_range.clone()),
     };
     session
-        .bind(s.bind_mode, bind, now)
+        .bind(c.bind_mode, bind, now)
         .map_err(|e| Error::Usage(e.to_string()))?;
-    let deadline = now + s.connect_timeout;
+    let deadline = now + c.connect_timeout;
     let mut out = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -789,7 +647,7 @@ pub(crate) fn bind(
                 session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
                     return Err(Error::Timeout {
                         phase: "the bind response",
-                        after: s.connect_timeout,
+                        after: c.connect_timeout,
                     })
                 }
                 session::Event::BindRefused { status } => return Err(Error::BindRefused { status }),
@@ -822,7 +680,7 @@ pub(crate) fn bind(
         if now >= deadline {
             return Err(Error::Timeout {
                 phase: "the bind response",
-                after: s.connect_timeout,
+                after: c.connect_timeout,
             });
         }
         let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
@@ -900,10 +758,13 @@ impl Client {
             // Secret options print as ***.
             crate::log::emit(level, "esme::config", &format!("{config:?}"));
         }
-        Client::connect_with(Settings::from_config(config)?)
+        Client::connect_with(config.clone())
     }
 
-    pub(crate) fn connect_with(s: Settings) -> Result<Client, Error> {
+    /// Connects with a configuration as it is (tests give values the options refuse, e.g.
+    /// an enquire_link interval of 100 ms).
+    pub(crate) fn connect_with(config: Config) -> Result<Client, Error> {
+        let s = Resolved::new(config)?;
         let Connected {
             transport: t,
             session,
@@ -911,7 +772,7 @@ impl Client {
             tls: handshake,
         } = connect_and_bind(&s)?;
         let now = Instant::now();
-        let reasm = Reassembler::new(s.reassembly_timeout, s.inbound_default);
+        let reasm = Reassembler::new(s.config.reassembly_timeout, s.config.inbound_default);
         let inner = Arc::new(Inner {
             st: Mutex::new(Shared {
                 session: Some(session),
@@ -924,7 +785,7 @@ impl Client {
                 subs: Default::default(),
                 queue: VecDeque::new(),
                 retry: Vec::new(),
-                pacer: Pacer::new(s.max_rate, now),
+                pacer: Pacer::new(s.config.max_rate, now),
                 writing: false,
                 spare: Vec::new(),
                 reasm,
@@ -1051,7 +912,7 @@ impl Client {
     /// stops the I/O thread. Idempotent; never hangs.
     pub fn close(&self) {
         let inner = &self.inner;
-        let s = &inner.s;
+        let s = &inner.s.config;
         {
             let mut g = lock(&inner.st);
             if g.closing {
@@ -1291,7 +1152,7 @@ impl Inner {
                 &format!(
                     "bound to {} as {} ({})",
                     self.s.addr(),
-                    self.s.system_id,
+                    self.s.config.system_id,
                     system_id
                 ),
             ),
@@ -1323,11 +1184,11 @@ impl Inner {
     }
 
     fn events_full(&self) -> bool {
-        lock(&self.events).q.len() >= self.s.event_capacity
+        lock(&self.events).q.len() >= EVENT_CAPACITY
     }
 
     fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
-        let s = &self.s;
+        let s = &self.s.config;
         if !s.bind_mode.can_submit() {
             return Err(Error::Usage(
                 "this client is bound as a receiver (x-smpp-bind-mode = receiver) and cannot submit: use transmitter or transceiver".into(),
@@ -1372,7 +1233,7 @@ impl Inner {
             caller: false,
         };
         // Admission: at most `window` messages waiting at once.
-        while g.subs.len() >= s.window && !g.closing {
+        while g.subs.len() >= s.window as usize && !g.closing {
             // Bytes left for the I/O thread's next write go now: a submitter that stops
             // must not hold them (and their ACK) back, or an SMSC that holds its answers
             // until it sees our ACK (Nagle) would wait for our delayed ACK.
@@ -1383,7 +1244,9 @@ impl Inner {
             }
             if !block {
                 self.counters.submitted.fetch_sub(1, Relaxed);
-                return Err(Error::WindowFull { window: s.window });
+                return Err(Error::WindowFull {
+                    window: s.window as usize,
+                });
             }
             let now = Instant::now();
             if now >= deadline {
@@ -1418,7 +1281,7 @@ impl Inner {
             return Ok(ticket);
         }
         let bound = matches!(g.state, ConnectionState::Bound { .. });
-        if !bound && !s.wait_during_outage {
+        if !bound && s.outage_policy == OutagePolicy::Fail {
             let why = format!("not connected to the SMSC: {}", g.last_down);
             for i in 0..n {
                 self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
@@ -1513,7 +1376,7 @@ impl Inner {
 
     /// Records a part's result; finishes the message when every part has one.
     fn set_result(&self, g: &mut Shared, key: PartKey, r: PartResult) {
-        let s = &self.s;
+        let s = &self.s.config;
         let Some(sub) = g.subs.get_mut(&key.0) else {
             return;
         };
@@ -1647,7 +1510,7 @@ impl Inner {
     /// Logs traced PDUs, masked. Called without the state lock: masking and the sink may be
     /// slow, and submitters must not wait for them.
     fn log_pdus(&self, traced: Vec<(session::Direction, Pdu)>) {
-        let (rules, group) = &self.s.log_mask;
+        let (rules, group) = (&self.s.log_mask, &self.s.config.log_mask_group);
         // The group was checked when the settings were built; fall back to full masking
         // rather than log a text unmasked.
         let mask = |t: &str| match rules.mask_by_group(t, group) {
@@ -1655,7 +1518,7 @@ impl Inner {
             Err(_) => "*".repeat(t.chars().count()),
         };
         for (dir, mut pdu) in traced {
-            let l = trace::line(dir, &pdu, self.s.inbound_default, &mask);
+            let l = trace::line(dir, &pdu, self.s.config.inbound_default, &mask);
             pdu.body.wipe_secrets();
             crate::log::emit(self.s.dump_level(), "esme::pdu", &l);
         }
@@ -1710,7 +1573,7 @@ impl Inner {
                 session::Event::Timeout { tag, .. } => {
                     let why = format!(
                         "no response within {:.1} s (x-smpp-response-max-waiting-time)",
-                        self.s.response_timeout.as_secs_f64()
+                        self.s.config.response_timeout.as_secs_f64()
                     );
                     self.set_result(g, tag, PartResult::Unknown(why));
                 }
@@ -1755,7 +1618,7 @@ impl Inner {
     }
 
     fn on_response(&self, g: &mut Shared, key: PartKey, pdu: Pdu, now: Instant) {
-        let s = &self.s;
+        let s = &self.s.config;
         let Some(part) = g
             .subs
             .get_mut(&key.0)
@@ -1878,7 +1741,11 @@ impl Inner {
             self.post(e);
         }
         if let Some(sess) = g.session.as_mut() {
-            sess.respond(&pdu, CommandStatus::Ok, self.s.deliver_resp_tlvs.clone());
+            sess.respond(
+                &pdu,
+                CommandStatus::Ok,
+                self.s.config.deliver_resp_tlvs.clone(),
+            );
         }
     }
 
@@ -1904,12 +1771,12 @@ impl Inner {
             let why = if matches!(g.state, ConnectionState::Bound { .. }) {
                 format!(
                     "not sent within {:.1} s (x-smpp-submit-timeout): the window or rate limit held it",
-                    self.s.submit_timeout.as_secs_f64()
+                    self.s.config.submit_timeout.as_secs_f64()
                 )
             } else {
                 format!(
                     "not sent within {:.1} s (x-smpp-submit-timeout): not connected ({})",
-                    self.s.submit_timeout.as_secs_f64(),
+                    self.s.config.submit_timeout.as_secs_f64(),
                     g.last_down
                 )
             };
@@ -1932,7 +1799,12 @@ impl Inner {
             }
             loop {
                 attempt += 1;
-                if self.s.reconnect_attempts.is_some_and(|max| attempt > max) {
+                if self
+                    .s
+                    .config
+                    .reconnect_attempts
+                    .is_some_and(|max| attempt > max)
+                {
                     let n = attempt - 1;
                     let why = format!(
                         "gave up reconnecting after {n} attempt{} (x-smpp-reconnect-attempts)",
@@ -1993,7 +1865,7 @@ impl Inner {
     /// reconnection-timeout), doing housekeeping meanwhile. False when closing.
     fn backoff(&self, attempt: u32) -> bool {
         let base = Duration::from_secs(1) * 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-        let base = base.min(self.s.reconnect_max_delay);
+        let base = base.min(self.s.config.reconnect_max_delay);
         let jitter = {
             let nanos = Instant::now().elapsed().subsec_nanos() as u64
                 ^ std::time::SystemTime::now()
@@ -2086,7 +1958,7 @@ impl Inner {
             self.set_result(&mut g, k, r);
         }
         g.last_down = why.to_string();
-        if !self.s.wait_during_outage && !closing {
+        if self.s.config.outage_policy == OutagePolicy::Fail && !closing {
             let keys: Vec<PartKey> = g.drain_queued();
             for k in keys {
                 self.set_result(
@@ -2225,6 +2097,60 @@ impl Inner {
         self.housekeeping(g, now);
         end
     }
+}
+
+/// Median TCP connect + TLS handshake times, full and resumed (see [`handshake_timing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeTiming {
+    /// Handshakes measured of each kind.
+    pub n: usize,
+    /// Median of full handshakes (an empty session cache each time).
+    pub full: Duration,
+    /// Median of resumed handshakes (one client's cache, as on a reconnect).
+    pub resumed: Duration,
+    /// How many of the second kind really resumed.
+    pub resumed_count: usize,
+}
+
+/// Measures `n` full and `n` resumed handshakes against the configured SMSC (each one binds
+/// and unbinds, but only TCP connect + handshake is timed). For benchmarks and `esme bench`.
+pub fn handshake_timing(config: &Config, n: usize) -> Result<HandshakeTiming, crate::Error> {
+    let n = n.max(1);
+    let once = |s: &Resolved| -> Result<(Duration, bool), crate::Error> {
+        let t0 = Instant::now();
+        let stream = tcp_connect(s)?;
+        let (t, info) = secure(s, stream)?;
+        let took = t0.elapsed();
+        let resumed = info.as_ref().is_some_and(|i| i.resumed);
+        // Bind so that TLS 1.3 tickets (sent after the handshake) are read and stored.
+        let c = bind(s, t, info)?;
+        c.close_quietly();
+        Ok((took, resumed))
+    };
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut full = Vec::with_capacity(n);
+    for _ in 0..n {
+        let fresh = Resolved::new(config.clone())?;
+        full.push(once(&fresh)?.0);
+    }
+    let shared = Resolved::new(config.clone())?;
+    once(&shared)?;
+    let mut resumed = Vec::with_capacity(n);
+    let mut resumed_count = 0;
+    for _ in 0..n {
+        let (d, r) = once(&shared)?;
+        resumed.push(d);
+        resumed_count += r as usize;
+    }
+    Ok(HandshakeTiming {
+        n,
+        full: median(full),
+        resumed: median(resumed),
+        resumed_count,
+    })
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub(crate) fn handshake(
         match conn.read_tls(&mut s) {
             Ok(0) => {
                 return Err(crate::Error::Tls(
-                    if setup.settings.mode == crate::config::TlsMode::Mutual && got_bytes {
+                    if setup.mode == crate::config::TlsMode::Mutual && got_bytes {
                         TlsError::ClientCertRejected {
                             alert: None,
                             subject: setup.report.client_subject.clone(),
@@ -143,7 +143,7 @@ fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> crate::Error 
     if matches!(
         e.kind(),
         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe
-    ) && setup.settings.mode == crate::config::TlsMode::Mutual
+    ) && setup.mode == crate::config::TlsMode::Mutual
         && got_bytes
     {
         return crate::Error::Tls(TlsError::ClientCertRejected {

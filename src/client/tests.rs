@@ -2,8 +2,11 @@
 
 use super::*;
 use crate::config::BindMode;
+use crate::pdu::{Body, MessageState, Pdu};
+use crate::receipt;
 use crate::sim::{Malformed, SimConfig, Smsc};
 use crate::text::SegmentMethod;
+use std::sync::atomic::Ordering::Relaxed;
 
 fn sim() -> Smsc {
     Smsc::start(SimConfig::default()).unwrap()

@@ -2,12 +2,12 @@
 //! connect, the TLS handshake and the bind ([`connect_and_bind`]); and the handshake timing of
 //! `esme bench`.
 
-use super::transport::{is_timeout, Tcp, Transport};
 use super::{PartKey, Session};
 use crate::config::{Config, TlsMode};
 use crate::error::Error;
 use crate::pdu::{Address, Bind, CommandStatus};
 use crate::session::{self, SessionConfig};
+use crate::transport::{is_timeout, Tcp, Transport};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -195,8 +195,7 @@ type Secured = (Arc<dyn Transport>, Option<crate::tls::HandshakeInfo>);
 pub(crate) fn secure(s: &Resolved, stream: TcpStream) -> Result<Secured, Error> {
     Ok(match &s.tls {
         Some(setup) => {
-            let (t, info) =
-                crate::tls::transport::handshake(setup, stream, s.config.connect_timeout)?;
+            let (t, info) = crate::tls::handshake(setup, stream, s.config.connect_timeout)?;
             (Arc::new(t), Some(info))
         }
         None => (Arc::new(Tcp(stream)), None),

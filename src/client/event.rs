@@ -1,4 +1,4 @@
-//! What the client reports ([`Event`]) and the queue [`Client::poll_event`] takes it from.
+//! What the client reports ([`Event`]) and the queue [`Client::poll_event`](super::Client::poll_event) takes it from.
 
 use super::{lock, Inner, Outcome};
 use crate::pdu::Address;
@@ -10,10 +10,10 @@ use std::collections::VecDeque;
 /// (ESME_RX_T_APPN, the SMSC retries it later) rather than queued without bound.
 const EVENT_CAPACITY: usize = 10_000;
 
-/// Something the client reports through [`Client::poll_event`].
+/// Something the client reports through [`Client::poll_event`](super::Client::poll_event).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// The outcome of a [`Client::submit_async`] (each exactly once).
+    /// The outcome of a [`Client::submit_async`](super::Client::submit_async) (each exactly once).
     Outcome {
         /// The ticket's id.
         ticket: u64,

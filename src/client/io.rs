@@ -4,12 +4,12 @@
 //! and events, and the client's own timers.
 
 use super::event::{ConnectionState, Event};
-use super::transport::is_timeout;
 use super::{
     lock, trace, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
 };
 use crate::pdu::{Body, Pdu};
 use crate::session;
+use crate::transport::is_timeout;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};

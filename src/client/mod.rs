@@ -26,14 +26,14 @@
 //! - **Reading**: one reader at a time (`Shared::reader`). Usually the I/O thread; a blocking
 //!   `submit` waiting for its answer, or a submitter waiting for room in the window, reads for
 //!   itself when the role is free (leader/follower, `Inner::read_for_self`), and the I/O thread
-//!   stands aside meanwhile and for [`CALLER_LINGER`] after. What is read is fed to the session
+//!   stands aside meanwhile and for `CALLER_LINGER` after. What is read is fed to the session
 //!   under the lock, and dropped if the connection changed meanwhile (`Shared::conn_gen`).
 //!   Nobody reads while bytes wait to be written: the answers awaited may be theirs.
 //! - **Connecting**: `Client::connect` connects and binds on the caller's thread, reconnects
 //!   happen on the I/O thread; a new connection is seen by other threads only once its
 //!   transport and session are installed in `Shared`.
-//! - Over TLS one rustls connection is shared by the reader and the writer
-//!   ([`crate::transport`]).
+//! - Over TLS one rustls connection is shared by the reader and the writers (the `transport`
+//!   module, below both `client` and `tls`).
 //!
 //! # Files
 //!
@@ -55,7 +55,6 @@ mod stats;
 mod submit;
 mod ticket;
 mod trace;
-pub(crate) mod transport;
 
 pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
@@ -71,6 +70,7 @@ use crate::error::Error;
 use crate::pdu::CommandStatus;
 use crate::session::Session;
 use crate::text::Reassembler;
+use crate::transport::Transport;
 use event::Events;
 use stats::Counters;
 use std::collections::VecDeque;
@@ -79,7 +79,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use submit::Pacer;
 use ticket::Slot;
-use transport::Transport;
 
 /// Locks, recovering from a poisoned mutex (a panic elsewhere must not wedge the client).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

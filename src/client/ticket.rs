@@ -31,7 +31,7 @@ impl std::fmt::Debug for Ticket {
 }
 
 impl Ticket {
-    /// The id, as in [`Event::Outcome`].
+    /// The id, as in [`Event::Outcome`](super::Event::Outcome).
     pub fn id(&self) -> u64 {
         self.id
     }

@@ -1,6 +1,7 @@
-//! TLS over rustls (ring provider): the channel's options → a `rustls::ClientConfig`, the
-//! trust sources, the handshake with a diagnosis for each failure, and the transport that
-//! shares one TLS connection between the reader thread and the writers.
+//! TLS over rustls (ring provider): the channel's TLS options ([`crate::config::TlsConfig`]) →
+//! a `rustls::ClientConfig`, the trust sources, and the handshake with a diagnosis for each
+//! failure (`handshake.rs`). The connection it gives is a `transport::TlsStream`, which shares
+//! it between the reader thread and the writers. `tls` knows nothing of the client.
 //!
 //! Trust, in this order (documented in the README): the PEM certificates of
 //! `x-smpp-tls-ca-file`; plus the CA certificates inside the PKCS#12 file when
@@ -9,11 +10,14 @@
 //! `x-smpp-tls-skip-hostname-verification = true`.
 
 mod error;
+mod handshake;
 pub mod pkcs12;
-pub(crate) mod transport;
+#[cfg(test)]
+mod tests;
 
 pub use error::{CertProblem, TlsError};
-pub use transport::HandshakeInfo;
+pub(crate) use handshake::handshake;
+pub use handshake::HandshakeInfo;
 
 use crate::config::{Secret, TlsConfig, TlsMode, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -576,26 +580,4 @@ fn alert_name(a: rustls::AlertDescription) -> String {
 /// a plain SMPP client may receive from a TLS port.
 pub(crate) fn looks_like_tls(b: &[u8]) -> bool {
     b.len() >= 3 && matches!(b[0], 0x15 | 0x16) && b[1] == 0x03 && b[2] <= 0x04
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_names() {
-        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
-        assert_eq!(show_time(t), "2026-11-18 11:06 UTC");
-        let leap = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_709_164_800);
-        assert_eq!(show_time(leap), "2024-02-29 00:00 UTC");
-        let end = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_102_444_799);
-        assert_eq!(show_time(end), "2099-12-31 23:59 UTC");
-        assert_eq!(show_time(SystemTime::UNIX_EPOCH), "1970-01-01 00:00 UTC");
-        assert_eq!(
-            alert_name(rustls::AlertDescription::BadCertificate),
-            "bad_certificate"
-        );
-        assert!(looks_like_tls(&[0x15, 0x03, 0x03, 0x00, 0x02]));
-        assert!(!looks_like_tls(&[0x00, 0x00, 0x00, 0x10]));
-    }
 }

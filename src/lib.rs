@@ -7,7 +7,8 @@
 //! - [`sim`]: an SMSC simulator (SMPP server) for tests, demos and benchmarks.
 //! - [`config`]: channel configuration (Genesys SMS driver option names).
 //! - [`session`]: the sans-IO SMPP session; [`client`]: the blocking client on top of it.
-//! - [`tls`]: client identities for mutual TLS (PKCS#12 files).
+//! - [`tls`]: TLS configuration, client identities (PKCS#12 files), the handshake and its
+//!   diagnosis; `transport`: the socket (TCP or TLS) both `client` and `tls` use, a leaf.
 //! - [`pii`]: PII masking of message text (Genesys DataByGroup / DataByRule / DataByRegEx).
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
@@ -39,6 +40,8 @@ pub mod sim;
 pub mod text;
 /// cbindgen:ignore
 pub mod tls;
+/// cbindgen:ignore
+mod transport;
 
 pub use client::{Client, Event, Message, Outcome};
 pub use error::Error;

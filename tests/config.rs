@@ -71,11 +71,11 @@ fn defaults() {
     assert_eq!(c.close_timeout, Duration::from_secs(5));
     assert_eq!(c.reconnect_max_delay, Duration::from_secs(180));
     assert_eq!(c.reconnect_attempts, None);
-    assert_eq!(c.tls_mode, TlsMode::Off);
-    assert_eq!(c.tls_version, TlsVersion::Tls12);
-    assert_eq!(c.tls_pkcs12_path, None);
-    assert!(c.tls_file_password.is_none() && c.tls_key_password.is_none());
-    assert_eq!(c.tls_ca_file, None);
+    assert_eq!(c.tls.mode, TlsMode::Off);
+    assert_eq!(c.tls.min_version, TlsVersion::Tls12);
+    assert_eq!(c.tls.pkcs12_path, None);
+    assert!(c.tls.file_password.is_none() && c.tls.key_password.is_none());
+    assert_eq!(c.tls.ca_file, None);
     assert!(!c.debug);
 }
 
@@ -300,14 +300,20 @@ fn every_option_valid_and_invalid() {
         (
             "x-smpp-tls-mode",
             "single",
-            |c| c.tls_mode == TlsMode::Single,
+            |c| c.tls.mode == TlsMode::Single,
             "double",
         ),
         (
             "x-smpp-tls-version",
             "1.3",
-            |c| c.tls_version == TlsVersion::Tls13,
+            |c| c.tls.min_version == TlsVersion::Tls13,
             "1.4",
+        ),
+        (
+            "x-smpp-log-mask-group",
+            "auth",
+            |c| c.log_mask_group == "auth",
+            "",
         ),
         ("x-debug-mode", "true", |c| c.debug, "verbose"),
     ];
@@ -324,23 +330,31 @@ fn every_option_valid_and_invalid() {
     // Options with no invalid value: paths and TLS passwords.
     let c = with("x-smpp-tls-path-to-certificate", "/etc/esme/client.p12").unwrap();
     assert_eq!(
-        c.tls_pkcs12_path.as_deref(),
+        c.tls.pkcs12_path.as_deref(),
         Some(std::path::Path::new("/etc/esme/client.p12"))
     );
     let c = with("x-smpp-tls-ca-file", "ca.pem").unwrap();
     assert_eq!(
-        c.tls_ca_file.as_deref(),
+        c.tls.ca_file.as_deref(),
         Some(std::path::Path::new("ca.pem"))
     );
     let c = with("x-smpp-tls-certificate-file-password", "p").unwrap();
-    assert_eq!(c.tls_file_password.unwrap().expose(), "p");
+    assert_eq!(c.tls.file_password.unwrap().expose(), "p");
     let c = with("x-smpp-tls-certificate-password", "k").unwrap();
-    assert_eq!(c.tls_key_password.unwrap().expose(), "k");
-    assert_eq!(with("x-smpp-tls-ca-file", "").unwrap().tls_ca_file, None);
+    assert_eq!(c.tls.key_password.unwrap().expose(), "k");
+    assert_eq!(with("x-smpp-tls-ca-file", "").unwrap().tls.ca_file, None);
+    let c = with("x-smpp-pii-rules", "/etc/esme/pii.json").unwrap();
+    assert_eq!(
+        c.pii_rules.as_deref(),
+        Some(std::path::Path::new("/etc/esme/pii.json"))
+    );
+    assert_eq!(with("x-smpp-pii-rules", "").unwrap().pii_rules, None);
     // Every option in the table is covered.
     for spec in Config::options() {
         assert!(
-            cases.iter().any(|c| c.0 == spec.name) || spec.name.starts_with("x-smpp-tls-"),
+            cases.iter().any(|c| c.0 == spec.name)
+                || spec.name.starts_with("x-smpp-tls-")
+                || spec.name == "x-smpp-pii-rules",
             "{} not tested",
             spec.name
         );
@@ -470,7 +484,10 @@ fn aliases() {
     assert_eq!(seg("payload"), SegmentMethod::Payload);
     assert_eq!(seg("UDH8"), SegmentMethod::Udh8);
     assert_eq!(
-        with("x-smpp-tls-version", "TLSv1.3").unwrap().tls_version,
+        with("x-smpp-tls-version", "TLSv1.3")
+            .unwrap()
+            .tls
+            .min_version,
         TlsVersion::Tls13
     );
     assert_eq!(
@@ -590,12 +607,12 @@ fn check_section(c: &Config) {
     assert_eq!(c.empty_message, "(empty)");
     assert_eq!(c.default_source, "Esme");
     assert_eq!(c.reconnect_max_delay, Duration::from_secs(60));
-    assert_eq!(c.tls_mode, TlsMode::Mutual);
+    assert_eq!(c.tls.mode, TlsMode::Mutual);
     assert_eq!(
-        c.tls_file_password.as_ref().unwrap().expose(),
+        c.tls.file_password.as_ref().unwrap().expose(),
         "filePassXYZ"
     );
-    assert_eq!(c.tls_key_password.as_ref().unwrap().expose(), "keyPassQRS");
+    assert_eq!(c.tls.key_password.as_ref().unwrap().expose(), "keyPassQRS");
 }
 
 #[test]

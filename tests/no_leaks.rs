@@ -160,7 +160,7 @@ fn nothing_secret_or_personal_reaches_logs_debug_or_errors() {
         .is_accepted());
     c.close();
     let mut wrong = tls_cfg.clone();
-    wrong.tls_file_password = Some("not-the-password".into());
+    wrong.tls.file_password = Some("not-the-password".into());
     let e = Client::connect(&wrong).unwrap_err();
     outputs.push(format!("{e:?} {e}"));
     assert!(!e.to_string().contains("not-the-password"));

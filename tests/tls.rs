@@ -124,7 +124,7 @@ fn untrusted_issuer_names_the_trust_source() {
 fn the_system_store_is_the_fallback_and_says_so() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let mut cfg = base(smsc.port).build().unwrap();
-    cfg.tls_ca_file = None;
+    cfg.tls.ca_file = None;
     let e = connect_err(&cfg);
     // Our test CA is not in the system store (or there is no system store at all).
     assert!(matches!(e.code(), 320 | 302), "{e}");
@@ -256,7 +256,7 @@ fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
 
     let alert = PlainListener::replying(TLS_ALERT_PROTOCOL_VERSION.to_vec());
     let mut cfg = base(alert.port).build().unwrap();
-    cfg.tls_mode = TlsMode::Off;
+    cfg.tls.mode = TlsMode::Off;
     let e = connect_err(&cfg);
     assert_eq!(e.code(), 333, "{e}");
     assert!(
@@ -268,7 +268,7 @@ fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
     // node-smpp's TLS port closes on plain SMPP without a word: the hint still names TLS.
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let mut cfg = base(smsc.port).build().unwrap();
-    cfg.tls_mode = TlsMode::Off;
+    cfg.tls.mode = TlsMode::Off;
     let e = connect_err(&cfg);
     assert!(e.to_string().contains("a TLS port"), "{e}");
 }
@@ -638,7 +638,7 @@ fn the_pkcs12_files_cas_can_be_the_trust() {
         .tls_trust_pkcs12_cas(true)
         .build()
         .unwrap();
-    cfg.tls_ca_file = None;
+    cfg.tls.ca_file = None;
     let c = Client::connect(&cfg).unwrap();
     assert!(c
         .submit(&Message::text("1", "trusted by the p12"))
@@ -649,7 +649,7 @@ fn the_pkcs12_files_cas_can_be_the_trust() {
         .tls_trust_pkcs12_cas(true)
         .build()
         .unwrap();
-    cfg.tls_ca_file = None;
+    cfg.tls.ca_file = None;
     let e = connect_err(&cfg);
     assert_eq!(e.code(), 320, "{e}");
     assert!(e.to_string().contains("the PKCS#12 file's CAs"), "{e}");
@@ -923,7 +923,7 @@ fn pem_identity_configuration_rules() {
         .tls_client_pem(pki("client.pem"), pki("client.key"))
         .build()
         .unwrap();
-    assert!(cfg.tls_client_pem.is_some());
+    assert!(cfg.tls.client_pem.is_some());
     let dbg = format!("{cfg:?}");
     assert!(!dbg.contains("\"pw\""), "{dbg}");
     assert_no_secret(&dbg, &pki("client.key"), &[]);

@@ -1,9 +1,9 @@
 //! Walks a channel configuration step by step, as `esme check` prints it: options → PKCS#12
 //! → trust → TCP → TLS handshake → bind. Stops at the first failure.
 
-use super::{bind, secure, tcp_connect, Settings};
-use crate::config::{Config, TlsMode};
-use crate::tls::{self, show_time, TlsSettings};
+use super::{bind, secure, tcp_connect, Resolved};
+use crate::config::{Config, Secret, TlsMode};
+use crate::tls::{self, show_time};
 use std::time::{Instant, SystemTime};
 
 /// One step of [`check`].
@@ -77,20 +77,20 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             config.port,
             config.system_id,
             config.bind_mode.name(),
-            match config.tls_mode {
+            match config.tls.mode {
                 TlsMode::Off => "off",
                 TlsMode::Single => "single",
                 TlsMode::Mutual => "mutual",
             }
         ),
     ));
-    let tls_settings = TlsSettings::from_config(config);
-    if let (Some(t), Some(path)) = (&tls_settings, &config.tls_pkcs12_path) {
+    let t = &config.tls;
+    if let (true, Some(path)) = (t.mode != TlsMode::Off, &t.pkcs12_path) {
         if t.mode == TlsMode::Mutual || t.trust_pkcs12_cas {
             match tls::pkcs12::load_file(
                 path,
-                t.file_password.as_deref().map(String::as_str),
-                t.key_password.as_deref().map(String::as_str),
+                t.file_password.as_ref().map(Secret::expose),
+                t.key_password.as_ref().map(Secret::expose),
                 t.alias.as_deref(),
             ) {
                 Ok(id) => {
@@ -119,11 +119,11 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             }
         }
     }
-    let settings = match Settings::from_config(config) {
+    let settings = match Resolved::new(config.clone()) {
         Ok(s) => s,
         Err(e) => {
             steps.push(fail(
-                if tls_settings.is_some() {
+                if t.mode != TlsMode::Off {
                     "trust"
                 } else {
                     "options"
@@ -198,7 +198,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 "bind",
                 format!(
                     "bound as {} to '{}' in {}",
-                    settings.bind_mode.name(),
+                    config.bind_mode.name(),
                     c.system_id,
                     ms(t2)
                 ),

@@ -1,7 +1,7 @@
 //! What a caller submits ([`Message`]), what it gets back ([`Outcome`]), and how a message
 //! becomes submit_sm parts.
 
-use super::Settings;
+use crate::config::Config;
 use crate::pdu::{Address, CommandStatus, Pdu, SubmitSm, Tlv};
 use crate::text::{self, Encoding};
 use crate::Error;
@@ -166,7 +166,7 @@ pub(crate) fn relative_time(d: Duration) -> String {
 /// The submit_sm parts of a message, encoded: every part is encoded here, once, so a field
 /// that breaks a rule is reported now, naming it, and nothing is sent; the session then
 /// sends these octets with its sequence number (`Session::send_encoded`).
-pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec<Vec<u8>>, Error> {
+pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<Vec<u8>>, Error> {
     if m.to.is_empty() {
         return Err(Error::Usage(
             "the message has no destination address".into(),
@@ -203,10 +203,9 @@ pub(crate) fn build_parts(s: &Settings, m: &Message, ref_num: u16) -> Result<Vec
                         .into(),
                 ));
             }
-            let enc = m.encoding.unwrap_or_else(|| {
-                s.outbound_encoding
-                    .unwrap_or_else(|| text::choose_encoding(t))
-            });
+            let enc = m
+                .encoding
+                .unwrap_or_else(|| s.outbound_encoding.encoding_for(t));
             base.data_coding = m.data_coding.unwrap_or(match enc {
                 Encoding::Ucs2 => s.ucs2_data_coding,
                 e => e.data_coding(),

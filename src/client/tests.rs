@@ -1,14 +1,39 @@
 //! The client against the simulator over loopback: the no-loss contract under faults.
 
 use super::*;
+use crate::config::BindMode;
+use crate::pdu::{Body, MessageState, Pdu};
+use crate::receipt;
 use crate::sim::{Malformed, SimConfig, Smsc};
+use crate::text::SegmentMethod;
+use std::sync::atomic::Ordering::Relaxed;
 
 fn sim() -> Smsc {
     Smsc::start(SimConfig::default()).unwrap()
 }
 
-fn settings(sim: &Smsc) -> Settings {
-    Settings::local(sim.addr().port())
+/// A configuration for a local SMSC: short timeouts, no rate limit, no receipts asked for.
+/// Tests change its fields as they need, also to values the options refuse (a 100 ms
+/// enquire_link interval): `Client::connect_with` takes it as it is.
+fn local(port: u16) -> Config {
+    Config::builder("127.0.0.1", "esme")
+        .port(port)
+        .password("secret")
+        .delivery_report(false)
+        .connect_timeout(Duration::from_secs(5))
+        .response_timeout(Duration::from_secs(5))
+        .max_rate(None)
+        .reconnect_max_delay(Duration::from_secs(10))
+        .throttle_backoff(Duration::from_millis(50))
+        .submit_timeout(Duration::from_secs(10))
+        .reassembly_timeout(Duration::from_secs(60))
+        .close_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
+
+fn settings(sim: &Smsc) -> Config {
+    local(sim.addr().port())
 }
 
 fn wait_event(c: &Client, pred: impl Fn(&Event) -> bool) -> Event {
@@ -102,7 +127,7 @@ fn bind_refusals_and_connect_failures_explain_themselves() {
     assert!(e.to_string().contains("check the password option"), "{e}");
     let port = sim.addr().port();
     drop(sim);
-    let e = Client::connect_with(Settings::local(port)).unwrap_err();
+    let e = Client::connect_with(local(port)).unwrap_err();
     assert_eq!(e.code(), 201, "{e}");
     assert!(e.to_string().contains("is the SMSC up"), "{e}");
 }
@@ -289,7 +314,7 @@ fn during_an_outage_messages_wait_for_the_reconnect() {
 fn during_an_outage_with_policy_fail_messages_are_not_sent() {
     let sim = sim();
     let mut s = settings(&sim);
-    s.wait_during_outage = false;
+    s.outage_policy = crate::config::OutagePolicy::Fail;
     let c = Client::connect_with(s).unwrap();
     drop(sim);
     wait_event(&c, |e| {

@@ -1,6 +1,7 @@
-//! TLS over rustls (ring provider): the channel's options → a `rustls::ClientConfig`, the
-//! trust sources, the handshake with a diagnosis for each failure, and the transport that
-//! shares one TLS connection between the reader thread and the writers.
+//! TLS over rustls (ring provider): the channel's TLS options ([`crate::config::TlsConfig`]) →
+//! a `rustls::ClientConfig`, the trust sources, and the handshake with a diagnosis for each
+//! failure (`handshake.rs`). The connection it gives is a `transport::TlsStream`, which shares
+//! it between the reader thread and the writers. `tls` knows nothing of the client.
 //!
 //! Trust, in this order (documented in the README): the PEM certificates of
 //! `x-smpp-tls-ca-file`; plus the CA certificates inside the PKCS#12 file when
@@ -9,83 +10,30 @@
 //! `x-smpp-tls-skip-hostname-verification = true`.
 
 mod error;
+mod handshake;
 pub mod pkcs12;
-pub(crate) mod transport;
+#[cfg(test)]
+mod tests;
 
 pub use error::{CertProblem, TlsError};
-pub use transport::HandshakeInfo;
+pub(crate) use handshake::handshake;
+pub use handshake::HandshakeInfo;
 
-use crate::config::{Config, TlsMode, TlsVersion};
+use crate::config::{Secret, TlsConfig, TlsMode, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-/// The TLS options of a channel.
-#[derive(Clone)]
-pub(crate) struct TlsSettings {
-    pub mode: TlsMode,
-    pub min: TlsVersion,
-    pub max: TlsVersion,
-    pub ca_file: Option<PathBuf>,
-    pub pkcs12: Option<PathBuf>,
-    pub file_password: Option<zeroize::Zeroizing<String>>,
-    pub key_password: Option<zeroize::Zeroizing<String>>,
-    pub alias: Option<String>,
-    pub client_pem: Option<(PathBuf, PathBuf)>,
-    pub trust_pkcs12_cas: bool,
-    pub server_name: String,
-    pub skip_hostname: bool,
-}
-
-impl std::fmt::Debug for TlsSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsSettings")
-            .field("mode", &self.mode)
-            .field("ca_file", &self.ca_file)
-            .field("pkcs12", &self.pkcs12)
-            .field("server_name", &self.server_name)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TlsSettings {
-    /// None when `x-smpp-tls-mode = off`.
-    pub(crate) fn from_config(c: &Config) -> Option<TlsSettings> {
-        if c.tls_mode == TlsMode::Off {
-            return None;
-        }
-        Some(TlsSettings {
-            mode: c.tls_mode,
-            min: c.tls_version,
-            max: c.tls_max_version,
-            ca_file: c.tls_ca_file.clone(),
-            pkcs12: c.tls_pkcs12_path.clone(),
-            file_password: c
-                .tls_file_password
-                .as_ref()
-                .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
-            key_password: c
-                .tls_key_password
-                .as_ref()
-                .map(|s| zeroize::Zeroizing::new(s.expose().to_string())),
-            alias: c.tls_alias.clone(),
-            client_pem: c.tls_client_pem.clone(),
-            trust_pkcs12_cas: c.tls_trust_pkcs12_cas,
-            server_name: c.tls_server_name.clone().unwrap_or_else(|| c.host.clone()),
-            skip_hostname: c.tls_skip_hostname_verification,
-        })
-    }
-
-    fn offered(&self) -> String {
-        match (self.min, self.max) {
-            (TlsVersion::Tls12, TlsVersion::Tls12) => "TLS 1.2 only".into(),
-            (TlsVersion::Tls13, _) => "TLS 1.3 only".into(),
-            _ => "TLS 1.2 and 1.3".into(),
-        }
+/// The TLS versions offered, for messages.
+fn offered(min: TlsVersion, max: TlsVersion) -> &'static str {
+    match (min, max) {
+        (TlsVersion::Tls12, TlsVersion::Tls12) => "TLS 1.2 only",
+        (TlsVersion::Tls13, _) => "TLS 1.3 only",
+        _ => "TLS 1.2 and 1.3",
     }
 }
 
@@ -107,7 +55,12 @@ pub struct TlsReport {
 pub(crate) struct TlsSetup {
     pub config: Arc<rustls::ClientConfig>,
     pub server_name: ServerName<'static>,
-    pub settings: TlsSettings,
+    /// `x-smpp-tls-mode` (single or mutual).
+    pub mode: TlsMode,
+    /// The name the SMSC's certificate must carry (`x-smpp-tls-server-name`, else the host).
+    pub wanted_name: String,
+    /// The versions offered, e.g. "TLS 1.2 and 1.3".
+    pub offered: &'static str,
     pub report: TlsReport,
     verifier: Arc<RecordingVerifier>,
 }
@@ -126,18 +79,21 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Loads the identity (mutual) and the trust, and builds the rustls configuration.
-pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
+/// Loads the identity (mutual) and the trust, and builds the rustls configuration, for a
+/// channel whose `x-smpp-tls-mode` is not off. `host` is the SMSC's name, checked against its
+/// certificate unless `x-smpp-tls-server-name` names another.
+pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
     let mut report = TlsReport::default();
     let now = SystemTime::now();
     let wanted = s.mode == TlsMode::Mutual || s.trust_pkcs12_cas;
-    let identity = match (&s.pkcs12, &s.client_pem, wanted) {
+    let server_name_text = s.server_name.as_deref().unwrap_or(host);
+    let identity = match (&s.pkcs12_path, &s.client_pem, wanted) {
         (Some(_), _, true) | (None, Some(_), true) => {
-            let id = match (&s.pkcs12, &s.client_pem) {
+            let id = match (&s.pkcs12_path, &s.client_pem) {
                 (Some(path), _) => pkcs12::load_file(
                     path,
-                    s.file_password.as_deref().map(String::as_str),
-                    s.key_password.as_deref().map(String::as_str),
+                    s.file_password.as_ref().map(Secret::expose),
+                    s.key_password.as_ref().map(Secret::expose),
                     s.alias.as_deref(),
                 )?,
                 (None, Some((cert, key))) => load_pem_identity(cert, key)?,
@@ -232,25 +188,25 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
     }
 
     let provider = provider();
-    let versions: Vec<&'static rustls::SupportedProtocolVersion> = match (s.min, s.max) {
-        (TlsVersion::Tls12, TlsVersion::Tls12) => vec![&rustls::version::TLS12],
-        (TlsVersion::Tls13, _) => vec![&rustls::version::TLS13],
-        _ => vec![&rustls::version::TLS13, &rustls::version::TLS12],
-    };
+    let versions: Vec<&'static rustls::SupportedProtocolVersion> =
+        match (s.min_version, s.max_version) {
+            (TlsVersion::Tls12, TlsVersion::Tls12) => vec![&rustls::version::TLS12],
+            (TlsVersion::Tls13, _) => vec![&rustls::version::TLS13],
+            _ => vec![&rustls::version::TLS13, &rustls::version::TLS12],
+        };
     let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| TlsError::Setup {
             detail: format!("cannot build the certificate verifier: {e}"),
         })?;
-    if s.skip_hostname {
+    if s.skip_hostname_verification {
         report.warnings.push(format!(
-            "x-smpp-tls-skip-hostname-verification = true: the SMSC's certificate is not checked against '{}' (its chain and dates are)",
-            s.server_name
+            "x-smpp-tls-skip-hostname-verification = true: the SMSC's certificate is not checked against '{server_name_text}' (its chain and dates are)",
         ));
     }
     let verifier = Arc::new(RecordingVerifier {
         inner,
-        skip_hostname: s.skip_hostname,
+        skip_hostname: s.skip_hostname_verification,
         seen: Mutex::new(None),
     });
     let builder = rustls::ClientConfig::builder_with_provider(provider)
@@ -269,16 +225,18 @@ pub(crate) fn setup(s: &TlsSettings) -> Result<TlsSetup, TlsError> {
                 })?,
             _ => builder.with_no_client_auth(),
         };
-    let server_name = ServerName::try_from(s.server_name.clone()).map_err(|_| TlsError::Setup {
-        detail: format!(
-            "'{}' is not a valid DNS name or IP address for TLS: set x-smpp-tls-server-name",
-            s.server_name
-        ),
-    })?;
+    let server_name =
+        ServerName::try_from(server_name_text.to_string()).map_err(|_| TlsError::Setup {
+            detail: format!(
+                "'{server_name_text}' is not a valid DNS name or IP address for TLS: set x-smpp-tls-server-name"
+            ),
+        })?;
     Ok(TlsSetup {
         config: Arc::new(config),
         server_name,
-        settings: s.clone(),
+        mode: s.mode,
+        wanted_name: server_name_text.to_string(),
+        offered: offered(s.min_version, s.max_version),
         report,
         verifier,
     })
@@ -545,7 +503,7 @@ impl TlsSetup {
                 ),
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                     untrusted(CertProblem::WrongName {
-                        wanted: self.settings.server_name.clone(),
+                        wanted: self.wanted_name.clone(),
                         presented: facts.map(|f| f.names).unwrap_or_default(),
                     })
                 }
@@ -560,7 +518,7 @@ impl TlsSetup {
                 | A::CertificateRevoked
                 | A::CertificateExpired
                 | A::AccessDenied
-                    if self.settings.mode == TlsMode::Mutual =>
+                    if self.mode == TlsMode::Mutual =>
                 {
                     TlsError::ClientCertRejected {
                         alert: Some(alert_name(*a)),
@@ -571,13 +529,13 @@ impl TlsSetup {
                     detail: "the SMSC requires a client certificate (alert certificate_required): set x-smpp-tls-mode = mutual and x-smpp-tls-path-to-certificate".into(),
                 },
                 A::ProtocolVersion => TlsError::VersionMismatch {
-                    offered: self.settings.offered(),
+                    offered: self.offered.to_string(),
                     detail: "the SMSC answered with alert protocol_version".into(),
                 },
                 A::HandshakeFailure => TlsError::Handshake {
                     detail: format!(
                         "the SMSC ended the handshake (alert handshake_failure): no cipher suite or version in common? we offer {}",
-                        self.settings.offered()
+                        self.offered
                     ),
                 },
                 other => TlsError::Handshake {
@@ -585,7 +543,7 @@ impl TlsSetup {
                 },
             },
             rustls::Error::PeerIncompatible(p) => TlsError::VersionMismatch {
-                offered: self.settings.offered(),
+                offered: self.offered.to_string(),
                 detail: format!("{p:?}"),
             },
             rustls::Error::InvalidMessage(m) => TlsError::NotTls {
@@ -622,82 +580,4 @@ fn alert_name(a: rustls::AlertDescription) -> String {
 /// a plain SMPP client may receive from a TLS port.
 pub(crate) fn looks_like_tls(b: &[u8]) -> bool {
     b.len() >= 3 && matches!(b[0], 0x15 | 0x16) && b[1] == 0x03 && b[2] <= 0x04
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_names() {
-        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
-        assert_eq!(show_time(t), "2026-11-18 11:06 UTC");
-        let leap = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_709_164_800);
-        assert_eq!(show_time(leap), "2024-02-29 00:00 UTC");
-        let end = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_102_444_799);
-        assert_eq!(show_time(end), "2099-12-31 23:59 UTC");
-        assert_eq!(show_time(SystemTime::UNIX_EPOCH), "1970-01-01 00:00 UTC");
-        assert_eq!(
-            alert_name(rustls::AlertDescription::BadCertificate),
-            "bad_certificate"
-        );
-        assert!(looks_like_tls(&[0x15, 0x03, 0x03, 0x00, 0x02]));
-        assert!(!looks_like_tls(&[0x00, 0x00, 0x00, 0x10]));
-    }
-}
-
-/// Median TCP connect + TLS handshake times, full and resumed (see [`handshake_timing`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandshakeTiming {
-    /// Handshakes measured of each kind.
-    pub n: usize,
-    /// Median of full handshakes (an empty session cache each time).
-    pub full: std::time::Duration,
-    /// Median of resumed handshakes (one client's cache, as on a reconnect).
-    pub resumed: std::time::Duration,
-    /// How many of the second kind really resumed.
-    pub resumed_count: usize,
-}
-
-/// Measures `n` full and `n` resumed handshakes against the configured SMSC (each one binds
-/// and unbinds, but only TCP connect + handshake is timed). For benchmarks and `esme bench`.
-pub fn handshake_timing(config: &Config, n: usize) -> Result<HandshakeTiming, crate::Error> {
-    use crate::client::{bind, secure, tcp_connect, Settings};
-    use std::time::{Duration, Instant};
-    let n = n.max(1);
-    let once = |s: &Settings| -> Result<(Duration, bool), crate::Error> {
-        let t0 = Instant::now();
-        let stream = tcp_connect(s)?;
-        let (t, info) = secure(s, stream)?;
-        let took = t0.elapsed();
-        let resumed = info.as_ref().is_some_and(|i| i.resumed);
-        // Bind so that TLS 1.3 tickets (sent after the handshake) are read and stored.
-        let c = bind(s, t, info)?;
-        c.close_quietly();
-        Ok((took, resumed))
-    };
-    let median = |mut v: Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let mut full = Vec::with_capacity(n);
-    for _ in 0..n {
-        let fresh = Settings::from_config(config)?;
-        full.push(once(&fresh)?.0);
-    }
-    let shared = Settings::from_config(config)?;
-    once(&shared)?;
-    let mut resumed = Vec::with_capacity(n);
-    let mut resumed_count = 0;
-    for _ in 0..n {
-        let (d, r) = once(&shared)?;
-        resumed.push(d);
-        resumed_count += r as usize;
-    }
-    Ok(HandshakeTiming {
-        n,
-        full: median(full),
-        resumed: median(resumed),
-        resumed_count,
-    })
 }

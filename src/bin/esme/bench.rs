@@ -338,7 +338,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     }
     let cfg = b.build().map_err(|e| e.to_string())?;
     let timing = if handshakes > 0 {
-        Some(esme::tls::handshake_timing(&cfg, handshakes).map_err(|e| e.to_string())?)
+        Some(esme::client::handshake_timing(&cfg, handshakes).map_err(|e| e.to_string())?)
     } else {
         None
     };
@@ -445,7 +445,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         .zip(threads0)
         .map_or(f64::NAN, |(b, a)| (b as f64 - a as f64) / sessions as f64);
     let transport = if tls { "tls" } else { "plain" };
-    let hs_ms = |f: fn(&esme::tls::HandshakeTiming) -> Duration| {
+    let hs_ms = |f: fn(&esme::client::HandshakeTiming) -> Duration| {
         timing
             .as_ref()
             .map_or(f64::NAN, |t| f(t).as_secs_f64() * 1000.0)

@@ -1,5 +1,11 @@
-//! The seam between the client and the bytes: plain TCP now, TLS later. A transport is
-//! shared by one reader (the I/O thread) and writers (any thread, one at a time).
+//! The socket: a connected byte stream, plain TCP ([`Tcp`]) or TLS ([`TlsStream`]), shared by
+//! one reader and writers (any thread, one at a time). A leaf: it imports neither the client
+//! (which drives it) nor `tls` (which builds the TLS configuration, runs the handshake and
+//! diagnoses its failures); it returns I/O errors (over TLS, a `rustls::Error` inside).
+
+mod tls;
+
+pub(crate) use tls::TlsStream;
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};

@@ -1,0 +1,410 @@
+//! Connecting: the configuration resolved once ([`Resolved`]), then per connection the TCP
+//! connect, the TLS handshake and the bind ([`connect_and_bind`]); and the handshake timing of
+//! `esme bench`.
+
+use super::{PartKey, Session};
+use crate::config::{Config, TlsMode};
+use crate::error::Error;
+use crate::pdu::{Address, Bind, CommandStatus};
+use crate::session::{self, SessionConfig};
+use crate::transport::{is_timeout, Tcp, Transport};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A validated configuration and what the client derives from it once: the TLS setup
+/// (identity loaded, trust resolved; reused on every reconnect, so its session cache makes a
+/// reconnect a resumed handshake) and the PII rules that mask the PDU log.
+pub(crate) struct Resolved {
+    pub config: Config,
+    pub tls: Option<Arc<crate::tls::TlsSetup>>,
+    /// The built-in rules plus those of `x-smpp-pii-rules`; the group applied is
+    /// `config.log_mask_group` (checked to exist here).
+    pub log_mask: crate::pii::RuleSet,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("config", &self.config)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Resolved {
+    /// Loads what the configuration names (PII rules, TLS identity and trust). The
+    /// configuration is not validated here: [`Client::connect`] and [`check`] do that first.
+    pub(crate) fn new(config: Config) -> Result<Resolved, Error> {
+        let rules = match &config.pii_rules {
+            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
+            None => crate::pii::RuleSet::builtin(),
+        };
+        if rules.group_rules(&config.log_mask_group).is_none() {
+            return Err(Error::Usage(format!(
+                "x-smpp-log-mask-group = {}: no such PII rule group (groups: {})",
+                config.log_mask_group,
+                rules.groups().join(", ")
+            )));
+        }
+        let tls = match config.tls.mode {
+            TlsMode::Off => None,
+            _ => Some(Arc::new(crate::tls::setup(&config.tls, &config.host)?)),
+        };
+        Ok(Resolved {
+            config,
+            tls,
+            log_mask: rules,
+        })
+    }
+
+    /// The level of PDU dumps: info with `x-debug-mode`, else debug.
+    pub(crate) fn dump_level(&self) -> crate::log::Level {
+        if self.config.debug {
+            crate::log::Level::Info
+        } else {
+            crate::log::Level::Debug
+        }
+    }
+
+    pub(super) fn session_config(&self) -> SessionConfig {
+        let c = &self.config;
+        SessionConfig {
+            window: c.window as usize,
+            response_timeout: c.response_timeout,
+            bind_timeout: c.connect_timeout,
+            enquire_link_interval: c.enquire_link_interval,
+            dead_peer_timeout: c.dead_peer_timeout,
+            max_pdu_len: c.max_pdu_len,
+        }
+    }
+
+    /// `host:port` (`[host]:port` for an IPv6 address), for messages.
+    pub(super) fn addr(&self) -> String {
+        let c = &self.config;
+        if c.host.contains(':') {
+            format!("[{}]:{}", c.host, c.port)
+        } else {
+            format!("{}:{}", c.host, c.port)
+        }
+    }
+}
+
+/// A bound connection.
+pub(crate) struct Connected {
+    pub(super) transport: Arc<dyn Transport>,
+    pub(super) session: Session<PartKey>,
+    pub(super) system_id: String,
+    /// How the TLS handshake went (TLS only).
+    pub tls: Option<crate::tls::HandshakeInfo>,
+}
+
+/// Connects and binds; the session is bound on success.
+impl Connected {
+    /// Unbinds (waiting briefly for the answer) and closes.
+    pub(crate) fn close_quietly(mut self) {
+        let now = Instant::now();
+        if self.session.unbind(now).is_ok() {
+            let mut out = Vec::new();
+            self.session.take_output(&mut out);
+            let _ = self.transport.write_all(&out);
+            let deadline = now + Duration::from_secs(2);
+            let mut buf = [0u8; 4096];
+            while self.session.state() != session::State::Closed && Instant::now() < deadline {
+                let _ = self
+                    .transport
+                    .set_read_timeout(Some(Duration::from_millis(100)));
+                match self.transport.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => self.session.feed(&buf[..n], Instant::now()),
+                    Err(_) => self.session.tick(Instant::now()),
+                }
+                while self.session.poll_event().is_some() {}
+                out.clear();
+                self.session.take_output(&mut out);
+                let _ = self.transport.write_all(&out);
+            }
+        }
+        self.transport.shutdown();
+    }
+}
+
+pub(crate) fn connect_and_bind(s: &Resolved) -> Result<Connected, Error> {
+    let stream = tcp_connect(s)?;
+    let (t, tls) = secure(s, stream)?;
+    bind(s, t, tls)
+}
+
+/// Step 1: the TCP connection (TCP_NODELAY, write timeout set).
+pub(crate) fn tcp_connect(s: &Resolved) -> Result<TcpStream, Error> {
+    let addr = s.addr();
+    let c = &s.config;
+    let addrs: Vec<SocketAddr> = (c.host.as_str(), c.port)
+        .to_socket_addrs()
+        .map_err(|e| Error::Connect {
+            addr: addr.clone(),
+            why: format!("cannot resolve the host: {e}"),
+        })?
+        .collect();
+    let mut last = None;
+    let mut stream = None;
+    for a in &addrs {
+        match TcpStream::connect_timeout(a, c.connect_timeout) {
+            Ok(t) => {
+                stream = Some(t);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let stream = match (stream, last) {
+        (Some(t), _) => t,
+        (None, Some(e)) if is_timeout(&e) => {
+            return Err(Error::Timeout {
+                phase: "the TCP connection (is the host reachable and the port open?)",
+                after: c.connect_timeout,
+            })
+        }
+        (None, Some(e)) => {
+            let hint = match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    " (nothing listens there: is the SMSC up and x-smpp-port right?)"
+                }
+                _ => "",
+            };
+            return Err(Error::Connect {
+                addr,
+                why: format!("{e}{hint}"),
+            });
+        }
+        (None, None) => {
+            return Err(Error::Connect {
+                addr,
+                why: "the host resolved to no address".into(),
+            })
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(c.response_timeout.max(Duration::from_secs(1))));
+    Ok(stream)
+}
+
+type Secured = (Arc<dyn Transport>, Option<crate::tls::HandshakeInfo>);
+
+/// Step 2: the TLS handshake, when TLS is configured.
+pub(crate) fn secure(s: &Resolved, stream: TcpStream) -> Result<Secured, Error> {
+    Ok(match &s.tls {
+        Some(setup) => {
+            let (t, info) = crate::tls::handshake(setup, stream, s.config.connect_timeout)?;
+            (Arc::new(t), Some(info))
+        }
+        None => (Arc::new(Tcp(stream)), None),
+    })
+}
+
+/// Step 3: the bind.
+pub(crate) fn bind(
+    s: &Resolved,
+    t: Arc<dyn Transport>,
+    tls_info: Option<crate::tls::HandshakeInfo>,
+) -> Result<Connected, Error> {
+    let mutual = s.tls.as_ref().is_some_and(|x| x.mode == TlsMode::Mutual);
+    let rejected_cert = || {
+        Error::Tls(crate::tls::TlsError::ClientCertRejected {
+            alert: None,
+            subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
+        })
+    };
+    let c = &s.config;
+    let mut first: Vec<u8> = Vec::new();
+    let now = Instant::now();
+    let mut session = Session::new(s.session_config(), now);
+    session.set_trace(crate::log::enabled(s.dump_level()));
+    let bind = Bind {
+        system_id: c.system_id.clone(),
+        password: c.password.expose().to_string(),
+        system_type: c.system_type.clone(),
+        interface_version: 0x34,
+        address_range: Address::new(c.bind_ton, c.bind_npi, c.address_range.clone()),
+    };
+    session
+        .bind(c.bind_mode, bind, now)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let deadline = now + c.connect_timeout;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        out.clear();
+        session.take_output(&mut out);
+        if !out.is_empty() {
+            let written = t.write_all(&out);
+            // The bind PDU carries the password: zero the buffer (its whole capacity) once
+            // written, so that neither this buffer nor the session, which gets it back at
+            // the next take_output, keeps a copy.
+            zeroize::Zeroize::zeroize(&mut out);
+            written.map_err(|e| Error::Disconnected {
+                why: format!("the connection failed while binding: {e}"),
+            })?;
+        }
+        while let Some(ev) = session.poll_event() {
+            match ev {
+                session::Event::Bound { system_id, .. } => {
+                    return Ok(Connected {
+                        transport: t,
+                        session,
+                        system_id,
+                        tls: tls_info,
+                    })
+                }
+                session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
+                    return Err(Error::Timeout {
+                        phase: "the bind response",
+                        after: c.connect_timeout,
+                    })
+                }
+                session::Event::BindRefused { status } => return Err(Error::BindRefused { status }),
+                session::Event::BindFailed { why } => {
+                    return Err(Error::Disconnected {
+                        why: format!("{why}: esme closed the connection"),
+                    })
+                }
+                // Say what the SMSC sent instead of the bind response: if the bind then
+                // times out, the log shows why.
+                session::Event::Ignored { why } => crate::log::emit(
+                    crate::log::Level::Warn,
+                    "esme::session",
+                    &format!("ignored from {} while binding: {why}", s.addr()),
+                ),
+                session::Event::FramingError(_) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
+                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+                }
+                session::Event::FramingError(e) => {
+                    return Err(Error::Disconnected {
+                        why: format!(
+                            "the SMSC answered the bind with something that is not SMPP ({e}): a TLS port? then set x-smpp-tls-mode"
+                        ),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Error::Timeout {
+                phase: "the bind response",
+                after: c.connect_timeout,
+            });
+        }
+        let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
+        match t.read(&mut buf) {
+            // With mutual TLS 1.3 the handshake ends on our side before the SMSC has
+            // checked our certificate: a refusal shows as a close right after it.
+            Ok(0) if mutual && first.is_empty() => return Err(rejected_cert()),
+            Ok(0) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
+                return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+            }
+            Ok(0) => {
+                return Err(Error::Disconnected {
+                    why: if s.tls.is_some() {
+                        "the SMSC closed the connection before answering the bind".into()
+                    } else {
+                        "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into()
+                    },
+                })
+            }
+            Ok(n) => {
+                if first.len() < 8 {
+                    first.extend_from_slice(&buf[..n.min(8 - first.len())]);
+                }
+                session.feed(&buf[..n], Instant::now())
+            }
+            Err(e) if is_timeout(&e) => session.tick(Instant::now()),
+            Err(e) => {
+                if let (Some(setup), Some(r)) = (
+                    &s.tls,
+                    e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
+                ) {
+                    // The handshake is over: handshake_failure now is no cipher mismatch.
+                    // Without a client certificate in play it is what a TLS 1.2 server sends
+                    // when its renegotiation request is refused, as esme always does.
+                    if !mutual
+                        && matches!(
+                            r,
+                            rustls::Error::AlertReceived(
+                                rustls::AlertDescription::HandshakeFailure
+                            )
+                        )
+                    {
+                        return Err(Error::Tls(crate::tls::TlsError::Handshake {
+                            detail: "the SMSC ended the TLS session after the handshake (alert handshake_failure): did it ask to renegotiate? esme never renegotiates".into(),
+                        }));
+                    }
+                    return Err(Error::Tls(setup.diagnose(r)));
+                }
+                if mutual
+                    && first.is_empty()
+                    && matches!(e.kind(), std::io::ErrorKind::ConnectionReset)
+                {
+                    return Err(rejected_cert());
+                }
+                return Err(Error::Disconnected {
+                    why: format!("the connection failed while binding: {e}"),
+                });
+            }
+        }
+    }
+}
+
+/// Median TCP connect + TLS handshake times, full and resumed (see [`handshake_timing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeTiming {
+    /// Handshakes measured of each kind.
+    pub n: usize,
+    /// Median of full handshakes (an empty session cache each time).
+    pub full: Duration,
+    /// Median of resumed handshakes (one client's cache, as on a reconnect).
+    pub resumed: Duration,
+    /// How many of the second kind really resumed.
+    pub resumed_count: usize,
+}
+
+/// Measures `n` full and `n` resumed handshakes against the configured SMSC (each one binds
+/// and unbinds, but only TCP connect + handshake is timed). For benchmarks and `esme bench`.
+pub fn handshake_timing(config: &Config, n: usize) -> Result<HandshakeTiming, crate::Error> {
+    let n = n.max(1);
+    let once = |s: &Resolved| -> Result<(Duration, bool), crate::Error> {
+        let t0 = Instant::now();
+        let stream = tcp_connect(s)?;
+        let (t, info) = secure(s, stream)?;
+        let took = t0.elapsed();
+        let resumed = info.as_ref().is_some_and(|i| i.resumed);
+        // Bind so that TLS 1.3 tickets (sent after the handshake) are read and stored.
+        let c = bind(s, t, info)?;
+        c.close_quietly();
+        Ok((took, resumed))
+    };
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let mut full = Vec::with_capacity(n);
+    for _ in 0..n {
+        let fresh = Resolved::new(config.clone())?;
+        full.push(once(&fresh)?.0);
+    }
+    let shared = Resolved::new(config.clone())?;
+    once(&shared)?;
+    let mut resumed = Vec::with_capacity(n);
+    let mut resumed_count = 0;
+    for _ in 0..n {
+        let (d, r) = once(&shared)?;
+        resumed.push(d);
+        resumed_count += r as usize;
+    }
+    Ok(HandshakeTiming {
+        n,
+        full: median(full),
+        resumed: median(resumed),
+        resumed_count,
+    })
+}

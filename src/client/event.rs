@@ -1,0 +1,151 @@
+//! What the client reports ([`Event`]) and the queue [`Client::poll_event`](super::Client::poll_event) takes it from.
+
+use super::{lock, Inner, Outcome};
+use crate::pdu::Address;
+use crate::receipt::DeliveryReceipt;
+use crate::text::Incomplete;
+use std::collections::VecDeque;
+
+/// The most events waiting in the queue: an inbound message beyond it is refused
+/// (ESME_RX_T_APPN, the SMSC retries it later) rather than queued without bound.
+const EVENT_CAPACITY: usize = 10_000;
+
+/// Something the client reports through [`Client::poll_event`](super::Client::poll_event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The outcome of a [`Client::submit_async`](super::Client::submit_async) (each exactly once).
+    Outcome {
+        /// The ticket's id.
+        ticket: u64,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// A mobile-originated message (deliver_sm or data_sm), reassembled when concatenated.
+    Message(InboundMessage),
+    /// A delivery receipt.
+    Receipt(Box<ReceivedReceipt>),
+    /// A concatenated message whose parts stopped arriving (timed out or evicted): what
+    /// arrived is here, never silently dropped.
+    Incomplete(Incomplete),
+    /// alert_notification.
+    Alert {
+        /// The mobile that became available.
+        source: Address,
+        /// The ESME address it concerns.
+        esme: Address,
+    },
+    /// The connection changed state.
+    Connection(ConnectionState),
+    /// Something the operator should know that does not stop the client: the client
+    /// certificate expires within 30 days, hostname verification is off, …
+    Warning(String),
+}
+
+/// An MO message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMessage {
+    /// source_addr.
+    pub from: String,
+    /// destination_addr.
+    pub to: String,
+    /// data_coding.
+    pub data_coding: u8,
+    /// The text, when the data_coding is a text encoding and it decoded.
+    pub text: Option<String>,
+    /// The user data (UDH removed; unpacked septets for packed GSM).
+    pub body: Vec<u8>,
+    /// How many parts it came in.
+    pub parts: u8,
+    /// Why the text or the concatenation could not be read, when it could not.
+    pub note: Option<String>,
+}
+
+/// A delivery receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedReceipt {
+    /// source_addr (the mobile).
+    pub from: String,
+    /// destination_addr (the original sender).
+    pub to: String,
+    /// The parsed receipt (TLVs preferred over the text), when it parsed.
+    pub receipt: Option<DeliveryReceipt>,
+    /// The short_message as received.
+    pub raw: Vec<u8>,
+    /// Why it did not parse, when it did not.
+    pub note: Option<String>,
+}
+
+/// The connection's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Connecting and binding (attempt 1 is the first reconnect).
+    Connecting {
+        /// Reconnect attempt number.
+        attempt: u32,
+    },
+    /// Bound.
+    Bound {
+        /// The SMSC's system_id.
+        system_id: String,
+    },
+    /// Not connected; the client will try again unless closing.
+    Disconnected {
+        /// Why, one line.
+        why: String,
+    },
+    /// Closed for good.
+    Closed,
+}
+
+/// Posted events and how many `poll_event` callers sleep waiting for one.
+#[derive(Default)]
+pub(super) struct Events {
+    pub(super) q: VecDeque<Event>,
+    pub(super) waiting: u32,
+}
+
+impl Inner {
+    pub(super) fn post(&self, e: Event) {
+        use crate::log::{emit, Level};
+        match &e {
+            Event::Connection(ConnectionState::Bound { system_id }) => emit(
+                Level::Info,
+                "esme::client",
+                &format!(
+                    "bound to {} as {} ({})",
+                    self.s.addr(),
+                    self.s.config.system_id,
+                    system_id
+                ),
+            ),
+            Event::Connection(ConnectionState::Disconnected { why }) => emit(
+                Level::Warn,
+                "esme::client",
+                &format!("disconnected from {}: {why}", self.s.addr()),
+            ),
+            Event::Connection(ConnectionState::Connecting { attempt }) => emit(
+                Level::Info,
+                "esme::client",
+                &format!("reconnecting to {} (attempt {attempt})", self.s.addr()),
+            ),
+            Event::Connection(ConnectionState::Closed) => emit(
+                Level::Info,
+                "esme::client",
+                &format!("closed ({})", self.s.addr()),
+            ),
+            Event::Warning(w) => emit(Level::Warn, "esme::client", w),
+            _ => {}
+        }
+        let mut q = lock(&self.events);
+        q.q.push_back(e);
+        let waiting = q.waiting > 0;
+        drop(q);
+        if waiting {
+            self.events_cv.notify_one();
+        }
+    }
+
+    pub(super) fn events_full(&self) -> bool {
+        lock(&self.events).q.len() >= EVENT_CAPACITY
+    }
+}

@@ -1,0 +1,103 @@
+//! Inbound deliver_sm and data_sm: delivery receipts, and MO messages reassembled from their
+//! parts; each acknowledged, or refused while the event queue is full.
+
+use super::event::{Event, InboundMessage, ReceivedReceipt};
+use super::{Inner, Shared};
+use crate::pdu::{Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue};
+use crate::receipt;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+impl Inner {
+    pub(super) fn on_inbound(&self, g: &mut Shared, pdu: Pdu, now: Instant) {
+        if self.events_full() {
+            // Refused, not dropped: the SMSC keeps it and retries.
+            self.counters.inbound_refused.fetch_add(1, Relaxed);
+            if let Some(sess) = g.session.as_mut() {
+                sess.respond(&pdu, CommandStatus::RxTAppn, Vec::new());
+            }
+            return;
+        }
+        let events: Vec<Event> = match &pdu.body {
+            Body::DeliverSm(d) if matches!(d.esm_class & 0x3C, 0x04 | 0x20) => {
+                let id = d.tlvs.get_str(Tag::ReceiptedMessageId);
+                let state = d.tlvs.get_u8(Tag::MessageState).map(MessageState::from_u8);
+                let nec = match d.tlvs.find(Tag::NetworkErrorCode).map(Tlv::value) {
+                    Some(TlvValue::NetworkErrorCode {
+                        network_type,
+                        error_code,
+                    }) => Some((network_type, error_code)),
+                    _ => None,
+                };
+                let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
+                self.counters.receipts_received.fetch_add(1, Relaxed);
+                let (receipt, note) = match parsed {
+                    Ok(r) => (Some(r), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                vec![Event::Receipt(Box::new(ReceivedReceipt {
+                    from: d.source.addr.clone(),
+                    to: d.destination.addr.clone(),
+                    receipt,
+                    raw: d.payload().to_vec(),
+                    note,
+                }))]
+            }
+            Body::DeliverSm(_) | Body::DataSm(_) => {
+                let (part, raw) = match &pdu.body {
+                    Body::DeliverSm(d) => (d.inbound_part(), d.payload().to_vec()),
+                    Body::DataSm(d) => {
+                        let p = d.inbound_part();
+                        let raw = p.message_payload.clone().unwrap_or_default();
+                        (p, raw)
+                    }
+                    _ => return,
+                };
+                let (from, to, dc) = (
+                    part.source.clone(),
+                    part.destination.clone(),
+                    part.data_coding,
+                );
+                match g.reasm.push(part, now) {
+                    Ok(Some(m)) => {
+                        let note = m.text_error.as_ref().map(|e| e.to_string());
+                        vec![Event::Message(InboundMessage {
+                            from: m.source,
+                            to: m.destination,
+                            data_coding: m.data_coding,
+                            text: m.text,
+                            body: m.body,
+                            parts: m.parts,
+                            note,
+                        })]
+                    }
+                    Ok(None) => vec![],
+                    // Unreadable concatenation: hand it over raw rather than lose it.
+                    Err(e) => vec![Event::Message(InboundMessage {
+                        from,
+                        to,
+                        data_coding: dc,
+                        text: None,
+                        body: raw,
+                        parts: 1,
+                        note: Some(e.to_string()),
+                    })],
+                }
+            }
+            _ => vec![],
+        };
+        for e in events {
+            if let Event::Message(_) = e {
+                self.counters.messages_received.fetch_add(1, Relaxed);
+            }
+            self.post(e);
+        }
+        if let Some(sess) = g.session.as_mut() {
+            sess.respond(
+                &pdu,
+                CommandStatus::Ok,
+                self.s.config.deliver_resp_tlvs.clone(),
+            );
+        }
+    }
+}

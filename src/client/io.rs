@@ -1,0 +1,412 @@
+//! The roles around the socket (see the picture in `mod.rs`): the writer role
+//! ([`Inner::flush`]), a submitter reading for itself ([`Inner::read_for_self`]), and the I/O
+//! thread's loop over one connection ([`Inner::run_connection`]): reads, the session's timers
+//! and events, and the client's own timers.
+
+use super::event::{ConnectionState, Event};
+use super::{
+    lock, trace, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
+};
+use crate::pdu::{Body, Pdu};
+use crate::session;
+use crate::transport::is_timeout;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::MutexGuard;
+use std::time::{Duration, Instant};
+
+impl Inner {
+    /// Waits for a blocking submit's outcome, reading the socket itself while nobody else
+    /// does (leader/follower): its response then reaches it without waking the I/O thread
+    /// and being handed back, two thread switches saved per round trip. When another thread
+    /// reads, it returns and the caller waits on the ticket as usual. Every byte read goes
+    /// through the same session, under the same lock, as the I/O thread's reads.
+    pub(super) fn submit_and_read(&self, ticket: &Ticket) {
+        let mut g = lock(&self.st);
+        match g.subs.get_mut(&ticket.id) {
+            Some(sub) => sub.caller = true,
+            None => return, // already resolved
+        }
+        g.callers += 1;
+        loop {
+            if !g.subs.contains_key(&ticket.id) {
+                return; // resolved (set_result removed it and counted us out)
+            }
+            let (g2, read) = self.read_for_self(g, Some(ticket.id));
+            g = g2;
+            if !read {
+                return; // someone else reads, or the I/O thread has work to do
+            }
+        }
+    }
+
+    /// Reads the socket once for a waiting submitter (a blocking submit waiting for its
+    /// outcome: `mine`; or a submitter waiting for room in the window) when nobody else
+    /// reads, and handles what arrived under the lock, as the I/O thread would. Returns the
+    /// guard and whether it read.
+    pub(super) fn read_for_self<'a>(
+        &'a self,
+        mut g: MutexGuard<'a, Shared>,
+        mine: Option<u64>,
+    ) -> (MutexGuard<'a, Shared>, bool) {
+        let bound = g
+            .session
+            .as_ref()
+            .is_some_and(|x| matches!(x.state(), session::State::Bound(_)));
+        let Some(t) = g.transport.clone() else {
+            return (g, false);
+        };
+        if g.reader || !bound || g.conn_end.is_some() || g.closing {
+            return (g, false);
+        }
+        // Never read with bytes left to write: the answers we wait for may be theirs.
+        if g.session.as_ref().is_some_and(|x| x.has_output()) {
+            if g.writing {
+                return (g, false);
+            }
+            self.flush(g);
+            return (lock(&self.st), true);
+        }
+        g.reader = true;
+        let gen = g.conn_gen;
+        let mut buf = std::mem::take(&mut g.rbuf);
+        if buf.len() < READ_BUF {
+            buf = vec![0u8; READ_BUF];
+        }
+        drop(g);
+        // A panic below must not leave the role taken: the I/O thread would wait for it
+        // forever. It gives the role back and ends the connection, then unwinds on.
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let r = t.read(&mut buf);
+            let now = Instant::now();
+            self.counters.caller_reads.fetch_add(1, Relaxed);
+            let mut g = lock(&self.st);
+            if g.conn_gen == gen {
+                self.absorb(&mut g, r, &buf, now);
+            }
+            (g, now)
+        }));
+        let (mut g, now) = match done {
+            Ok(x) => x,
+            Err(panic) => {
+                let mut g = lock(&self.st);
+                g.reader = false;
+                g.conn_end
+                    .get_or_insert_with(|| "internal error while reading".into());
+                drop(g);
+                self.io_cv.notify_all();
+                std::panic::resume_unwind(panic);
+            }
+        };
+        g.rbuf = buf;
+        g.reader = false;
+        g.last_caller = Some(now);
+        let me = u32::from(mine.is_some_and(|id| g.subs.get(&id).is_some_and(|s| s.caller)));
+        if g.conn_end.is_some() || g.callers > me {
+            // The connection ended, or other submitters wait: the I/O thread takes over.
+            self.io_cv.notify_one();
+        }
+        self.flush(g);
+        (lock(&self.st), true)
+    }
+
+    /// Feeds what a submitter read into the session and handles the result.
+    fn absorb(&self, g: &mut Shared, r: std::io::Result<usize>, buf: &[u8], now: Instant) {
+        if let Err(why) = self.feed_read(g, r, buf, now) {
+            g.conn_end = Some(why);
+        }
+        if let Some(why) = self.after_read(g, now) {
+            g.conn_end.get_or_insert(why);
+        }
+    }
+
+    /// Feeds the bytes a read returned into the session. `Err`: why the connection ended.
+    fn feed_read(
+        &self,
+        g: &mut Shared,
+        r: std::io::Result<usize>,
+        buf: &[u8],
+        now: Instant,
+    ) -> Result<(), String> {
+        match r {
+            Ok(0) => Err("the SMSC closed the connection".to_string()),
+            Ok(n) => {
+                self.counters.bytes_in.fetch_add(n as u64, Relaxed);
+                if let Some(s) = g.session.as_mut() {
+                    s.feed(&buf[..n], now);
+                }
+                Ok(())
+            }
+            Err(e) if is_timeout(&e) => Ok(()),
+            Err(e) => Err(format!("the connection failed: {e}")),
+        }
+    }
+
+    /// Logs the PDUs the session traced (at the dump level only), masked. Called without the
+    /// state lock: masking and the sink may be slow, and submitters must not wait for them.
+    fn log_pdus(&self, traced: Vec<(session::Direction, Pdu)>) {
+        let (rules, group) = (&self.s.log_mask, &self.s.config.log_mask_group);
+        // The group was checked when the configuration was resolved; fall back to full masking
+        // rather than log a text unmasked.
+        let mask = |t: &str| match rules.mask_by_group(t, group) {
+            Ok(m) => m.text,
+            Err(_) => "*".repeat(t.chars().count()),
+        };
+        for (dir, mut pdu) in traced {
+            let l = trace::line(dir, &pdu, self.s.config.inbound_default, &mask);
+            pdu.body.wipe_secrets();
+            crate::log::emit(self.s.dump_level(), "esme::pdu", &l);
+        }
+    }
+
+    /// The writer role: writes what the session has queued, unless another thread holds the
+    /// role (it picks these bytes up before giving the role back). Logs the traced PDUs
+    /// first, and takes the guard: the lock is released around each write.
+    pub(super) fn flush<'a>(&'a self, mut g: MutexGuard<'a, Shared>) {
+        // Tracing is on only at the dump level: otherwise this takes an empty Vec.
+        let traced = g
+            .session
+            .as_mut()
+            .map(|s| s.take_trace())
+            .unwrap_or_default();
+        if !traced.is_empty() {
+            drop(g);
+            self.log_pdus(traced);
+            g = lock(&self.st);
+        }
+        if g.writing {
+            return;
+        }
+        g.writing = true;
+        let mut buf = std::mem::take(&mut g.spare);
+        loop {
+            buf.clear();
+            let t = g.transport.clone();
+            if let Some(s) = g.session.as_mut() {
+                s.take_output(&mut buf);
+            }
+            let (Some(t), false) = (t, buf.is_empty()) else {
+                g.writing = false;
+                g.spare = buf;
+                return;
+            };
+            drop(g);
+            let r = t.write_all(&buf);
+            self.counters.bytes_out.fetch_add(buf.len() as u64, Relaxed);
+            self.counters.writes.fetch_add(1, Relaxed);
+            if r.is_err() {
+                // The reader sees the connection end and handles it.
+                t.shutdown();
+            }
+            g = lock(&self.st);
+        }
+    }
+
+    /// Reads and drives one bound connection until it ends; returns why.
+    pub(super) fn run_connection(&self) -> String {
+        let Some(t) = lock(&self.st).transport.clone() else {
+            return "not connected".into();
+        };
+        // Every read returns within 250 ms, also a blocking submitter's (it reads with this
+        // socket's setting): it then sees an outcome the timers gave it meanwhile.
+        let mut current = Some(Duration::from_millis(250));
+        let _ = t.set_read_timeout(current);
+        loop {
+            let mut g = lock(&self.st);
+            let now = Instant::now();
+            if let Some(why) = g.conn_end.take() {
+                self.flush(g);
+                return why;
+            }
+            let mut wake = now + Duration::from_millis(250);
+            if let Some(d) = g.session.as_ref().and_then(|s| s.next_deadline()) {
+                wake = wake.min(d);
+            }
+            if !g.queue.is_empty() {
+                wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
+            }
+            for (t, _) in &g.retry {
+                wake = wake.min(*t);
+            }
+            if g.coalesce_until.is_some_and(|t| t > now)
+                && g.session.as_ref().is_some_and(|x| x.in_flight() > 0)
+            {
+                wake = wake.min(now + COALESCE_WAIT);
+            }
+            // A blocking submitter reads, or one did a moment ago and the next will: leave
+            // the socket to them, and only run the timers.
+            let linger = (g.callers == 0)
+                .then_some(g.last_caller)
+                .flatten()
+                .map(|t| t + CALLER_LINGER)
+                .filter(|u| *u > now);
+            if g.reader || linger.is_some() {
+                g.io_reading = false;
+                // Bytes left to write go before we stand aside.
+                if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
+                    self.flush(g);
+                    continue;
+                }
+                // While a submitter reads, look again every CALLER_LINGER: when it stops
+                // reading (without a word to us) the socket is ours again within that.
+                let until = linger.unwrap_or(now + CALLER_LINGER).min(wake);
+                g = self
+                    .io_cv
+                    .wait_timeout(g, until.saturating_duration_since(now))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+                if let Some(why) = g.conn_end.take() {
+                    self.flush(g);
+                    return why;
+                }
+                let now = Instant::now();
+                if let Some(why) = self.after_read(&mut g, now) {
+                    self.flush(g);
+                    return why;
+                }
+                self.flush(g);
+                continue;
+            }
+            // Never read with bytes left to write (async submits leave theirs to us while we
+            // are the reader): write them first. Another thread writing takes them along.
+            if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
+                self.flush(g);
+                continue;
+            }
+            g.reader = true;
+            g.io_reading = true;
+            let mut buf = std::mem::take(&mut g.rbuf);
+            if buf.len() < READ_BUF {
+                buf = vec![0u8; READ_BUF];
+            }
+            drop(g);
+            let timeout = wake
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
+            // Only touch the socket option when the value changes meaningfully.
+            if current.is_none_or(|c| c.abs_diff(timeout) > Duration::from_millis(2)) {
+                let _ = t.set_read_timeout(Some(timeout));
+                current = Some(timeout);
+            }
+            let r = t.read(&mut buf);
+            let now = Instant::now();
+            let mut g = lock(&self.st);
+            g.reader = false;
+            let fed = self.feed_read(&mut g, r, &buf, now);
+            g.rbuf = buf;
+            if let Err(why) = fed {
+                return why;
+            }
+            if let Some(why) = self.after_read(&mut g, now) {
+                // Send what the session still owes (unbind_resp, nacks) before closing.
+                self.flush(g);
+                return why;
+            }
+            self.flush(g);
+        }
+    }
+
+    /// Runs the session's timers and handles its events, then sends what may go. Returns
+    /// why the connection ended, if it did.
+    fn after_read(&self, g: &mut Shared, now: Instant) -> Option<String> {
+        if let Some(s) = g.session.as_mut() {
+            s.tick(now);
+        }
+        let end = self.process(g, now);
+        self.pump(g, now);
+        self.housekeeping(g, now);
+        end
+    }
+
+    /// Handles what the session reports. Returns why the connection ended, if it did.
+    fn process(&self, g: &mut Shared, now: Instant) -> Option<String> {
+        let mut end = None;
+        while let Some(ev) = g.session.as_mut().and_then(|s| s.poll_event()) {
+            match ev {
+                session::Event::Response { tag, pdu } => self.on_response(g, tag, pdu, now),
+                session::Event::Timeout { tag, .. } => {
+                    let why = format!(
+                        "no response within {:.1} s (x-smpp-response-max-waiting-time)",
+                        self.s.config.response_timeout.as_secs_f64()
+                    );
+                    self.set_result(g, tag, PartResult::Unknown(why));
+                }
+                session::Event::MalformedResponse { tag, error } => {
+                    let why = format!("the SMSC's response could not be read: {error}");
+                    self.set_result(g, tag, PartResult::Unknown(why));
+                }
+                session::Event::Inbound { pdu } => self.on_inbound(g, pdu, now),
+                session::Event::Alert { pdu } => {
+                    if let Body::AlertNotification(a) = pdu.body {
+                        self.post(Event::Alert {
+                            source: a.source,
+                            esme: a.esme,
+                        });
+                    }
+                }
+                session::Event::PeerUnbound => end = Some("the SMSC unbound".to_string()),
+                session::Event::Unbound => end = Some("unbound".to_string()),
+                session::Event::PeerDead { silent_for } => {
+                    end = Some(format!(
+                        "no complete PDU from the SMSC for {:.0} s (enquire_link unanswered): link declared dead",
+                        silent_for.as_secs_f64()
+                    ))
+                }
+                session::Event::FramingError(e) => {
+                    end = Some(format!("the SMSC sent a broken PDU stream: {e}"))
+                }
+                session::Event::BindRefused { status } => {
+                    end = Some(format!("bind refused: {status}"))
+                }
+                session::Event::BindFailed { why } => end = Some(why),
+                // A response to no request of ours: the session goes on, the operator is told.
+                session::Event::Ignored { why } => crate::log::emit(
+                    crate::log::Level::Warn,
+                    "esme::session",
+                    &format!("ignored from {}: {why}", self.s.addr()),
+                ),
+                session::Event::Bound { .. } => {}
+            }
+        }
+        end
+    }
+
+    /// Periodic work: submit deadlines, reassembly timeouts.
+    pub(super) fn housekeeping(&self, g: &mut Shared, now: Instant) {
+        if now < g.next_housekeeping {
+            return;
+        }
+        g.next_housekeeping = now + Duration::from_millis(100);
+        let expired: Vec<PartKey> = g
+            .subs
+            .iter()
+            .filter(|(_, sub)| sub.deadline <= now)
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect();
+        for k in expired {
+            let why = if matches!(g.state, ConnectionState::Bound { .. }) {
+                format!(
+                    "not sent within {:.1} s (x-smpp-submit-timeout): the window or rate limit held it",
+                    self.s.config.submit_timeout.as_secs_f64()
+                )
+            } else {
+                format!(
+                    "not sent within {:.1} s (x-smpp-submit-timeout): not connected ({})",
+                    self.s.config.submit_timeout.as_secs_f64(),
+                    g.last_down
+                )
+            };
+            g.queue.retain(|q| *q != k);
+            g.retry.retain(|(_, q)| *q != k);
+            self.set_result(g, k, PartResult::NotSent(why));
+        }
+        for inc in g.reasm.expire(now) {
+            self.post(Event::Incomplete(inc));
+        }
+    }
+}

@@ -1,0 +1,413 @@
+//! Submitting: admission (the window), the rate ([`Pacer`]), moving queued parts into the
+//! session, each part's result, the message's outcome, and resubmission after a throttling
+//! answer.
+
+use super::event::Event;
+use super::ticket::{Slot, SlotState, Ticket};
+use super::{
+    lock, message, ConnectionState, Inner, Outcome, Part, PartKey, PartResult, Shared, Sub,
+    CALLER_LINGER, COALESCE_IN_FLIGHT, COALESCE_MAX_BYTES, COALESCE_MODE,
+};
+use crate::config::OutagePolicy;
+use crate::error::Error;
+use crate::pdu::{Body, Pdu};
+use crate::session;
+use crate::Message;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
+/// after an idle spell), and held back by a pause after a throttling answer whatever the
+/// rate (also when unlimited).
+#[derive(Debug)]
+pub(super) struct Pacer {
+    interval: Option<Duration>,
+    next: Instant,
+}
+
+impl Pacer {
+    pub(super) fn new(max_rate: Option<u32>, now: Instant) -> Pacer {
+        Pacer {
+            interval: max_rate.map(|r| Duration::from_secs(1) / r.max(1)),
+            next: now,
+        }
+    }
+
+    pub(super) fn ready(&self, now: Instant) -> bool {
+        now >= self.next
+    }
+
+    pub(super) fn sent(&mut self, now: Instant) {
+        if let Some(iv) = self.interval {
+            self.next = self.next.max(now) + iv;
+        }
+    }
+
+    pub(super) fn pause_until(&mut self, t: Instant) {
+        self.next = self.next.max(t);
+    }
+
+    pub(super) fn next(&self) -> Instant {
+        self.next
+    }
+}
+
+impl Inner {
+    pub(super) fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
+        let s = &self.s.config;
+        if !s.bind_mode.can_submit() {
+            return Err(Error::Usage(
+                "this client is bound as a receiver (x-smpp-bind-mode = receiver) and cannot submit: use transmitter or transceiver".into(),
+            ));
+        }
+        // Segment and encode outside the lock: submitters work in parallel.
+        let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
+        let parts = message::build_parts(s, m, ref_num)?;
+        let mut g = lock(&self.st);
+        if g.closing {
+            return Err(Error::Closed);
+        }
+        self.counters.submitted.fetch_add(1, Relaxed);
+        let id = g.next_id;
+        g.next_id += 1;
+        let slot = Arc::new(Slot {
+            outcome: Mutex::new(SlotState::default()),
+            cv: Condvar::new(),
+        });
+        let ticket = Ticket {
+            id,
+            slot: slot.clone(),
+        };
+        let start = Instant::now();
+        let deadline = start + s.submit_timeout;
+        let n = parts.len();
+        let sub = Sub {
+            parts: parts
+                .into_iter()
+                .map(|pdu| Part {
+                    pdu,
+                    result: None,
+                    in_flight: false,
+                    ever_sent: false,
+                    attempts: 0,
+                    sent_at: None,
+                })
+                .collect(),
+            deadline,
+            slot,
+            post,
+            caller: false,
+        };
+        // Admission: at most `window` messages waiting at once.
+        while g.subs.len() >= s.window as usize && !g.closing {
+            // Bytes left for the I/O thread's next write go now: a submitter that stops
+            // must not hold them (and their ACK) back, or an SMSC that holds its answers
+            // until it sees our ACK (Nagle) would wait for our delayed ACK.
+            if !g.writing && g.session.as_ref().is_some_and(|x| x.has_output()) {
+                self.flush(g);
+                g = lock(&self.st);
+                continue;
+            }
+            if !block {
+                self.counters.submitted.fetch_sub(1, Relaxed);
+                return Err(Error::WindowFull {
+                    window: s.window as usize,
+                });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                g.subs.insert(id, sub);
+                for i in 0..n {
+                    let why = format!(
+                        "the window stayed full for {:.1} s (x-smpp-submit-timeout)",
+                        s.submit_timeout.as_secs_f64()
+                    );
+                    self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why));
+                }
+                return Ok(ticket);
+            }
+            // Read the answers that make room ourselves when nobody else reads: no hand-off
+            // from the I/O thread per answer.
+            let (g2, read) = self.read_for_self(g, None);
+            g = g2;
+            if read {
+                continue;
+            }
+            g = self.wait(g, deadline - now);
+        }
+        g.subs.insert(id, sub);
+        if g.closing {
+            for i in 0..n {
+                self.set_result(
+                    &mut g,
+                    (id, i as u16),
+                    PartResult::NotSent("the client is closing".into()),
+                );
+            }
+            return Ok(ticket);
+        }
+        let bound = matches!(g.state, ConnectionState::Bound { .. });
+        if !bound && s.outage_policy == OutagePolicy::Fail {
+            let why = format!("not connected to the SMSC: {}", g.last_down);
+            for i in 0..n {
+                self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
+            }
+            return Ok(ticket);
+        }
+        let queued = if s.wait_each_segment { 1 } else { n };
+        for i in 0..queued {
+            g.queue.push_back((id, i as u16));
+        }
+        let now = Instant::now();
+        self.pump(&mut g, now);
+        // Coalescing: an async submit behind many unanswered ones leaves its bytes for the
+        // I/O thread, which is reading or handling those answers and writes everything
+        // queued before it reads again: one write (and one TCP segment for the SMSC to
+        // read) per batch instead of per message. The bytes wait at most for the next
+        // response (or the I/O thread's read timeout, 250 ms at most, if the SMSC stalls),
+        // and an SMSC that answers in order would not have reached them sooner.
+        // (Also when submitters read for themselves: the next one to wait for room writes
+        // them before it reads, and the I/O thread before it stands aside or reads.)
+        let submitters_read = g
+            .last_caller
+            .is_some_and(|t| now.saturating_duration_since(t) < CALLER_LINGER);
+        let defer = post
+            && (g.io_reading || submitters_read)
+            && g.session.as_ref().is_some_and(|x| {
+                x.in_flight() >= COALESCE_IN_FLIGHT && x.output_len() < COALESCE_MAX_BYTES
+            });
+        if defer {
+            g.coalesce_until = Some(now + COALESCE_MODE);
+        } else {
+            self.flush(g);
+        }
+        Ok(ticket)
+    }
+
+    /// Moves queued parts into the session while the window and the rate allow.
+    pub(super) fn pump(&self, g: &mut Shared, now: Instant) {
+        if !g.retry.is_empty() {
+            let mut i = 0;
+            while i < g.retry.len() {
+                if g.retry[i].0 <= now {
+                    let (_, k) = g.retry.swap_remove(i);
+                    g.queue.push_front(k);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        while let Some(&key) = g.queue.front() {
+            let Some(session) = g.session.as_mut() else {
+                break;
+            };
+            if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
+                break;
+            }
+            if !g.pacer.ready(now) {
+                break;
+            }
+            g.queue.pop_front();
+            let Some(part) = g
+                .subs
+                .get_mut(&key.0)
+                .and_then(|s| s.parts.get_mut(key.1 as usize))
+            else {
+                continue;
+            };
+            if part.result.is_some() || part.in_flight {
+                continue;
+            }
+            if part.pdu.is_empty() {
+                continue;
+            }
+            match session.send_encoded(&part.pdu, key, now) {
+                Ok(_) => {
+                    part.in_flight = true;
+                    part.ever_sent = true;
+                    part.sent_at = Some(now);
+                    self.counters.parts_sent.fetch_add(1, Relaxed);
+                    g.pacer.sent(now);
+                }
+                Err(session::SendError::WindowFull) => {
+                    g.queue.push_front(key);
+                    break;
+                }
+                // Not temporary (a bind mode that cannot submit, a field the encoder
+                // refuses): waiting would not help.
+                Err(e) => self.set_result(g, key, PartResult::NotSent(e.to_string())),
+            }
+        }
+    }
+
+    /// Records a part's result; finishes the message when every part has one.
+    pub(super) fn set_result(&self, g: &mut Shared, key: PartKey, r: PartResult) {
+        let s = &self.s.config;
+        let Some(sub) = g.subs.get_mut(&key.0) else {
+            return;
+        };
+        let failed = matches!(r, PartResult::Rejected(_) | PartResult::Unknown(_));
+        let accepted = matches!(r, PartResult::Accepted(_));
+        let Some(part) = sub.parts.get_mut(key.1 as usize) else {
+            return;
+        };
+        if part.result.is_some() {
+            return;
+        }
+        part.in_flight = false;
+        part.result = Some(r);
+        part.pdu = Vec::new();
+        if failed {
+            // The message has failed: don't send its remaining parts.
+            for p in sub.parts.iter_mut() {
+                if p.result.is_none() && !p.in_flight {
+                    p.result = Some(PartResult::NotSent("an earlier part failed".into()));
+                    p.pdu = Vec::new();
+                }
+            }
+        } else if accepted && s.wait_each_segment {
+            let next = key.1 as usize + 1;
+            if next < sub.parts.len() && sub.parts[next].result.is_none() {
+                g.queue.push_back((key.0, next as u16));
+            }
+        }
+        let sub = &g.subs[&key.0];
+        if sub.parts.iter().all(|p| p.result.is_some()) {
+            if let Some(sub) = g.subs.remove(&key.0) {
+                if sub.caller {
+                    g.callers -= 1;
+                    // A blocking submitter is about to come back for its next message: the
+                    // I/O thread leaves it the socket for a moment (see CALLER_LINGER).
+                    g.last_caller = Some(Instant::now());
+                }
+                self.finish(key.0, sub);
+                // Room in the window: wake a submitter waiting for it (and close, waiting
+                // for the last responses).
+                self.wake(g);
+            }
+        }
+    }
+
+    pub(super) fn finish(&self, id: u64, mut sub: Sub) {
+        let c = &self.counters;
+        let mut ids = Vec::with_capacity(sub.parts.len());
+        let mut unknown = None;
+        let mut rejected = None;
+        let mut not_sent = None;
+        for p in &mut sub.parts {
+            match p.result.take() {
+                Some(PartResult::Accepted(m)) => ids.push(m),
+                Some(PartResult::Unknown(w)) => {
+                    unknown.get_or_insert(w);
+                }
+                Some(PartResult::Rejected(st)) => {
+                    rejected.get_or_insert(st);
+                }
+                Some(PartResult::NotSent(w)) => {
+                    not_sent.get_or_insert(w);
+                }
+                None => {}
+            }
+        }
+        let n = sub.parts.len();
+        let outcome = if let Some(why) = unknown {
+            Outcome::Unknown {
+                why,
+                message_ids: ids,
+            }
+        } else if let Some(status) = rejected {
+            Outcome::Rejected {
+                status,
+                message_ids: ids,
+            }
+        } else if let Some(why) = not_sent {
+            if ids.is_empty() {
+                Outcome::NotSent { why }
+            } else {
+                Outcome::Unknown {
+                    why: format!(
+                        "only {} of {n} parts were accepted; the rest were not sent: {why}",
+                        ids.len()
+                    ),
+                    message_ids: ids,
+                }
+            }
+        } else {
+            Outcome::Accepted { message_ids: ids }
+        };
+        match &outcome {
+            Outcome::Accepted { .. } => c.accepted.fetch_add(1, Relaxed),
+            Outcome::Rejected { status, .. } => {
+                c.rejected_with(status.to_u32());
+                0
+            }
+            Outcome::Unknown { .. } => c.unknown.fetch_add(1, Relaxed),
+            Outcome::NotSent { .. } => c.not_sent.fetch_add(1, Relaxed),
+        };
+        // The slot is read only through a Ticket. When the caller kept none (the C ABI never
+        // does; async callers that go by events need not), the outcome moves into the event
+        // and the slot stays empty: no copy of it per message.
+        if sub.post && Arc::strong_count(&sub.slot) == 1 {
+            self.post(Event::Outcome {
+                ticket: id,
+                outcome,
+            });
+            return;
+        }
+        let event = sub.post.then(|| outcome.clone());
+        let mut st = lock(&sub.slot.outcome);
+        st.outcome = Some(outcome);
+        let waiting = st.waiting > 0;
+        drop(st);
+        if waiting {
+            sub.slot.cv.notify_all();
+        }
+        if let Some(outcome) = event {
+            self.post(Event::Outcome {
+                ticket: id,
+                outcome,
+            });
+        }
+    }
+
+    pub(super) fn on_response(&self, g: &mut Shared, key: PartKey, pdu: Pdu, now: Instant) {
+        let s = &self.s.config;
+        let Some(part) = g
+            .subs
+            .get_mut(&key.0)
+            .and_then(|x| x.parts.get_mut(key.1 as usize))
+        else {
+            return;
+        };
+        if let Some(t) = part.sent_at {
+            self.counters.latency(now.saturating_duration_since(t));
+        }
+        part.in_flight = false;
+        let status = pdu.command_status;
+        if status.is_ok() {
+            let r = match pdu.body {
+                Body::SubmitSmResp(r) => PartResult::Accepted(r.message_id),
+                _ => PartResult::Unknown(format!(
+                    "the SMSC answered submit_sm with {} and status 0",
+                    pdu.command_id().name()
+                )),
+            };
+            return self.set_result(g, key, r);
+        }
+        if status.is_transient_throttle() {
+            self.counters.throttled.fetch_add(1, Relaxed);
+            if part.attempts < s.throttle_retries {
+                part.attempts += 1;
+                self.counters.retried.fetch_add(1, Relaxed);
+                let backoff = (s.throttle_backoff * 2u32.saturating_pow(part.attempts - 1))
+                    .min(Duration::from_secs(30));
+                g.retry.push((now + backoff, key));
+                // Slow everyone down: the SMSC is saturated.
+                g.pacer.pause_until(now + s.throttle_backoff);
+                return;
+            }
+        }
+        self.set_result(g, key, PartResult::Rejected(status));
+    }
+}

@@ -1,0 +1,198 @@
+//! Reading and checking option values: integers, durations, booleans, texts, choices. Each
+//! function takes the option's row, for its range, unit and error messages.
+
+use super::error::{invalid, must};
+use super::{ConfigError, OptionSpec, TlsVersion};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The unit of an integer option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unit {
+    /// A count (or a duration set in code, shown in milliseconds).
+    Count,
+    Secs,
+    Millis,
+}
+
+pub(super) fn lower(v: &str) -> String {
+    v.to_ascii_lowercase()
+}
+
+/// Strips one pair of matching `"` or `'` quotes.
+pub(super) fn unquote(v: &str) -> &str {
+    let b = v.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+/// A decimal or `0x` hexadecimal integer.
+pub(super) fn parse_u64(v: &str) -> Option<u64> {
+    if let Some(hex) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u64::from_str_radix(hex, 16).ok()
+    } else if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        v.parse().ok()
+    } else {
+        None
+    }
+}
+
+pub(super) fn boolean(spec: &'static OptionSpec, v: &str) -> Result<bool, ConfigError> {
+    match lower(v).as_str() {
+        "true" | "yes" | "on" | "1" => Ok(true),
+        "false" | "no" | "off" | "0" => Ok(false),
+        _ => Err(must(spec, v)),
+    }
+}
+
+/// An integer option's value, within its range.
+pub(super) fn int(spec: &'static OptionSpec, v: &str) -> Result<u64, ConfigError> {
+    let n = parse_u64(v).ok_or_else(|| must(spec, v))?;
+    match spec.range {
+        Some((lo, hi)) if n < lo || n > hi => Err(must(spec, v)),
+        _ => Ok(n),
+    }
+}
+
+pub(super) fn unit_duration(n: u64, unit: Unit) -> Duration {
+    match unit {
+        Unit::Secs => Duration::from_secs(n),
+        Unit::Millis | Unit::Count => Duration::from_millis(n),
+    }
+}
+
+/// A duration option's value, in the option's unit.
+pub(super) fn dur(spec: &'static OptionSpec, v: &str) -> Result<Duration, ConfigError> {
+    Ok(unit_duration(int(spec, v)?, spec.unit))
+}
+
+/// A duration as its option's number (`30`, `2.5`).
+pub(super) fn shown(d: Duration, unit: Unit) -> String {
+    let (whole, frac, scale) = match unit {
+        Unit::Secs => (d.as_secs() as u128, d.subsec_nanos(), 1_000_000_000u32),
+        Unit::Millis | Unit::Count => (d.as_millis(), d.subsec_nanos() % 1_000_000, 1_000_000),
+    };
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = if scale == 1_000_000_000 { 9 } else { 6 };
+    let frac = format!("{:0digits$}", frac, digits = digits);
+    format!("{whole}.{}", frac.trim_end_matches('0'))
+}
+
+pub(super) fn check_int(spec: &'static OptionSpec, n: u64) -> Result<(), ConfigError> {
+    match spec.range {
+        Some((lo, hi)) if n < lo || n > hi => Err(must(spec, &n.to_string())),
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn check_dur(spec: &'static OptionSpec, d: Duration) -> Result<(), ConfigError> {
+    match spec.range {
+        Some((lo, hi)) if d < unit_duration(lo, spec.unit) || d > unit_duration(hi, spec.unit) => {
+            Err(must(spec, &shown(d, spec.unit)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An SMPP C-Octet string field: at most `max` characters, each one octet (Latin-1), no NUL.
+pub(super) fn check_text(
+    spec: &'static OptionSpec,
+    v: &str,
+    max: usize,
+) -> Result<(), ConfigError> {
+    let secret = spec.secret;
+    if let Some(c) = v.chars().find(|&c| c == '\0' || c as u32 > 0xFF) {
+        let why = if c == '\0' {
+            "must not hold a NUL character".to_string()
+        } else if secret {
+            "must hold only Latin-1 characters".to_string()
+        } else {
+            format!("must hold only Latin-1 characters (found '{c}')")
+        };
+        return Err(invalid(spec, v, why));
+    }
+    let len = v.chars().count();
+    if len > max {
+        let why = if secret {
+            format!("must be at most {max} characters")
+        } else {
+            format!("must be at most {max} characters (this has {len})")
+        };
+        return Err(invalid(spec, v, why));
+    }
+    Ok(())
+}
+
+pub(super) fn text(spec: &'static OptionSpec, v: &str, max: usize) -> Result<String, ConfigError> {
+    check_text(spec, v, max)?;
+    Ok(v.to_string())
+}
+
+pub(super) fn check_host(spec: &'static OptionSpec, v: &str) -> Result<(), ConfigError> {
+    if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(must(spec, v));
+    }
+    Ok(())
+}
+
+/// One of `table`'s names, in any case.
+pub(super) fn choose<T: Copy>(
+    spec: &'static OptionSpec,
+    v: &str,
+    table: &[(&str, T)],
+) -> Result<T, ConfigError> {
+    let l = lower(v);
+    table
+        .iter()
+        .find(|(name, _)| *name == l)
+        .map(|&(_, value)| value)
+        .ok_or_else(|| must(spec, v))
+}
+
+/// A choice set in code must be one the option can name (`x-smpp-inbound-enc-default` takes
+/// only some of the encodings).
+pub(super) fn check_choice<T: PartialEq + fmt::Debug>(
+    spec: &'static OptionSpec,
+    value: &T,
+    table: &[(&str, T)],
+) -> Result<(), ConfigError> {
+    if table.iter().any(|(_, t)| t == value) {
+        Ok(())
+    } else {
+        Err(must(spec, &format!("{value:?}").to_ascii_lowercase()))
+    }
+}
+
+/// A TLS version: `1.2`, `1.3` (also `TLSv1.2`, `tls1.3`); older ones are refused, saying why.
+pub(super) fn tls_version(spec: &'static OptionSpec, v: &str) -> Result<TlsVersion, ConfigError> {
+    let l = lower(v);
+    let n = l
+        .strip_prefix("tlsv")
+        .or_else(|| l.strip_prefix("tls"))
+        .unwrap_or(&l)
+        .trim();
+    match n {
+        "1.2" => Ok(TlsVersion::Tls12),
+        "1.3" => Ok(TlsVersion::Tls13),
+        "1.1" | "1.0" | "1" => Err(invalid(
+            spec,
+            v,
+            "TLS 1.1 and lower are deprecated by RFC 8996 and not supported: set 1.2 (or 1.3)",
+        )),
+        _ => Err(must(spec, v)),
+    }
+}
+
+/// A path, or none when empty.
+pub(super) fn path(v: &str) -> Option<PathBuf> {
+    (!v.is_empty()).then(|| PathBuf::from(v))
+}

@@ -75,6 +75,7 @@ impl Loader {
             let Order::Last { other, conflict } = spec.order else {
                 continue;
             };
+            let other = other.name();
             let other_given = self.given.iter().find(|g| g.spec.name == other);
             if let (true, Some(o)) = (conflict && self.config != before, other_given) {
                 return Err(ConfigError::Conflict {

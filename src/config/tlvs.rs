@@ -1,6 +1,7 @@
-//! The TLV options (`x-smpp-extraopt`, `x-smpp-delivery-extraopt`): `tag=value;…`.
+//! The TLV options ([`Opt::ExtraOpt`], [`Opt::DeliveryExtraOpt`]): `tag=value;…`.
 
 use super::error::invalid;
+use super::options::Opt;
 use super::suggest::distance;
 use super::values::{lower, parse_u64, unquote};
 use super::{ConfigError, OptionSpec};
@@ -29,7 +30,8 @@ pub(super) fn check_extra_tlvs(
                 spec,
                 &value(),
                 format!(
-                    "TLV {name} is set by segmentation (x-smpp-segmentation) and cannot be added"
+                    "TLV {name} is set by segmentation ({}) and cannot be added",
+                    Opt::Segmentation
                 ),
             ));
         }
@@ -68,7 +70,7 @@ pub(super) fn tlvs_text(tlvs: &[Tlv]) -> String {
     out
 }
 
-/// `tag=value;tag=value` → TLVs (see the `x-smpp-extraopt` row of the option table).
+/// `tag=value;tag=value` → TLVs (see the [`Opt::ExtraOpt`] row of the option table).
 pub(super) fn parse_tlvs(spec: &'static OptionSpec, v: &str) -> Result<Vec<Tlv>, ConfigError> {
     let mut out = Vec::new();
     for item in v.split(';') {

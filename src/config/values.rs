@@ -2,6 +2,8 @@
 //! function takes the option's row, for its range, unit and error messages.
 
 use super::error::{invalid, must};
+#[cfg(doc)]
+use super::options::Opt;
 use super::{ConfigError, OptionSpec, TlsVersion};
 use std::fmt;
 use std::path::PathBuf;
@@ -158,7 +160,7 @@ pub(super) fn choose<T: Copy>(
         .ok_or_else(|| must(spec, v))
 }
 
-/// A choice set in code must be one the option can name (`x-smpp-inbound-enc-default` takes
+/// A choice set in code must be one the option can name ([`Opt::InboundEncDefault`] takes
 /// only some of the encodings).
 pub(super) fn check_choice<T: PartialEq + fmt::Debug>(
     spec: &'static OptionSpec,

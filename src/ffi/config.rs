@@ -53,8 +53,9 @@ pub unsafe extern "C" fn esme_config_new(out: *mut *mut esme_config) -> esme_res
     })
 }
 
-/// Sets one option by its Genesys name (e.g. "x-smpp-host"), checking the name and value at
-/// once: ESME_ERR_CONFIG names the option and what is valid (never a secret's value).
+/// Sets one option by its Genesys name (as a channel section file spells it; the docs' option
+/// table lists them), checking the name and value at once: ESME_ERR_CONFIG names the option
+/// and what is valid (never a secret's value).
 #[no_mangle]
 pub unsafe extern "C" fn esme_config_set(
     cfg: *mut esme_config,

@@ -44,8 +44,8 @@ impl BindMode {
         self != BindMode::Transmitter
     }
 
-    /// The spec's word (and the `x-smpp-bind-mode` value): transmitter, receiver,
-    /// transceiver.
+    /// The spec's word (and the [`Opt::BindMode`](crate::config::Opt::BindMode) value):
+    /// transmitter, receiver, transceiver.
     pub fn name(self) -> &'static str {
         match self {
             BindMode::Transmitter => "transmitter",

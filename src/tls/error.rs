@@ -1,5 +1,6 @@
 //! TLS failures, each with its own stable code and a one-line cause with a hint.
 
+use crate::config::Opt;
 use std::fmt;
 
 /// What is wrong with the SMSC's certificate.
@@ -28,7 +29,7 @@ pub enum CertProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsError {
-    /// The CA file of `x-smpp-tls-ca-file` cannot be used (code 301).
+    /// The CA file of [`Opt::TlsCaFile`] cannot be used (code 301).
     CaFile {
         /// The path.
         path: String,
@@ -46,7 +47,7 @@ pub enum TlsError {
     Untrusted {
         /// What is wrong with it.
         problem: CertProblem,
-        /// The trust source used, e.g. "x-smpp-tls-ca-file /etc/smsc-ca.pem".
+        /// The trust source used, e.g. the CA file option's name and "/etc/smsc-ca.pem".
         trust: String,
         /// The certificate's subject, when known.
         subject: Option<String>,
@@ -133,10 +134,11 @@ impl TlsError {
 impl fmt::Display for TlsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TlsError::CaFile { path, why } => write!(f, "x-smpp-tls-ca-file {path}: {why}"),
+            TlsError::CaFile { path, why } => write!(f, "{} {path}: {why}", Opt::TlsCaFile),
             TlsError::NoTrustAnchors { sources } => write!(
                 f,
-                "no certificate to verify the SMSC against ({sources}): set x-smpp-tls-ca-file to the SMSC's CA (PEM)"
+                "no certificate to verify the SMSC against ({sources}): set {} to the SMSC's CA (PEM)",
+                Opt::TlsCaFile
             ),
             TlsError::Pkcs12(e) => e.fmt(f),
             TlsError::Untrusted {
@@ -151,11 +153,13 @@ impl fmt::Display for TlsError {
                 match problem {
                     CertProblem::UnknownIssuer => write!(
                         f,
-                        "the SMSC's certificate{who} is not trusted: its issuer is unknown to {trust}; add the SMSC's CA certificate with x-smpp-tls-ca-file"
+                        "the SMSC's certificate{who} is not trusted: its issuer is unknown to {trust}; add the SMSC's CA certificate with {}",
+                        Opt::TlsCaFile
                     ),
                     CertProblem::SelfSigned => write!(
                         f,
-                        "the SMSC's certificate{who} is self-signed and not in {trust}; add it (or its CA) with x-smpp-tls-ca-file"
+                        "the SMSC's certificate{who} is self-signed and not in {trust}; add it (or its CA) with {}",
+                        Opt::TlsCaFile
                     ),
                     CertProblem::Expired(when) => write!(
                         f,
@@ -169,12 +173,13 @@ impl fmt::Display for TlsError {
                     ),
                     CertProblem::WrongName { wanted, presented } => write!(
                         f,
-                        "the SMSC's certificate{who} is not issued for '{wanted}'{}: set x-smpp-tls-server-name to a name it carries, or connect by that name",
+                        "the SMSC's certificate{who} is not issued for '{wanted}'{}: set {} to a name it carries, or connect by that name",
                         if presented.is_empty() {
                             String::new()
                         } else {
                             format!(" but for {}", presented.join(", "))
-                        }
+                        },
+                        Opt::TlsServerName
                     ),
                     CertProblem::Other(d) => {
                         write!(f, "the SMSC's certificate{who} is not trusted ({trust}): {d}")
@@ -183,28 +188,35 @@ impl fmt::Display for TlsError {
             }
             TlsError::ClientCertRejected { alert, subject } => write!(
                 f,
-                "the SMSC did not accept our client certificate{}{}: it must trust our certificate's CA (x-smpp-tls-path-to-certificate)",
+                "the SMSC did not accept our client certificate{}{}: it must trust our certificate's CA ({})",
                 subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
                 alert
                     .as_deref()
                     .map(|a| format!(", TLS alert {a}"))
-                    .unwrap_or_else(|| ", it closed the connection".into())
+                    .unwrap_or_else(|| ", it closed the connection".into()),
+                Opt::TlsPathToCertificate
             ),
             TlsError::ClientCertDates { subject, when } => write!(
                 f,
-                "our client certificate ({subject}) {when}: the SMSC will refuse it; renew the PKCS#12 file of x-smpp-tls-path-to-certificate"
+                "our client certificate ({subject}) {when}: the SMSC will refuse it; renew the PKCS#12 file of {}",
+                Opt::TlsPathToCertificate
             ),
             TlsError::VersionMismatch { offered, detail } => write!(
                 f,
-                "no TLS version in common with the SMSC (we offer {offered}): {detail}; adjust x-smpp-tls-version / x-smpp-tls-max-version"
+                "no TLS version in common with the SMSC (we offer {offered}): {detail}; adjust {} / {}",
+                Opt::TlsVersion,
+                Opt::TlsMaxVersion
             ),
             TlsError::NotTls { detail } => write!(
                 f,
-                "the SMSC answered our TLS handshake with something that is not TLS ({detail}): is x-smpp-port a plain SMPP port? then set x-smpp-tls-mode = off"
+                "the SMSC answered our TLS handshake with something that is not TLS ({detail}): is {} a plain SMPP port? then set {} = off",
+                Opt::Port,
+                Opt::TlsMode
             ),
             TlsError::PlainToTls => write!(
                 f,
-                "the SMSC answered with TLS: this port expects TLS, set x-smpp-tls-mode = single (or mutual)"
+                "the SMSC answered with TLS: this port expects TLS, set {} = single (or mutual)",
+                Opt::TlsMode
             ),
             TlsError::Handshake { detail } => write!(f, "the TLS handshake failed: {detail}"),
             TlsError::Setup { detail } => write!(f, "TLS setup: {detail}"),

@@ -4,10 +4,12 @@
 //! it between the reader thread and the writers. `tls` knows nothing of the client.
 //!
 //! Trust, in this order (documented in the README): the PEM certificates of
-//! `x-smpp-tls-ca-file`; plus the CA certificates inside the PKCS#12 file when
-//! `x-smpp-tls-trust-pkcs12-cas = true`; when neither is configured, the operating system's
-//! store. Never trust-all. Hostname checking is on unless
-//! `x-smpp-tls-skip-hostname-verification = true`.
+//! [`Opt::TlsCaFile`](crate::config::Opt::TlsCaFile); plus the CA certificates inside the
+//! PKCS#12 file when [`Opt::TlsTrustPkcs12Cas`](crate::config::Opt::TlsTrustPkcs12Cas) is
+//! true; when neither is configured, the operating system's store. Never trust-all. Hostname
+//! checking is on unless
+//! [`Opt::TlsSkipHostnameVerification`](crate::config::Opt::TlsSkipHostnameVerification) is
+//! true.
 
 mod error;
 mod handshake;
@@ -19,7 +21,7 @@ pub use error::{CertProblem, TlsError};
 pub(crate) use handshake::handshake;
 pub use handshake::HandshakeInfo;
 
-use crate::config::{Secret, TlsConfig, TlsMode, TlsVersion};
+use crate::config::{Opt, Secret, TlsConfig, TlsMode, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -40,7 +42,7 @@ fn offered(min: TlsVersion, max: TlsVersion) -> &'static str {
 /// What the setup found, for `esme check` and the logs.
 #[derive(Debug, Clone, Default)]
 pub struct TlsReport {
-    /// The trust source, e.g. "x-smpp-tls-ca-file /etc/ca.pem (2 certificates)".
+    /// The trust source, e.g. the CA file option's name and "/etc/ca.pem (2 certificates)".
     pub trust: String,
     /// Our client certificate's subject (mutual).
     pub client_subject: Option<String>,
@@ -55,9 +57,9 @@ pub struct TlsReport {
 pub(crate) struct TlsSetup {
     pub config: Arc<rustls::ClientConfig>,
     pub server_name: ServerName<'static>,
-    /// `x-smpp-tls-mode` (single or mutual).
+    /// [`Opt::TlsMode`] (single or mutual).
     pub mode: TlsMode,
-    /// The name the SMSC's certificate must carry (`x-smpp-tls-server-name`, else the host).
+    /// The name the SMSC's certificate must carry ([`Opt::TlsServerName`], else the host).
     pub wanted_name: String,
     /// The versions offered, e.g. "TLS 1.2 and 1.3".
     pub offered: &'static str,
@@ -80,8 +82,8 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// Loads the identity (mutual) and the trust, and builds the rustls configuration, for a
-/// channel whose `x-smpp-tls-mode` is not off. `host` is the SMSC's name, checked against its
-/// certificate unless `x-smpp-tls-server-name` names another.
+/// channel whose [`Opt::TlsMode`] is not off. `host` is the SMSC's name, checked against its
+/// certificate unless [`Opt::TlsServerName`] names another.
 pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
     let mut report = TlsReport::default();
     let now = SystemTime::now();
@@ -122,7 +124,11 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
         }
         (None, None, true) => {
             return Err(TlsError::Setup {
-                detail: "x-smpp-tls-path-to-certificate is needed for mutual TLS or x-smpp-tls-trust-pkcs12-cas".into(),
+                detail: format!(
+                    "{} is needed for mutual TLS or {}",
+                    Opt::TlsPathToCertificate,
+                    Opt::TlsTrustPkcs12Cas
+                ),
             })
         }
         _ => None,
@@ -156,7 +162,8 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
             });
         }
         sources.push(format!(
-            "x-smpp-tls-ca-file {shown} ({n} certificate{})",
+            "{} {shown} ({n} certificate{})",
+            Opt::TlsCaFile,
             plural(n)
         ));
     }
@@ -201,7 +208,8 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
         })?;
     if s.skip_hostname_verification {
         report.warnings.push(format!(
-            "x-smpp-tls-skip-hostname-verification = true: the SMSC's certificate is not checked against '{server_name_text}' (its chain and dates are)",
+            "{} = true: the SMSC's certificate is not checked against '{server_name_text}' (its chain and dates are)",
+            Opt::TlsSkipHostnameVerification
         ));
     }
     let verifier = Arc::new(RecordingVerifier {
@@ -228,7 +236,8 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
     let server_name =
         ServerName::try_from(server_name_text.to_string()).map_err(|_| TlsError::Setup {
             detail: format!(
-                "'{server_name_text}' is not a valid DNS name or IP address for TLS: set x-smpp-tls-server-name"
+                "'{server_name_text}' is not a valid DNS name or IP address for TLS: set {}",
+                Opt::TlsServerName
             ),
         })?;
     Ok(TlsSetup {
@@ -526,7 +535,11 @@ impl TlsSetup {
                     }
                 }
                 A::CertificateRequired => TlsError::Handshake {
-                    detail: "the SMSC requires a client certificate (alert certificate_required): set x-smpp-tls-mode = mutual and x-smpp-tls-path-to-certificate".into(),
+                    detail: format!(
+                        "the SMSC requires a client certificate (alert certificate_required): set {} = mutual and {}",
+                        Opt::TlsMode,
+                        Opt::TlsPathToCertificate
+                    ),
                 },
                 A::ProtocolVersion => TlsError::VersionMismatch {
                     offered: self.offered.to_string(),

@@ -11,9 +11,11 @@
 //! PKCS#5 v1.5 PBES1, PBMAC1 (OpenSSL 3.4+ `-pbmac1_pbkdf2`), public-key integrity and privacy
 //! modes (signedData, envelopedData), and BER indefinite-length files.
 //!
-//! `x-smpp-tls-certificate-file-password` checks the MAC and decrypts encrypted certificate bags;
-//! `x-smpp-tls-certificate-password` decrypts the private key (the file password is tried when
-//! it is not set). Passwords are copied into zeroizing buffers and never appear in errors.
+//! [`Opt::TlsCertificateFilePassword`](crate::config::Opt::TlsCertificateFilePassword) checks the
+//! MAC and decrypts encrypted certificate bags;
+//! [`Opt::TlsCertificatePassword`](crate::config::Opt::TlsCertificatePassword) decrypts the private
+//! key (the file password is tried when it is not set). Passwords are copied into zeroizing buffers
+//! and never appear in errors.
 //!
 //! Everything is composed from RustCrypto's `pkcs12`/`pkcs5`/`pkcs8`/`cms`/`x509-cert`/`der`
 //! types and ciphers; the key is checked against its certificate with rustls' ring provider.
@@ -262,13 +264,16 @@ pub enum Pkcs12Error {
     WrongFilePassword {
         /// What failed, e.g. "the file's integrity check (MAC, HMAC-SHA256) failed".
         what: String,
-        /// Whether `x-smpp-tls-certificate-file-password` was set.
+        /// Whether
+        /// [`Opt::TlsCertificateFilePassword`](crate::config::Opt::TlsCertificateFilePassword) was
+        /// set.
         password_given: bool,
     },
     /// The private key did not decrypt with the key password (or, when none was set, with
     /// the file password).
     WrongKeyPassword {
-        /// Whether `x-smpp-tls-certificate-password` was set.
+        /// Whether [`Opt::TlsCertificatePassword`](crate::config::Opt::TlsCertificatePassword) was
+        /// set.
         key_password_given: bool,
     },
     /// An algorithm the loader does not implement.
@@ -451,13 +456,14 @@ pub fn load_file(
 
 /// Loads a client identity from the bytes of a PKCS#12 file.
 ///
-/// - `file_password` (`x-smpp-tls-certificate-file-password`) verifies the MAC and decrypts
-///   encrypted certificate bags. `None` and `""` both open files made without a password. When
-///   it is `None` and the file needs one, `key_password` is tried too.
-/// - `key_password` (`x-smpp-tls-certificate-password`) decrypts the private key; when `None`,
-///   the file password is used.
-/// - `alias` (`x-smpp-tls-certificate-alias`) chooses the key entry by friendlyName, ignoring
-///   case; without it the file must hold exactly one key.
+/// - `file_password`
+///   ([`Opt::TlsCertificateFilePassword`](crate::config::Opt::TlsCertificateFilePassword)) verifies
+///   the MAC and decrypts encrypted certificate bags. `None` and `""` both open files made without
+///   a password. When it is `None` and the file needs one, `key_password` is tried too.
+/// - `key_password` ([`Opt::TlsCertificatePassword`](crate::config::Opt::TlsCertificatePassword))
+///   decrypts the private key; when `None`, the file password is used.
+/// - `alias` ([`Opt::TlsCertificateAlias`](crate::config::Opt::TlsCertificateAlias)) chooses the
+///   key entry by friendlyName, ignoring case; without it the file must hold exactly one key.
 ///
 /// The key is checked against the leaf certificate by signing a probe message with it.
 pub fn load(

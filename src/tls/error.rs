@@ -1,6 +1,7 @@
 //! TLS failures, each with its own stable code and a one-line cause with a hint.
 
 use crate::config::Opt;
+use crate::tls::pkcs12::{list, one_line, Pkcs12Error};
 use std::fmt;
 
 /// What is wrong with the SMSC's certificate.
@@ -42,7 +43,7 @@ pub enum TlsError {
         sources: String,
     },
     /// The PKCS#12 file cannot be used (codes 303–312, see [`TlsError::code`]).
-    Pkcs12(crate::tls::pkcs12::Pkcs12Error),
+    Pkcs12(Pkcs12Error),
     /// The SMSC's certificate is not trusted (codes 320–325).
     Untrusted {
         /// What is wrong with it.
@@ -96,7 +97,7 @@ pub enum TlsError {
 impl TlsError {
     /// The stable numeric code (see [`crate::Error::code`]).
     pub fn code(&self) -> u32 {
-        use crate::tls::pkcs12::Pkcs12Error as P;
+        use Pkcs12Error as P;
         match self {
             TlsError::CaFile { .. } => 301,
             TlsError::NoTrustAnchors { .. } => 302,
@@ -140,7 +141,7 @@ impl fmt::Display for TlsError {
                 "no certificate to verify the SMSC against ({sources}): set {} to the SMSC's CA (PEM)",
                 Opt::TlsCaFile
             ),
-            TlsError::Pkcs12(e) => e.fmt(f),
+            TlsError::Pkcs12(e) => pkcs12_message(e, f),
             TlsError::Untrusted {
                 problem,
                 trust,
@@ -224,10 +225,72 @@ impl fmt::Display for TlsError {
     }
 }
 
+/// A PKCS#12 error as the channel's user sees it: the loader speaks of the file's password,
+/// key password and aliases; this names the options that give them. The other errors are
+/// about the file itself, and read as the loader words them.
+fn pkcs12_message(e: &Pkcs12Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match e {
+        Pkcs12Error::Missing { path } => write!(
+            f,
+            "PKCS#12 file {} does not exist: check {}",
+            path.display(),
+            Opt::TlsPathToCertificate
+        ),
+        Pkcs12Error::WrongFilePassword {
+            what,
+            password_given: true,
+        } => write!(
+            f,
+            "{} is wrong: {}",
+            Opt::TlsCertificateFilePassword,
+            one_line(what)
+        ),
+        Pkcs12Error::WrongFilePassword {
+            what,
+            password_given: false,
+        } => write!(
+            f,
+            "{} is not set but the file needs one: {}",
+            Opt::TlsCertificateFilePassword,
+            one_line(what)
+        ),
+        Pkcs12Error::WrongKeyPassword {
+            key_password_given: true,
+        } => write!(
+            f,
+            "{} is wrong: the private key did not decrypt",
+            Opt::TlsCertificatePassword
+        ),
+        Pkcs12Error::WrongKeyPassword {
+            key_password_given: false,
+        } => write!(
+            f,
+            "{} is wrong: the private key did not decrypt (it is not set, so the file password \
+             was tried): set it to the key's own password",
+            Opt::TlsCertificatePassword
+        ),
+        Pkcs12Error::AliasNotFound { wanted, present } => write!(
+            f,
+            "{} \"{}\" is not in the file; its key entries are: {}",
+            Opt::TlsCertificateAlias,
+            one_line(wanted),
+            list(present)
+        ),
+        Pkcs12Error::SeveralKeys { present } => write!(
+            f,
+            "the file holds {} private keys ({}): choose one with {}",
+            present.len(),
+            list(present),
+            Opt::TlsCertificateAlias
+        ),
+        other => fmt::Display::fmt(other, f),
+    }
+}
+
 impl std::error::Error for TlsError {}
 
-impl From<crate::tls::pkcs12::Pkcs12Error> for TlsError {
-    fn from(e: crate::tls::pkcs12::Pkcs12Error) -> Self {
+impl From<Pkcs12Error> for TlsError {
+    fn from(e: Pkcs12Error) -> Self {
         TlsError::Pkcs12(e)
     }
 }

@@ -1,14 +1,14 @@
-//! [`Pkcs12Error`]: why a file gave no client identity.
+//! [`Pkcs12Error`]: why a file gave no client identity, in the file's own terms. The TLS
+//! layer (`tls::error`) words the errors about passwords, aliases and the path for the
+//! channel's options.
 
 use super::oids::oid_name;
 use der::asn1::ObjectIdentifier;
 use std::fmt;
 use std::path::PathBuf;
 
-/// The Genesys option that chooses a key entry by alias.
-const ALIAS_OPTION: &str = "x-smpp-tls-certificate-alias";
-
-/// Why a PKCS#12 file did not give a client identity. Display is one line with a hint and
+/// Why a PKCS#12 file did not give a client identity. Display is one line with a hint, in
+/// the file's terms (the TLS layer's `TlsError` names the channel's options instead), and
 /// never contains a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -82,11 +82,9 @@ pub enum Pkcs12Error {
 impl fmt::Display for Pkcs12Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Missing { path } => write!(
-                f,
-                "PKCS#12 file {} does not exist: check x-smpp-tls-path-to-certificate",
-                path.display()
-            ),
+            Self::Missing { path } => {
+                write!(f, "PKCS#12 file {} does not exist", path.display())
+            }
             Self::Unreadable { path, why } => write!(
                 f,
                 "cannot read PKCS#12 file {}: {}: check the file's permissions for the service account",
@@ -94,22 +92,20 @@ impl fmt::Display for Pkcs12Error {
                 one_line(why)
             ),
             Self::NotPkcs12 { why } => write!(f, "not a PKCS#12 file: {}", one_line(why)),
-            Self::WrongFilePassword { what, password_given: true } => write!(
-                f,
-                "x-smpp-tls-certificate-file-password is wrong: {}",
-                one_line(what)
-            ),
+            Self::WrongFilePassword { what, password_given: true } => {
+                write!(f, "the file password is wrong: {}", one_line(what))
+            }
             Self::WrongFilePassword { what, password_given: false } => write!(
                 f,
-                "x-smpp-tls-certificate-file-password is not set but the file needs one: {}",
+                "the file needs a password and none was given: {}",
                 one_line(what)
             ),
-            Self::WrongKeyPassword { key_password_given: true } => f.write_str(
-                "x-smpp-tls-certificate-password is wrong: the private key did not decrypt",
-            ),
+            Self::WrongKeyPassword { key_password_given: true } => {
+                f.write_str("the key password is wrong: the private key did not decrypt")
+            }
             Self::WrongKeyPassword { key_password_given: false } => f.write_str(
-                "x-smpp-tls-certificate-password is wrong: the private key did not decrypt \
-                 (it is not set, so the file password was tried): set it to the key's own password",
+                "the private key did not decrypt with the file password (no key password was \
+                 given): give the key's own password",
             ),
             Self::Unsupported { what, oid } => {
                 write!(f, "unsupported {} {oid}", one_line(what))?;
@@ -136,13 +132,13 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::AliasNotFound { wanted, present } => write!(
                 f,
-                "{ALIAS_OPTION} \"{}\" is not in the file; its key entries are: {}",
+                "no key entry has the alias \"{}\"; the file's key entries are: {}",
                 one_line(wanted),
                 list(present)
             ),
             Self::SeveralKeys { present } => write!(
                 f,
-                "the file holds {} private keys ({}): choose one with {ALIAS_OPTION}",
+                "the file holds {} private keys ({}): choose one by its alias",
                 present.len(),
                 list(present)
             ),
@@ -156,12 +152,12 @@ impl fmt::Display for Pkcs12Error {
 impl std::error::Error for Pkcs12Error {}
 
 /// `s` on one line (an OS message or a name from the file may hold line breaks).
-pub(super) fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
 }
 
 /// Names quoted and separated by commas, or `(none)`.
-pub(super) fn list(names: &[String]) -> String {
+pub(crate) fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "(none)".into();
     }

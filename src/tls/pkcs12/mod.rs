@@ -13,7 +13,8 @@
 //!
 //! The file password checks the MAC and decrypts encrypted certificate bags; the key password
 //! decrypts the private key (the file password is tried when it is not given). Passwords are
-//! copied into zeroizing buffers and never appear in errors.
+//! copied into zeroizing buffers and never appear in errors. The loader knows nothing of the
+//! channel's options: its errors speak of the file, and the TLS layer names the options.
 //!
 //! Everything is composed from RustCrypto's `pkcs12`/`pkcs5`/`pkcs8`/`cms`/`x509-cert`/`der`
 //! types and ciphers; the key is checked against its certificate with rustls' ring provider.
@@ -33,6 +34,7 @@ mod oids;
 mod pfx;
 
 pub use error::Pkcs12Error;
+pub(crate) use error::{list, one_line};
 pub use identity::Identity;
 
 use bags::{key_alias, Entries, KeySource};

@@ -812,3 +812,169 @@ fn a_tree_without_cycles_passes_and_inline_modules_resolve_super() {
     // mod → body, tlv; error → tag; tlv → tag, error; body → tlv.
     assert_eq!(r.edges, 6);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Each option's name is written in one place
+
+/// The one file of `src/` that spells the options' names: the option table. Everything else
+/// names an option through `esme::config::Opt` (`format!("check {}", Opt::SystemId)`), or in
+/// its doc comments by a link to it. Test code is not counted (files named `tests.rs` and
+/// `#[cfg(test)]` items), nor the generic `password`: the rule is about the names with a '-'.
+const OPTION_TABLE: &str = "src/config/options.rs";
+
+#[test]
+fn each_option_name_is_written_only_in_the_option_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "tests.rs"))
+        .map(|p| {
+            let text =
+                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let rel = p.strip_prefix(root).expect("under the crate");
+            (rel.display().to_string(), without_test_code(&text))
+        })
+        .collect();
+    assert!(sources.iter().any(|(rel, _)| rel == OPTION_TABLE));
+    let names: Vec<&str> = esme::config::Config::options()
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| n.contains('-'))
+        .collect();
+    assert!(names.len() >= 40, "only {} option names", names.len());
+    let mut problems = Vec::new();
+    for name in names {
+        let holders: Vec<&str> = sources
+            .iter()
+            .filter(|(_, text)| text.contains(name))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        if holders != [OPTION_TABLE] {
+            problems.push(format!("{name}: {holders:?}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "option names must be written only in {OPTION_TABLE} (elsewhere: esme::config::Opt, \
+         or a doc link to it):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for e in entries {
+        let p = e.expect("a directory entry").path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The source with its `#[cfg(test)]` items blanked out (comments and strings kept: a name
+/// in a doc comment or a message counts). An inner `#![cfg(test)]` blanks the whole file.
+fn without_test_code(src: &str) -> String {
+    let chars: Vec<char> = src.chars().collect();
+    // Found on the source with comments and literals blanked, which has the same characters
+    // at the same places.
+    let code: Vec<char> = blank(src).chars().collect();
+    let squeezed_at = |i: usize, pat: &str| -> Option<usize> {
+        // `pat` with any whitespace between its characters; the index after it.
+        let mut j = i;
+        for p in pat.chars() {
+            while j < code.len() && code[j].is_whitespace() {
+                j += 1;
+            }
+            if code.get(j) != Some(&p) {
+                return None;
+            }
+            j += 1;
+        }
+        Some(j)
+    };
+    if (0..code.len()).any(|i| squeezed_at(i, "#![cfg(test)]").is_some()) {
+        return String::new();
+    }
+    let mut keep = vec![true; chars.len()];
+    let mut i = 0;
+    while i < code.len() {
+        let Some(mut j) = (code[i] == '#')
+            .then(|| squeezed_at(i, "#[cfg(test)]"))
+            .flatten()
+        else {
+            i += 1;
+            continue;
+        };
+        // The item: up to a `;` outside brackets, or through its `{ … }` body (further
+        // attributes are inside the brackets' count).
+        let mut nest = 0i32;
+        while j < code.len() {
+            match code[j] {
+                '(' | '[' => nest += 1,
+                ')' | ']' => nest -= 1,
+                ';' if nest == 0 => break,
+                '{' if nest == 0 => {
+                    let mut level = 0;
+                    while j < code.len() {
+                        match code[j] {
+                            '{' => level += 1,
+                            '}' => {
+                                level -= 1;
+                                if level == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let end = (j + 1).min(chars.len());
+        keep[i..end].fill(false);
+        i = end;
+    }
+    chars
+        .iter()
+        .zip(keep)
+        .map(|(&c, k)| if k || c == '\n' { c } else { ' ' })
+        .collect()
+}
+
+#[test]
+fn test_code_is_left_out_of_the_option_name_search_and_the_rest_is_not() {
+    let src = r####"
+/// Set `x-a-b` to choose.
+pub fn f() -> &'static str { "x-c-d is wrong: {" }
+#[cfg(test)]
+mod tests {
+    fn g() { let _ = "x-e-f }"; }
+}
+#[cfg(test)]
+#[allow(unused)]
+use x_g_h as _;
+// x-i-j
+pub struct S;
+"####;
+    let kept = without_test_code(src);
+    for seen in ["x-a-b", "x-c-d", "x-i-j", "pub struct S;"] {
+        assert!(kept.contains(seen), "{seen} lost:\n{kept}");
+    }
+    for gone in ["x-e-f", "x_g_h", "mod tests"] {
+        assert!(!kept.contains(gone), "{gone} kept:\n{kept}");
+    }
+    assert_eq!(kept.lines().count(), src.lines().count());
+    assert_eq!(
+        without_test_code("#![cfg(test)]\nconst A: &str = \"x-k-l\";\n"),
+        ""
+    );
+}

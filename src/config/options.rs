@@ -17,7 +17,8 @@
 //!
 //! A row without `=> field` gives its own `.apply(…)` and `.check(…)` after the `opt!`: for
 //! options whose value is not one field of one of these kinds. `.secret()` marks a password
-//! (never shown), `.last(…)` an option that changes another one's value.
+//! (never shown), `.last(…)` an option that changes another one's value, `.example(…)` a
+//! sample value for a row whose default is empty or required (for tests, e.g. of the C ABI).
 //!
 //! The default is the option's text, applied by [`Config::blank`] like any value: every
 //! built-in default is written here, once.
@@ -55,6 +56,9 @@ pub struct OptionSpec {
     pub valid: &'static str,
     /// What the option does.
     pub description: &'static str,
+    /// A valid value, for examples and tests: the default, or a sample where the default is
+    /// empty or `required` (`smsc.example.net`, `/etc/esme/client.p12`).
+    pub example: &'static str,
     /// The value is a secret (a password): it never appears in errors or `Debug` output.
     pub secret: bool,
     pub(super) range: Option<(u64, u64)>,
@@ -89,6 +93,7 @@ impl OptionSpec {
             default,
             valid,
             description,
+            example: default,
             secret: false,
             range: None,
             unit: Unit::Count,
@@ -114,6 +119,13 @@ impl OptionSpec {
         self
     }
 
+    /// A sample value (see [`OptionSpec::example`]), for a row whose default is empty or
+    /// required.
+    const fn example(mut self, example: &'static str) -> OptionSpec {
+        self.example = example;
+        self
+    }
+
     const fn secret(mut self) -> OptionSpec {
         self.secret = true;
         self
@@ -132,6 +144,7 @@ impl fmt::Debug for OptionSpec {
             .field("default", &self.default)
             .field("valid", &self.valid)
             .field("description", &self.description)
+            .field("example", &if self.secret { "***" } else { self.example })
             .field("secret", &self.secret)
             .finish_non_exhaustive()
     }
@@ -307,6 +320,7 @@ table! {
         "a host name or IP address, without spaces",
         "The SMSC to connect to."
     )
+    .example("smsc.example.net")
     .apply(|c, s, v| {
         check_host(s, v)?;
         c.host = v.to_string();
@@ -324,6 +338,7 @@ table! {
         "at most 15 characters",
         "system_id of the bind (the account name)."
     )
+    .example("esme01")
     .apply(|c, s, v| {
         if v.is_empty() {
             return Err(invalid(s, v, "must not be empty"));
@@ -341,6 +356,7 @@ table! {
         "at most 8 characters",
         "Password of the bind. Never shown in logs or errors."
     )
+    .example("secret")
     .secret()
     .apply(|c, s, v| {
         check_text(s, v, 8)?;
@@ -349,12 +365,14 @@ table! {
     })
     .check(|c, s| check_text(s, c.password.expose(), 8)),
     SystemType: opt!("x-smpp-system-type", "", text 12 => system_type,
-        "system_type of the bind."),
+        "system_type of the bind.")
+    .example("VMA"),
     BindMode: opt!("x-smpp-bind-mode", "transceiver",
         one_of(BIND_MODES, "transmitter, receiver or transceiver (also tx, rx, trx)") => bind_mode,
         "Which bind to open: send only, receive only, or both."),
     AddressRange: opt!("x-smpp-address-range", "", text 40 => address_range,
-        "address_range of the bind: the addresses this receiver serves."),
+        "address_range of the bind: the addresses this receiver serves.")
+    .example("4477.*"),
     BindAddrTon: opt!("x-smpp-bind-addr-ton", "0", int 0..=255 => bind_ton,
         "addr_ton of the bind."),
     BindAddrNpi: opt!("x-smpp-bind-addr-npi", "0", int 0..=255 => bind_npi,
@@ -368,9 +386,11 @@ table! {
     DestAddrNpi: opt!("x-smpp-dest-addr-npi", "1", int 0..=255 => dest_npi,
         "dest_addr_npi of submitted messages."),
     DefaultReplyAddress: opt!("default-reply-address", "", text 20 => default_source,
-        "Source address of a submit that gives none."),
+        "Source address of a submit that gives none.")
+    .example("447700900123"),
     ServiceType: opt!("x-smpp-service-type", "", text 5 => service_type,
-        "service_type of submitted messages."),
+        "service_type of submitted messages.")
+    .example("CMT"),
     ValidityPeriod: opt!("x-smpp-validity-period", "0", secs 0..=38102400,
         "validity_period of submitted messages, sent as a relative time; 0 or empty leaves it \
          to the SMSC. At most 63 weeks, the longest GSM relative validity.")
@@ -467,6 +487,7 @@ table! {
         "any text",
         "Text sent when a submit has an empty body; if empty too, an empty body is an error."
     )
+    .example("(empty message)")
     .apply(|c, _, v| {
         c.empty_message = v.to_string();
         Ok(())
@@ -477,6 +498,7 @@ table! {
         TLVS,
         "TLVs added to every submit_sm, e.g. user_message_reference=7;0x1401=0x0102."
     )
+    .example("user_message_reference=7;0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
         check_extra_tlvs(s, &tlvs, true, Some(v))?;
@@ -490,6 +512,7 @@ table! {
         TLVS,
         "TLVs added to every deliver_sm_resp."
     )
+    .example("0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
         check_extra_tlvs(s, &tlvs, false, Some(v))?;
@@ -545,13 +568,15 @@ table! {
         Ok(())
     }),
     TlsPathToCertificate: opt!("x-smpp-tls-path-to-certificate", "", path => tls.pkcs12_path,
-        "PKCS#12 file with the client certificate and key; required for mutual."),
+        "PKCS#12 file with the client certificate and key; required for mutual.")
+    .example("/etc/esme/client.p12"),
     TlsCertificateFilePassword: opt!(
         "x-smpp-tls-certificate-file-password",
         "",
         "any text",
         "Password that opens the PKCS#12 file. Never shown."
     )
+    .example("changeit")
     .secret()
     .apply(|c, _, v| {
         c.tls.file_password = (!v.is_empty()).then(|| Secret::from(v));
@@ -563,13 +588,15 @@ table! {
         "any text",
         "Password of the private key in the PKCS#12 file, when it differs. Never shown."
     )
+    .example("keypass")
     .secret()
     .apply(|c, _, v| {
         c.tls.key_password = (!v.is_empty()).then(|| Secret::from(v));
         Ok(())
     }),
     TlsCaFile: opt!("x-smpp-tls-ca-file", "", path => tls.ca_file,
-        "PEM certificates to trust instead of the system trust store."),
+        "PEM certificates to trust instead of the system trust store.")
+    .example("/etc/esme/smsc-ca.pem"),
     TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
         "1.3",
@@ -588,6 +615,7 @@ table! {
         "The name the SMSC's certificate must carry; default: x-smpp-host. An IP address is \
          checked against the certificate's IP addresses."
     )
+    .example("smsc.example.net")
     .apply(|c, _, v| {
         c.tls.server_name = (!v.is_empty()).then(|| v.to_string());
         Ok(())
@@ -603,12 +631,14 @@ table! {
         "an alias (friendlyName)",
         "Which key entry of the PKCS#12 file to use; needed only when it holds several."
     )
+    .example("esme-client")
     .apply(|c, _, v| {
         c.tls.alias = (!v.is_empty()).then(|| v.to_string());
         Ok(())
     }),
     PiiRules: opt!("x-smpp-pii-rules", "", path => pii_rules,
-        "A JSON file of PII masking rules, added to the built-in ones (see PII masking)."),
+        "A JSON file of PII masking rules, added to the built-in ones (see PII masking).")
+    .example("/etc/esme/pii-rules.json"),
     LogMaskGroup: opt!(
         "x-smpp-log-mask-group",
         "default",

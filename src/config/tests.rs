@@ -15,7 +15,7 @@ fn option_table_is_well_formed() {
             "{} twice",
             s.name
         );
-        for text in [s.name, s.default, s.valid, s.description] {
+        for text in [s.name, s.default, s.valid, s.description, s.example] {
             assert!(
                 !text.contains('|') && !text.contains('\n'),
                 "{}: {text}",
@@ -193,4 +193,21 @@ fn opt_names_every_row() {
         .and_then(|b| b.build())
         .unwrap();
     assert_eq!(c.window, 7);
+}
+
+/// Every row has a non-empty example (its own where the default is empty or required), and
+/// it is a valid value: set alone on a valid configuration, the configuration stays valid.
+#[test]
+fn every_example_is_a_valid_value() {
+    for s in OPTIONS {
+        assert!(!s.example.is_empty(), "{}: no example", s.name);
+        if s.default.is_empty() || s.default == REQUIRED {
+            assert_ne!(s.example, s.default, "{}", s.name);
+        }
+        let mut c = Config::builder("smsc", "esme").build().unwrap();
+        c.set(s.name, s.example)
+            .unwrap_or_else(|e| panic!("{} = {}: {e}", s.name, s.example));
+        c.validate()
+            .unwrap_or_else(|e| panic!("{} = {}: {e}", s.name, s.example));
+    }
 }

@@ -1,11 +1,13 @@
 //! [`ConfigBuilder`]: a configuration built in code.
 
+use super::choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+use super::error::ConfigError;
+use super::fields::Config;
 #[cfg(doc)]
 use super::options::Opt;
-use super::{
-    BindMode, Config, ConfigError, OutagePolicy, OutboundEncoding, Secret, TlsMode, TlsVersion,
-};
+use super::secret::Secret;
 use crate::pdu::Tlv;
+use crate::session::BindMode;
 use crate::text::{Encoding, SegmentMethod};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -23,141 +23,22 @@
 //! The default is the option's text, applied by [`Config::blank`] like any value: every
 //! built-in default is written here, once.
 
+use super::choices::TlsMode;
 use super::choices::{
     BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, SEGMENTATIONS, TLS_MODES,
 };
-use super::error::{invalid, missing, must, unknown};
+use super::error::{missing, ConfigError};
+use super::fields::Config;
+use super::secret::Secret;
+use super::spec::{OptionSpec, Unit};
 use super::tlvs::{check_extra_tlvs, parse_tlvs};
 use super::values::{
-    boolean, check_choice, check_dur, check_host, check_int, check_text, choose, dur, int, path,
-    shown, text, tls_version, Unit,
+    boolean, check_choice, check_dur, check_host, check_int, check_text, choose, dur, int, invalid,
+    must, path, shown, text, tls_version,
 };
-use super::{Config, ConfigError, Secret, TlsMode};
 use crate::text::SegmentMethod;
 use std::fmt;
 use std::time::Duration;
-
-/// Reads a value (trimmed and unquoted) into the configuration, or says why it cannot.
-type Apply = fn(&mut Config, &'static OptionSpec, &str) -> Result<(), ConfigError>;
-/// Checks the configuration's value of the option (however it was set).
-type Check = fn(&Config, &'static OptionSpec) -> Result<(), ConfigError>;
-
-/// One option: its name, default, valid values and meaning, as the docs' option table shows
-/// them, and how its value is read and checked.
-#[derive(Clone, Copy)]
-#[non_exhaustive]
-pub struct OptionSpec {
-    /// The option name, verbatim (`x-smpp-submit-window-size`).
-    pub name: &'static str,
-    /// The default as the option's text (`10`); empty when the default is empty or none,
-    /// `required` when the option must be given.
-    pub default: &'static str,
-    /// The valid values (`an integer from 1 to 1000`); errors say "must be" this.
-    pub valid: &'static str,
-    /// What the option does.
-    pub description: &'static str,
-    /// A valid value, for examples and tests: the default, or a sample where the default is
-    /// empty or `required` (`smsc.example.net`, `/etc/esme/client.p12`).
-    pub example: &'static str,
-    /// The value is a secret (a password): it never appears in errors or `Debug` output.
-    pub secret: bool,
-    pub(super) range: Option<(u64, u64)>,
-    pub(super) unit: Unit,
-    pub(super) apply: Apply,
-    pub(super) check: Check,
-    pub(super) order: Order,
-}
-
-/// When a reader of several options (a file, [`Config::from_options`]) applies an option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Order {
-    /// In the order given.
-    InTurn,
-    /// After all the others, because it changes `other`'s value: so the order of the lines
-    /// does not matter. With `conflict`, giving both with values that disagree is an error;
-    /// without, this option wins.
-    Last { other: Opt, conflict: bool },
-}
-
-impl OptionSpec {
-    /// A row with the documentation columns only: no range, applies nothing (a row must say
-    /// how, a unit test checks), checks nothing.
-    const fn new(
-        name: &'static str,
-        default: &'static str,
-        valid: &'static str,
-        description: &'static str,
-    ) -> OptionSpec {
-        OptionSpec {
-            name,
-            default,
-            valid,
-            description,
-            example: default,
-            secret: false,
-            range: None,
-            unit: Unit::Count,
-            apply: |_, spec, _| Err(unknown(spec.name)),
-            check: |_, _| Ok(()),
-            order: Order::InTurn,
-        }
-    }
-
-    const fn range(mut self, lo: u64, hi: u64, unit: Unit) -> OptionSpec {
-        self.range = Some((lo, hi));
-        self.unit = unit;
-        self
-    }
-
-    const fn apply(mut self, apply: Apply) -> OptionSpec {
-        self.apply = apply;
-        self
-    }
-
-    const fn check(mut self, check: Check) -> OptionSpec {
-        self.check = check;
-        self
-    }
-
-    /// A sample value (see [`OptionSpec::example`]), for a row whose default is empty or
-    /// required.
-    const fn example(mut self, example: &'static str) -> OptionSpec {
-        self.example = example;
-        self
-    }
-
-    const fn secret(mut self) -> OptionSpec {
-        self.secret = true;
-        self
-    }
-
-    const fn last(mut self, other: Opt, conflict: bool) -> OptionSpec {
-        self.order = Order::Last { other, conflict };
-        self
-    }
-}
-
-impl fmt::Debug for OptionSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OptionSpec")
-            .field("name", &self.name)
-            .field("default", &self.default)
-            .field("valid", &self.valid)
-            .field("description", &self.description)
-            .field("example", &if self.secret { "***" } else { self.example })
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Rows are equal when they are the same option (a name is in the table once).
-impl PartialEq for OptionSpec {
-    fn eq(&self, other: &OptionSpec) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for OptionSpec {}
 
 /// A row; see the module's documentation for the kinds.
 macro_rules! opt {
@@ -427,7 +308,7 @@ table! {
         BOOL,
         "true: no rate limit, whatever x-smpp-submit-max-rate says (for benchmarks)."
     )
-    .last(Opt::SubmitMaxRate, false)
+    .last("x-smpp-submit-max-rate", false)
     .apply(|c, s, v| {
         if boolean(s, v)? {
             c.max_rate = None;
@@ -456,7 +337,7 @@ table! {
         BOOL,
         "true: send long text whole in message_payload (x-smpp-segmentation = payload)."
     )
-    .last(Opt::Segmentation, true)
+    .last("x-smpp-segmentation", true)
     .apply(|c, s, v| {
         if boolean(s, v)? {
             c.segmentation = SegmentMethod::Payload;
@@ -501,11 +382,11 @@ table! {
     .example("user_message_reference=7;0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
-        check_extra_tlvs(s, &tlvs, true, Some(v))?;
+        check_extra_tlvs(s, &tlvs, Some(&Opt::Segmentation), Some(v))?;
         c.extra_tlvs = tlvs;
         Ok(())
     })
-    .check(|c, s| check_extra_tlvs(s, &c.extra_tlvs, true, None)),
+    .check(|c, s| check_extra_tlvs(s, &c.extra_tlvs, Some(&Opt::Segmentation), None)),
     DeliveryExtraOpt: opt!(
         "x-smpp-delivery-extraopt",
         "",
@@ -515,11 +396,11 @@ table! {
     .example("0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
-        check_extra_tlvs(s, &tlvs, false, Some(v))?;
+        check_extra_tlvs(s, &tlvs, None, Some(v))?;
         c.deliver_resp_tlvs = tlvs;
         Ok(())
     })
-    .check(|c, s| check_extra_tlvs(s, &c.deliver_resp_tlvs, false, None)),
+    .check(|c, s| check_extra_tlvs(s, &c.deliver_resp_tlvs, None, None)),
     MaxPduSize: opt!("x-smpp-max-pdu-size", "65536", int 1024..=1048576 => max_pdu_len,
         "The largest PDU accepted from the SMSC, in octets."),
     CommsTimeout: opt!("x-smpp-comms-timeout", "10000", millis 1000..=120000 => connect_timeout,
@@ -721,6 +602,22 @@ pub(super) fn rules(c: &Config) -> Result<(), ConfigError> {
 /// The row of an option.
 pub(super) fn lookup(name: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|s| s.name == name)
+}
+
+impl Config {
+    /// Every option at its default from the table; host and system_id empty (not valid until
+    /// they are set).
+    pub(super) fn blank() -> Config {
+        let mut c = Config::unset();
+        for spec in OPTIONS {
+            if spec.default != REQUIRED {
+                let applied = (spec.apply)(&mut c, spec, spec.default);
+                // A unit test applies every default; it cannot fail here.
+                debug_assert!(applied.is_ok(), "{}: {applied:?}", spec.name);
+            }
+        }
+        c
+    }
 }
 
 /// Sets an option back to its default (for the options that change another one).

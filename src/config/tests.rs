@@ -1,11 +1,13 @@
 //! Unit tests of the option table, suggestions and values. The docs' option table is checked
 //! against [`Config::options`] by `tests/option_docs.rs`.
 
-use super::options::{lookup, Order, IGNORED, OPTIONS, REQUIRED};
-use super::suggest::{distance, suggest};
+use super::options::{lookup, IGNORED, OPTIONS, REQUIRED};
+use super::spec::{Order, Unit};
+use super::suggest::suggest;
 use super::tlvs::parse_tag;
-use super::values::{shown, Unit};
+use super::values::{distance, shown};
 use super::*;
+use std::time::Duration;
 
 #[test]
 fn option_table_is_well_formed() {
@@ -45,7 +47,8 @@ fn option_table_is_well_formed() {
             s.name
         );
         if let Order::Last { other, .. } = s.order {
-            assert_ne!(other.name(), s.name);
+            assert!(lookup(other).is_some(), "{}: {other}", s.name);
+            assert_ne!(other, s.name);
             assert!(!s.secret);
         }
     }

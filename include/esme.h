@@ -823,7 +823,7 @@ uint32_t esme_receipt_ids_match(const char *submit_id, const char *receipt_id);
 esme_result esme_rules_builtin(struct esme_rules **out);
 
 /*
- The rules of a JSON rule file (README "PII masking") plus the built-ins. A bad file or
+ The rules of a JSON rule file (docs/pii.md "Rule file") plus the built-ins. A bad file or
  rule: ESME_ERR_PII, with the rule named in `esme_last_error`.
  */
 esme_result esme_rules_load_file(const char *path, struct esme_rules **out);

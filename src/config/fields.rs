@@ -144,9 +144,10 @@ pub struct TlsConfig {
     pub key_password: Option<Secret>,
     /// [`Opt::TlsCertificateAlias`]: which key entry of the PKCS#12 file to use.
     pub alias: Option<String>,
-    /// A PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted)
-    /// for mutual TLS, instead of the PKCS#12 file. Set in code only
-    /// ([`ConfigBuilder::tls_client_pem`]); the Genesys options name PKCS#12 files.
+    /// A PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) for
+    /// mutual TLS, instead of the PKCS#12 file. Set in code only
+    /// ([`ConfigBuilder::tls_client_pem`](super::ConfigBuilder::tls_client_pem)); the Genesys
+    /// options name PKCS#12 files.
     pub client_pem: Option<(PathBuf, PathBuf)>,
     /// [`Opt::TlsCaFile`]: PEM certificates to trust instead of the system's trust store.
     pub ca_file: Option<PathBuf>,

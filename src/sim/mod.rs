@@ -13,25 +13,29 @@
 //! # Behaviour
 //!
 //! * Binds (transmitter, receiver, transceiver, any interface_version) are answered with
-//!   [`SimConfig::system_id`] and the `sc_interface_version` TLV (0x34). Unknown system_id:
-//!   ESME_RINVSYSID; wrong password: ESME_RINVPASWD; a second bind: ESME_RALYBND.
+//!   [`SimConfig::system_id`](crate::sim::SimConfig::system_id) and the `sc_interface_version` TLV
+//!   (0x34). Unknown system_id: ESME_RINVSYSID; wrong password: ESME_RINVPASWD; a second bind:
+//!   ESME_RALYBND.
 //! * Before a bind, requests other than bind and enquire_link get their response (or
 //!   generic_nack) with ESME_RINVBNDSTS; so do submissions on a receiver bind.
-//! * submit_sm, data_sm and submit_multi get a fresh message id: an uppercase hex counter
-//!   (`1`, `2`, … `A`, …) unique per simulator. An empty destination_addr gets
-//!   ESME_RINVDSTADR. Accepted submit_sm and data_sm are kept in [`Smsc::submitted`].
-//! * `registered_delivery & 0x01`: after [`SimConfig::receipt_delay`] (and never before
-//!   the submit_sm_resp is due) a deliver_sm receipt (esm_class 0x04, `stat:DELIVRD`,
-//!   `receipted_message_id` and `message_state` TLVs) goes to the submitting connection when
-//!   it is a transceiver, else to a receiver or transceiver bound with the same system_id.
-//!   When none is bound the receipt waits until one binds.
+//! * submit_sm, data_sm and submit_multi get a fresh message id: an uppercase hex counter (`1`,
+//!   `2`, … `A`, …) unique per simulator. An empty destination_addr gets ESME_RINVDSTADR. Accepted
+//!   submit_sm and data_sm are kept in [`Smsc::submitted`](crate::sim::Smsc::submitted).
+//! * `registered_delivery & 0x01`: after
+//!   [`SimConfig::receipt_delay`](crate::sim::SimConfig::receipt_delay) (and never before the
+//!   submit_sm_resp is due) a deliver_sm receipt (esm_class 0x04, `stat:DELIVRD`,
+//!   `receipted_message_id` and `message_state` TLVs) goes to the submitting connection when it is
+//!   a transceiver, else to a receiver or transceiver bound with the same system_id. When none is
+//!   bound the receipt waits until one binds.
 //! * query_sm: DELIVERED for ids this simulator issued, ESME_RQUERYFAIL otherwise.
 //!   cancel_sm, replace_sm: ESME_ROK.
 //! * enquire_link is answered; unbind is answered and the connection closed. Unknown
 //!   commands get generic_nack ESME_RINVCMDID; bodies breaking a field rule get generic_nack
 //!   with [`crate::pdu::DecodeError::status`]; impossible framing closes the connection.
-//! * Responses from the ESME are matched to what the simulator sent and counted; responses
-//!   to nothing are counted in [`SimStats::unexpected_responses`] and otherwise ignored.
+//! * Responses from the ESME are matched to what the simulator sent and counted; responses to
+//!   nothing are counted in
+//!   [`SimStats::unexpected_responses`](crate::sim::SimStats::unexpected_responses) and otherwise
+//!   ignored.
 //!
 //! # Design
 //!
@@ -49,17 +53,18 @@
 //!
 //! # TLS
 //!
-//! With [`SimConfig::tls`] every connection speaks TLS (1.2 and 1.3 by default, rustls with
-//! the ring provider; one `ServerConfig` per simulator, so clients can resume sessions).
-//! Each connection's `rustls::ServerConnection` sits behind a mutex shared by its two
-//! threads: the reader reads ciphertext without the lock, then locks it to decrypt; the
-//! writer locks it only to encrypt a batch and writes the records after unlocking.
-//! Records the reader causes (the handshake, session tickets, alerts) are written by the
-//! writer as well, so they stay in order; the handshake runs inside this loop, never in
-//! the acceptor. A failed handshake (plain SMPP sent, untrusted or missing client
-//! certificate, no common version, …) closes that connection only and is counted in
-//! [`SimStats::tls_failures`] with its text in [`Smsc::last_tls_error`]; completed
-//! handshakes are listed by [`Smsc::tls_handshakes`]. Plain connections take no TLS cost.
+//! With [`SimConfig::tls`](crate::sim::SimConfig::tls) every connection speaks TLS (1.2 and 1.3 by
+//! default, rustls with the ring provider; one `ServerConfig` per simulator, so clients can resume
+//! sessions). Each connection's `rustls::ServerConnection` sits behind a mutex shared by its two
+//! threads: the reader reads ciphertext without the lock, then locks it to decrypt; the writer
+//! locks it only to encrypt a batch and writes the records after unlocking. Records the reader
+//! causes (the handshake, session tickets, alerts) are written by the writer as well, so they stay
+//! in order; the handshake runs inside this loop, never in the acceptor. A failed handshake (plain
+//! SMPP sent, untrusted or missing client certificate, no common version, …) closes that connection
+//! only and is counted in [`SimStats::tls_failures`](crate::sim::SimStats::tls_failures) with its
+//! text in [`Smsc::last_tls_error`](crate::sim::Smsc::last_tls_error); completed handshakes are
+//! listed by [`Smsc::tls_handshakes`](crate::sim::Smsc::tls_handshakes). Plain connections take no
+//! TLS cost.
 
 mod faults;
 mod session;

@@ -3,7 +3,7 @@
 //! (`handshake.rs`, `diagnose.rs`). The connection it gives is a `transport::TlsStream`, which
 //! shares it between the reader thread and the writers. `tls` knows nothing of the client.
 //!
-//! Trust, in this order (documented in the README): the PEM certificates of
+//! Trust, in this order (documented in docs/tls.md): the PEM certificates of
 //! [`Opt::TlsCaFile`](crate::config::Opt::TlsCaFile); plus the CA certificates inside the
 //! PKCS#12 file when [`Opt::TlsTrustPkcs12Cas`](crate::config::Opt::TlsTrustPkcs12Cas) is
 //! true; when neither is configured, the operating system's store. Never trust-all. Hostname

@@ -60,7 +60,8 @@ impl std::fmt::Debug for TlsSetup {
     }
 }
 
-/// The provider: ring (small, builds with a C compiler only; see README).
+/// The provider: ring (small, builds with a C compiler only; see docs/install.md "Runtime
+/// dependencies").
 pub(super) fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }

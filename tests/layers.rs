@@ -30,15 +30,17 @@ use May::{AllBut, Only};
 
 /// (module, what it may import). Data flows down: `text` builds on `pdu` (its
 /// `pdu_fields.rs` puts segments into PDUs), `pdu` and `pii` stand on nothing of ours, nor does
-/// `transport` (the socket and TLS stream `client` and `tls` share). `tls` sits below the
-/// client, and `config` beside the stack, read by `tls`, `client` and `ffi`. Each module also
-/// has no import cycle between its files. Who may import `ffi` (nobody but `ffi` and the CLI)
-/// is checked on every module by `only_ffi_imports_ffi`.
+/// `transport` (the socket and TLS stream `client` and `tls` share); the sans-IO `session`
+/// stands on `pdu` (and the `idhash` maps). `tls` sits below the client, and `config` beside
+/// the stack, read by `tls`, `client` and `ffi`. Each module also has no import cycle between
+/// its files. Who may import `ffi` (nobody but `ffi` and the CLI) is checked on every module by
+/// `only_ffi_imports_ffi`.
 const LAYERS: &[(&str, May)] = &[
     ("pdu", Only(&[])),
     ("text", Only(&["pdu"])),
     ("pii", Only(&[])),
     ("transport", Only(&[])),
+    ("session", Only(&["pdu", "idhash"])),
     ("tls", AllBut(&["client", "ffi"])),
     ("config", AllBut(&["client", "tls", "ffi"])),
 ];
@@ -56,6 +58,11 @@ fn text_imports_only_pdu_and_has_no_cycle() {
 #[test]
 fn pii_imports_nothing_of_the_crate_and_has_no_cycle() {
     assert_layer("pii");
+}
+
+#[test]
+fn session_imports_only_pdu_and_has_no_cycle() {
+    assert_layer("session");
 }
 
 #[test]

@@ -37,7 +37,7 @@
 #define ESME_MSG_RECEIPT 2
 
 /*
- `esme_message.flags`: ask for no delivery receipt (overrides x-smpp-delivery-report).
+ `esme_message.flags`: ask for no delivery receipt (overrides the delivery report option).
  */
 #define ESME_MSG_NO_RECEIPT 4
 
@@ -121,7 +121,7 @@ enum esme_result
    */
   ESME_ERR_DISCONNECTED = 203,
   /*
-   x-smpp-tls-ca-file cannot be used.
+   The CA file (the PEM certificates to trust) cannot be used.
    */
   ESME_ERR_TLS_CA_FILE = 301,
   /*
@@ -137,11 +137,11 @@ enum esme_result
    */
   ESME_ERR_PKCS12_FORMAT = 304,
   /*
-   x-smpp-tls-certificate-file-password is wrong.
+   The password of the PKCS#12 file is wrong.
    */
   ESME_ERR_PKCS12_FILE_PASSWORD = 305,
   /*
-   x-smpp-tls-certificate-password is wrong.
+   The password of the private key in the PKCS#12 file is wrong.
    */
   ESME_ERR_PKCS12_KEY_PASSWORD = 306,
   /*
@@ -511,7 +511,7 @@ typedef struct esme_message {
    */
   const char *to;
   /*
-   Source address, NUL-terminated, or NULL for default-reply-address.
+   Source address, NUL-terminated, or NULL for the default reply address option.
    */
   const char *from;
   /*
@@ -665,8 +665,9 @@ esme_result esme_last_error(char *buf, size_t len, size_t *needed);
 esme_result esme_config_new(struct esme_config **out);
 
 /*
- Sets one option by its Genesys name (e.g. "x-smpp-host"), checking the name and value at
- once: ESME_ERR_CONFIG names the option and what is valid (never a secret's value).
+ Sets one option by its Genesys name (as a channel section file spells it; the docs' option
+ table lists them), checking the name and value at once: ESME_ERR_CONFIG names the option
+ and what is valid (never a secret's value).
  */
 esme_result esme_config_set(struct esme_config *cfg, const char *key, const char *value);
 
@@ -734,7 +735,7 @@ esme_result esme_client_submit(const struct esme_client *client,
 /*
  Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
  the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
- x-smpp-submit-timeout). Thread-safe.
+ the submit timeout option). Thread-safe.
  */
 esme_result esme_client_submit_async(const struct esme_client *client,
                                      const struct esme_message *message,
@@ -822,7 +823,7 @@ uint32_t esme_receipt_ids_match(const char *submit_id, const char *receipt_id);
 esme_result esme_rules_builtin(struct esme_rules **out);
 
 /*
- The rules of a JSON rule file (README "PII masking") plus the built-ins. A bad file or
+ The rules of a JSON rule file (docs/pii.md "Rule file") plus the built-ins. A bad file or
  rule: ESME_ERR_PII, with the rule named in `esme_last_error`.
  */
 esme_result esme_rules_load_file(const char *path, struct esme_rules **out);

@@ -3,6 +3,7 @@
 //! 4xx SMPP protocol, 5xx SMSC rejections. Codes are never renumbered (CONTRIBUTING.md
 //! "Adding an error code").
 
+use crate::config::Opt;
 use crate::pdu::{DecodeError, EncodeError, FrameError, PduError};
 use crate::receipt::ReceiptError;
 use crate::text::TextError;
@@ -65,16 +66,28 @@ pub enum Error {
     },
 }
 
-fn bind_hint(status: crate::pdu::CommandStatus) -> &'static str {
+/// What to check when the SMSC refuses the bind with `status`.
+fn bind_hint(status: crate::pdu::CommandStatus) -> String {
     use crate::pdu::CommandStatus as S;
     match status {
-        S::InvPaswd => "check the password option",
-        S::InvSysId => "check x-smpp-system-id",
-        S::AlyBnd => "this system_id is already bound: the SMSC may allow one session only",
-        S::InvSysTyp => "check x-smpp-system-type",
-        S::Throttled => "too many binds: wait before reconnecting",
-        S::InvCmdId => "the peer does not know this bind command: check x-smpp-bind-mode",
-        _ => "check the credentials and the bind mode with the SMSC operator",
+        S::InvPaswd => "check the password option".into(),
+        S::InvSysId => format!("check {}", Opt::SystemId),
+        S::AlyBnd => "this system_id is already bound: the SMSC may allow one session only".into(),
+        S::InvSysTyp => format!("check {}", Opt::SystemType),
+        S::Throttled => "too many binds: wait before reconnecting".into(),
+        S::InvCmdId => format!(
+            "the peer does not know this bind command: check {}",
+            Opt::BindMode
+        ),
+        _ => "check the credentials and the bind mode with the SMSC operator".into(),
+    }
+}
+
+/// Written here rather than in `text`: two of its messages name the option that limits the
+/// number of segments, and `text` (a layer below `config`) knows no option names.
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f, &Opt::SarMaxSegments)
     }
 }
 

@@ -1,8 +1,8 @@
-//! The library's one logging path: levels, a target per subsystem (`esme::client`,
-//! `esme::session`, `esme::pdu`), and one process-wide [`LogSink`] provided by the embedding
-//! program (the C API's log callback is one). Nothing is printed by default. Records never
-//! carry a secret: esme only logs texts it composes, passwords are redacted, and message
-//! text in PDU dumps goes through the PII masking rules.
+//! The library's one logging path: levels, a target per subsystem (`esme::client`, `esme::session`,
+//! `esme::pdu`), and one process-wide [`LogSink`](crate::log::LogSink) provided by the embedding
+//! program (the C API's log callback is one). Nothing is printed by default. Records never carry a
+//! secret: esme only logs texts it composes, passwords are redacted, and message text in PDU dumps
+//! goes through the PII masking rules.
 
 use std::sync::{Arc, RwLock};
 

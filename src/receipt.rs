@@ -7,13 +7,14 @@
 //! id:IIIIIIIIII sub:SSS dlvr:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DDDDDDD err:E text:...
 //! ```
 //!
-//! Vendors differ, so [`parse`] is tolerant:
+//! Vendors differ, so [`parse`](crate::receipt::parse) is tolerant:
 //!
 //! - keys are case-insensitive and may come in any order; `_` and `-` inside a key are
 //!   ignored (`submit_date:`, `Done-Date:`), as is the space in `submit date:`;
 //! - accepted aliases: `dlvrd` for `dlvr`, `state` for `stat`, `error` for `err`;
-//! - unknown `key:value` fields are kept, in order, in [`DeliveryReceipt::extra`]; a
-//!   known key seen a second time is kept there too (the first occurrence wins);
+//! - unknown `key:value` fields are kept, in order, in
+//!   [`DeliveryReceipt::extra`](crate::receipt::DeliveryReceipt::extra); a known key seen a second
+//!   time is kept there too (the first occurrence wins);
 //! - a value runs up to the next `key:` token, so runs of spaces and `key: value` (space
 //!   after the colon) are fine; values are trimmed of ASCII whitespace;
 //! - `text:` is the last field and takes the rest of the input exactly as sent, colons
@@ -22,12 +23,12 @@
 //!   (the `*_raw` fields) with the parsed value `None`, without failing the receipt;
 //! - words before the first `key:` token are ignored.
 //!
-//! The input is an error ([`ReceiptError`]) only when it is empty or has neither an
-//! `id:` nor a `stat:` field.
+//! The input is an error ([`ReceiptError`](crate::receipt::ReceiptError)) only when it is empty or
+//! has neither an `id:` nor a `stat:` field.
 //!
-//! [`from_deliver`] combines the text with the receipt TLVs of the `deliver_sm`, and
-//! [`ids_match`] compares a `submit_sm_resp` message id with a receipt id across the
-//! hex/decimal mix-ups SMSCs are known for.
+//! [`from_deliver`](crate::receipt::from_deliver) combines the text with the receipt TLVs of the
+//! `deliver_sm`, and [`ids_match`](crate::receipt::ids_match) compares a `submit_sm_resp` message
+//! id with a receipt id across the hex/decimal mix-ups SMSCs are known for.
 
 use std::borrow::Cow;
 use std::fmt;

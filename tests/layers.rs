@@ -5,7 +5,8 @@
 //! everything. Inside the module the files import one another without a cycle: a file names a
 //! sibling by its module path (`super::error::Problem`), not through the parent's re-exports
 //! (`super::Problem`), so a folder's `mod.rs` is its table of contents and nothing else leans on
-//! it. Test code (`#[cfg(test)]` items and the files they declare) is not counted.
+//! it. Test code (`#[cfg(test)]` items and the files they declare) is not counted, nor imports
+//! for doc links only (`#[cfg(doc)]`).
 //!
 //! The scanner needs no parser crate: comments, strings and character literals are blanked
 //! out, `#[cfg(test)]` items are dropped, and what remains is searched for `use` trees and for
@@ -15,9 +16,34 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// (module, the other crate modules it may import). Data flows down: `text` builds on `pdu`
-/// (its `pdu_fields.rs` puts segments into PDUs), `pdu` and `pii` stand on nothing of ours.
-const LAYERS: &[(&str, &[&str])] = &[("pdu", &[]), ("text", &["pdu"]), ("pii", &[])];
+/// What a module may import from the other modules of the crate.
+#[derive(Clone, Copy)]
+enum May {
+    /// Only these.
+    Only(&'static [&'static str]),
+    /// Any module but these (and never through the crate root's re-exports, which would hide
+    /// which module an item comes from).
+    AllBut(&'static [&'static str]),
+}
+
+use May::{AllBut, Only};
+
+/// (module, what it may import). Data flows down: `text` builds on `pdu` (its
+/// `pdu_fields.rs` puts segments into PDUs), `pdu` and `pii` stand on nothing of ours, nor does
+/// `transport` (the socket and TLS stream `client` and `tls` share); the sans-IO `session`
+/// stands on `pdu` (and the `idhash` maps). `tls` sits below the client, and `config` beside
+/// the stack, read by `tls`, `client` and `ffi`. Each module also has no import cycle between
+/// its files. Who may import `ffi` (nobody but `ffi` and the CLI) is checked on every module by
+/// `only_ffi_imports_ffi`.
+const LAYERS: &[(&str, May)] = &[
+    ("pdu", Only(&[])),
+    ("text", Only(&["pdu"])),
+    ("pii", Only(&[])),
+    ("transport", Only(&[])),
+    ("session", Only(&["pdu", "idhash"])),
+    ("tls", AllBut(&["client", "ffi"])),
+    ("config", AllBut(&["client", "tls", "ffi"])),
+];
 
 #[test]
 fn pdu_imports_nothing_above_it_and_has_no_cycle() {
@@ -34,8 +60,73 @@ fn pii_imports_nothing_of_the_crate_and_has_no_cycle() {
     assert_layer("pii");
 }
 
+#[test]
+fn session_imports_only_pdu_and_has_no_cycle() {
+    assert_layer("session");
+}
+
+#[test]
+fn transport_imports_nothing_of_the_crate_and_has_no_cycle() {
+    assert_layer("transport");
+}
+
+#[test]
+fn tls_imports_no_client_and_has_no_cycle() {
+    assert_layer("tls");
+}
+
+#[test]
+fn config_imports_no_client_tls_or_ffi_and_has_no_cycle() {
+    assert_layer("config");
+}
+
+/// `ffi` is the C ABI on top of everything: no module of the library leans on it (the
+/// command line tool, a crate of its own, may).
+#[test]
+fn only_ffi_imports_ffi() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules = crate_modules(&src);
+    for m in [
+        "pdu",
+        "client",
+        "config",
+        "tls",
+        "transport",
+        "ffi",
+        "error",
+        "log",
+    ] {
+        assert!(
+            modules.iter().any(|x| x == m),
+            "{m} not found in src/lib.rs: {modules:?}"
+        );
+    }
+    let mut problems = Vec::new();
+    for m in modules.iter().filter(|m| *m != "ffi") {
+        let files = load_layer(&src, m);
+        problems.extend(check(m, AllBut(&["ffi"]), &files).imports);
+    }
+    // Without the crate root's re-exports: `crate::Error` names the `error` module's item.
+    problems.retain(|p| !p.contains("through the crate root"));
+    assert!(
+        problems.is_empty(),
+        "modules that import ffi (tests/layers.rs):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The modules `src/lib.rs` declares.
+fn crate_modules(src: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(src.join("lib.rs")).expect("src/lib.rs");
+    let toks = code_tokens(&text);
+    toks.windows(3)
+        .filter(|w| w[0].text == "mod" && is_ident(&w[1].text) && w[2].text == ";")
+        .map(|w| w[1].text.clone())
+        .collect()
+}
+
 fn assert_layer(layer: &str) {
-    let allowed = LAYERS
+    let may = LAYERS
         .iter()
         .find(|(l, _)| *l == layer)
         .map(|(_, a)| *a)
@@ -45,21 +136,22 @@ fn assert_layer(layer: &str) {
     // A scanner that silently found nothing would pass: check it saw the module's files and
     // the imports between them.
     assert!(
-        files.len() >= 5,
+        files.len() >= 2,
         "{layer}: only {} files found: {:?}",
         files.len(),
         files.iter().map(|f| &f.rel).collect::<Vec<_>>()
     );
-    let report = check(layer, allowed, &files);
+    let report = check(layer, may, &files);
     assert!(
         report.edges >= files.len() - 1,
         "{layer}: only {} imports between its files were found",
         report.edges
     );
+    let problems: Vec<String> = report.imports.into_iter().chain(report.cycles).collect();
     assert!(
-        report.problems.is_empty(),
+        problems.is_empty(),
         "{layer} breaks the direction of dependencies (tests/layers.rs):\n{}",
-        report.problems.join("\n")
+        problems.join("\n")
     );
 }
 
@@ -139,18 +231,20 @@ fn declared_files(toks: &[Tok]) -> Vec<String> {
 // The check
 
 struct Report {
-    /// One line per problem, naming the file and line.
-    problems: Vec<String>,
+    /// Imports from modules the layer may not import, one line each naming the file and line.
+    imports: Vec<String>,
+    /// Import cycles between the layer's files.
+    cycles: Vec<String>,
     /// Imports between two different files of the layer.
     edges: usize,
 }
 
-fn check(layer: &str, allowed: &[&str], files: &[File]) -> Report {
+fn check(layer: &str, may: May, files: &[File]) -> Report {
     let known: BTreeMap<&[String], &str> = files
         .iter()
         .map(|f| (f.module.as_slice(), f.rel.as_str()))
         .collect();
-    let mut problems = Vec::new();
+    let mut imports = Vec::new();
     // from file → to file → where it was seen first.
     let mut edges: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
     for f in files {
@@ -158,21 +252,32 @@ fn check(layer: &str, allowed: &[&str], files: &[File]) -> Report {
         for r in references(&f.src, &f.module) {
             let at = format!("{}:{}: {}", f.rel, r.line, r.shown);
             let Some(top) = r.path.first() else {
-                problems.push(format!(
+                imports.push(format!(
                     "{at}: imports through the crate root; name the module instead"
                 ));
                 continue;
             };
             if top != layer {
-                if !allowed.contains(&top.as_str()) {
-                    let may = if allowed.is_empty() {
-                        "nothing else of the crate".to_string()
-                    } else {
-                        format!("only from {}", allowed.join(", "))
-                    };
-                    problems.push(format!(
-                        "{at}: {layer} imports from `{top}`, but may import {may}"
-                    ));
+                let through_root = !top.starts_with(|c: char| c.is_ascii_lowercase());
+                match may {
+                    Only(allowed) if !allowed.contains(&top.as_str()) => {
+                        let may = if allowed.is_empty() {
+                            "nothing else of the crate".to_string()
+                        } else {
+                            format!("only from {}", allowed.join(", "))
+                        };
+                        imports.push(format!(
+                            "{at}: {layer} imports from `{top}`, but may import {may}"
+                        ));
+                    }
+                    AllBut(_) if through_root => imports.push(format!(
+                        "{at}: imports `{top}` through the crate root; name its module instead"
+                    )),
+                    AllBut(denied) if denied.contains(&top.as_str()) => imports.push(format!(
+                        "{at}: {layer} imports from `{top}`, but may not import {}",
+                        denied.join(", ")
+                    )),
+                    _ => {}
                 }
                 continue;
             }
@@ -187,15 +292,17 @@ fn check(layer: &str, allowed: &[&str], files: &[File]) -> Report {
         }
     }
     let count = edges.values().map(BTreeMap::len).sum();
+    let mut found = Vec::new();
     for cycle in cycles(&edges) {
         let mut text = format!("import cycle: {}", cycle.join(" -> "));
         for pair in cycle.windows(2) {
             text.push_str(&format!("\n    {}", edges[pair[0]][pair[1]]));
         }
-        problems.push(text);
+        found.push(text);
     }
     Report {
-        problems,
+        imports,
+        cycles: found,
         edges: count,
     }
 }
@@ -561,16 +668,20 @@ fn tokenize(code: &str) -> Vec<Tok> {
     toks
 }
 
-/// The tokens without `#[cfg(test)]` items (an inner `#![cfg(test)]` drops the whole file).
+/// The tokens without `#[cfg(test)]` items (an inner `#![cfg(test)]` drops the whole file),
+/// nor `#[cfg(doc)]` ones: an import only for doc links, like a link written as a path, is
+/// not a dependency of the code.
 fn drop_test_items(toks: Vec<Tok>) -> Vec<Tok> {
     let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
     let cfg_test = |i: usize, inner: bool| {
-        let pat: &[&str] = if inner {
-            &["#", "!", "[", "cfg", "(", "test", ")", "]"]
-        } else {
-            &["#", "[", "cfg", "(", "test", ")", "]"]
-        };
-        texts.get(i..i + pat.len()) == Some(pat)
+        ["test", "doc"].iter().any(|cfg| {
+            let pat: &[&str] = if inner {
+                &["#", "!", "[", "cfg", "(", cfg, ")", "]"]
+            } else {
+                &["#", "[", "cfg", "(", cfg, ")", "]"]
+            };
+            texts.get(i..i + pat.len()) == Some(pat)
+        })
     };
     if (0..texts.len()).any(|i| cfg_test(i, true)) {
         return Vec::new();
@@ -643,8 +754,13 @@ fn file(rel: &str, module: &str, src: &str) -> File {
     }
 }
 
-fn problems(layer: &str, allowed: &[&str], files: &[File]) -> String {
-    check(layer, allowed, files).problems.join("\n")
+fn problems(layer: &str, allowed: &'static [&'static str], files: &[File]) -> String {
+    let r = check(layer, Only(allowed), files);
+    r.imports
+        .into_iter()
+        .chain(r.cycles)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -713,6 +829,8 @@ mod more_tests {
 }
 #[cfg(test)]
 use crate::text::J;
+#[cfg(doc)]
+use crate::text::L;
 pub struct S;
 "####;
     let files = [file("src/pdu/mod.rs", "pdu", src)];
@@ -807,8 +925,196 @@ fn a_tree_without_cycles_passes_and_inline_modules_resolve_super() {
             "pub(crate) mod max {\n    use super::super::tlv::Tlv;\n    use super::Bind;\n}\npub(in crate::pdu) struct Bind;\n",
         ),
     ];
-    let r = check("pdu", &[], &files);
-    assert_eq!(r.problems, Vec::<String>::new());
+    let r = check("pdu", Only(&[]), &files);
+    assert_eq!(r.imports, Vec::<String>::new());
+    assert_eq!(r.cycles, Vec::<String>::new());
     // mod → body, tlv; error → tag; tlv → tag, error; body → tlv.
     assert_eq!(r.edges, 6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each option's name is written in one place
+
+/// The one file of `src/` that spells the options' names: the option table. Everything else
+/// names an option through `esme::config::Opt` (`format!("check {}", Opt::SystemId)`), or in
+/// its doc comments by a link to it. Test code is not counted (files named `tests.rs` and
+/// `#[cfg(test)]` items), nor the generic `password`: the rule is about the names with a '-'.
+const OPTION_TABLE: &str = "src/config/options.rs";
+
+#[test]
+fn each_option_name_is_written_only_in_the_option_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "tests.rs"))
+        .map(|p| {
+            let text =
+                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let rel = p.strip_prefix(root).expect("under the crate");
+            (rel.display().to_string(), without_test_code(&text))
+        })
+        .collect();
+    assert!(sources.iter().any(|(rel, _)| rel == OPTION_TABLE));
+    let names: Vec<&str> = esme::config::Config::options()
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| n.contains('-'))
+        .collect();
+    assert!(names.len() >= 40, "only {} option names", names.len());
+    let mut problems = Vec::new();
+    for name in names {
+        let holders: Vec<&str> = sources
+            .iter()
+            .filter(|(_, text)| text.contains(name))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        if holders != [OPTION_TABLE] {
+            problems.push(format!("{name}: {holders:?}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "option names must be written only in {OPTION_TABLE} (elsewhere: esme::config::Opt, \
+         or a doc link to it):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for e in entries {
+        let p = e.expect("a directory entry").path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The source with its `#[cfg(test)]` items blanked out (comments and strings kept: a name
+/// in a doc comment or a message counts). An inner `#![cfg(test)]` blanks the whole file.
+fn without_test_code(src: &str) -> String {
+    let chars: Vec<char> = src.chars().collect();
+    // Found on the source with comments and literals blanked, which has the same characters
+    // at the same places.
+    let code: Vec<char> = blank(src).chars().collect();
+    let squeezed_at = |i: usize, pat: &str| -> Option<usize> {
+        // `pat` with any whitespace between its characters; the index after it.
+        let mut j = i;
+        for p in pat.chars() {
+            while j < code.len() && code[j].is_whitespace() {
+                j += 1;
+            }
+            if code.get(j) != Some(&p) {
+                return None;
+            }
+            j += 1;
+        }
+        Some(j)
+    };
+    if (0..code.len()).any(|i| squeezed_at(i, "#![cfg(test)]").is_some()) {
+        return String::new();
+    }
+    let mut keep = vec![true; chars.len()];
+    let mut i = 0;
+    while i < code.len() {
+        let Some(mut j) = (code[i] == '#')
+            .then(|| squeezed_at(i, "#[cfg(test)]"))
+            .flatten()
+        else {
+            i += 1;
+            continue;
+        };
+        // The item: up to a `;` outside brackets, or through its `{ … }` body (further
+        // attributes are inside the brackets' count).
+        let mut nest = 0i32;
+        while j < code.len() {
+            match code[j] {
+                '(' | '[' => nest += 1,
+                ')' | ']' => nest -= 1,
+                ';' if nest == 0 => break,
+                '{' if nest == 0 => {
+                    let mut level = 0;
+                    while j < code.len() {
+                        match code[j] {
+                            '{' => level += 1,
+                            '}' => {
+                                level -= 1;
+                                if level == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let end = (j + 1).min(chars.len());
+        keep[i..end].fill(false);
+        i = end;
+    }
+    chars
+        .iter()
+        .zip(keep)
+        .map(|(&c, k)| if k || c == '\n' { c } else { ' ' })
+        .collect()
+}
+
+#[test]
+fn test_code_is_left_out_of_the_option_name_search_and_the_rest_is_not() {
+    let src = r####"
+/// Set `x-a-b` to choose.
+pub fn f() -> &'static str { "x-c-d is wrong: {" }
+#[cfg(test)]
+mod tests {
+    fn g() { let _ = "x-e-f }"; }
+}
+#[cfg(test)]
+#[allow(unused)]
+use x_g_h as _;
+// x-i-j
+pub struct S;
+"####;
+    let kept = without_test_code(src);
+    for seen in ["x-a-b", "x-c-d", "x-i-j", "pub struct S;"] {
+        assert!(kept.contains(seen), "{seen} lost:\n{kept}");
+    }
+    for gone in ["x-e-f", "x_g_h", "mod tests"] {
+        assert!(!kept.contains(gone), "{gone} kept:\n{kept}");
+    }
+    assert_eq!(kept.lines().count(), src.lines().count());
+    assert_eq!(
+        without_test_code("#![cfg(test)]\nconst A: &str = \"x-k-l\";\n"),
+        ""
+    );
+}
+
+#[test]
+fn a_deny_list_refuses_its_modules_and_the_crate_roots_re_exports() {
+    let files = [file(
+        "src/tls/mod.rs",
+        "tls",
+        "use crate::config::TlsConfig;\nuse crate::client::Settings;\nfn f() -> crate::Error { todo!() }\n",
+    )];
+    let r = check("tls", AllBut(&["client", "ffi"]), &files);
+    let p = r.imports.join("\n");
+    assert!(
+        p.contains("src/tls/mod.rs:2: crate::client::Settings: tls imports from `client`"),
+        "{p}"
+    );
+    assert!(
+        p.contains("src/tls/mod.rs:3: crate::Error: imports `Error` through the crate root"),
+        "{p}"
+    );
+    assert!(!p.contains("config"), "{p}");
+    assert_eq!(r.imports.len(), 2, "{p}");
 }

@@ -152,7 +152,8 @@ fn every_option_the_docs_name_is_in_the_table() {
 }
 
 /// Every option the docs' table lists is accepted with its default (a sample value when it
-/// is required) by a channel section file, by `Config::set` and by `esme check --set`.
+/// is required) by a channel section file, by `Config::set` and by `esme check --set`; and
+/// every row's example value by a file and by `Config::set`.
 #[test]
 fn every_option_in_the_docs_table_is_accepted_by_a_file_set_and_the_cli() {
     let options = listed(&read(&root().join(OPTION_TABLE_PAGE)));
@@ -221,6 +222,23 @@ fn every_option_in_the_docs_table_is_accepted_by_a_file_set_and_the_cli() {
                 stdout.lines().next().unwrap_or_default(),
                 String::from_utf8_lossy(&out.stderr)
             ));
+        }
+    }
+    // Each row's example value (what the C ABI's unit test sets through esme_config_set),
+    // by a file and by Config::set.
+    for s in Config::options() {
+        let file = dir.join("example.cfg");
+        std::fs::write(
+            &file,
+            format!("{}{} = {}\n", base_lines(s.name), s.name, s.example),
+        )
+        .unwrap();
+        if let Err(e) = Config::from_file(&file) {
+            refused.push(format!("file: {} = {}: {e}", s.name, s.example));
+        }
+        let mut c = Config::from_file(&base_file).unwrap();
+        if let Err(e) = c.set(s.name, s.example).and_then(|()| c.validate()) {
+            refused.push(format!("Config::set: {} = {}: {e}", s.name, s.example));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -8,6 +8,7 @@ use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use esme::tls::pkcs12::{load, load_file, Identity, Pkcs12Error};
+use esme::tls::TlsError;
 use proptest::prelude::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 
@@ -135,17 +136,30 @@ fn err(
     }
 }
 
-/// Every error's text is one line and shows no password.
+/// The error as users see it: worded by the TLS layer, which names the channel's options
+/// (the loader's own text speaks of the file only).
+fn shown(e: &Pkcs12Error) -> String {
+    TlsError::from(e.clone()).to_string()
+}
+
+/// Every error's text, the loader's and the one users see, is one line and shows no password;
+/// the loader's names no option.
 fn check_display(e: &Pkcs12Error) {
-    let text = e.to_string();
-    assert!(!text.contains('\n'), "multi-line error: {text}");
-    assert!(text.len() > 20, "too terse: {text}");
-    for secret in [FILE, KEY, UNICODE, "wrong-password"] {
-        assert!(!text.contains(secret), "error shows a password: {text}");
-        assert!(
-            !format!("{e:?}").contains(secret),
-            "Debug shows a password: {e:?}"
-        );
+    let own = e.to_string();
+    assert!(
+        !own.contains("x-smpp-"),
+        "the loader names an option: {own}"
+    );
+    for text in [own, shown(e)] {
+        assert!(!text.contains('\n'), "multi-line error: {text}");
+        assert!(text.len() > 20, "too terse: {text}");
+        for secret in [FILE, KEY, UNICODE, "wrong-password"] {
+            assert!(!text.contains(secret), "error shows a password: {text}");
+            assert!(
+                !format!("{e:?}").contains(secret),
+                "Debug shows a password: {e:?}"
+            );
+        }
     }
 }
 
@@ -390,7 +404,8 @@ fn alias_chooses_among_several_keys() {
     let e = err("two-keys.p12", Some(FILE), None, None);
     assert!(matches!(e, Pkcs12Error::SeveralKeys { .. }), "{e:?}");
     assert_eq!(present(&e), ["alpha", "beta"]);
-    let text = e.to_string();
+    assert!(e.to_string().ends_with("choose one by its alias"), "{e}");
+    let text = shown(&e);
     assert!(text.contains("x-smpp-tls-certificate-alias"), "{text}");
     assert!(
         text.contains("\"alpha\"") && text.contains("\"beta\""),
@@ -414,9 +429,15 @@ fn alias_chooses_among_several_keys() {
         e => panic!("{e:?}"),
     }
     assert_eq!(present(&e), ["alpha", "beta"]);
-    let text = e.to_string();
     assert!(
-        text.contains("\"gamma\"")
+        e.to_string()
+            .starts_with("no key entry has the alias \"gamma\""),
+        "{e}"
+    );
+    let text = shown(&e);
+    assert!(
+        text.starts_with("x-smpp-tls-certificate-alias \"gamma\"")
+            && text.contains("\"gamma\"")
             && text.contains("\"alpha\"")
             && text.contains("is not in the file"),
         "{text}"
@@ -449,9 +470,14 @@ fn split_passwords() {
         }
     );
     assert!(
-        e.to_string().starts_with(
+        shown(&e).starts_with(
             "x-smpp-tls-certificate-password is wrong: the private key did not decrypt"
         ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("the private key did not decrypt with the file password"),
         "{e}"
     );
     // A wrong key password.
@@ -463,8 +489,12 @@ fn split_passwords() {
         }
     );
     assert_eq!(
-        e.to_string(),
+        shown(&e),
         "x-smpp-tls-certificate-password is wrong: the private key did not decrypt"
+    );
+    assert_eq!(
+        e.to_string(),
+        "the key password is wrong: the private key did not decrypt"
     );
     // The key password as the file password.
     let e = err("split.p12", Some(KEY), Some(KEY), None);
@@ -491,6 +521,11 @@ fn wrong_or_missing_file_password() {
         let e = err(file, Some("wrong-password"), None, None);
         assert_eq!(
             e.to_string(),
+            format!("the file password is wrong: the file's integrity check (MAC, {mac}) failed"),
+            "{file}"
+        );
+        assert_eq!(
+            shown(&e),
             format!(
                 "x-smpp-tls-certificate-file-password is wrong: the file's integrity check (MAC, {mac}) failed"
             ),
@@ -516,7 +551,8 @@ fn wrong_or_missing_file_password() {
             ),
             "{file}: {e:?}"
         );
-        assert!(e.to_string().contains("is not set"), "{e}");
+        assert!(shown(&e).contains("is not set"), "{e}");
+        assert!(e.to_string().contains("none was given"), "{e}");
     }
     // Without a file password the key password is tried for the file too (one password set).
     let id = open("default-rsa2048.p12", None, Some(FILE), None).unwrap();
@@ -622,10 +658,8 @@ fn not_pkcs12_files_are_explained() {
             path: missing.clone()
         }
     );
-    assert!(
-        e.to_string().contains("x-smpp-tls-path-to-certificate"),
-        "{e}"
-    );
+    assert!(shown(&e).contains("x-smpp-tls-path-to-certificate"), "{e}");
+    assert!(e.to_string().ends_with("does not exist"), "{e}");
     let e = load_file(fixtures(), Some(FILE), None, None).unwrap_err();
     assert!(matches!(e, Pkcs12Error::Unreadable { .. }), "{e:?}");
     check_display(&e);

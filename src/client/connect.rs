@@ -3,7 +3,7 @@
 //! `esme bench`.
 
 use super::{PartKey, Session};
-use crate::config::{Config, TlsMode};
+use crate::config::{Config, Opt, TlsMode};
 use crate::error::Error;
 use crate::pdu::{Address, Bind, CommandStatus};
 use crate::session::{self, SessionConfig};
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 pub(crate) struct Resolved {
     pub config: Config,
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
-    /// The built-in rules plus those of `x-smpp-pii-rules`; the group applied is
+    /// The built-in rules plus those of [`Opt::PiiRules`]; the group applied is
     /// `config.log_mask_group` (checked to exist here).
     pub log_mask: crate::pii::RuleSet,
 }
@@ -42,7 +42,8 @@ impl Resolved {
         };
         if rules.group_rules(&config.log_mask_group).is_none() {
             return Err(Error::Usage(format!(
-                "x-smpp-log-mask-group = {}: no such PII rule group (groups: {})",
+                "{} = {}: no such PII rule group (groups: {})",
+                Opt::LogMaskGroup,
                 config.log_mask_group,
                 rules.groups().join(", ")
             )));
@@ -58,7 +59,7 @@ impl Resolved {
         })
     }
 
-    /// The level of PDU dumps: info with `x-debug-mode`, else debug.
+    /// The level of PDU dumps: info with [`Opt::DebugMode`], else debug.
     pub(crate) fn dump_level(&self) -> crate::log::Level {
         if self.config.debug {
             crate::log::Level::Info
@@ -167,10 +168,11 @@ pub(crate) fn tcp_connect(s: &Resolved) -> Result<TcpStream, Error> {
         }
         (None, Some(e)) => {
             let hint = match e.kind() {
-                std::io::ErrorKind::ConnectionRefused => {
-                    " (nothing listens there: is the SMSC up and x-smpp-port right?)"
-                }
-                _ => "",
+                std::io::ErrorKind::ConnectionRefused => format!(
+                    " (nothing listens there: is the SMSC up and {} right?)",
+                    Opt::Port
+                ),
+                _ => String::new(),
             };
             return Err(Error::Connect {
                 addr,
@@ -281,7 +283,8 @@ pub(crate) fn bind(
                 session::Event::FramingError(e) => {
                     return Err(Error::Disconnected {
                         why: format!(
-                            "the SMSC answered the bind with something that is not SMPP ({e}): a TLS port? then set x-smpp-tls-mode"
+                            "the SMSC answered the bind with something that is not SMPP ({e}): a TLS port? then set {}",
+                            Opt::TlsMode
                         ),
                     })
                 }

@@ -7,6 +7,7 @@ use super::event::{ConnectionState, Event};
 use super::{
     lock, trace, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
 };
+use crate::config::Opt;
 use crate::pdu::{Body, Pdu};
 use crate::session;
 use crate::transport::is_timeout;
@@ -325,8 +326,9 @@ impl Inner {
                 session::Event::Response { tag, pdu } => self.on_response(g, tag, pdu, now),
                 session::Event::Timeout { tag, .. } => {
                     let why = format!(
-                        "no response within {:.1} s (x-smpp-response-max-waiting-time)",
-                        self.s.config.response_timeout.as_secs_f64()
+                        "no response within {:.1} s ({})",
+                        self.s.config.response_timeout.as_secs_f64(),
+                        Opt::ResponseMaxWaitingTime
                     );
                     self.set_result(g, tag, PartResult::Unknown(why));
                 }
@@ -391,13 +393,15 @@ impl Inner {
         for k in expired {
             let why = if matches!(g.state, ConnectionState::Bound { .. }) {
                 format!(
-                    "not sent within {:.1} s (x-smpp-submit-timeout): the window or rate limit held it",
-                    self.s.config.submit_timeout.as_secs_f64()
+                    "not sent within {:.1} s ({}): the window or rate limit held it",
+                    self.s.config.submit_timeout.as_secs_f64(),
+                    Opt::SubmitTimeout
                 )
             } else {
                 format!(
-                    "not sent within {:.1} s (x-smpp-submit-timeout): not connected ({})",
+                    "not sent within {:.1} s ({}): not connected ({})",
                     self.s.config.submit_timeout.as_secs_f64(),
+                    Opt::SubmitTimeout,
                     g.last_down
                 )
             };

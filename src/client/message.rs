@@ -1,7 +1,7 @@
 //! What a caller submits ([`Message`]), what it gets back ([`Outcome`]), and how a message
 //! becomes submit_sm parts.
 
-use crate::config::Config;
+use crate::config::{Config, Opt};
 use crate::pdu::{Address, CommandStatus, Pdu, SubmitSm, Tlv};
 use crate::text::{self, Encoding};
 use crate::Error;
@@ -21,30 +21,31 @@ pub enum Content {
 pub struct Message {
     /// The destination address.
     pub to: String,
-    /// The source address (default: `default-reply-address`, else empty for the SMSC's default).
+    /// The source address (default: [`Opt::DefaultReplyAddress`], else empty for the SMSC's
+    /// default).
     pub from: Option<String>,
-    /// Destination TON / NPI (default: `x-smpp-dest-addr-ton` / `-npi`).
+    /// Destination TON / NPI (default: [`Opt::DestAddrTon`] / [`Opt::DestAddrNpi`]).
     pub to_ton_npi: Option<(u8, u8)>,
-    /// Source TON / NPI (default: `x-smpp-src-addr-ton` / `-npi`).
+    /// Source TON / NPI (default: [`Opt::SrcAddrTon`] / [`Opt::SrcAddrNpi`]).
     pub from_ton_npi: Option<(u8, u8)>,
     /// The body.
     pub content: Content,
-    /// Text encoding (default: `x-smpp-outbound-enc-default`; auto picks GSM 7-bit when
+    /// Text encoding (default: [`Opt::OutboundEncDefault`]; auto picks GSM 7-bit when
     /// exact, else UCS-2). Ignored for binary content.
     pub encoding: Option<Encoding>,
     /// data_coding to send instead of the encoding's own value.
     pub data_coding: Option<u8>,
-    /// registered_delivery (default: 1 when `x-smpp-delivery-report` is true, else 0).
+    /// registered_delivery (default: 1 when [`Opt::DeliveryReport`] is true, else 0).
     pub registered_delivery: Option<u8>,
-    /// Validity period (default: `x-smpp-validity-period`).
+    /// Validity period (default: [`Opt::ValidityPeriod`]).
     pub validity: Option<Duration>,
-    /// service_type (default: `x-smpp-service-type`).
+    /// service_type (default: [`Opt::ServiceType`]).
     pub service_type: Option<String>,
     /// priority_flag (default 0).
     pub priority: u8,
     /// protocol_id (default 0).
     pub protocol_id: u8,
-    /// TLVs added to every part (after `x-smpp-extraopt`).
+    /// TLVs added to every part (after [`Opt::ExtraOpt`]).
     pub tlvs: Vec<Tlv>,
 }
 
@@ -198,10 +199,10 @@ pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<V
         Content::Text(t) => {
             let t = if t.is_empty() { &s.empty_message } else { t };
             if t.is_empty() {
-                return Err(Error::Usage(
-                    "the message text is empty (set x-smpp-empty-message to send a placeholder)"
-                        .into(),
-                ));
+                return Err(Error::Usage(format!(
+                    "the message text is empty (set {} to send a placeholder)",
+                    Opt::EmptyMessage
+                )));
             }
             let enc = m
                 .encoding
@@ -241,7 +242,8 @@ pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<V
             let len = pdu.encode(&mut scratch).map_err(Error::Encode)?;
             if len > s.max_pdu_len as usize {
                 return Err(Error::Usage(format!(
-                    "the submit_sm would be {len} octets, above x-smpp-max-pdu-size ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
+                    "the submit_sm would be {len} octets, above {} ({}): shorten the message or use segmentation instead of message_payload (node-smpp SMSCs refuse PDUs over 16384 octets)",
+                    Opt::MaxPduSize,
                     s.max_pdu_len
                 )));
             }

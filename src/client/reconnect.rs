@@ -3,7 +3,7 @@
 
 use super::event::{ConnectionState, Event};
 use super::{connect_and_bind, lock, Connected, Inner, PartKey, PartResult, Shared};
-use crate::config::OutagePolicy;
+use crate::config::{Opt, OutagePolicy};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,8 +27,9 @@ impl Inner {
                 {
                     let n = attempt - 1;
                     let why = format!(
-                        "gave up reconnecting after {n} attempt{} (x-smpp-reconnect-attempts)",
-                        if n == 1 { "" } else { "s" }
+                        "gave up reconnecting after {n} attempt{} ({})",
+                        if n == 1 { "" } else { "s" },
+                        Opt::ReconnectAttempts
                     );
                     self.give_up(&why);
                     return;
@@ -82,7 +83,7 @@ impl Inner {
     }
 
     /// Waits before reconnect attempt `attempt` (1 s, doubling, ±20 % jitter, capped by
-    /// reconnection-timeout), doing housekeeping meanwhile. False when closing.
+    /// [`Opt::ReconnectionTimeout`]), doing housekeeping meanwhile. False when closing.
     fn backoff(&self, attempt: u32) -> bool {
         let base = Duration::from_secs(1) * 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
         let base = base.min(self.s.config.reconnect_max_delay);
@@ -154,7 +155,7 @@ impl Inner {
     }
 
     /// The connection ended: parts in flight become Unknown; queued ones wait for the next
-    /// connection (or become NotSent when x-smpp-submit-during-outage is fail).
+    /// connection (or become NotSent when [`Opt::SubmitDuringOutage`] is fail).
     fn on_disconnect(&self, why: &str) {
         let mut g = lock(&self.st);
         let lost = g.session.as_mut().map(|s| s.abort()).unwrap_or_default();

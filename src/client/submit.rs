@@ -8,7 +8,7 @@ use super::{
     lock, message, ConnectionState, Inner, Outcome, Part, PartKey, PartResult, Shared, Sub,
     CALLER_LINGER, COALESCE_IN_FLIGHT, COALESCE_MAX_BYTES, COALESCE_MODE,
 };
-use crate::config::OutagePolicy;
+use crate::config::{Opt, OutagePolicy};
 use crate::error::Error;
 use crate::pdu::{Body, Pdu};
 use crate::session;
@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// When the next submit_sm may go: evenly spaced at `x-smpp-submit-max-rate` (no burst
+/// When the next submit_sm may go: evenly spaced at [`Opt::SubmitMaxRate`] (no burst
 /// after an idle spell), and held back by a pause after a throttling answer whatever the
 /// rate (also when unlimited).
 #[derive(Debug)]
@@ -57,9 +57,10 @@ impl Inner {
     pub(super) fn enqueue(&self, m: &Message, post: bool, block: bool) -> Result<Ticket, Error> {
         let s = &self.s.config;
         if !s.bind_mode.can_submit() {
-            return Err(Error::Usage(
-                "this client is bound as a receiver (x-smpp-bind-mode = receiver) and cannot submit: use transmitter or transceiver".into(),
-            ));
+            return Err(Error::Usage(format!(
+                "this client is bound as a receiver ({} = receiver) and cannot submit: use transmitter or transceiver",
+                Opt::BindMode
+            )));
         }
         // Segment and encode outside the lock: submitters work in parallel.
         let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
@@ -120,8 +121,9 @@ impl Inner {
                 g.subs.insert(id, sub);
                 for i in 0..n {
                     let why = format!(
-                        "the window stayed full for {:.1} s (x-smpp-submit-timeout)",
-                        s.submit_timeout.as_secs_f64()
+                        "the window stayed full for {:.1} s ({})",
+                        s.submit_timeout.as_secs_f64(),
+                        Opt::SubmitTimeout
                     );
                     self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why));
                 }

@@ -1,9 +1,13 @@
 //! [`ConfigBuilder`]: a configuration built in code.
 
-use super::{
-    BindMode, Config, ConfigError, OutagePolicy, OutboundEncoding, Secret, TlsMode, TlsVersion,
-};
+use super::choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+use super::error::ConfigError;
+use super::fields::Config;
+#[cfg(doc)]
+use super::options::Opt;
+use super::secret::Secret;
 use crate::pdu::Tlv;
+use crate::session::BindMode;
 use crate::text::{Encoding, SegmentMethod};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -52,9 +56,10 @@ impl ConfigBuilder {
         Ok(self.config)
     }
 
-    /// Applies one Genesys option by name, as [`Config::set`] does.
-    pub fn option(mut self, key: &str, value: &str) -> Result<Self, ConfigError> {
-        self.config.set(key, value)?;
+    /// Applies one Genesys option by name (a `&str`, or an [`Opt`](super::Opt)), as
+    /// [`Config::set`] does.
+    pub fn option(mut self, key: impl AsRef<str>, value: &str) -> Result<Self, ConfigError> {
+        self.config.set(key.as_ref(), value)?;
         Ok(self)
     }
 
@@ -65,28 +70,28 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-port`: the SMSC TCP port, 1–65535. Default: 2775.
+        /// [`Opt::Port`]: the SMSC TCP port, 1–65535. Default: 2775.
         port: u16
     );
 
-    /// `password`: the bind password, at most 8 characters. Default: empty.
+    /// [`Opt::Password`]: the bind password, at most 8 characters. Default: empty.
     pub fn password(mut self, v: impl Into<Secret>) -> Self {
         self.config.password = v.into();
         self
     }
 
-    /// `x-smpp-system-type`: the bind's system_type, at most 12 characters. Default: empty.
+    /// [`Opt::SystemType`]: the bind's system_type, at most 12 characters. Default: empty.
     pub fn system_type(mut self, v: impl Into<String>) -> Self {
         self.config.system_type = v.into();
         self
     }
 
     setter!(
-        /// `x-smpp-bind-mode`. Default: [`BindMode::Transceiver`].
+        /// [`Opt::BindMode`]. Default: [`BindMode::Transceiver`].
         bind_mode: BindMode
     );
 
-    /// `x-smpp-address-range`: the bind's address_range, at most 40 characters.
+    /// [`Opt::AddressRange`]: the bind's address_range, at most 40 characters.
     /// Default: empty.
     pub fn address_range(mut self, v: impl Into<String>) -> Self {
         self.config.address_range = v.into();
@@ -94,44 +99,44 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-bind-addr-ton`: the bind's addr_ton. Default: 0.
+        /// [`Opt::BindAddrTon`]: the bind's addr_ton. Default: 0.
         bind_ton: u8
     );
     setter!(
-        /// `x-smpp-bind-addr-npi`: the bind's addr_npi. Default: 0.
+        /// [`Opt::BindAddrNpi`]: the bind's addr_npi. Default: 0.
         bind_npi: u8
     );
     setter!(
-        /// `x-smpp-src-addr-ton`: source_addr_ton of submitted messages. Default: 1.
+        /// [`Opt::SrcAddrTon`]: source_addr_ton of submitted messages. Default: 1.
         src_ton: u8
     );
     setter!(
-        /// `x-smpp-src-addr-npi`: source_addr_npi of submitted messages. Default: 1.
+        /// [`Opt::SrcAddrNpi`]: source_addr_npi of submitted messages. Default: 1.
         src_npi: u8
     );
     setter!(
-        /// `x-smpp-dest-addr-ton`: dest_addr_ton of submitted messages. Default: 1.
+        /// [`Opt::DestAddrTon`]: dest_addr_ton of submitted messages. Default: 1.
         dest_ton: u8
     );
     setter!(
-        /// `x-smpp-dest-addr-npi`: dest_addr_npi of submitted messages. Default: 1.
+        /// [`Opt::DestAddrNpi`]: dest_addr_npi of submitted messages. Default: 1.
         dest_npi: u8
     );
 
-    /// `default-reply-address`: the source address used when a submit gives none, at most 20
+    /// [`Opt::DefaultReplyAddress`]: the source address used when a submit gives none, at most 20
     /// characters. Default: empty.
     pub fn default_source(mut self, v: impl Into<String>) -> Self {
         self.config.default_source = v.into();
         self
     }
 
-    /// `x-smpp-service-type`: at most 5 characters. Default: empty.
+    /// [`Opt::ServiceType`]: at most 5 characters. Default: empty.
     pub fn service_type(mut self, v: impl Into<String>) -> Self {
         self.config.service_type = v.into();
         self
     }
 
-    /// `x-smpp-validity-period`: at most 441 days (63 weeks); `Some(0)` is the same as `None`.
+    /// [`Opt::ValidityPeriod`]: at most 441 days (63 weeks); `Some(0)` is the same as `None`.
     /// Default: `None` (the SMSC's default).
     pub fn validity_period(mut self, v: Option<Duration>) -> Self {
         self.config.validity_period = v.filter(|d| !d.is_zero());
@@ -139,64 +144,64 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-delivery-report`: ask for delivery receipts. Default: true.
+        /// [`Opt::DeliveryReport`]: ask for delivery receipts. Default: true.
         delivery_report: bool
     );
     setter!(
-        /// `x-smpp-submit-window-size`: submits awaiting their response at once, 1–1000.
+        /// [`Opt::SubmitWindowSize`]: submits awaiting their response at once, 1–1000.
         /// Default: 10.
         window: u32
     );
     setter!(
-        /// `x-smpp-submit-max-rate`: submit_sm per second, 1–1000, or `None` for unlimited.
+        /// [`Opt::SubmitMaxRate`]: submit_sm per second, 1–1000, or `None` for unlimited.
         /// Default: `Some(10)`.
         max_rate: Option<u32>
     );
     setter!(
-        /// `x-smpp-submit-during-outage`. Default: [`OutagePolicy::Wait`].
+        /// [`Opt::SubmitDuringOutage`]. Default: [`OutagePolicy::Wait`].
         outage_policy: OutagePolicy
     );
     setter!(
-        /// `x-smpp-submit-timeout`: 100 ms – 1 h. Default: 60 s.
+        /// [`Opt::SubmitTimeout`]: 100 ms – 1 h. Default: 60 s.
         submit_timeout: Duration
     );
     setter!(
-        /// `x-smpp-throttle-retries`: resubmissions after a throttling rejection, 0–100.
+        /// [`Opt::ThrottleRetries`]: resubmissions after a throttling rejection, 0–100.
         /// Default: 5.
         throttle_retries: u32
     );
     setter!(
-        /// `x-smpp-throttle-backoff`: the first wait after a throttling rejection, 10 ms – 60 s.
+        /// [`Opt::ThrottleBackoff`]: the first wait after a throttling rejection, 10 ms – 60 s.
         /// Default: 1 s.
         throttle_backoff: Duration
     );
     setter!(
-        /// `x-smpp-segmentation`. Default: [`SegmentMethod::Udh8`].
+        /// [`Opt::Segmentation`]. Default: [`SegmentMethod::Udh8`].
         segmentation: SegmentMethod
     );
     setter!(
-        /// `x-smpp-sar-max-segments`: the most parts of a long message, 2–255. Default: 255.
+        /// [`Opt::SarMaxSegments`]: the most parts of a long message, 2–255. Default: 255.
         max_segments: u8
     );
     setter!(
-        /// `x-smpp-sar-prompt-responses`: send parts one at a time. Default: false.
+        /// [`Opt::SarPromptResponses`]: send parts one at a time. Default: false.
         wait_each_segment: bool
     );
     setter!(
-        /// `x-smpp-outbound-enc-default`. Default: [`OutboundEncoding::Auto`].
+        /// [`Opt::OutboundEncDefault`]. Default: [`OutboundEncoding::Auto`].
         outbound_encoding: OutboundEncoding
     );
     setter!(
-        /// `x-smpp-inbound-enc-default`: how inbound `data_coding` 0 is read: Gsm7,
+        /// [`Opt::InboundEncDefault`]: how inbound `data_coding` 0 is read: Gsm7,
         /// Gsm7Packed, Ascii or Latin1. Default: [`Encoding::Gsm7`].
         inbound_default: Encoding
     );
     setter!(
-        /// `x-smpp-ucs2-enc-schema`: the `data_coding` sent with UCS-2 text. Default: 8.
+        /// [`Opt::Ucs2EncSchema`]: the `data_coding` sent with UCS-2 text. Default: 8.
         ucs2_data_coding: u8
     );
 
-    /// `x-smpp-empty-message`: the text sent for an empty body. Default: empty (an empty body
+    /// [`Opt::EmptyMessage`]: the text sent for an empty body. Default: empty (an empty body
     /// is an error).
     pub fn empty_message(mut self, v: impl Into<String>) -> Self {
         self.config.empty_message = v.into();
@@ -204,55 +209,55 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-extraopt`: TLVs added to every submit_sm (not the SAR or message_payload
+        /// [`Opt::ExtraOpt`]: TLVs added to every submit_sm (not the SAR or message_payload
         /// tags, which segmentation sets). Default: none.
         extra_tlvs: Vec<Tlv>
     );
     setter!(
-        /// `x-smpp-delivery-extraopt`: TLVs added to every deliver_sm_resp. Default: none.
+        /// [`Opt::DeliveryExtraOpt`]: TLVs added to every deliver_sm_resp. Default: none.
         deliver_resp_tlvs: Vec<Tlv>
     );
     setter!(
-        /// `x-smpp-max-pdu-size`: the largest PDU accepted, 1024–1048576 octets.
+        /// [`Opt::MaxPduSize`]: the largest PDU accepted, 1024–1048576 octets.
         /// Default: 65536.
         max_pdu_len: u32
     );
     setter!(
-        /// `x-smpp-comms-timeout`: connect plus bind response, 1–120 s. Default: 10 s.
+        /// [`Opt::CommsTimeout`]: connect plus bind response, 1–120 s. Default: 10 s.
         connect_timeout: Duration
     );
     setter!(
-        /// `x-smpp-response-max-waiting-time`: the wait for a response, 1–180 s.
+        /// [`Opt::ResponseMaxWaitingTime`]: the wait for a response, 1–180 s.
         /// Default: 30 s.
         response_timeout: Duration
     );
     setter!(
-        /// `x-smpp-enquire-link-timeout`: idle time before an enquire_link, 5–3600 s.
+        /// [`Opt::EnquireLinkTimeout`]: idle time before an enquire_link, 5–3600 s.
         /// Default: 30 s.
         enquire_link_interval: Duration
     );
     setter!(
-        /// `x-smpp-receive-timeout`: silence after which the link is dead, 5–3600 s and longer
+        /// [`Opt::ReceiveTimeout`]: silence after which the link is dead, 5–3600 s and longer
         /// than the enquire_link interval. Default: 60 s.
         dead_peer_timeout: Duration
     );
     setter!(
-        /// `x-smpp-reassembly-timeout`: how long inbound parts wait for the rest, 10–3600 s.
+        /// [`Opt::ReassemblyTimeout`]: how long inbound parts wait for the rest, 10–3600 s.
         /// Default: 180 s.
         reassembly_timeout: Duration
     );
     setter!(
-        /// `x-smpp-close-timeout`: how long close waits for pending responses, 0–60 s.
+        /// [`Opt::CloseTimeout`]: how long close waits for pending responses, 0–60 s.
         /// Default: 5 s.
         close_timeout: Duration
     );
     setter!(
-        /// `reconnection-timeout`: the longest wait between reconnect attempts, 10 s – 1 day.
+        /// [`Opt::ReconnectionTimeout`]: the longest wait between reconnect attempts, 10 s – 1 day.
         /// Default: 180 s.
         reconnect_max_delay: Duration
     );
 
-    /// `x-smpp-reconnect-attempts`: attempts before giving up, up to 1000000; `None` or
+    /// [`Opt::ReconnectAttempts`]: attempts before giving up, up to 1000000; `None` or
     /// `Some(0)` retries forever. Default: `None`.
     pub fn reconnect_attempts(mut self, v: Option<u32>) -> Self {
         self.config.reconnect_attempts = v.filter(|&n| n != 0);
@@ -260,15 +265,15 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-tls-mode`. Default: [`TlsMode::Off`].
+        /// [`Opt::TlsMode`]. Default: [`TlsMode::Off`].
         tls_mode => tls.mode: TlsMode
     );
     setter!(
-        /// `x-smpp-tls-version`: the lowest version offered. Default: [`TlsVersion::Tls12`].
+        /// [`Opt::TlsVersion`]: the lowest version offered. Default: [`TlsVersion::Tls12`].
         tls_version => tls.min_version: TlsVersion
     );
 
-    /// `x-smpp-tls-path-to-certificate`: the PKCS#12 client certificate file. Default: none.
+    /// [`Opt::TlsPathToCertificate`]: the PKCS#12 client certificate file. Default: none.
     pub fn tls_pkcs12_path(mut self, v: impl Into<PathBuf>) -> Self {
         self.config.tls.pkcs12_path = Some(v.into());
         self
@@ -281,20 +286,20 @@ impl ConfigBuilder {
         self
     }
 
-    /// `x-smpp-tls-certificate-file-password`: opens the PKCS#12 file. Default: none.
+    /// [`Opt::TlsCertificateFilePassword`]: opens the PKCS#12 file. Default: none.
     pub fn tls_file_password(mut self, v: impl Into<Secret>) -> Self {
         self.config.tls.file_password = Some(v.into());
         self
     }
 
-    /// `x-smpp-tls-certificate-password`: the private key's password inside the PKCS#12 file.
+    /// [`Opt::TlsCertificatePassword`]: the private key's password inside the PKCS#12 file.
     /// Default: none.
     pub fn tls_key_password(mut self, v: impl Into<Secret>) -> Self {
         self.config.tls.key_password = Some(v.into());
         self
     }
 
-    /// `x-smpp-tls-ca-file`: PEM certificates to trust instead of the system's.
+    /// [`Opt::TlsCaFile`]: PEM certificates to trust instead of the system's.
     /// Default: none (the system trust store).
     pub fn tls_ca_file(mut self, v: impl Into<PathBuf>) -> Self {
         self.config.tls.ca_file = Some(v.into());
@@ -302,44 +307,44 @@ impl ConfigBuilder {
     }
 
     setter!(
-        /// `x-smpp-tls-max-version`: the highest version offered. Default: [`TlsVersion::Tls13`].
+        /// [`Opt::TlsMaxVersion`]: the highest version offered. Default: [`TlsVersion::Tls13`].
         tls_max_version => tls.max_version: TlsVersion
     );
     setter!(
-        /// `x-smpp-tls-skip-hostname-verification`. Default: false. Dangerous.
+        /// [`Opt::TlsSkipHostnameVerification`]. Default: false. Dangerous.
         tls_skip_hostname_verification => tls.skip_hostname_verification: bool
     );
     setter!(
-        /// `x-smpp-tls-trust-pkcs12-cas`: trust the PKCS#12 file's CAs. Default: false.
+        /// [`Opt::TlsTrustPkcs12Cas`]: trust the PKCS#12 file's CAs. Default: false.
         tls_trust_pkcs12_cas => tls.trust_pkcs12_cas: bool
     );
 
-    /// `x-smpp-tls-server-name`: the name to verify. Default: the host.
+    /// [`Opt::TlsServerName`]: the name to verify. Default: the host.
     pub fn tls_server_name(mut self, v: impl Into<String>) -> Self {
         self.config.tls.server_name = Some(v.into());
         self
     }
 
-    /// `x-smpp-pii-rules`: a JSON rule file added to the built-in rules. Default: none.
+    /// [`Opt::PiiRules`]: a JSON rule file added to the built-in rules. Default: none.
     pub fn pii_rules(mut self, v: impl Into<PathBuf>) -> Self {
         self.config.pii_rules = Some(v.into());
         self
     }
 
-    /// `x-smpp-log-mask-group`: the rule group masking esme's logs. Default: `default`.
+    /// [`Opt::LogMaskGroup`]: the rule group masking esme's logs. Default: `default`.
     pub fn log_mask_group(mut self, v: impl Into<String>) -> Self {
         self.config.log_mask_group = v.into();
         self
     }
 
-    /// `x-smpp-tls-certificate-alias`: the key entry to use. Default: the only one.
+    /// [`Opt::TlsCertificateAlias`]: the key entry to use. Default: the only one.
     pub fn tls_alias(mut self, v: impl Into<String>) -> Self {
         self.config.tls.alias = Some(v.into());
         self
     }
 
     setter!(
-        /// `x-debug-mode`: log every PDU. Default: false.
+        /// [`Opt::DebugMode`]: log every PDU. Default: false.
         debug: bool
     );
 }

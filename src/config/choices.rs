@@ -5,14 +5,14 @@
 use crate::session::BindMode;
 use crate::text::{choose_encoding, Encoding, SegmentMethod};
 
-/// Whether and how the connection uses TLS (`x-smpp-tls-mode`).
+/// Whether and how the connection uses TLS ([`Opt::TlsMode`](crate::config::Opt::TlsMode)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TlsMode {
     /// Plain TCP.
     Off,
     /// TLS, the SMSC's certificate is verified.
     Single,
-    /// TLS with a client certificate too (from `x-smpp-tls-path-to-certificate`).
+    /// TLS with a client certificate too (from [`Opt::TlsPathToCertificate`](crate::config::Opt::TlsPathToCertificate)).
     Mutual,
 }
 
@@ -27,8 +27,8 @@ impl TlsMode {
     }
 }
 
-/// A TLS version: the lowest offered (`x-smpp-tls-version`) or the highest
-/// (`x-smpp-tls-max-version`). TLS 1.1 and lower are deprecated by RFC 8996 and not supported.
+/// A TLS version: the lowest offered ([`Opt::TlsVersion`](crate::config::Opt::TlsVersion)) or the highest
+/// ([`Opt::TlsMaxVersion`](crate::config::Opt::TlsMaxVersion)). TLS 1.1 and lower are deprecated by RFC 8996 and not supported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TlsVersion {
     /// TLS 1.2.
@@ -47,7 +47,7 @@ impl TlsVersion {
     }
 }
 
-/// What a submit does while the link is down (`x-smpp-submit-during-outage`).
+/// What a submit does while the link is down ([`Opt::SubmitDuringOutage`](crate::config::Opt::SubmitDuringOutage)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutagePolicy {
     /// Wait for the reconnect, up to the submit timeout.
@@ -66,7 +66,7 @@ impl OutagePolicy {
     }
 }
 
-/// The encoding of outbound text (`x-smpp-outbound-enc-default`).
+/// The encoding of outbound text ([`Opt::OutboundEncDefault`](crate::config::Opt::OutboundEncDefault)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboundEncoding {
     /// GSM 03.38 (unpacked) when the text fits it exactly, else UCS-2
@@ -80,7 +80,7 @@ pub enum OutboundEncoding {
     Ascii,
     /// ISO-8859-1 (`data_coding` 3).
     Latin1,
-    /// UCS-2 / UTF-16BE (`data_coding` 8, or `x-smpp-ucs2-enc-schema`).
+    /// UCS-2 / UTF-16BE (`data_coding` 8, or [`Opt::Ucs2EncSchema`](crate::config::Opt::Ucs2EncSchema)).
     Ucs2,
 }
 
@@ -110,7 +110,7 @@ impl OutboundEncoding {
     }
 }
 
-/// `x-smpp-bind-mode`.
+/// [`Opt::BindMode`](crate::config::Opt::BindMode).
 pub(super) const BIND_MODES: &[(&str, BindMode)] = &[
     ("transmitter", BindMode::Transmitter),
     ("tx", BindMode::Transmitter),
@@ -120,11 +120,11 @@ pub(super) const BIND_MODES: &[(&str, BindMode)] = &[
     ("trx", BindMode::Transceiver),
 ];
 
-/// `x-smpp-submit-during-outage`.
+/// [`Opt::SubmitDuringOutage`](crate::config::Opt::SubmitDuringOutage).
 pub(super) const OUTAGE_POLICIES: &[(&str, OutagePolicy)] =
     &[("wait", OutagePolicy::Wait), ("fail", OutagePolicy::Fail)];
 
-/// `x-smpp-segmentation`.
+/// [`Opt::Segmentation`](crate::config::Opt::Segmentation).
 pub(super) const SEGMENTATIONS: &[(&str, SegmentMethod)] = &[
     ("udh8", SegmentMethod::Udh8),
     ("udh", SegmentMethod::Udh8),
@@ -134,7 +134,7 @@ pub(super) const SEGMENTATIONS: &[(&str, SegmentMethod)] = &[
     ("message_payload", SegmentMethod::Payload),
 ];
 
-/// `x-smpp-outbound-enc-default`.
+/// [`Opt::OutboundEncDefault`](crate::config::Opt::OutboundEncDefault).
 pub(super) const OUTBOUND_ENCODINGS: &[(&str, OutboundEncoding)] = &[
     ("auto", OutboundEncoding::Auto),
     ("gsm7", OutboundEncoding::Gsm7),
@@ -153,7 +153,7 @@ pub(super) const OUTBOUND_ENCODINGS: &[(&str, OutboundEncoding)] = &[
     ("utf-16", OutboundEncoding::Ucs2),
 ];
 
-/// `x-smpp-inbound-enc-default`: only the encodings `data_coding` 0 may mean.
+/// [`Opt::InboundEncDefault`](crate::config::Opt::InboundEncDefault): only the encodings `data_coding` 0 may mean.
 pub(super) const INBOUND_ENCODINGS: &[(&str, Encoding)] = &[
     ("gsm7", Encoding::Gsm7),
     ("gsm", Encoding::Gsm7),
@@ -167,7 +167,7 @@ pub(super) const INBOUND_ENCODINGS: &[(&str, Encoding)] = &[
     ("iso-8859-1", Encoding::Latin1),
 ];
 
-/// `x-smpp-tls-mode`.
+/// [`Opt::TlsMode`](crate::config::Opt::TlsMode).
 pub(super) const TLS_MODES: &[(&str, TlsMode)] = &[
     ("off", TlsMode::Off),
     ("none", TlsMode::Off),

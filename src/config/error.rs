@@ -1,7 +1,5 @@
 //! [`ConfigError`]: why a configuration was refused, in one line.
 
-use super::suggest::suggest;
-use super::OptionSpec;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -155,30 +153,6 @@ impl std::error::Error for ConfigError {
     }
 }
 
-pub(super) fn unknown(name: &str) -> ConfigError {
-    ConfigError::Unknown {
-        name: name.to_string(),
-        suggestion: suggest(name),
-    }
-}
-
 pub(super) fn missing(name: &'static str, why: &'static str) -> ConfigError {
     ConfigError::Missing { name, why }
-}
-
-pub(super) fn invalid(
-    spec: &'static OptionSpec,
-    value: &str,
-    why: impl Into<String>,
-) -> ConfigError {
-    ConfigError::Invalid {
-        name: spec.name,
-        value: (!spec.secret).then(|| value.to_string()),
-        why: why.into(),
-    }
-}
-
-/// "must be" and the option's valid values.
-pub(super) fn must(spec: &'static OptionSpec, value: &str) -> ConfigError {
-    invalid(spec, value, format!("must be {}", spec.valid))
 }

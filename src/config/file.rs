@@ -1,11 +1,13 @@
 //! The readers: options one by one ([`Loader`], for [`Config::from_options`] and files) and
 //! the channel section file format ([`Config::from_file`], [`Config::parse_str`]).
 
-use super::error::unknown;
-use super::options::{lookup, Order, IGNORED};
+use super::error::ConfigError;
+use super::fields::Config;
+use super::options::{lookup, IGNORED};
 use super::secret::wipe;
+use super::spec::{OptionSpec, Order};
+use super::suggest::unknown;
 use super::values::unquote;
-use super::{Config, ConfigError, OptionSpec};
 use std::path::Path;
 
 /// Collects options, refusing unknown and repeated names, and applies them. The options that

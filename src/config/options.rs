@@ -17,134 +17,28 @@
 //!
 //! A row without `=> field` gives its own `.apply(…)` and `.check(…)` after the `opt!`: for
 //! options whose value is not one field of one of these kinds. `.secret()` marks a password
-//! (never shown), `.last(…)` an option that changes another one's value.
+//! (never shown), `.last(…)` an option that changes another one's value, `.example(…)` a
+//! sample value for a row whose default is empty or required (for tests, e.g. of the C ABI).
 //!
 //! The default is the option's text, applied by [`Config::blank`] like any value: every
 //! built-in default is written here, once.
 
+use super::choices::TlsMode;
 use super::choices::{
     BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, SEGMENTATIONS, TLS_MODES,
 };
-use super::error::{invalid, missing, must, unknown};
+use super::error::{missing, ConfigError};
+use super::fields::Config;
+use super::secret::Secret;
+use super::spec::{OptionSpec, Unit};
 use super::tlvs::{check_extra_tlvs, parse_tlvs};
 use super::values::{
-    boolean, check_choice, check_dur, check_host, check_int, check_text, choose, dur, int, path,
-    shown, text, tls_version, Unit,
+    boolean, check_choice, check_dur, check_host, check_int, check_text, choose, dur, int, invalid,
+    must, path, shown, text, tls_version,
 };
-use super::{Config, ConfigError, Secret, TlsMode};
 use crate::text::SegmentMethod;
 use std::fmt;
 use std::time::Duration;
-
-/// Reads a value (trimmed and unquoted) into the configuration, or says why it cannot.
-type Apply = fn(&mut Config, &'static OptionSpec, &str) -> Result<(), ConfigError>;
-/// Checks the configuration's value of the option (however it was set).
-type Check = fn(&Config, &'static OptionSpec) -> Result<(), ConfigError>;
-
-/// One option: its name, default, valid values and meaning, as the docs' option table shows
-/// them, and how its value is read and checked.
-#[derive(Clone, Copy)]
-#[non_exhaustive]
-pub struct OptionSpec {
-    /// The option name, verbatim (`x-smpp-submit-window-size`).
-    pub name: &'static str,
-    /// The default as the option's text (`10`); empty when the default is empty or none,
-    /// `required` when the option must be given.
-    pub default: &'static str,
-    /// The valid values (`an integer from 1 to 1000`); errors say "must be" this.
-    pub valid: &'static str,
-    /// What the option does.
-    pub description: &'static str,
-    /// The value is a secret (a password): it never appears in errors or `Debug` output.
-    pub secret: bool,
-    pub(super) range: Option<(u64, u64)>,
-    pub(super) unit: Unit,
-    pub(super) apply: Apply,
-    pub(super) check: Check,
-    pub(super) order: Order,
-}
-
-/// When a reader of several options (a file, [`Config::from_options`]) applies an option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Order {
-    /// In the order given.
-    InTurn,
-    /// After all the others, because it changes `other`'s value: so the order of the lines
-    /// does not matter. With `conflict`, giving both with values that disagree is an error;
-    /// without, this option wins.
-    Last { other: &'static str, conflict: bool },
-}
-
-impl OptionSpec {
-    /// A row with the documentation columns only: no range, applies nothing (a row must say
-    /// how, a unit test checks), checks nothing.
-    const fn new(
-        name: &'static str,
-        default: &'static str,
-        valid: &'static str,
-        description: &'static str,
-    ) -> OptionSpec {
-        OptionSpec {
-            name,
-            default,
-            valid,
-            description,
-            secret: false,
-            range: None,
-            unit: Unit::Count,
-            apply: |_, spec, _| Err(unknown(spec.name)),
-            check: |_, _| Ok(()),
-            order: Order::InTurn,
-        }
-    }
-
-    const fn range(mut self, lo: u64, hi: u64, unit: Unit) -> OptionSpec {
-        self.range = Some((lo, hi));
-        self.unit = unit;
-        self
-    }
-
-    const fn apply(mut self, apply: Apply) -> OptionSpec {
-        self.apply = apply;
-        self
-    }
-
-    const fn check(mut self, check: Check) -> OptionSpec {
-        self.check = check;
-        self
-    }
-
-    const fn secret(mut self) -> OptionSpec {
-        self.secret = true;
-        self
-    }
-
-    const fn last(mut self, other: &'static str, conflict: bool) -> OptionSpec {
-        self.order = Order::Last { other, conflict };
-        self
-    }
-}
-
-impl fmt::Debug for OptionSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OptionSpec")
-            .field("name", &self.name)
-            .field("default", &self.default)
-            .field("valid", &self.valid)
-            .field("description", &self.description)
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Rows are equal when they are the same option (a name is in the table once).
-impl PartialEq for OptionSpec {
-    fn eq(&self, other: &OptionSpec) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for OptionSpec {}
 
 /// A row; see the module's documentation for the kinds.
 macro_rules! opt {
@@ -232,6 +126,67 @@ macro_rules! opt {
     };
 }
 
+/// The table: every row as `Variant: opt!(…)`, in the order the docs list them. Declares
+/// [`Opt`], one variant per row in the same order (so `Opt::X as usize` is its row), and
+/// [`OPTIONS`], the rows. (rustfmt leaves a macro's body alone: indent rows as the others.)
+macro_rules! table {
+    ($($var:ident: opt!($name:literal, $($args:tt)*) $(.$m:ident($($margs:tt)*))*),* $(,)?) => {
+        /// An option of the table, named in code: `Display` (and [`Opt::name`]) gives its
+        /// name as configuration files spell it, e.g. `format!("check {}", Opt::SystemId)`.
+        /// Code and doc comments outside the option table name options only this way, so
+        /// that each name is written once (`tests/layers.rs` checks).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Opt {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $var,
+            )*
+        }
+
+        impl Opt {
+            /// Every option, in the table's order.
+            pub const ALL: &'static [Opt] = &[$(Opt::$var),*];
+        }
+
+        /// Every option, in the order the docs list them; row `i` is `Opt::ALL[i]`'s.
+        pub(super) static OPTIONS: &[OptionSpec] = &[
+            $(opt!($name, $($args)*) $(.$m($($margs)*))*,)*
+        ];
+    };
+}
+
+impl Opt {
+    /// The option's name, as configuration files spell it (`x-smpp-system-id`).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The option's row of the table: default, valid values, meaning.
+    pub fn spec(self) -> &'static OptionSpec {
+        &OPTIONS[self as usize]
+    }
+
+    /// The option of a name, spelled exactly.
+    pub fn from_name(name: &str) -> Option<Opt> {
+        Opt::ALL.iter().copied().find(|o| o.name() == name)
+    }
+}
+
+/// The option's name, as configuration files spell it.
+impl fmt::Display for Opt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// The option's name, for the functions that take one (`ConfigBuilder::option`).
+impl AsRef<str> for Opt {
+    fn as_ref(&self) -> &str {
+        self.name()
+    }
+}
+
 /// The default of an option that must be given.
 pub(super) const REQUIRED: &str = "required";
 
@@ -239,14 +194,14 @@ const BOOL: &str = "true or false (also yes/no, on/off, 1/0)";
 const TLVS: &str = "tag=value pairs separated by ';': tag is a TLV name or 0xNNNN; value an \
                     integer, a string, or 0x and hex octets, as the TLV's type needs";
 
-/// Every option, in the order the docs list them.
-pub(super) static OPTIONS: &[OptionSpec] = &[
-    opt!(
+table! {
+    Host: opt!(
         "x-smpp-host",
         "required",
         "a host name or IP address, without spaces",
         "The SMSC to connect to."
     )
+    .example("smsc.example.net")
     .apply(|c, s, v| {
         check_host(s, v)?;
         c.host = v.to_string();
@@ -256,14 +211,15 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         "" => Err(missing(s.name, "the SMSC host name or IP address")),
         host => check_host(s, host),
     }),
-    opt!("x-smpp-port", "2775", int 1..=65535 => port,
+    Port: opt!("x-smpp-port", "2775", int 1..=65535 => port,
         "The SMSC's TCP port."),
-    opt!(
+    SystemId: opt!(
         "x-smpp-system-id",
         "required",
         "at most 15 characters",
         "system_id of the bind (the account name)."
     )
+    .example("esme01")
     .apply(|c, s, v| {
         if v.is_empty() {
             return Err(invalid(s, v, "must not be empty"));
@@ -275,12 +231,13 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         "" => Err(missing(s.name, "the system_id to bind as")),
         id => check_text(s, id, 15),
     }),
-    opt!(
+    Password: opt!(
         "password",
         "",
         "at most 8 characters",
         "Password of the bind. Never shown in logs or errors."
     )
+    .example("secret")
     .secret()
     .apply(|c, s, v| {
         check_text(s, v, 8)?;
@@ -288,30 +245,34 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         Ok(())
     })
     .check(|c, s| check_text(s, c.password.expose(), 8)),
-    opt!("x-smpp-system-type", "", text 12 => system_type,
-        "system_type of the bind."),
-    opt!("x-smpp-bind-mode", "transceiver",
+    SystemType: opt!("x-smpp-system-type", "", text 12 => system_type,
+        "system_type of the bind.")
+    .example("VMA"),
+    BindMode: opt!("x-smpp-bind-mode", "transceiver",
         one_of(BIND_MODES, "transmitter, receiver or transceiver (also tx, rx, trx)") => bind_mode,
         "Which bind to open: send only, receive only, or both."),
-    opt!("x-smpp-address-range", "", text 40 => address_range,
-        "address_range of the bind: the addresses this receiver serves."),
-    opt!("x-smpp-bind-addr-ton", "0", int 0..=255 => bind_ton,
+    AddressRange: opt!("x-smpp-address-range", "", text 40 => address_range,
+        "address_range of the bind: the addresses this receiver serves.")
+    .example("4477.*"),
+    BindAddrTon: opt!("x-smpp-bind-addr-ton", "0", int 0..=255 => bind_ton,
         "addr_ton of the bind."),
-    opt!("x-smpp-bind-addr-npi", "0", int 0..=255 => bind_npi,
+    BindAddrNpi: opt!("x-smpp-bind-addr-npi", "0", int 0..=255 => bind_npi,
         "addr_npi of the bind."),
-    opt!("x-smpp-src-addr-ton", "1", int 0..=255 => src_ton,
+    SrcAddrTon: opt!("x-smpp-src-addr-ton", "1", int 0..=255 => src_ton,
         "source_addr_ton of submitted messages."),
-    opt!("x-smpp-src-addr-npi", "1", int 0..=255 => src_npi,
+    SrcAddrNpi: opt!("x-smpp-src-addr-npi", "1", int 0..=255 => src_npi,
         "source_addr_npi of submitted messages."),
-    opt!("x-smpp-dest-addr-ton", "1", int 0..=255 => dest_ton,
+    DestAddrTon: opt!("x-smpp-dest-addr-ton", "1", int 0..=255 => dest_ton,
         "dest_addr_ton of submitted messages."),
-    opt!("x-smpp-dest-addr-npi", "1", int 0..=255 => dest_npi,
+    DestAddrNpi: opt!("x-smpp-dest-addr-npi", "1", int 0..=255 => dest_npi,
         "dest_addr_npi of submitted messages."),
-    opt!("default-reply-address", "", text 20 => default_source,
-        "Source address of a submit that gives none."),
-    opt!("x-smpp-service-type", "", text 5 => service_type,
-        "service_type of submitted messages."),
-    opt!("x-smpp-validity-period", "0", secs 0..=38102400,
+    DefaultReplyAddress: opt!("default-reply-address", "", text 20 => default_source,
+        "Source address of a submit that gives none.")
+    .example("447700900123"),
+    ServiceType: opt!("x-smpp-service-type", "", text 5 => service_type,
+        "service_type of submitted messages.")
+    .example("CMT"),
+    ValidityPeriod: opt!("x-smpp-validity-period", "0", secs 0..=38102400,
         "validity_period of submitted messages, sent as a relative time; 0 or empty leaves it \
          to the SMSC. At most 63 weeks, the longest GSM relative validity.")
     .apply(|c, s, v| {
@@ -330,18 +291,18 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         Some(d) => check_dur(s, d),
         None => Ok(()),
     }),
-    opt!("x-smpp-delivery-report", "true", bool => delivery_report,
+    DeliveryReport: opt!("x-smpp-delivery-report", "true", bool => delivery_report,
         "Ask for a delivery receipt for every message (registered_delivery 1)."),
-    opt!("x-smpp-submit-window-size", "10", int 1..=1000 => window,
+    SubmitWindowSize: opt!("x-smpp-submit-window-size", "10", int 1..=1000 => window,
         "The most submits awaiting their response at once."),
-    opt!("x-smpp-submit-max-rate", "10", int 1..=1000,
+    SubmitMaxRate: opt!("x-smpp-submit-max-rate", "10", int 1..=1000,
         "The most submit_sm per second; each part of a long message counts.")
     .apply(|c, s, v| {
         c.max_rate = Some(int(s, v)? as u32);
         Ok(())
     })
     .check(|c, s| c.max_rate.map_or(Ok(()), |r| check_int(s, r.into()))),
-    opt!(
+    SubmitRateUnlimited: opt!(
         "x-smpp-submit-rate-unlimited",
         "false",
         BOOL,
@@ -352,25 +313,25 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         if boolean(s, v)? {
             c.max_rate = None;
         } else if c.max_rate.is_none() {
-            reset(c, "x-smpp-submit-max-rate")?;
+            reset(c, Opt::SubmitMaxRate)?;
         }
         Ok(())
     }),
-    opt!("x-smpp-submit-during-outage", "wait", one_of(OUTAGE_POLICIES, "wait or fail") => outage_policy,
+    SubmitDuringOutage: opt!("x-smpp-submit-during-outage", "wait", one_of(OUTAGE_POLICIES, "wait or fail") => outage_policy,
         "While the link is down a submit waits for the reconnect (up to \
          x-smpp-submit-timeout), or fails at once with NotSent."),
-    opt!("x-smpp-submit-timeout", "60000", millis 100..=3600000 => submit_timeout,
+    SubmitTimeout: opt!("x-smpp-submit-timeout", "60000", millis 100..=3600000 => submit_timeout,
         "The longest a submit waits for window space, the rate limiter or a reconnect before \
          its message is NotSent."),
-    opt!("x-smpp-throttle-retries", "5", int 0..=100 => throttle_retries,
+    ThrottleRetries: opt!("x-smpp-throttle-retries", "5", int 0..=100 => throttle_retries,
         "Resubmissions of a message rejected with ESME_RTHROTTLED or ESME_RMSGQFUL."),
-    opt!("x-smpp-throttle-backoff", "1000", millis 10..=60000 => throttle_backoff,
+    ThrottleBackoff: opt!("x-smpp-throttle-backoff", "1000", millis 10..=60000 => throttle_backoff,
         "The wait before the first resubmission after a throttling rejection; it doubles \
          each retry, up to 30 s (or this value, if larger)."),
-    opt!("x-smpp-segmentation", "udh8", one_of(SEGMENTATIONS, "udh8, udh16, sar or payload") => segmentation,
+    Segmentation: opt!("x-smpp-segmentation", "udh8", one_of(SEGMENTATIONS, "udh8, udh16, sar or payload") => segmentation,
         "How long text is split: UDH with an 8 or 16-bit reference, SAR TLVs, or whole in one \
          message_payload TLV."),
-    opt!(
+    UseMsgPayload: opt!(
         "x-smpp-use-msg-payload",
         "false",
         BOOL,
@@ -381,81 +342,84 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         if boolean(s, v)? {
             c.segmentation = SegmentMethod::Payload;
         } else if c.segmentation == SegmentMethod::Payload {
-            reset(c, "x-smpp-segmentation")?;
+            reset(c, Opt::Segmentation)?;
         }
         Ok(())
     }),
-    opt!("x-smpp-sar-max-segments", "255", int 2..=255 => max_segments,
+    SarMaxSegments: opt!("x-smpp-sar-max-segments", "255", int 2..=255 => max_segments,
         "The most parts a long message may take; longer messages are refused."),
-    opt!("x-smpp-sar-prompt-responses", "false", bool => wait_each_segment,
+    SarPromptResponses: opt!("x-smpp-sar-prompt-responses", "false", bool => wait_each_segment,
         "true: send the parts of a long message one at a time, each after the previous \
          one's response, instead of pipelined."),
-    opt!("x-smpp-outbound-enc-default", "auto",
+    OutboundEncDefault: opt!("x-smpp-outbound-enc-default", "auto",
         one_of(OUTBOUND_ENCODINGS, "auto, gsm7, gsm7-packed, ascii, latin1 or ucs2 (also default, \
          smsc-default, gsm, ia5, iso-8859-1, ucs-2, utf-16be)") => outbound_encoding,
         "Encoding of outbound text; auto is GSM 03.38 when the text fits it exactly, else \
          UCS-2."),
-    opt!("x-smpp-inbound-enc-default", "gsm7",
+    InboundEncDefault: opt!("x-smpp-inbound-enc-default", "gsm7",
         one_of(INBOUND_ENCODINGS, "gsm7, gsm7-packed, ascii or latin1 (also default, smsc-default, \
          gsm, ia5, iso-8859-1)") => inbound_default,
         "How inbound text with data_coding 0 (the SMSC default alphabet) is read."),
-    opt!("x-smpp-ucs2-enc-schema", "8", int 0..=255 => ucs2_data_coding,
+    Ucs2EncSchema: opt!("x-smpp-ucs2-enc-schema", "8", int 0..=255 => ucs2_data_coding,
         "data_coding sent with UCS-2 text."),
-    opt!(
+    EmptyMessage: opt!(
         "x-smpp-empty-message",
         "",
         "any text",
         "Text sent when a submit has an empty body; if empty too, an empty body is an error."
     )
+    .example("(empty message)")
     .apply(|c, _, v| {
         c.empty_message = v.to_string();
         Ok(())
     }),
-    opt!(
+    ExtraOpt: opt!(
         "x-smpp-extraopt",
         "",
         TLVS,
         "TLVs added to every submit_sm, e.g. user_message_reference=7;0x1401=0x0102."
     )
+    .example("user_message_reference=7;0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
-        check_extra_tlvs(s, &tlvs, true, Some(v))?;
+        check_extra_tlvs(s, &tlvs, Some(&Opt::Segmentation), Some(v))?;
         c.extra_tlvs = tlvs;
         Ok(())
     })
-    .check(|c, s| check_extra_tlvs(s, &c.extra_tlvs, true, None)),
-    opt!(
+    .check(|c, s| check_extra_tlvs(s, &c.extra_tlvs, Some(&Opt::Segmentation), None)),
+    DeliveryExtraOpt: opt!(
         "x-smpp-delivery-extraopt",
         "",
         TLVS,
         "TLVs added to every deliver_sm_resp."
     )
+    .example("0x1401=0x0102")
     .apply(|c, s, v| {
         let tlvs = parse_tlvs(s, v)?;
-        check_extra_tlvs(s, &tlvs, false, Some(v))?;
+        check_extra_tlvs(s, &tlvs, None, Some(v))?;
         c.deliver_resp_tlvs = tlvs;
         Ok(())
     })
-    .check(|c, s| check_extra_tlvs(s, &c.deliver_resp_tlvs, false, None)),
-    opt!("x-smpp-max-pdu-size", "65536", int 1024..=1048576 => max_pdu_len,
+    .check(|c, s| check_extra_tlvs(s, &c.deliver_resp_tlvs, None, None)),
+    MaxPduSize: opt!("x-smpp-max-pdu-size", "65536", int 1024..=1048576 => max_pdu_len,
         "The largest PDU accepted from the SMSC, in octets."),
-    opt!("x-smpp-comms-timeout", "10000", millis 1000..=120000 => connect_timeout,
+    CommsTimeout: opt!("x-smpp-comms-timeout", "10000", millis 1000..=120000 => connect_timeout,
         "The longest the TCP connect (and TLS handshake) plus the bind response may take."),
-    opt!("x-smpp-response-max-waiting-time", "30000", millis 1000..=180000 => response_timeout,
+    ResponseMaxWaitingTime: opt!("x-smpp-response-max-waiting-time", "30000", millis 1000..=180000 => response_timeout,
         "The longest to wait for a response; a submit without one ends Unknown."),
-    opt!("x-smpp-enquire-link-timeout", "30", secs 5..=3600 => enquire_link_interval,
+    EnquireLinkTimeout: opt!("x-smpp-enquire-link-timeout", "30", secs 5..=3600 => enquire_link_interval,
         "Send enquire_link after this long without traffic."),
-    opt!("x-smpp-receive-timeout", "60", secs 5..=3600 => dead_peer_timeout,
+    ReceiveTimeout: opt!("x-smpp-receive-timeout", "60", secs 5..=3600 => dead_peer_timeout,
         "The link is declared dead when nothing at all is received for this long; must be \
          longer than x-smpp-enquire-link-timeout."),
-    opt!("x-smpp-reassembly-timeout", "180", secs 10..=3600 => reassembly_timeout,
+    ReassemblyTimeout: opt!("x-smpp-reassembly-timeout", "180", secs 10..=3600 => reassembly_timeout,
         "How long the parts of an inbound long message wait for the rest."),
-    opt!("x-smpp-close-timeout", "5000", millis 0..=60000 => close_timeout,
+    CloseTimeout: opt!("x-smpp-close-timeout", "5000", millis 0..=60000 => close_timeout,
         "How long close waits for pending responses."),
-    opt!("reconnection-timeout", "180", secs 10..=86400 => reconnect_max_delay,
+    ReconnectionTimeout: opt!("reconnection-timeout", "180", secs 10..=86400 => reconnect_max_delay,
         "The longest wait between reconnect attempts: the first is after 1 s, then the wait \
          doubles (with 20% jitter) up to this."),
-    opt!("x-smpp-reconnect-attempts", "0", int 0..=1000000,
+    ReconnectAttempts: opt!("x-smpp-reconnect-attempts", "0", int 0..=1000000,
         "Reconnect attempts before giving up; 0 retries forever.")
     .apply(|c, s, v| {
         c.reconnect_attempts = Some(int(s, v)? as u32).filter(|&n| n != 0);
@@ -470,10 +434,10 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         Some(n) => check_int(s, n.into()),
         None => Ok(()),
     }),
-    opt!("x-smpp-tls-mode", "off", one_of(TLS_MODES, "off, single or mutual") => tls.mode,
+    TlsMode: opt!("x-smpp-tls-mode", "off", one_of(TLS_MODES, "off, single or mutual") => tls.mode,
         "off: plain TCP; single: TLS, the SMSC's certificate verified; mutual: TLS with a \
          client certificate too."),
-    opt!(
+    TlsVersion: opt!(
         "x-smpp-tls-version",
         "1.2",
         "1.2 or 1.3",
@@ -484,33 +448,37 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         c.tls.min_version = tls_version(s, v)?;
         Ok(())
     }),
-    opt!("x-smpp-tls-path-to-certificate", "", path => tls.pkcs12_path,
-        "PKCS#12 file with the client certificate and key; required for mutual."),
-    opt!(
+    TlsPathToCertificate: opt!("x-smpp-tls-path-to-certificate", "", path => tls.pkcs12_path,
+        "PKCS#12 file with the client certificate and key; required for mutual.")
+    .example("/etc/esme/client.p12"),
+    TlsCertificateFilePassword: opt!(
         "x-smpp-tls-certificate-file-password",
         "",
         "any text",
         "Password that opens the PKCS#12 file. Never shown."
     )
+    .example("changeit")
     .secret()
     .apply(|c, _, v| {
         c.tls.file_password = (!v.is_empty()).then(|| Secret::from(v));
         Ok(())
     }),
-    opt!(
+    TlsCertificatePassword: opt!(
         "x-smpp-tls-certificate-password",
         "",
         "any text",
         "Password of the private key in the PKCS#12 file, when it differs. Never shown."
     )
+    .example("keypass")
     .secret()
     .apply(|c, _, v| {
         c.tls.key_password = (!v.is_empty()).then(|| Secret::from(v));
         Ok(())
     }),
-    opt!("x-smpp-tls-ca-file", "", path => tls.ca_file,
-        "PEM certificates to trust instead of the system trust store."),
-    opt!(
+    TlsCaFile: opt!("x-smpp-tls-ca-file", "", path => tls.ca_file,
+        "PEM certificates to trust instead of the system trust store.")
+    .example("/etc/esme/smsc-ca.pem"),
+    TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
         "1.3",
         "1.2 or 1.3",
@@ -521,35 +489,38 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         c.tls.max_version = tls_version(s, v)?;
         Ok(())
     }),
-    opt!(
+    TlsServerName: opt!(
         "x-smpp-tls-server-name",
         "",
         "a DNS name or IP address",
         "The name the SMSC's certificate must carry; default: x-smpp-host. An IP address is \
          checked against the certificate's IP addresses."
     )
+    .example("smsc.example.net")
     .apply(|c, _, v| {
         c.tls.server_name = (!v.is_empty()).then(|| v.to_string());
         Ok(())
     }),
-    opt!("x-smpp-tls-skip-hostname-verification", "false", bool => tls.skip_hostname_verification,
+    TlsSkipHostnameVerification: opt!("x-smpp-tls-skip-hostname-verification", "false", bool => tls.skip_hostname_verification,
         "true: accept an SMSC certificate issued for another name (its chain and dates are \
          still verified). Dangerous: warned about at every connect."),
-    opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
+    TlsTrustPkcs12Cas: opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
         "true: also trust the CA certificates found in the PKCS#12 file."),
-    opt!(
+    TlsCertificateAlias: opt!(
         "x-smpp-tls-certificate-alias",
         "",
         "an alias (friendlyName)",
         "Which key entry of the PKCS#12 file to use; needed only when it holds several."
     )
+    .example("esme-client")
     .apply(|c, _, v| {
         c.tls.alias = (!v.is_empty()).then(|| v.to_string());
         Ok(())
     }),
-    opt!("x-smpp-pii-rules", "", path => pii_rules,
-        "A JSON file of PII masking rules, added to the built-in ones (see PII masking)."),
-    opt!(
+    PiiRules: opt!("x-smpp-pii-rules", "", path => pii_rules,
+        "A JSON file of PII masking rules, added to the built-in ones (see PII masking).")
+    .example("/etc/esme/pii-rules.json"),
+    LogMaskGroup: opt!(
         "x-smpp-log-mask-group",
         "default",
         "a rule group name",
@@ -567,10 +538,10 @@ pub(super) static OPTIONS: &[OptionSpec] = &[
         "" => Err(must(s, "")),
         _ => Ok(()),
     }),
-    opt!("x-debug-mode", "false", bool => debug,
+    DebugMode: opt!("x-debug-mode", "false", bool => debug,
         "true: log every PDU and the configuration at info level (passwords redacted, text and \
          addresses masked); otherwise they are logged at debug level."),
-];
+}
 
 /// Genesys channel options that are not about SMPP: accepted and ignored.
 pub(super) static IGNORED: &[&str] = &[
@@ -633,8 +604,24 @@ pub(super) fn lookup(name: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|s| s.name == name)
 }
 
+impl Config {
+    /// Every option at its default from the table; host and system_id empty (not valid until
+    /// they are set).
+    pub(super) fn blank() -> Config {
+        let mut c = Config::unset();
+        for spec in OPTIONS {
+            if spec.default != REQUIRED {
+                let applied = (spec.apply)(&mut c, spec, spec.default);
+                // A unit test applies every default; it cannot fail here.
+                debug_assert!(applied.is_ok(), "{}: {applied:?}", spec.name);
+            }
+        }
+        c
+    }
+}
+
 /// Sets an option back to its default (for the options that change another one).
-fn reset(c: &mut Config, name: &str) -> Result<(), ConfigError> {
-    let spec = lookup(name).ok_or_else(|| unknown(name))?;
+fn reset(c: &mut Config, opt: Opt) -> Result<(), ConfigError> {
+    let spec = opt.spec();
     (spec.apply)(c, spec, spec.default)
 }

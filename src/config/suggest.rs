@@ -1,6 +1,8 @@
 //! The option an unknown name most likely meant.
 
+use super::error::ConfigError;
 use super::options::OPTIONS;
+use super::values::distance;
 
 /// The option `name` most likely meant: the same name in other case or with `_`, the name
 /// without its `x-smpp-` prefix, a unique option containing it, or the nearest by edit
@@ -41,30 +43,10 @@ pub(super) fn suggest(name: &str) -> Option<&'static str> {
     None
 }
 
-/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-/// neighbours each cost 1.
-pub(super) fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
+/// An unknown option, with the one it most likely meant.
+pub(super) fn unknown(name: &str) -> ConfigError {
+    ConfigError::Unknown {
+        name: name.to_string(),
+        suggestion: suggest(name),
     }
-    for (j, cell) in d.iter_mut().enumerate().take(w) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-        }
-    }
-    d[a.len() * w + b.len()]
 }

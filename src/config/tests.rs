@@ -1,11 +1,13 @@
 //! Unit tests of the option table, suggestions and values. The docs' option table is checked
 //! against [`Config::options`] by `tests/option_docs.rs`.
 
-use super::options::{lookup, Order, IGNORED, OPTIONS, REQUIRED};
-use super::suggest::{distance, suggest};
+use super::options::{lookup, IGNORED, OPTIONS, REQUIRED};
+use super::spec::{Order, Unit};
+use super::suggest::suggest;
 use super::tlvs::parse_tag;
-use super::values::{shown, Unit};
+use super::values::{distance, shown};
 use super::*;
+use std::time::Duration;
 
 #[test]
 fn option_table_is_well_formed() {
@@ -15,7 +17,7 @@ fn option_table_is_well_formed() {
             "{} twice",
             s.name
         );
-        for text in [s.name, s.default, s.valid, s.description] {
+        for text in [s.name, s.default, s.valid, s.description, s.example] {
             assert!(
                 !text.contains('|') && !text.contains('\n'),
                 "{}: {text}",
@@ -46,6 +48,7 @@ fn option_table_is_well_formed() {
         );
         if let Order::Last { other, .. } = s.order {
             assert!(lookup(other).is_some(), "{}: {other}", s.name);
+            assert_ne!(other, s.name);
             assert!(!s.secret);
         }
     }
@@ -170,4 +173,44 @@ fn secret_is_wiped_and_redacted() {
     assert_eq!(format!("{:?}", Secret::default()), "<empty>");
     assert_eq!(s.clone().expose(), "hunter2");
     drop(s);
+}
+
+/// `Opt` has one variant per row, in the table's order, and names each option as its row does.
+#[test]
+fn opt_names_every_row() {
+    assert_eq!(Opt::ALL.len(), OPTIONS.len());
+    for (i, (&opt, spec)) in Opt::ALL.iter().zip(OPTIONS).enumerate() {
+        assert_eq!(opt as usize, i);
+        assert_eq!(opt.name(), spec.name);
+        assert_eq!(opt.spec(), spec);
+        assert_eq!(opt.to_string(), spec.name);
+        assert_eq!(opt.as_ref(), spec.name);
+        assert_eq!(Opt::from_name(spec.name), Some(opt));
+    }
+    assert_eq!(Opt::SystemId.to_string(), "x-smpp-system-id");
+    assert_eq!(format!("check {}", Opt::Password), "check password");
+    assert_eq!(format!("[{:>12}]", Opt::Port), "[ x-smpp-port]");
+    assert_eq!(Opt::from_name("x-smpp-hots"), None);
+    let c = Config::builder("h", "s")
+        .option(Opt::SubmitWindowSize, "7")
+        .and_then(|b| b.build())
+        .unwrap();
+    assert_eq!(c.window, 7);
+}
+
+/// Every row has a non-empty example (its own where the default is empty or required), and
+/// it is a valid value: set alone on a valid configuration, the configuration stays valid.
+#[test]
+fn every_example_is_a_valid_value() {
+    for s in OPTIONS {
+        assert!(!s.example.is_empty(), "{}: no example", s.name);
+        if s.default.is_empty() || s.default == REQUIRED {
+            assert_ne!(s.example, s.default, "{}", s.name);
+        }
+        let mut c = Config::builder("smsc", "esme").build().unwrap();
+        c.set(s.name, s.example)
+            .unwrap_or_else(|e| panic!("{} = {}: {e}", s.name, s.example));
+        c.validate()
+            .unwrap_or_else(|e| panic!("{} = {}: {e}", s.name, s.example));
+    }
 }

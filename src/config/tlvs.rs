@@ -1,18 +1,20 @@
-//! The TLV options (`x-smpp-extraopt`, `x-smpp-delivery-extraopt`): `tag=value;…`.
+//! The TLV options ([`Opt::ExtraOpt`](crate::config::Opt::ExtraOpt)(crate::config::Opt::ExtraOpt),
+//! [`Opt::DeliveryExtraOpt`](crate::config::Opt::DeliveryExtraOpt)): `tag=value;…`.
 
-use super::error::invalid;
-use super::suggest::distance;
-use super::values::{lower, parse_u64, unquote};
-use super::{ConfigError, OptionSpec};
+use super::error::ConfigError;
+use super::spec::OptionSpec;
+use super::values::{distance, invalid, lower, parse_u64, unquote};
 use crate::pdu::tlv::Kind;
 use crate::pdu::{Tag, Tlv};
+use std::fmt;
 
-/// No tag twice; for submit_sm, none of the tags segmentation sets.
+/// No tag twice; for submit_sm, none of the tags segmentation sets: `segmentation` is then
+/// the option that chooses segmentation, named in the error (`None` for other PDUs).
 /// `shown` is the option's text, when the TLVs came from one.
 pub(super) fn check_extra_tlvs(
     spec: &'static OptionSpec,
     tlvs: &[Tlv],
-    submit: bool,
+    segmentation: Option<&dyn fmt::Display>,
     shown: Option<&str>,
 ) -> Result<(), ConfigError> {
     let value = || shown.map_or_else(|| tlvs_text(tlvs), str::to_string);
@@ -24,13 +26,11 @@ pub(super) fn check_extra_tlvs(
             Tag::SarSegmentSeqnum,
             Tag::MessagePayload,
         ];
-        if submit && owned.contains(&t.tag()) {
+        if let (Some(option), true) = (segmentation, owned.contains(&t.tag())) {
             return Err(invalid(
                 spec,
                 &value(),
-                format!(
-                    "TLV {name} is set by segmentation (x-smpp-segmentation) and cannot be added"
-                ),
+                format!("TLV {name} is set by segmentation ({option}) and cannot be added"),
             ));
         }
         if tlvs[..i].iter().any(|o| o.tag_u16() == t.tag_u16()) {
@@ -68,7 +68,7 @@ pub(super) fn tlvs_text(tlvs: &[Tlv]) -> String {
     out
 }
 
-/// `tag=value;tag=value` → TLVs (see the `x-smpp-extraopt` row of the option table).
+/// `tag=value;tag=value` → TLVs (see the [`Opt::ExtraOpt`](crate::config::Opt::ExtraOpt) row of the option table).
 pub(super) fn parse_tlvs(spec: &'static OptionSpec, v: &str) -> Result<Vec<Tlv>, ConfigError> {
     let mut out = Vec::new();
     for item in v.split(';') {

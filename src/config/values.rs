@@ -1,20 +1,12 @@
 //! Reading and checking option values: integers, durations, booleans, texts, choices. Each
 //! function takes the option's row, for its range, unit and error messages.
 
-use super::error::{invalid, must};
-use super::{ConfigError, OptionSpec, TlsVersion};
+use super::choices::TlsVersion;
+use super::error::ConfigError;
+use super::spec::{OptionSpec, Unit};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// The unit of an integer option's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Unit {
-    /// A count (or a duration set in code, shown in milliseconds).
-    Count,
-    Secs,
-    Millis,
-}
 
 pub(super) fn lower(v: &str) -> String {
     v.to_ascii_lowercase()
@@ -158,7 +150,7 @@ pub(super) fn choose<T: Copy>(
         .ok_or_else(|| must(spec, v))
 }
 
-/// A choice set in code must be one the option can name (`x-smpp-inbound-enc-default` takes
+/// A choice set in code must be one the option can name ([`Opt::InboundEncDefault`](crate::config::Opt::InboundEncDefault) takes
 /// only some of the encodings).
 pub(super) fn check_choice<T: PartialEq + fmt::Debug>(
     spec: &'static OptionSpec,
@@ -195,4 +187,51 @@ pub(super) fn tls_version(spec: &'static OptionSpec, v: &str) -> Result<TlsVersi
 /// A path, or none when empty.
 pub(super) fn path(v: &str) -> Option<PathBuf> {
     (!v.is_empty()).then(|| PathBuf::from(v))
+}
+
+/// The value is not valid for the option: names the option and, unless it is a secret,
+/// the value.
+pub(super) fn invalid(
+    spec: &'static OptionSpec,
+    value: &str,
+    why: impl Into<String>,
+) -> ConfigError {
+    ConfigError::Invalid {
+        name: spec.name,
+        value: (!spec.secret).then(|| value.to_string()),
+        why: why.into(),
+    }
+}
+
+/// "must be" and the option's valid values.
+pub(super) fn must(spec: &'static OptionSpec, value: &str) -> ConfigError {
+    invalid(spec, value, format!("must be {}", spec.valid))
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbours each cost 1.
+pub(super) fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
 }

@@ -21,7 +21,7 @@
 //! through `handle::get`, strings through `strings::c_str`, out-parameters through
 //! `boundary::Out`), one call of the Rust API, then the out-parameters written.
 //!
-//! Conventions (README "C API"):
+//! Conventions (docs/c-api.md "Conventions"):
 //! - Opaque handles. `esme_config`, `esme_client` and `esme_rules` are keys of a registry,
 //!   never dereferenced: a freed, closed or made-up handle is answered with
 //!   `ESME_ERR_INVALID_HANDLE`, never a crash, and a client freed while other threads use it

@@ -48,7 +48,7 @@ pub enum esme_result {
     ESME_ERR_TIMEOUT = 202,
     /// The connection was lost or closed before binding finished.
     ESME_ERR_DISCONNECTED = 203,
-    /// x-smpp-tls-ca-file cannot be used.
+    /// The CA file (the PEM certificates to trust) cannot be used.
     ESME_ERR_TLS_CA_FILE = 301,
     /// No trust anchor to verify the SMSC.
     ESME_ERR_TLS_NO_TRUST = 302,
@@ -56,9 +56,9 @@ pub enum esme_result {
     ESME_ERR_PKCS12_FILE = 303,
     /// The file is not PKCS#12.
     ESME_ERR_PKCS12_FORMAT = 304,
-    /// x-smpp-tls-certificate-file-password is wrong.
+    /// The password of the PKCS#12 file is wrong.
     ESME_ERR_PKCS12_FILE_PASSWORD = 305,
-    /// x-smpp-tls-certificate-password is wrong.
+    /// The password of the private key in the PKCS#12 file is wrong.
     ESME_ERR_PKCS12_KEY_PASSWORD = 306,
     /// The PKCS#12 file uses an unsupported algorithm.
     ESME_ERR_PKCS12_UNSUPPORTED = 307,

@@ -26,7 +26,7 @@ pub unsafe extern "C" fn esme_rules_builtin(out: *mut *mut esme_rules) -> esme_r
     })
 }
 
-/// The rules of a JSON rule file (README "PII masking") plus the built-ins. A bad file or
+/// The rules of a JSON rule file (docs/pii.md "Rule file") plus the built-ins. A bad file or
 /// rule: ESME_ERR_PII, with the rule named in `esme_last_error`.
 #[no_mangle]
 pub unsafe extern "C" fn esme_rules_load_file(

@@ -11,7 +11,7 @@ use std::ffi::c_char;
 pub const ESME_MSG_BINARY: u32 = 1;
 /// `esme_message.flags`: ask for a delivery receipt.
 pub const ESME_MSG_RECEIPT: u32 = 2;
-/// `esme_message.flags`: ask for no delivery receipt (overrides x-smpp-delivery-report).
+/// `esme_message.flags`: ask for no delivery receipt (overrides the delivery report option).
 pub const ESME_MSG_NO_RECEIPT: u32 = 4;
 
 /// A message to submit. Unset fields take the channel's configured defaults.
@@ -19,7 +19,7 @@ pub const ESME_MSG_NO_RECEIPT: u32 = 4;
 pub struct esme_message {
     /// Destination address, NUL-terminated. Required.
     pub to: *const c_char,
-    /// Source address, NUL-terminated, or NULL for default-reply-address.
+    /// Source address, NUL-terminated, or NULL for the default reply address option.
     pub from: *const c_char,
     /// The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
     pub body: *const u8,
@@ -198,7 +198,7 @@ unsafe fn submit_async(
 
 /// Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
 /// the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
-/// x-smpp-submit-timeout). Thread-safe.
+/// the submit timeout option). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn esme_client_submit_async(
     client: *const esme_client,

@@ -5,19 +5,22 @@
 //! with `*`. This module does the same inside the media server, so message text can be masked
 //! before it is stored or logged:
 //!
-//! - [`RuleSet::mask_by_group`] (DataByGroup): every rule of a group, in priority order;
-//! - [`RuleSet::mask_by_rule`] (DataByRule): one named rule;
-//! - [`mask_by_regex`] (DataByRegEx): an ad-hoc regex, every char of each match masked.
+//! - [`RuleSet::mask_by_group`](crate::pii::RuleSet::mask_by_group) (DataByGroup): every rule of a
+//!   group, in priority order;
+//! - [`RuleSet::mask_by_rule`](crate::pii::RuleSet::mask_by_rule) (DataByRule): one named rule;
+//! - [`mask_by_regex`](crate::pii::mask_by_regex) (DataByRegEx): an ad-hoc regex, every char of
+//!   each match masked.
 //!
-//! Rules come from [`RuleSet::builtin`] (group `"default"`: payment cards, IBANs, e-mail
-//! addresses, E.164 and North American phone numbers, US SSNs), from a JSON rule file
-//! ([`RuleSet::from_json`], [`RuleSet::from_file`], format in the README "PII masking"), or
-//! from code ([`RuleSet::from_rules`]).
+//! Rules come from [`RuleSet::builtin`](crate::pii::RuleSet::builtin) (group `"default"`: payment
+//! cards, IBANs, e-mail addresses, E.164 and North American phone numbers, US SSNs), from a JSON
+//! rule file ([`RuleSet::from_json`](crate::pii::RuleSet::from_json),
+//! [`RuleSet::from_file`](crate::pii::RuleSet::from_file), format in docs/pii.md "Rule file"), or
+//! from code ([`RuleSet::from_rules`](crate::pii::RuleSet::from_rules)).
 //!
-//! Text is handled as chars: a masked char becomes exactly one mask char whatever its UTF-8
-//! length (Cyrillic, CJK, emoji), so the output is always valid UTF-8 and, for every style but
-//! [`MaskStyle::Replace`], has the input's char count. Offsets in [`MaskResult::spans`] are char
-//! offsets into the caller's input.
+//! Text is handled as chars: a masked char becomes exactly one mask char whatever its UTF-8 length
+//! (Cyrillic, CJK, emoji), so the output is always valid UTF-8 and, for every style but
+//! [`MaskStyle::Replace`](crate::pii::MaskStyle::Replace), has the input's char count. Offsets in
+//! [`MaskResult::spans`](crate::pii::MaskResult::spans) are char offsets into the caller's input.
 //!
 //! Regexes use `regex-lite` syntax: linear-time matching (no backreferences, no lookaround),
 //! ASCII-only `\d`, `\w` and `\b` (so a digit next to a Cyrillic or CJK letter is at a word

@@ -1,4 +1,4 @@
-//! The JSON rule file (format: README "PII masking"), `{"rules": [{"name": …, …}, …]}`, into
+//! The JSON rule file (format: docs/pii.md "Rule file"), `{"rules": [{"name": …, …}, …]}`, into
 //! [`Rule`]s; every mistake is named with its rule and key.
 
 use serde_json::{Map, Value};

@@ -55,7 +55,7 @@ impl RuleSet {
         RuleSet::assemble(compiled)
     }
 
-    /// Parses a JSON rule file (format: README "PII masking").
+    /// Parses a JSON rule file (format: docs/pii.md "Rule file").
     pub fn from_json(text: &str) -> Result<RuleSet, PiiError> {
         RuleSet::from_rules(parse_rules(text, "<json>")?)
     }

@@ -1,5 +1,7 @@
 use super::*;
 use crate::pdu::{Address, SubmitSm};
+use crate::pdu::{Bind, BindResp, Body, CommandId, CommandStatus, Decoded, Decoder, Pdu, SmResp};
+use std::time::{Duration, Instant};
 
 fn cfg() -> SessionConfig {
     SessionConfig {

@@ -9,7 +9,7 @@
 //! writer too, on a kick ([`super::session::Outbox::kick`]), so only one thread ever writes
 //! ciphertext and records stay in order.
 
-use super::{lock, Shared};
+use super::shared::{lock, Shared};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{
     CipherSuite, HandshakeKind, ProtocolVersion, RootCertStore, ServerConfig, ServerConnection,

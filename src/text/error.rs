@@ -4,6 +4,9 @@ use std::fmt;
 
 /// Errors of the text layer. Every message is one line naming what was
 /// wrong. New variants may be added in minor releases.
+///
+/// Its `Display` is implemented in `crate::error` (with `TextError::describe`): two
+/// messages name the option that sets the segment limit, and `text` knows no option names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TextError {
@@ -88,8 +91,14 @@ pub enum TextError {
     },
 }
 
-impl fmt::Display for TextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TextError {
+    /// The one-line message. `limit` names where the segment limit (`max_segments`) came
+    /// from: the option, as `crate::error` gives it.
+    pub(crate) fn describe(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        limit: &dyn fmt::Display,
+    ) -> fmt::Result {
         match self {
             TextError::Unencodable { ch, index, charset } => write!(
                 f,
@@ -118,14 +127,12 @@ impl fmt::Display for TextError {
                 f,
                 "binary data (data_coding 0x{data_coding:02X}) is not text"
             ),
-            TextError::TooManySegments { needed, max } => write!(
-                f,
-                "text needs {needed} segments but x-smpp-sar-max-segments is {max}"
-            ),
-            TextError::InvalidMaxSegments(n) => write!(
-                f,
-                "x-smpp-sar-max-segments (max segments) must be 2..=255, got {n}"
-            ),
+            TextError::TooManySegments { needed, max } => {
+                write!(f, "text needs {needed} segments but {limit} is {max}")
+            }
+            TextError::InvalidMaxSegments(n) => {
+                write!(f, "{limit} (max segments) must be 2..=255, got {n}")
+            }
             TextError::PayloadTooLarge(n) => write!(
                 f,
                 "encoded body is {n} octets but message_payload holds at most 65535"

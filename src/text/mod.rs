@@ -1,12 +1,15 @@
 //! Text layer: character sets, segmentation and reassembly.
 //!
-//! * [`Encoding`], [`encode`], [`decode`], [`choose_encoding`]: GSM 03.38
-//!   (unpacked and packed), IA5/ASCII, Latin-1, UCS-2 (UTF-16BE) and
-//!   binary, and the mapping from SMPP `data_coding` values.
-//! * [`segment_text`], [`segment_bytes`], [`count_segments`]: split a
-//!   message into concatenated parts (8- or 16-bit UDH, SAR TLVs or
-//!   `message_payload`).
-//! * [`Reassembler`]: sans-IO reassembly of inbound concatenated messages.
+//! * [`Encoding`](crate::text::Encoding), [`encode`](crate::text::encode),
+//!   [`decode`](crate::text::decode), [`choose_encoding`](crate::text::choose_encoding):
+//!   GSM 03.38 (unpacked and packed), IA5/ASCII, Latin-1, UCS-2 (UTF-16BE) and binary, and
+//!   the mapping from SMPP `data_coding` values.
+//! * [`segment_text`](crate::text::segment_text),
+//!   [`segment_bytes`](crate::text::segment_bytes),
+//!   [`count_segments`](crate::text::count_segments): split a message into concatenated
+//!   parts (8- or 16-bit UDH, SAR TLVs or `message_payload`).
+//! * [`Reassembler`](crate::text::Reassembler): sans-IO reassembly of inbound concatenated
+//!   messages.
 //! * [`SubmitSm::set_segment`](crate::pdu::SubmitSm::set_segment) and the
 //!   `inbound_part` methods of [`SubmitSm`](crate::pdu::SubmitSm) and
 //!   [`DataSm`](crate::pdu::DataSm): a segment into a submit_sm, a

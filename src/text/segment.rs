@@ -263,8 +263,9 @@ fn check_max(max_segments: u8) -> Result<(), TextError> {
 ///
 /// `ref_num` identifies the message among concurrent concatenated
 /// messages to the same destination; with [`SegmentMethod::Udh8`] only its
-/// low 8 bits are used. `max_segments` (the `x-smpp-sar-max-segments`
-/// setting) must be 2..=255; a text needing more parts is an error.
+/// low 8 bits are used. `max_segments` (the configuration's
+/// [`Config::max_segments`](crate::config::Config::max_segments)) must be 2..=255; a text
+/// needing more parts is an error.
 ///
 /// A text that fits one message yields one [`Segment`] without UDH or SAR.
 /// With [`SegmentMethod::Payload`] a longer text yields one segment whose

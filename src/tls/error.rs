@@ -1,5 +1,7 @@
 //! TLS failures, each with its own stable code and a one-line cause with a hint.
 
+use crate::config::Opt;
+use crate::tls::pkcs12::{list, one_line, Pkcs12Error};
 use std::fmt;
 
 /// What is wrong with the SMSC's certificate.
@@ -28,7 +30,7 @@ pub enum CertProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsError {
-    /// The CA file of `x-smpp-tls-ca-file` cannot be used (code 301).
+    /// The CA file of [`Opt::TlsCaFile`] cannot be used (code 301).
     CaFile {
         /// The path.
         path: String,
@@ -41,12 +43,12 @@ pub enum TlsError {
         sources: String,
     },
     /// The PKCS#12 file cannot be used (codes 303–312, see [`TlsError::code`]).
-    Pkcs12(crate::tls::pkcs12::Pkcs12Error),
+    Pkcs12(Pkcs12Error),
     /// The SMSC's certificate is not trusted (codes 320–325).
     Untrusted {
         /// What is wrong with it.
         problem: CertProblem,
-        /// The trust source used, e.g. "x-smpp-tls-ca-file /etc/smsc-ca.pem".
+        /// The trust source used, e.g. the CA file option's name and "/etc/smsc-ca.pem".
         trust: String,
         /// The certificate's subject, when known.
         subject: Option<String>,
@@ -95,7 +97,7 @@ pub enum TlsError {
 impl TlsError {
     /// The stable numeric code (see [`crate::Error::code`]).
     pub fn code(&self) -> u32 {
-        use crate::tls::pkcs12::Pkcs12Error as P;
+        use Pkcs12Error as P;
         match self {
             TlsError::CaFile { .. } => 301,
             TlsError::NoTrustAnchors { .. } => 302,
@@ -133,12 +135,13 @@ impl TlsError {
 impl fmt::Display for TlsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TlsError::CaFile { path, why } => write!(f, "x-smpp-tls-ca-file {path}: {why}"),
+            TlsError::CaFile { path, why } => write!(f, "{} {path}: {why}", Opt::TlsCaFile),
             TlsError::NoTrustAnchors { sources } => write!(
                 f,
-                "no certificate to verify the SMSC against ({sources}): set x-smpp-tls-ca-file to the SMSC's CA (PEM)"
+                "no certificate to verify the SMSC against ({sources}): set {} to the SMSC's CA (PEM)",
+                Opt::TlsCaFile
             ),
-            TlsError::Pkcs12(e) => e.fmt(f),
+            TlsError::Pkcs12(e) => pkcs12_message(e, f),
             TlsError::Untrusted {
                 problem,
                 trust,
@@ -151,11 +154,13 @@ impl fmt::Display for TlsError {
                 match problem {
                     CertProblem::UnknownIssuer => write!(
                         f,
-                        "the SMSC's certificate{who} is not trusted: its issuer is unknown to {trust}; add the SMSC's CA certificate with x-smpp-tls-ca-file"
+                        "the SMSC's certificate{who} is not trusted: its issuer is unknown to {trust}; add the SMSC's CA certificate with {}",
+                        Opt::TlsCaFile
                     ),
                     CertProblem::SelfSigned => write!(
                         f,
-                        "the SMSC's certificate{who} is self-signed and not in {trust}; add it (or its CA) with x-smpp-tls-ca-file"
+                        "the SMSC's certificate{who} is self-signed and not in {trust}; add it (or its CA) with {}",
+                        Opt::TlsCaFile
                     ),
                     CertProblem::Expired(when) => write!(
                         f,
@@ -169,12 +174,13 @@ impl fmt::Display for TlsError {
                     ),
                     CertProblem::WrongName { wanted, presented } => write!(
                         f,
-                        "the SMSC's certificate{who} is not issued for '{wanted}'{}: set x-smpp-tls-server-name to a name it carries, or connect by that name",
+                        "the SMSC's certificate{who} is not issued for '{wanted}'{}: set {} to a name it carries, or connect by that name",
                         if presented.is_empty() {
                             String::new()
                         } else {
                             format!(" but for {}", presented.join(", "))
-                        }
+                        },
+                        Opt::TlsServerName
                     ),
                     CertProblem::Other(d) => {
                         write!(f, "the SMSC's certificate{who} is not trusted ({trust}): {d}")
@@ -183,28 +189,35 @@ impl fmt::Display for TlsError {
             }
             TlsError::ClientCertRejected { alert, subject } => write!(
                 f,
-                "the SMSC did not accept our client certificate{}{}: it must trust our certificate's CA (x-smpp-tls-path-to-certificate)",
+                "the SMSC did not accept our client certificate{}{}: it must trust our certificate's CA ({})",
                 subject.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
                 alert
                     .as_deref()
                     .map(|a| format!(", TLS alert {a}"))
-                    .unwrap_or_else(|| ", it closed the connection".into())
+                    .unwrap_or_else(|| ", it closed the connection".into()),
+                Opt::TlsPathToCertificate
             ),
             TlsError::ClientCertDates { subject, when } => write!(
                 f,
-                "our client certificate ({subject}) {when}: the SMSC will refuse it; renew the PKCS#12 file of x-smpp-tls-path-to-certificate"
+                "our client certificate ({subject}) {when}: the SMSC will refuse it; renew the PKCS#12 file of {}",
+                Opt::TlsPathToCertificate
             ),
             TlsError::VersionMismatch { offered, detail } => write!(
                 f,
-                "no TLS version in common with the SMSC (we offer {offered}): {detail}; adjust x-smpp-tls-version / x-smpp-tls-max-version"
+                "no TLS version in common with the SMSC (we offer {offered}): {detail}; adjust {} / {}",
+                Opt::TlsVersion,
+                Opt::TlsMaxVersion
             ),
             TlsError::NotTls { detail } => write!(
                 f,
-                "the SMSC answered our TLS handshake with something that is not TLS ({detail}): is x-smpp-port a plain SMPP port? then set x-smpp-tls-mode = off"
+                "the SMSC answered our TLS handshake with something that is not TLS ({detail}): is {} a plain SMPP port? then set {} = off",
+                Opt::Port,
+                Opt::TlsMode
             ),
             TlsError::PlainToTls => write!(
                 f,
-                "the SMSC answered with TLS: this port expects TLS, set x-smpp-tls-mode = single (or mutual)"
+                "the SMSC answered with TLS: this port expects TLS, set {} = single (or mutual)",
+                Opt::TlsMode
             ),
             TlsError::Handshake { detail } => write!(f, "the TLS handshake failed: {detail}"),
             TlsError::Setup { detail } => write!(f, "TLS setup: {detail}"),
@@ -212,10 +225,72 @@ impl fmt::Display for TlsError {
     }
 }
 
+/// A PKCS#12 error as the channel's user sees it: the loader speaks of the file's password,
+/// key password and aliases; this names the options that give them. The other errors are
+/// about the file itself, and read as the loader words them.
+fn pkcs12_message(e: &Pkcs12Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match e {
+        Pkcs12Error::Missing { path } => write!(
+            f,
+            "PKCS#12 file {} does not exist: check {}",
+            path.display(),
+            Opt::TlsPathToCertificate
+        ),
+        Pkcs12Error::WrongFilePassword {
+            what,
+            password_given: true,
+        } => write!(
+            f,
+            "{} is wrong: {}",
+            Opt::TlsCertificateFilePassword,
+            one_line(what)
+        ),
+        Pkcs12Error::WrongFilePassword {
+            what,
+            password_given: false,
+        } => write!(
+            f,
+            "{} is not set but the file needs one: {}",
+            Opt::TlsCertificateFilePassword,
+            one_line(what)
+        ),
+        Pkcs12Error::WrongKeyPassword {
+            key_password_given: true,
+        } => write!(
+            f,
+            "{} is wrong: the private key did not decrypt",
+            Opt::TlsCertificatePassword
+        ),
+        Pkcs12Error::WrongKeyPassword {
+            key_password_given: false,
+        } => write!(
+            f,
+            "{} is wrong: the private key did not decrypt (it is not set, so the file password \
+             was tried): set it to the key's own password",
+            Opt::TlsCertificatePassword
+        ),
+        Pkcs12Error::AliasNotFound { wanted, present } => write!(
+            f,
+            "{} \"{}\" is not in the file; its key entries are: {}",
+            Opt::TlsCertificateAlias,
+            one_line(wanted),
+            list(present)
+        ),
+        Pkcs12Error::SeveralKeys { present } => write!(
+            f,
+            "the file holds {} private keys ({}): choose one with {}",
+            present.len(),
+            list(present),
+            Opt::TlsCertificateAlias
+        ),
+        other => fmt::Display::fmt(other, f),
+    }
+}
+
 impl std::error::Error for TlsError {}
 
-impl From<crate::tls::pkcs12::Pkcs12Error> for TlsError {
-    fn from(e: crate::tls::pkcs12::Pkcs12Error) -> Self {
+impl From<Pkcs12Error> for TlsError {
+    fn from(e: Pkcs12Error) -> Self {
         TlsError::Pkcs12(e)
     }
 }

@@ -1,7 +1,9 @@
 //! The TLS handshake on a connected socket, with a diagnosis for each way it fails; the
 //! connection then becomes a [`TlsStream`], the transport the client reads and writes.
 
-use super::{TlsError, TlsSetup};
+use super::error::TlsError;
+use super::setup::TlsSetup;
+use crate::error::Error;
 use crate::transport::{is_timeout, TlsStream};
 use std::io;
 use std::net::TcpStream;
@@ -27,10 +29,10 @@ pub(crate) fn handshake(
     setup: &TlsSetup,
     sock: TcpStream,
     timeout: Duration,
-) -> Result<(TlsStream, HandshakeInfo), crate::Error> {
+) -> Result<(TlsStream, HandshakeInfo), Error> {
     let mut conn = rustls::ClientConnection::new(setup.config.clone(), setup.server_name.clone())
         .map_err(|e| {
-        crate::Error::Tls(TlsError::Setup {
+        Error::Tls(TlsError::Setup {
             detail: e.to_string(),
         })
     })?;
@@ -40,7 +42,7 @@ pub(crate) fn handshake(
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(crate::Error::Timeout {
+            return Err(Error::Timeout {
                 phase: "the TLS handshake",
                 after: timeout,
             });
@@ -55,7 +57,7 @@ pub(crate) fn handshake(
         }
         match conn.read_tls(&mut s) {
             Ok(0) => {
-                return Err(crate::Error::Tls(
+                return Err(Error::Tls(
                     if setup.mode == crate::config::TlsMode::Mutual && got_bytes {
                         TlsError::ClientCertRejected {
                             alert: None,
@@ -79,7 +81,7 @@ pub(crate) fn handshake(
                 if let Err(e) = conn.process_new_packets() {
                     // Tell the peer why (an alert), then diagnose.
                     let _ = conn.write_tls(&mut s);
-                    return Err(crate::Error::Tls(setup.diagnose(&e)));
+                    return Err(Error::Tls(setup.diagnose(&e)));
                 }
             }
             Err(e) if is_timeout(&e) => continue,
@@ -101,15 +103,15 @@ pub(crate) fn handshake(
             .unwrap_or_default(),
         resumed: matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
     };
-    let stream = TlsStream::new(sock, conn).map_err(|e| crate::Error::Disconnected {
+    let stream = TlsStream::new(sock, conn).map_err(|e| Error::Disconnected {
         why: format!("cannot share the socket: {e}"),
     })?;
     Ok((stream, info))
 }
 
-fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> crate::Error {
+fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> Error {
     if let Some(r) = rustls_error(e) {
-        return crate::Error::Tls(setup.diagnose(r));
+        return Error::Tls(setup.diagnose(r));
     }
     if matches!(
         e.kind(),
@@ -117,12 +119,12 @@ fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> crate::Error 
     ) && setup.mode == crate::config::TlsMode::Mutual
         && got_bytes
     {
-        return crate::Error::Tls(TlsError::ClientCertRejected {
+        return Error::Tls(TlsError::ClientCertRejected {
             alert: None,
             subject: setup.report.client_subject.clone(),
         });
     }
-    crate::Error::Disconnected {
+    Error::Disconnected {
         why: format!("the connection failed during the TLS handshake: {e}"),
     }
 }

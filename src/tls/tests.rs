@@ -1,6 +1,8 @@
 //! Unit tests of the date and alert names and of the TLS sniffing.
 
-use super::*;
+use super::certs::show_time;
+use super::diagnose::{alert_name, looks_like_tls};
+use std::time::SystemTime;
 
 #[test]
 fn dates_and_names() {

@@ -2,53 +2,12 @@
 //! one reader and writers (any thread, one at a time). A leaf: it imports neither the client
 //! (which drives it) nor `tls` (which builds the TLS configuration, runs the handshake and
 //! diagnoses its failures); it returns I/O errors (over TLS, a `rustls::Error` inside).
+//!
+//! Files: `stream.rs` the [`Transport`] trait both streams implement, and plain TCP;
+//! `tls.rs` the TLS stream.
 
+mod stream;
 mod tls;
 
+pub(crate) use stream::{is_timeout, Tcp, Transport};
 pub(crate) use tls::TlsStream;
-
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
-
-/// A connected byte stream.
-pub(crate) trait Transport: Send + Sync {
-    /// Reads some bytes; `Ok(0)` is end of stream. Called by the reader only. Returns
-    /// `WouldBlock`/`TimedOut` when the read timeout passes.
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize>;
-    /// Writes all of `data`. Callers serialise writes.
-    fn write_all(&self, data: &[u8]) -> io::Result<()>;
-    /// The read timeout (None = block).
-    fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()>;
-    /// Closes both directions; a blocked reader returns.
-    fn shutdown(&self);
-}
-
-/// Plain TCP.
-pub(crate) struct Tcp(pub TcpStream);
-
-impl Transport for Tcp {
-    fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        (&self.0).read(buf)
-    }
-
-    fn write_all(&self, data: &[u8]) -> io::Result<()> {
-        (&self.0).write_all(data)
-    }
-
-    fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
-        self.0.set_read_timeout(d)
-    }
-
-    fn shutdown(&self) {
-        let _ = self.0.shutdown(Shutdown::Both);
-    }
-}
-
-/// Whether an I/O error is a read timeout rather than a failure.
-pub(crate) fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}

@@ -6,7 +6,7 @@
 //! and writes the buffer: records go out in the order they were encrypted, and the reader
 //! is never blocked by a slow socket write.
 
-use super::Transport;
+use super::stream::Transport;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Mutex, MutexGuard};

@@ -1,4 +1,5 @@
-//! `esme decode`: hex in, every field by name out. The output format is stable (README).
+//! `esme decode`: hex in, every field by name out. The output format is stable (docs/cli.md "`esme
+//! decode`").
 
 use esme::pdu::describe::{describe, header_line, hex, quote, quote_text};
 use esme::pdu::{Body, Decoded, Decoder, Pdu, Tag, TlvList, TlvValue};

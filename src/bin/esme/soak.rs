@@ -6,7 +6,7 @@
 use crate::args::Args;
 use crate::bench::{cpu_seconds, rss_kb, threads};
 use esme::client::{Event, Message, Outcome};
-use esme::config::Config;
+use esme::config::{Config, Opt};
 use esme::sim::{Malformed, SimConfig, Smsc};
 use esme::Client;
 use std::io::Write;
@@ -136,14 +136,14 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let cfg = Config::builder("127.0.0.1", "soak")
         .port(sim.addr().port())
         .password("secret")
-        .option("x-smpp-bind-mode", "transceiver")
-        .and_then(|b| b.option("x-smpp-submit-window-size", &window.to_string()))
-        .and_then(|b| b.option("x-smpp-delivery-report", "true"))
-        .and_then(|b| b.option("x-smpp-submit-rate-unlimited", "true"))
-        .and_then(|b| b.option("x-smpp-response-max-waiting-time", "2000"))
-        .and_then(|b| b.option("x-smpp-throttle-backoff", "10"))
-        .and_then(|b| b.option("x-smpp-throttle-retries", "50"))
-        .and_then(|b| b.option("x-smpp-submit-timeout", "30000"))
+        .option(Opt::BindMode, "transceiver")
+        .and_then(|b| b.option(Opt::SubmitWindowSize, &window.to_string()))
+        .and_then(|b| b.option(Opt::DeliveryReport, "true"))
+        .and_then(|b| b.option(Opt::SubmitRateUnlimited, "true"))
+        .and_then(|b| b.option(Opt::ResponseMaxWaitingTime, "2000"))
+        .and_then(|b| b.option(Opt::ThrottleBackoff, "10"))
+        .and_then(|b| b.option(Opt::ThrottleRetries, "50"))
+        .and_then(|b| b.option(Opt::SubmitTimeout, "30000"))
         .and_then(|b| b.build())
         .map_err(|e| e.to_string())?;
     let client = Arc::new(Client::connect(&cfg).map_err(|e| e.to_string())?);

@@ -1,0 +1,70 @@
+//! What messages say about a certificate: its subject, issuer, dates and names, and dates
+//! written for people.
+
+use std::time::SystemTime;
+
+/// Facts about a certificate, for messages.
+pub(crate) struct CertFacts {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: Option<SystemTime>,
+    pub not_after: Option<SystemTime>,
+    pub names: Vec<String>,
+}
+
+pub(crate) fn cert_facts(der: &[u8]) -> Option<CertFacts> {
+    use der::Decode;
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::SubjectAltName;
+    let c = x509_cert::Certificate::from_der(der).ok()?;
+    let tbs = &c.tbs_certificate;
+    let mut names = Vec::new();
+    if let Ok(Some((_, san))) = tbs.get::<SubjectAltName>() {
+        for n in san.0 {
+            match n {
+                GeneralName::DnsName(d) => names.push(d.to_string()),
+                GeneralName::IpAddress(ip) => {
+                    let b = ip.as_bytes();
+                    if let Ok(a) = <[u8; 4]>::try_from(b) {
+                        names.push(std::net::Ipv4Addr::from(a).to_string());
+                    } else if let Ok(a) = <[u8; 16]>::try_from(b) {
+                        names.push(std::net::Ipv6Addr::from(a).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(CertFacts {
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+        not_before: Some(tbs.validity.not_before.to_system_time()),
+        not_after: Some(tbs.validity.not_after.to_system_time()),
+        names,
+    })
+}
+
+/// A date for messages: `2026-11-26 14:03 UTC`.
+pub(crate) fn show_time(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_else(|e| -(e.duration().as_secs() as i64));
+    let days = secs.div_euclid(86400);
+    let rem = secs.rem_euclid(86400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}

@@ -176,3 +176,17 @@ macro_rules! from {
 }
 
 from!(crate::pii::PiiError => Pii, crate::tls::TlsError => Tls, crate::config::ConfigError => Config, EncodeError => Encode, TextError => Text, FrameError => Frame, DecodeError => Decode, PduError => Pdu, ReceiptError => Receipt);
+
+impl From<crate::tls::HandshakeError> for Error {
+    fn from(e: crate::tls::HandshakeError) -> Self {
+        use crate::tls::HandshakeError as H;
+        match e {
+            H::Tls(e) => Error::Tls(e),
+            H::Timeout(after) => Error::Timeout {
+                phase: "the TLS handshake",
+                after,
+            },
+            H::Disconnected(why) => Error::Disconnected { why },
+        }
+    }
+}

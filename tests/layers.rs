@@ -115,6 +115,56 @@ fn only_ffi_imports_ffi() {
     );
 }
 
+/// The crate's modules import one another without a cycle: the layers above each hold within a
+/// module; this holds between them (e.g. `tls` returns its own handshake error rather than
+/// `error::Error`, which wraps `TlsError`).
+#[test]
+fn the_crate_modules_import_one_another_without_a_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules = crate_modules(&src);
+    // module → module it imports → where it was seen first.
+    let mut seen: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for m in &modules {
+        seen.entry(m.clone()).or_default();
+        for f in load_layer(&src, m) {
+            for r in references(&f.src, &f.module) {
+                if let Some(top) = r.path.first().filter(|t| *t != m && modules.contains(t)) {
+                    seen.entry(m.clone())
+                        .or_default()
+                        .entry(top.clone())
+                        .or_insert_with(|| format!("{}:{}: {}", f.rel, r.line, r.shown));
+                }
+            }
+        }
+    }
+    let edges: BTreeMap<&str, BTreeMap<&str, String>> = seen
+        .iter()
+        .map(|(m, to)| {
+            (
+                m.as_str(),
+                to.iter().map(|(t, at)| (t.as_str(), at.clone())).collect(),
+            )
+        })
+        .collect();
+    // The scanner saw the stack: the client stands on the session, the session on the codec.
+    assert!(edges["client"].contains_key("session") && edges["session"].contains_key("pdu"));
+    let found: Vec<String> = cycles(&edges)
+        .into_iter()
+        .map(|c| {
+            let steps: Vec<String> = c
+                .windows(2)
+                .map(|w| format!("  {} -> {} ({})", w[0], w[1], edges[w[0]][w[1]]))
+                .collect();
+            format!("{}\n{}", c.join(" -> "), steps.join("\n"))
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "import cycles between the crate's modules (tests/layers.rs):\n{}",
+        found.join("\n")
+    );
+}
+
 /// The modules `src/lib.rs` declares.
 fn crate_modules(src: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(src.join("lib.rs")).expect("src/lib.rs");

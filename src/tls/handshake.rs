@@ -3,7 +3,6 @@
 
 use super::error::TlsError;
 use super::setup::TlsSetup;
-use crate::error::Error;
 use crate::transport::{is_timeout, TlsStream};
 use std::io;
 use std::net::TcpStream;
@@ -20,6 +19,18 @@ pub struct HandshakeInfo {
     pub resumed: bool,
 }
 
+/// Why a handshake did not finish; the client turns it into its error (`Tls`, `Timeout` or
+/// `Disconnected`).
+#[derive(Debug)]
+pub(crate) enum HandshakeError {
+    /// A TLS failure, diagnosed.
+    Tls(TlsError),
+    /// The handshake did not finish within the given time.
+    Timeout(Duration),
+    /// The connection failed for a reason that is not TLS's: the text says how.
+    Disconnected(String),
+}
+
 fn rustls_error(e: &io::Error) -> Option<&rustls::Error> {
     e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
 }
@@ -29,10 +40,10 @@ pub(crate) fn handshake(
     setup: &TlsSetup,
     sock: TcpStream,
     timeout: Duration,
-) -> Result<(TlsStream, HandshakeInfo), Error> {
+) -> Result<(TlsStream, HandshakeInfo), HandshakeError> {
     let mut conn = rustls::ClientConnection::new(setup.config.clone(), setup.server_name.clone())
         .map_err(|e| {
-        Error::Tls(TlsError::Setup {
+        HandshakeError::Tls(TlsError::Setup {
             detail: e.to_string(),
         })
     })?;
@@ -42,10 +53,7 @@ pub(crate) fn handshake(
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Error::Timeout {
-                phase: "the TLS handshake",
-                after: timeout,
-            });
+            return Err(HandshakeError::Timeout(timeout));
         }
         let _ = sock.set_read_timeout(Some(left));
         while conn.wants_write() {
@@ -57,7 +65,7 @@ pub(crate) fn handshake(
         }
         match conn.read_tls(&mut s) {
             Ok(0) => {
-                return Err(Error::Tls(
+                return Err(HandshakeError::Tls(
                     if setup.mode == crate::config::TlsMode::Mutual && got_bytes {
                         TlsError::ClientCertRejected {
                             alert: None,
@@ -81,7 +89,7 @@ pub(crate) fn handshake(
                 if let Err(e) = conn.process_new_packets() {
                     // Tell the peer why (an alert), then diagnose.
                     let _ = conn.write_tls(&mut s);
-                    return Err(Error::Tls(setup.diagnose(&e)));
+                    return Err(HandshakeError::Tls(setup.diagnose(&e)));
                 }
             }
             Err(e) if is_timeout(&e) => continue,
@@ -103,15 +111,14 @@ pub(crate) fn handshake(
             .unwrap_or_default(),
         resumed: matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
     };
-    let stream = TlsStream::new(sock, conn).map_err(|e| Error::Disconnected {
-        why: format!("cannot share the socket: {e}"),
-    })?;
+    let stream = TlsStream::new(sock, conn)
+        .map_err(|e| HandshakeError::Disconnected(format!("cannot share the socket: {e}")))?;
     Ok((stream, info))
 }
 
-fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> Error {
+fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> HandshakeError {
     if let Some(r) = rustls_error(e) {
-        return Error::Tls(setup.diagnose(r));
+        return HandshakeError::Tls(setup.diagnose(r));
     }
     if matches!(
         e.kind(),
@@ -119,12 +126,12 @@ fn io_failure(setup: &TlsSetup, e: &io::Error, got_bytes: bool) -> Error {
     ) && setup.mode == crate::config::TlsMode::Mutual
         && got_bytes
     {
-        return Error::Tls(TlsError::ClientCertRejected {
+        return HandshakeError::Tls(TlsError::ClientCertRejected {
             alert: None,
             subject: setup.report.client_subject.clone(),
         });
     }
-    Error::Disconnected {
-        why: format!("the connection failed during the TLS handshake: {e}"),
-    }
+    HandshakeError::Disconnected(format!(
+        "the connection failed during the TLS handshake: {e}"
+    ))
 }

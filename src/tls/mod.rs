@@ -24,7 +24,7 @@ mod verify;
 pub(crate) use certs::{cert_facts, show_time};
 pub(crate) use diagnose::looks_like_tls;
 pub use error::{CertProblem, TlsError};
-pub(crate) use handshake::handshake;
 pub use handshake::HandshakeInfo;
+pub(crate) use handshake::{handshake, HandshakeError};
 pub use setup::TlsReport;
 pub(crate) use setup::{setup, TlsSetup};

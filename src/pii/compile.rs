@@ -5,6 +5,7 @@ use regex_lite::Regex;
 
 use super::error::PiiError;
 use super::rule::Rule;
+use super::unsupported;
 
 /// A compiled rule.
 #[derive(Debug)]
@@ -37,6 +38,14 @@ pub(super) fn compile(rule: Rule) -> Result<Compiled, PiiError> {
         rule: rule.name.clone(),
         why: e.to_string(),
     };
+    // Look-around, atomic groups, possessive quantifiers, backreferences: named, with the way
+    // to write the rule without them (regex-lite would say less, or read `a++` as `(?:a+)+`).
+    if let Some(u) = unsupported::find(&rule.regex) {
+        return Err(PiiError::BadRegex {
+            why: u.why(&rule.regex),
+            rule: rule.name,
+        });
+    }
     let re = Regex::new(&rule.regex).map_err(bad)?;
     // A regex that matches the empty string finds an empty match wherever nothing longer
     // starts, and masking then has to search again one character on: a search per

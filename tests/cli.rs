@@ -214,7 +214,11 @@ mod commands {
             "{out}"
         );
         assert_eq!(out.matches("DELIVERED").count(), 4, "{out}");
-        assert!(out.contains("received    from 447700900123"), "{out}");
+        // The MO text is the message itself; its sender's number is masked.
+        assert!(
+            out.contains("received    from *********123: \"Hi, can I"),
+            "{out}"
+        );
         assert!(
             out.contains("closed      submitted 2 accepted 2 receipts 4 messages 1"),
             "{out}"

@@ -18,9 +18,12 @@ use std::time::{Duration, Instant};
 pub(crate) struct Resolved {
     pub config: Config,
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
-    /// The built-in rules plus those of [`Opt::PiiRules`]; the group applied is
-    /// `config.log_mask_group` (checked to exist here).
-    pub log_mask: crate::pii::RuleSet,
+    /// What masks the texts of the log: the built-in rules plus those of [`Opt::PiiRules`],
+    /// the group [`Opt::LogMaskGroup`] (checked to exist here), [`Opt::LogReceiptText`].
+    pub log_mask: crate::trace::LogMask,
+    /// The channel the log records are about: the configuration's `[section]` name, else
+    /// the host.
+    pub channel: String,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -36,27 +39,29 @@ impl Resolved {
     /// Loads what the configuration names (PII rules, TLS identity and trust). The
     /// configuration is not validated here: [`Client::connect`] and [`check`] do that first.
     pub(crate) fn new(config: Config) -> Result<Resolved, Error> {
-        let rules = match &config.pii_rules {
-            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
-            None => crate::pii::RuleSet::builtin(),
-        };
-        if rules.group_rules(&config.log_mask_group).is_none() {
-            return Err(Error::Usage(format!(
-                "{} = {}: no such PII rule group (groups: {})",
-                Opt::LogMaskGroup,
-                config.log_mask_group,
-                rules.groups().join(", ")
-            )));
-        }
+        // Read again (the file may have changed since the configuration was validated).
+        let rules = config.log_rules()?;
+        let log_mask =
+            crate::trace::LogMask::new(&rules, &config.log_mask_group, config.log_receipt_text);
         let tls = match config.tls.mode {
             TlsMode::Off => None,
             _ => Some(Arc::new(crate::tls::setup(&config.tls, &config.host)?)),
         };
+        let channel = config
+            .channel
+            .clone()
+            .unwrap_or_else(|| config.host.clone());
         Ok(Resolved {
             config,
             tls,
-            log_mask: rules,
+            log_mask,
+            channel,
         })
+    }
+
+    /// Logs a record about this channel.
+    pub(crate) fn log(&self, level: crate::log::Level, target: &str, message: &str) {
+        crate::log::emit_in(level, target, &self.channel, message);
     }
 
     /// The level of PDU dumps: info with [`Opt::DebugMode`], else debug.
@@ -272,7 +277,7 @@ pub(crate) fn bind(
                 }
                 // Say what the SMSC sent instead of the bind response: if the bind then
                 // times out, the log shows why.
-                session::Event::Ignored { why } => crate::log::emit(
+                session::Event::Ignored { why } => s.log(
                     crate::log::Level::Warn,
                     "esme::session",
                     &format!("ignored from {} while binding: {why}", s.addr()),

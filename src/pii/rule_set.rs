@@ -43,6 +43,12 @@ impl RuleSet {
     /// [`Validator::Phone`]: super::Validator::Phone
     /// [`Validator::Standalone`]: super::Validator::Standalone
     pub fn builtin() -> RuleSet {
+        // Compiled once per process; every caller shares it.
+        static BUILTIN: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(RuleSet::compile_builtin).clone()
+    }
+
+    fn compile_builtin() -> RuleSet {
         let rules = builtin_rules();
         let mut compiled = Vec::with_capacity(rules.len());
         for (rule, needs) in rules {

@@ -107,11 +107,18 @@ fn user_text(
     if !enc.is_text() {
         return format!("<{} octets of binary>", user.len());
     }
+    // An SMSC delivery receipt, intermediate notification or SME acknowledgement: ASCII text
+    // whatever the default alphabet, read as the client reads it (Latin-1), so an `@` is not
+    // taken for GSM's `¡` and an e-mail address in it is still one.
+    let receipt = esm_class & 0x3C != 0;
+    let enc = match enc {
+        Encoding::Gsm7 | Encoding::Gsm7Packed | Encoding::Ascii if receipt => Encoding::Latin1,
+        e => e,
+    };
     let Ok(t) = text::decode(user, enc) else {
         return format!("<{} octets, not decodable as {enc:?}>", user.len());
     };
-    // An SMSC delivery receipt, intermediate notification or SME acknowledgement.
-    if esm_class & 0x3C != 0 {
+    if receipt {
         if let Some(r) = mask.receipt(&t) {
             return quote_text(&r);
         }

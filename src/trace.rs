@@ -3,8 +3,24 @@
 //! message as a fragment, its cut words masked too), a delivery receipt's `text:` masked whole
 //! (or by the rules), its id, state, dates and error kept; numeric addresses keep their last 3
 //! digits; TLV strings masked, TLV octets shown only by their length.
+//!
+//! ```
+//! use esme::pdu::{Address, Body, Pdu, SubmitSm};
+//! use esme::session::Direction;
+//! use esme::text::Encoding;
+//! use esme::trace::{line, LogMask};
+//!
+//! let pdu = Pdu::new(2, Body::SubmitSm(SubmitSm {
+//!     destination: Address::new(1, 1, "447700900123"),
+//!     short_message: b"Card 4111 1111 1111 1111, call 07700900456".to_vec(),
+//!     ..Default::default()
+//! }));
+//! let l = line(Direction::Out, &pdu, Encoding::Gsm7, &LogMask::builtin());
+//! assert!(l.contains(r#"destination_addr="*********123""#));
+//! assert!(l.contains(r#"short_message="Card *******************, call ***********""#));
+//! ```
 
-pub(crate) use crate::config::ReceiptText;
+pub use crate::config::ReceiptText;
 use crate::pdu::describe::{describe, header_line, quote_text};
 use crate::pdu::{Body, Pdu, Tag, TlvList};
 use crate::pii::{Cut, RuleSet, DEFAULT_GROUP};
@@ -14,7 +30,7 @@ use crate::text::{self, Encoding};
 /// What masks the texts of esme's logs: a rule set (matches masked whole, so no card keeps
 /// its last digits), the group applied, and the receipt text policy.
 #[derive(Debug, Clone)]
-pub(crate) struct LogMask {
+pub struct LogMask {
     rules: RuleSet,
     group: String,
     receipt_text: ReceiptText,
@@ -23,7 +39,7 @@ pub(crate) struct LogMask {
 impl LogMask {
     /// `group` must exist in `rules` (checked when the configuration is loaded); if it does
     /// not, texts are masked whole rather than logged.
-    pub(crate) fn new(rules: &RuleSet, group: &str, receipt_text: ReceiptText) -> LogMask {
+    pub fn new(rules: &RuleSet, group: &str, receipt_text: ReceiptText) -> LogMask {
         LogMask {
             rules: rules.with_whole_matches(),
             group: group.to_string(),
@@ -31,13 +47,23 @@ impl LogMask {
         }
     }
 
+    /// What a configuration asks for: [`Config::log_rules`](crate::config::Config::log_rules),
+    /// its log mask group and receipt text policy (what the client uses).
+    pub fn from_config(c: &crate::config::Config) -> Result<LogMask, crate::config::ConfigError> {
+        Ok(LogMask::new(
+            &c.log_rules()?,
+            &c.log_mask_group,
+            c.log_receipt_text,
+        ))
+    }
+
     /// The built-in rules' default group (the simulator's logs).
-    pub(crate) fn builtin() -> LogMask {
+    pub fn builtin() -> LogMask {
         LogMask::new(&RuleSet::builtin(), DEFAULT_GROUP, ReceiptText::Masked)
     }
 
     /// A text (or a fragment of one, cut where `cut` says) masked by the group.
-    pub(crate) fn text(&self, t: &str, cut: Cut) -> String {
+    pub fn text(&self, t: &str, cut: Cut) -> String {
         match self.rules.mask_fragment(t, &self.group, cut) {
             Ok(m) => m.text,
             Err(_) => whole(t),
@@ -47,7 +73,7 @@ impl LogMask {
     /// An address field: a phone number by its meaning, whether or not a rule would match
     /// it. Numeric (digits, an optional leading `+`): only its last 3 digits stay; otherwise
     /// (an alphanumeric sender id such as "Shop") the rules mask it.
-    pub(crate) fn address(&self, a: &str) -> String {
+    pub fn address(&self, a: &str) -> String {
         let digits = a.strip_prefix('+').unwrap_or(a);
         if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
             let keep = 3.min(digits.len());
@@ -137,7 +163,7 @@ fn tlv_tag(name: &str) -> Option<Tag> {
 }
 
 /// The line: `sent submit_sm length=… sequence=…: field=value …`.
-pub(crate) fn line(dir: Direction, pdu: &Pdu, default: Encoding, mask: &LogMask) -> String {
+pub fn line(dir: Direction, pdu: &Pdu, default: Encoding, mask: &LogMask) -> String {
     let len = pdu.to_bytes().map(|b| b.len()).unwrap_or(0);
     let mut out = format!(
         "{} {}:",

@@ -2,13 +2,19 @@
 //! international, national and North American phone numbers, US SSNs) and group `"genesys"`
 //! (Genesys Privacy Manager's three hard-coded rules, rewritten for the linear-time engine).
 
+use super::compile::Prefilter;
 use super::rule::{MaskStyle, Rule, Validator, DEFAULT_GROUP};
+
+/// A text must hold `byte` (if any) and at least `digits` ASCII digits.
+const fn needs(byte: Option<u8>, digits: usize) -> Prefilter {
+    Prefilter { byte, digits }
+}
 
 /// The group of the rewritten Genesys rules.
 pub const GENESYS_GROUP: &str = "genesys";
 
-/// The built-in rules: (name, regex, style, validator, a byte the text must contain).
-pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
+/// The built-in rules, each with what a text must hold for it to match at all.
+pub(super) fn builtin_rules() -> Vec<(Rule, Prefilter)> {
     let mk = |name: &str, priority: u32, regex: &str, style, validate| Rule {
         name: name.to_string(),
         regex: regex.to_string(),
@@ -37,7 +43,7 @@ pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
                 MaskStyle::KeepLast(4),
                 Some(Validator::Card),
             ),
-            None,
+            needs(None, 13),
         ),
         (
             mk(
@@ -47,23 +53,23 @@ pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
                 MaskStyle::Full,
                 Some(Validator::Iban),
             ),
-            None,
+            needs(None, 2),
         ),
         (
             mk("email", 3, BUILTIN_EMAIL, MaskStyle::Full, None),
-            Some(b'@'),
+            needs(Some(b'@'), 0),
         ),
         (
             mk("us-ssn", 4, BUILTIN_SSN, MaskStyle::Full, None),
-            Some(b'-'),
+            needs(Some(b'-'), 9),
         ),
         (
             mk("phone-e164", 5, BUILTIN_PHONE_E164, MaskStyle::Full, None),
-            Some(b'+'),
+            needs(Some(b'+'), 8),
         ),
         (
             mk("phone-nanp", 6, BUILTIN_PHONE_NANP, MaskStyle::Full, None),
-            None,
+            needs(None, 10),
         ),
         (
             mk(
@@ -73,7 +79,7 @@ pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
                 MaskStyle::Full,
                 Some(Validator::Phone),
             ),
-            None,
+            needs(None, 10),
         ),
         (
             mk(
@@ -83,7 +89,7 @@ pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
                 MaskStyle::Full,
                 Some(Validator::Phone),
             ),
-            None,
+            needs(None, 9),
         ),
         (
             mk(
@@ -93,11 +99,14 @@ pub(super) fn builtin_rules() -> Vec<(Rule, Option<u8>)> {
                 MaskStyle::Groups,
                 None,
             ),
-            None,
+            needs(None, 4),
         ),
-        (genesys(GENESYS_CARD_NAME, 1, GENESYS_CARD), None),
-        (genesys(GENESYS_PHONE_NAME, 2, GENESYS_PHONE), None),
-        (genesys(GENESYS_SSN_NAME, 3, GENESYS_SSN), None),
+        (genesys(GENESYS_CARD_NAME, 1, GENESYS_CARD), needs(None, 16)),
+        (
+            genesys(GENESYS_PHONE_NAME, 2, GENESYS_PHONE),
+            needs(None, 7),
+        ),
+        (genesys(GENESYS_SSN_NAME, 3, GENESYS_SSN), needs(None, 9)),
     ]
 }
 

@@ -16,8 +16,18 @@ pub(super) struct Compiled {
     pub(super) anchored: Option<Regex>,
     /// The regex has capture groups (for [`MaskStyle::Groups`]).
     pub(super) has_groups: bool,
-    /// A byte the text must contain for the rule to match at all (built-ins only).
-    pub(super) needs: Option<u8>,
+    /// What the text must hold for the rule to match at all (built-ins only).
+    pub(super) needs: Prefilter,
+}
+
+/// What a text must hold for a built-in rule to match at all, checked before any search: most
+/// texts have no card or phone number, and counting digits is much cheaper than a search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Prefilter {
+    /// A byte the text must contain.
+    pub(super) byte: Option<u8>,
+    /// How many ASCII digits it must contain at least.
+    pub(super) digits: usize,
 }
 
 /// Checks and compiles one rule.
@@ -70,6 +80,6 @@ pub(super) fn compile(rule: Rule) -> Result<Compiled, PiiError> {
         re,
         anchored,
         has_groups,
-        needs: None,
+        needs: Prefilter::default(),
     })
 }

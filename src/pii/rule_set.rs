@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::builtin::builtin_rules;
-use super::compile::{compile, Compiled};
+use super::compile::{compile, Compiled, Prefilter};
 use super::error::PiiError;
 use super::fragment::{mask_edges, Cut};
 use super::mask::{mask_chain, MaskResult};
@@ -91,7 +91,7 @@ impl RuleSet {
     /// ordered by priority.
     pub fn with_builtins(self) -> Result<RuleSet, PiiError> {
         let mut rules: Vec<Rule> = self.inner.rules.iter().map(|c| c.rule.clone()).collect();
-        let mut needs: Vec<Option<u8>> = self.inner.rules.iter().map(|c| c.needs).collect();
+        let mut needs: Vec<Prefilter> = self.inner.rules.iter().map(|c| c.needs).collect();
         for (rule, need) in builtin_rules() {
             rules.push(rule);
             needs.push(need);

@@ -6,8 +6,17 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn esme(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_esme"))
-        .args(args)
+    esme_env(args, stdin, &[])
+}
+
+/// `esme ARGS` with the environment variables `env` (and ESME_LOG unset unless given).
+fn esme_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_esme"));
+    cmd.args(args).env_remove("ESME_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut c = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -500,6 +509,98 @@ fn mask_refuses_genesys_look_behind_and_has_the_builtin() {
         (0, "card *******************\n"),
         "{err}"
     );
+}
+
+/// `--log LEVEL` and `ESME_LOG` on check, demo and smsc: one line per record on standard
+/// error (time, level, channel, target: message), standard output unchanged; a bad level is a
+/// one-line usage error.
+#[test]
+fn log_level_on_check_demo_and_smsc() {
+    let smsc = common::EsmeSmsc::start(&[]);
+    let dir = std::env::temp_dir().join(format!("esme-cli-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("c.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[sms-main]\nx-smpp-host = 127.0.0.1\nx-smpp-port = {}\nx-smpp-system-id = esme\npassword = s3cr3t\n",
+            smsc.port
+        ),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let (quiet_code, quiet_out, quiet_err) = esme(&["check", "--config", cfg], None);
+    assert_eq!((quiet_code, quiet_err.as_str()), (0, ""), "{quiet_out}");
+    for (args, env) in [
+        (vec!["check", "--config", cfg, "--log", "debug"], vec![]),
+        (vec!["check", "--config", cfg], vec![("ESME_LOG", "TRACE")]),
+        // --log wins over the environment.
+        (
+            vec!["check", "--config", cfg, "--log", "debug"],
+            vec![("ESME_LOG", "error")],
+        ),
+    ] {
+        let (code, out, err) = esme_env(&args, None, &env);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(out.lines().count(), quiet_out.lines().count(), "{out}");
+        assert!(
+            err.contains(" DEBUG sms-main esme::config: Config {"),
+            "{err}"
+        );
+        assert!(
+            err.contains(" DEBUG sms-main esme::pdu: sent bind_transceiver "),
+            "{err}"
+        );
+        assert!(err.contains("password=<redacted, 6 characters>"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        for l in err.lines() {
+            let f: Vec<&str> = l.split_whitespace().take(4).collect();
+            assert!(
+                f.len() == 4 && f[0].len() == 24 && f[0].ends_with('Z'),
+                "{l}"
+            );
+            assert!(
+                ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"].contains(&f[1]),
+                "{l}"
+            );
+            assert_eq!((f[2], f[3].ends_with(':')), ("sms-main", true), "{l}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // The demo: the client's and the simulator's records; its output as without.
+    let (code, out, err) = esme(&["demo", "--log", "trace"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("closed      submitted 2"), "{out}");
+    assert!(
+        err.contains(" TRACE 127.0.0.1 esme::client: submit to *********123"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" esme::sim: connection 1 received submit_sm "),
+        "{err}"
+    );
+    assert!(
+        !err.contains("447700900123") && !err.contains("482913"),
+        "{err}"
+    );
+    // Bad levels.
+    for (args, env, want) in [
+        (
+            vec!["smsc", "--log", "verbose"],
+            vec![],
+            "--log verbose: expected error, warn, info, debug or trace",
+        ),
+        (
+            vec!["demo"],
+            vec![("ESME_LOG", "loud")],
+            "ESME_LOG loud: expected error, warn, info, debug or trace",
+        ),
+    ] {
+        let (code, _, err) = esme_env(&args, None, &env);
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(want), "{err}");
+    }
 }
 
 /// `esme bench` against `esme smsc` run as a separate process, as the peers' table runs it.

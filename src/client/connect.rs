@@ -64,6 +64,16 @@ impl Resolved {
         crate::log::emit_in(level, target, &self.channel, message);
     }
 
+    /// Logs PDUs the session traced (at the dump level only), masked; wipes the bind
+    /// password from each once its line is made.
+    pub(crate) fn log_pdus(&self, traced: Vec<(session::Direction, crate::pdu::Pdu)>) {
+        for (dir, mut pdu) in traced {
+            let l = crate::trace::line(dir, &pdu, self.config.inbound_default, &self.log_mask);
+            pdu.body.wipe_secrets();
+            self.log(self.dump_level(), "esme::pdu", &l);
+        }
+    }
+
     /// The level of PDU dumps: info with [`Opt::DebugMode`], else debug.
     pub(crate) fn dump_level(&self) -> crate::log::Level {
         if self.config.debug {
@@ -222,11 +232,33 @@ pub(crate) fn bind(
             subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
         })
     };
-    let c = &s.config;
-    let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
     session.set_trace(crate::log::enabled(s.dump_level()));
+    let r = bind_exchange(s, &t, &mut session, now, mutual, rejected_cert);
+    // The bind and its answer go to the log now, before the "bound" line, also when the
+    // bind failed.
+    s.log_pdus(session.take_trace());
+    let system_id = r?;
+    Ok(Connected {
+        transport: t,
+        session,
+        system_id,
+        tls: tls_info,
+    })
+}
+
+/// Writes the bind and reads until its answer: the SMSC's system_id, or why not.
+fn bind_exchange(
+    s: &Resolved,
+    t: &Arc<dyn Transport>,
+    session: &mut Session<PartKey>,
+    now: Instant,
+    mutual: bool,
+    rejected_cert: impl Fn() -> Error,
+) -> Result<String, Error> {
+    let c = &s.config;
+    let mut first: Vec<u8> = Vec::new();
     let bind = Bind {
         system_id: c.system_id.clone(),
         password: c.password.expose().to_string(),
@@ -255,14 +287,7 @@ pub(crate) fn bind(
         }
         while let Some(ev) = session.poll_event() {
             match ev {
-                session::Event::Bound { system_id, .. } => {
-                    return Ok(Connected {
-                        transport: t,
-                        session,
-                        system_id,
-                        tls: tls_info,
-                    })
-                }
+                session::Event::Bound { system_id, .. } => return Ok(system_id),
                 session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
                     return Err(Error::Timeout {
                         phase: "the bind response",

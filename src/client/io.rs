@@ -145,11 +145,7 @@ impl Inner {
     /// Logs the PDUs the session traced (at the dump level only), masked. Called without the
     /// state lock: masking and the sink may be slow, and submitters must not wait for them.
     fn log_pdus(&self, traced: Vec<(session::Direction, Pdu)>) {
-        for (dir, mut pdu) in traced {
-            let l = crate::trace::line(dir, &pdu, self.s.config.inbound_default, &self.s.log_mask);
-            pdu.body.wipe_secrets();
-            self.s.log(self.s.dump_level(), "esme::pdu", &l);
-        }
+        self.s.log_pdus(traced);
     }
 
     /// The writer role: writes what the session has queued, unless another thread holds the

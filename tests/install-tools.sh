@@ -5,7 +5,8 @@
 # Idempotent, and quick when everything is there: it only asks each tool for its version and
 # installs nothing then (no network).
 #
-# Assumes a Rust toolchain installed with rustup (stable). The rest, per tier:
+# Assumes rustup (with any toolchain): rustup installs the pinned one (rust-toolchain.toml,
+# with rustfmt and clippy) on the first cargo command here. The rest, per tier:
 #   quick  rustfmt and clippy (rustup components); cbindgen 0.29.4 (`cargo install --locked`,
 #          for the header diff); a C compiler and libc headers (gcc, libc6-dev) to link.
 #   full   also: g++ (the header as C++, libFuzzer), valgrind, pkg-config and readelf

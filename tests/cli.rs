@@ -226,11 +226,26 @@ fn top_level_help_and_unknown_commands() {
     let (_, usage, _) = esme(&["help"], None);
     assert!(usage.starts_with("usage: esme <command>"), "{usage}");
     assert!(usage.contains("esme <command> --help"), "{usage}");
-    for args in [&["--help"][..], &["-h"], &["help", "no-such-command"]] {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help", "--help"],
+        &["help", "-h"],
+        &["help", "no-such-command"],
+    ] {
         let (code, out, err) = esme(args, None);
         assert_eq!(
             (code, out.as_str(), err.as_str()),
             (0, usage.as_str(), ""),
+            "{args:?}"
+        );
+    }
+    let (_, send_help, _) = esme(&["send", "--help"], None);
+    for args in [&["help", "send", "--help"][..], &["help", "send", "-h"]] {
+        let (code, out, err) = esme(args, None);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (0, send_help.as_str(), ""),
             "{args:?}"
         );
     }

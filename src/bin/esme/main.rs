@@ -66,7 +66,8 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     // `--help` or `-h` anywhere among a known command's arguments: its help, on standard
     // output, exit 0 (an option's value that is literally `-h` is written `--text=-h`).
-    if rest.iter().any(|a| a == "--help" || a == "-h") {
+    // `esme help CMD --help` is CMD's help, below.
+    if cmd != "help" && rest.iter().any(|a| a == "--help" || a == "-h") {
         if let Some(text) = help_of(cmd) {
             let _ = writeln!(out, "{}", text.trim_end());
             let _ = out.flush();

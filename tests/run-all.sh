@@ -2,8 +2,8 @@
 # The test suite, in two tiers; each first installs what it lacks (tests/install-tools.sh).
 #
 #   bash tests/run-all.sh --quick   The edit-compile loop (a few minutes): fmt, clippy, the
-#                                   header diff, a bare `cargo test` (unit, integration and
-#                                   doc tests). Tests marked #[ignore = "needs …"] (openssl,
+#                                   header diff, rustdoc's links, a bare `cargo test`
+#                                   (unit, integration and doc tests). Tests marked #[ignore = "needs …"] (openssl,
 #                                   flock, a JDK, node-smpp) are skipped and reported as
 #                                   ignored. Needs: rustfmt, clippy, cbindgen 0.29.4, a C
 #                                   compiler.
@@ -67,6 +67,9 @@ if ! diff -u include/esme.h "$tmp"; then
   echo "include/esme.h is stale: run cbindgen --config cbindgen.toml --crate esme --output include/esme.h" >&2
   exit 1
 fi
+
+step "rustdoc: every intra-doc link resolves"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
 if [ "$tier" = quick ]; then
   step "cargo test (the quick tier: tests marked #[ignore = \"needs …\"] are skipped)"

@@ -1,5 +1,11 @@
 //! TLS against real peers: node-smpp's TLS SMSC (tests/interop/smsc.js), `openssl s_server`,
 //! and plain listeners. Every diagnosis is provoked for real and its message checked.
+//! The test PKI comes from tests/tls/make-pki.sh (openssl and flock).
+//!
+//! The tests that need openssl (and those that also need node-smpp) are marked
+//! `#[ignore = "needs …"]`: a bare `cargo test` passes without those tools;
+//! `bash tests/run-all.sh` runs them (`--include-ignored`), as does
+//! `cargo test --test tls -- --include-ignored` (tools: `bash tests/install-tools.sh`).
 
 mod common;
 
@@ -28,6 +34,7 @@ fn connect_err(cfg: &Config) -> esme::Error {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn single_tls_binds_and_submits_against_node_smpp() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let c = Client::connect(&base(smsc.port).build().unwrap()).unwrap();
@@ -42,6 +49,7 @@ fn single_tls_binds_and_submits_against_node_smpp() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_1_2_end_to_end_and_version_mismatch() {
     let smsc = NodeSmsc::start_tls("server", false, &["--tls-max", "1.2"]);
     let c = Client::connect(&base(smsc.port).build().unwrap()).unwrap();
@@ -65,6 +73,7 @@ fn tls_1_2_end_to_end_and_version_mismatch() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn a_reconnect_resumes_the_tls_session() {
     for max in ["1.3", "1.2"] {
         resumes(max);
@@ -103,6 +112,7 @@ fn resumes(max: &str) {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn untrusted_issuer_names_the_trust_source() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let cfg = base(smsc.port)
@@ -121,6 +131,7 @@ fn untrusted_issuer_names_the_trust_source() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_system_store_is_the_fallback_and_says_so() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let mut cfg = base(smsc.port).build().unwrap();
@@ -132,6 +143,7 @@ fn the_system_store_is_the_fallback_and_says_so() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn expired_not_yet_valid_wrong_name_self_signed_other_ca_missing_intermediate() {
     let cases: &[(&str, u32, &str)] = &[
         ("server-expired", 321, "expired on 2021-01-01"),
@@ -178,6 +190,7 @@ fn canary(port: u16) -> Config {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn a_server_with_a_bad_certificate_never_receives_the_bind_or_the_password() {
     // Control: a server with a good certificate receives the bind (s_server prints what it
     // receives; it never answers, so the bind times out).
@@ -204,6 +217,7 @@ fn a_server_with_a_bad_certificate_never_receives_the_bind_or_the_password() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn server_name_and_skipping_the_hostname_check() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     // The certificate carries localhost too.
@@ -244,6 +258,7 @@ fn server_name_and_skipping_the_hostname_check() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
     let plain = PlainListener::generic_nack();
     let e = connect_err(&base(plain.port).build().unwrap());
@@ -302,6 +317,7 @@ fn ca_file_problems() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn a_server_requiring_a_client_certificate_says_so_in_single_mode() {
     let s = SServer::with_cert(
         "server",
@@ -332,6 +348,7 @@ fn mutual(port: u16, p12: &str) -> ConfigBuilder {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn mutual_tls_with_pkcs12_files_of_each_kind() {
     let mut smsc = NodeSmsc::start_tls("server", true, &[]);
     for p12 in ["client.p12", "client-legacy.p12"] {
@@ -364,6 +381,7 @@ fn mutual_tls_with_pkcs12_files_of_each_kind() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn pkcs12_password_errors_are_told_apart() {
     let smsc = NodeSmsc::start_tls("server", true, &[]);
     let cases = [
@@ -403,6 +421,7 @@ fn pkcs12_password_errors_are_told_apart() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_smsc_refusing_our_certificate_is_named() {
     // node-smpp: refuses after the handshake by closing (as the seed's Java driver saw).
     let smsc = NodeSmsc::start_tls("server", true, &[]);
@@ -443,6 +462,7 @@ fn sets(pairs: &[(&str, String)]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn esme_check_walks_every_step() {
     let sim = esme::sim::Smsc::start(esme::sim::SimConfig::default()).unwrap();
     let (code, out) = esme_check(&sets(&[
@@ -533,6 +553,7 @@ fn esme_check_walks_every_step() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn hostname_verification_off_is_warned_about_at_connect() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let cfg = base(smsc.port)
@@ -554,6 +575,7 @@ fn hostname_verification_off_is_warned_about_at_connect() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_smsc_serves_tls_and_esme_send_uses_it() {
     use std::io::{BufRead, BufReader};
     let mut smsc = std::process::Command::new(env!("CARGO_BIN_EXE_esme"))
@@ -621,6 +643,7 @@ fn esme_smsc_serves_tls_and_esme_send_uses_it() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn an_expired_client_certificate_is_refused_before_connecting() {
     let smsc = NodeSmsc::start_tls("server", true, &[]);
     let e = connect_err(&mutual(smsc.port, "client-expired.p12").build().unwrap());
@@ -630,6 +653,7 @@ fn an_expired_client_certificate_is_refused_before_connecting() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_pkcs12_files_cas_can_be_the_trust() {
     // client.p12 carries the test intermediate and root (made with -chain): asked to, they
     // verify the SMSC, which those CAs issued too.
@@ -704,6 +728,7 @@ fn assert_no_secret(shown: &str, key_file: &str, secrets: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn mutual_tls_with_a_pem_certificate_and_key() {
     let sim = sim_tls(true);
     let port = sim.addr().port();
@@ -755,6 +780,7 @@ fn mutual_tls_with_a_pem_certificate_and_key() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn pem_identity_errors_name_the_file_and_the_problem() {
     let sim = sim_tls(true);
     let port = sim.addr().port();
@@ -885,6 +911,7 @@ fn pem_identity_errors_name_the_file_and_the_problem() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn pem_identity_configuration_rules() {
     use esme::config::ConfigError;
     // PKCS#12 and PEM together: a conflict, in mutual and in single mode.
@@ -959,6 +986,7 @@ fn check_bench_ok((code, out, err): (i32, String, String), n: u64, window: u32) 
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_bench_over_tls_to_esme_smsc() {
     // Single TLS: the server certificate carries IP 127.0.0.1 (and DNS localhost).
     let smsc = common::EsmeSmsc::start(&[
@@ -1120,6 +1148,7 @@ fn esme_bench_over_tls_to_esme_smsc() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_bench_over_tls_to_the_in_process_simulator() {
     let dir = common::tls::pki_dir();
     let dir = dir.to_str().unwrap();
@@ -1149,6 +1178,7 @@ fn esme_bench_over_tls_to_the_in_process_simulator() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn renegotiation_and_downgrade_fail_closed() {
     // A TLS 1.2 server that asks to renegotiate once the bind has come (s_server's "r"
     // command): esme refuses (no_renegotiation), the session ends, and the error says why.

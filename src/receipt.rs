@@ -674,8 +674,10 @@ pub fn redact(
     other: &dyn Fn(&str) -> String,
 ) -> Option<String> {
     let starts = field_starts(s);
+    // A receipt as `parse` sees one: an id or a stat before the text (which takes the rest).
     if !starts
         .iter()
+        .take_while(|f| classify(f.key) != Key::Text)
         .any(|f| matches!(classify(f.key), Key::Id | Key::Stat))
     {
         return None;

@@ -488,6 +488,16 @@ fn error_bad_file_has_the_line() {
     let e = RuleSet::from_file("/nonexistent/pii.json").unwrap_err();
     assert!(matches!(&e, PiiError::BadFile { line: None, .. }), "{e:?}");
     assert_one_line_naming(&e, "/nonexistent/pii.json");
+    // Not a file: refused before it is read (a device or a FIFO would never end or block).
+    for not_a_file in ["/dev/zero", "/tmp", "/dev/null"] {
+        let e = RuleSet::from_file(not_a_file).unwrap_err();
+        assert_one_line_naming(&e, "not a regular file");
+    }
+    let big = std::env::temp_dir().join(format!("esme-pii-big-{}.json", std::process::id()));
+    std::fs::write(&big, vec![b' '; (4 << 20) + 1]).unwrap();
+    let e = RuleSet::from_file(&big).unwrap_err();
+    std::fs::remove_file(&big).unwrap();
+    assert_one_line_naming(&e, "larger than 4 MiB");
 }
 
 #[test]

@@ -300,7 +300,7 @@ impl Client {
             counters: Counters::new(),
         });
         if let Some(t) = &inner.s.tls {
-            for w in &t.report.warnings {
+            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
                 inner.post(Event::Warning(w.clone()));
             }
         }

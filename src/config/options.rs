@@ -23,7 +23,7 @@
 //! The default is the option's text, applied by [`Config::blank`] like any value: every
 //! built-in default is written here, once.
 
-use super::choices::TlsMode;
+use super::choices::{TlsMode, TlsVersion};
 use super::choices::{
     BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, SEGMENTATIONS, TLS_MODES,
 };
@@ -440,16 +440,18 @@ table! {
     TlsVersion: opt!(
         "x-smpp-tls-version",
         "1.2",
-        "1.2 or 1.3",
-        "The lowest TLS version offered. TLS 1.1 and lower are deprecated by RFC 8996 and not \
-         supported."
+        "1.1, 1.2 or 1.3",
+        "The lowest TLS version offered: 1.2 offers TLS 1.2 and 1.3 (pin 1.2 with \
+         x-smpp-tls-max-version = 1.2). 1.1, valid in Genesys, loads but is never spoken \
+         (RFC 8996): TLS 1.2 and 1.3 are offered and each connect warns."
     )
     .apply(|c, s, v| {
         c.tls.min_version = tls_version(s, v)?;
         Ok(())
     }),
     TlsPathToCertificate: opt!("x-smpp-tls-path-to-certificate", "", path => tls.pkcs12_path,
-        "PKCS#12 file with the client certificate and key; required for mutual.")
+        "PKCS#12 keystore (as Java's): its trust entries verify the SMSC, in single and mutual \
+         mode; its key entry is our client certificate (mutual, where it is required).")
     .example("/etc/esme/client.p12"),
     TlsCertificateFilePassword: opt!(
         "x-smpp-tls-certificate-file-password",
@@ -476,7 +478,8 @@ table! {
         Ok(())
     }),
     TlsCaFile: opt!("x-smpp-tls-ca-file", "", path => tls.ca_file,
-        "PEM certificates to trust instead of the system trust store.")
+        "PEM certificates to trust instead of the system trust store and the keystore's trust \
+         entries; one identical to the SMSC's own certificate pins it.")
     .example("/etc/esme/smsc-ca.pem"),
     TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
@@ -486,8 +489,25 @@ table! {
          the SMSC picks)."
     )
     .apply(|c, s, v| {
-        c.tls.max_version = tls_version(s, v)?;
+        c.tls.max_version = match tls_version(s, v)? {
+            TlsVersion::Tls11 => {
+                return Err(invalid(
+                    s,
+                    v,
+                    "TLS 1.1 is deprecated by RFC 8996 and never spoken: set 1.2 or 1.3",
+                ))
+            }
+            other => other,
+        };
         Ok(())
+    })
+    .check(|c, s| match c.tls.max_version {
+        TlsVersion::Tls11 => Err(invalid(
+            s,
+            "1.1",
+            "TLS 1.1 is deprecated by RFC 8996 and never spoken: set 1.2 or 1.3",
+        )),
+        _ => Ok(()),
     }),
     TlsServerName: opt!(
         "x-smpp-tls-server-name",
@@ -505,7 +525,8 @@ table! {
         "true: accept an SMSC certificate issued for another name (its chain and dates are \
          still verified). Dangerous: warned about at every connect."),
     TlsTrustPkcs12Cas: opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
-        "true: also trust the CA certificates found in the PKCS#12 file."),
+        "true: also trust the PKCS#12 file's CA certificates that are not trust entries (e.g. \
+         the chain OpenSSL's -chain adds)."),
     TlsCertificateAlias: opt!(
         "x-smpp-tls-certificate-alias",
         "",

@@ -511,13 +511,17 @@ fn esme_check_walks_every_step() {
     .enumerate()
     {
         assert!(
-            out.lines().nth(i).unwrap_or("").starts_with(want),
+            out.lines()
+                .filter(|l| !l.starts_with("- "))
+                .nth(i)
+                .unwrap_or("")
+                .starts_with(want),
             "line {i}: {out}"
         );
     }
     assert!(out.contains("days left)"), "{out}");
     assert!(
-        out.contains("TLS 1.3 negotiated (of 1.2 and 1.3 offered) with TLS13_"),
+        out.contains("TLS 1.3 negotiated (offered: TLS 1.2 and 1.3) with TLS13_"),
         "{out}"
     );
     assert!(
@@ -1517,7 +1521,7 @@ fn tls_version_1_1_loads_warns_and_binds_to_a_tls_1_2_smsc() {
         "{out}"
     );
     assert!(
-        out.contains("✓ tls          TLS 1.2 negotiated (of 1.2 and 1.3 offered)"),
+        out.contains("✓ tls          TLS 1.2 negotiated (offered: TLS 1.2 and 1.3)"),
         "{out}"
     );
 
@@ -1944,4 +1948,77 @@ fn tls_versions_against_smscs_of_one_version() {
         );
         c.close();
     }
+}
+
+#[test]
+fn esme_check_says_what_of_a_genesys_channel_is_ignored_or_means_otherwise() {
+    let smsc = NodeSmsc::start_tls("server", false, &[]);
+    let dir = std::env::temp_dir().join(format!("esme-genesys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("channel.cfg");
+    std::fs::write(
+        &file,
+        format!(
+            "[channel-opensmpp]\n\
+             driver-classname = com.genesyslab.mcr.smserver.channel.sms_mms.opensmpp.SmppDriver\n\
+             inbound-route = 101:sms_endpoint\n\
+             session-by-address = true\n\
+             x-smpp-host = 127.0.0.1\n\
+             x-smpp-port = {}\n\
+             x-smpp-system-id = media01\n\
+             password = secret\n\
+             reconnection-timeout = 180\n\
+             x-smpp-response-max-waiting-time = 30000\n\
+             x-smpp-tls-mode = single\n\
+             x-smpp-tls-version = 1.2\n\
+             x-smpp-tls-path-to-certificate = {}\n\
+             x-smpp-tls-certificate-file-password = changeit\n\
+             x-smpp-tls-certificate-password = changeit\n",
+            smsc.port,
+            keystore("ks-client-trust.p12")
+        ),
+    )
+    .unwrap();
+    let (code, out) = esme_check(&["--config".to_string(), file.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0, "{out}");
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("- ")).collect();
+    for want in [
+        "- options      driver-classname: ignored (the Java driver class to load; esme is the driver)",
+        "- options      inbound-route: ignored (where Genesys routes inbound messages",
+        "- options      session-by-address: ignored (how Genesys groups messages into chat sessions",
+        "- options      reconnection-timeout: differs from the Genesys driver: the longest wait between reconnect attempts",
+        "- options      x-smpp-response-max-waiting-time: differs from the Genesys driver: a submit without a response by then ends Unknown",
+        "- options      x-smpp-tls-mode: differs from the Genesys driver: the SMSC's certificate must also carry the SMSC's name",
+        "- options      x-smpp-tls-version: differs from the Genesys driver: the lowest version offered: TLS 1.2 and 1.3 are offered, where the Genesys driver spoke exactly 1.2 (x-smpp-tls-max-version = 1.2 does the same)",
+    ] {
+        assert!(notes.iter().any(|n| n.starts_with(want)), "{want}\nin:\n{out}");
+    }
+    // One line each, and nothing about options that mean the same (passwords, host, …).
+    assert_eq!(notes.len(), 7, "{out}");
+    assert!(
+        !out.contains("changeit") && !out.contains("secret"),
+        "{out}"
+    );
+    // The notes follow the options line; the steps still all pass.
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("- options"),
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().starts_with("✓ bind"), "{out}");
+    // Pinning 1.2 as the Genesys driver did: the version line is gone.
+    let (_, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", smsc.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-ca-file", pki("ca.pem")),
+        ("x-smpp-tls-version", "1.2".into()),
+        ("x-smpp-tls-max-version", "1.2".into()),
+    ]));
+    assert!(!out.contains("x-smpp-tls-version: differs"), "{out}");
+    assert!(
+        out.contains("✓ tls          TLS 1.2 negotiated (offered: TLS 1.2 only)"),
+        "{out}"
+    );
 }

@@ -17,6 +17,10 @@ pub struct CheckStep {
     pub detail: String,
     /// Warnings that do not fail the step (a certificate expiring soon, …).
     pub warnings: Vec<String>,
+    /// Notes for a Genesys channel (the `options` step): each option given that esme
+    /// ignores, and each whose meaning differs from the Genesys driver's
+    /// ([`Config::genesys_notes`]).
+    pub notes: Vec<String>,
     /// The stable error code when it failed.
     pub code: Option<u32>,
 }
@@ -27,6 +31,7 @@ fn pass(name: &'static str, detail: String) -> CheckStep {
         ok: true,
         detail,
         warnings: Vec::new(),
+        notes: Vec::new(),
         code: None,
     }
 }
@@ -37,6 +42,7 @@ fn fail(name: &'static str, e: &crate::Error) -> CheckStep {
         ok: false,
         detail: e.to_string(),
         warnings: Vec::new(),
+        notes: Vec::new(),
         code: Some(e.code()),
     }
 }
@@ -128,7 +134,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         steps.push(fail("options", &crate::Error::Config(e)));
         return steps;
     }
-    steps.push(pass(
+    let mut options = pass(
         "options",
         format!(
             "valid: {}{}:{} as {} ({}), TLS {}",
@@ -147,7 +153,9 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 TlsMode::Mutual => "mutual",
             }
         ),
-    ));
+    );
+    options.notes = config.genesys_notes();
+    steps.push(options);
     let t = &config.tls;
     let settings = match Resolved::new(config.clone()) {
         Ok(s) => s,
@@ -230,9 +238,9 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         steps.push(pass(
             "tls",
             format!(
-                "{} negotiated (of {} offered) with {} in {}{}{}{}",
+                "{} negotiated (offered: {}) with {} in {}{}{}{}",
                 info.version.replace("TLSv1_", "TLS 1."),
-                setup.offered.trim_start_matches("TLS "),
+                setup.offered,
                 info.cipher_suite,
                 ms(t1),
                 smsc,

@@ -1989,7 +1989,7 @@ fn esme_check_says_what_of_a_genesys_channel_is_ignored_or_means_otherwise() {
         "- options      session-by-address: ignored (how Genesys groups messages into chat sessions",
         "- options      reconnection-timeout: differs from the Genesys driver: the longest wait between reconnect attempts",
         "- options      x-smpp-response-max-waiting-time: differs from the Genesys driver: a submit without a response by then ends Unknown",
-        "- options      x-smpp-tls-mode: differs from the Genesys driver: the SMSC's certificate must also carry the SMSC's name",
+        "- options      x-smpp-tls-mode: differs from the Genesys driver: also checks that the SMSC's certificate carries its name",
         "- options      x-smpp-tls-version: differs from the Genesys driver: the lowest version offered: TLS 1.2 and 1.3 are offered, where the Genesys driver spoke exactly 1.2 (x-smpp-tls-max-version = 1.2 does the same)",
     ] {
         assert!(notes.iter().any(|n| n.starts_with(want)), "{want}\nin:\n{out}");

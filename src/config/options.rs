@@ -461,9 +461,9 @@ table! {
     .genesys(|c| {
         (c.tls.mode != TlsMode::Off && !c.tls.skip_hostname_verification).then(|| {
             format!(
-                "the SMSC's certificate must also carry the SMSC's name ({}, default the \
-                 host), which a Java SSLSocket checks only when the driver asks it to; and the \
-                 system trust store is trusted beside the keystore's trust entries",
+                "also checks that the SMSC's certificate carries its name ({}, default the \
+                 host; Java checks it only when the driver asks), and trusts the system store \
+                 beside the keystore's trust entries",
                 Opt::TlsServerName
             )
         })

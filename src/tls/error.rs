@@ -228,8 +228,9 @@ impl fmt::Display for TlsError {
                     ),
                     CertProblem::NoSubjectAltName { wanted, cn } => write!(
                         f,
-                        "the SMSC's certificate{who} has no subjectAltName{}: TLS clients no longer read the name from the CN (RFC 6125), so it is issued for no name at all; the SMSC must reissue it with subjectAltName DNS:{wanted} (or IP:), or set {} = true (its chain and dates are still checked)",
+                        "the SMSC's certificate{who} has no subjectAltName{}: TLS clients no longer read the name from the CN (RFC 6125), so it is issued for no name at all; the SMSC must reissue it with subjectAltName {}:{wanted}, or set {} = true (its chain and dates are still checked)",
                         cn.as_deref().map(|c| format!(", only the CN '{c}'")).unwrap_or_default(),
+                        if wanted.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" },
                         Opt::TlsSkipHostnameVerification
                     ),
                     CertProblem::Expired(when) => write!(

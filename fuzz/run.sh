@@ -3,9 +3,10 @@
 # process (no -jobs/-workers: libFuzzer then fuzzes in-process, the fewest processes).
 #   bash fuzz/run.sh [SECONDS]
 # Needs the nightly toolchain and cargo-fuzz 0.13.1 (`cargo install cargo-fuzz --version
-# 0.13.1 --locked`; .ci/run installs both). Exits non-zero on the first crash, leak, timeout
-# or out-of-memory, printing the reproducer's path. Runs on a scratch copy of each corpus, so
-# the committed seeds are not changed (copy new finds in with `cargo fuzz cmin`, fuzz/README.md).
+# 0.13.1 --locked`; tests/install-tools.sh installs both). Exits non-zero on the first
+# crash, leak, timeout or out-of-memory, printing the reproducer's path. Runs on a scratch
+# copy of each corpus, so the committed seeds are not changed (copy new finds in with
+# `cargo fuzz cmin`, fuzz/README.md).
 # Built without --release: cargo-fuzz's default is already optimized, and -O/--release
 # would turn off debug assertions and overflow checks, which the targets rely on.
 set -euo pipefail

@@ -144,6 +144,133 @@ fn version() {
     assert_eq!(out, format!("esme {}\n", env!("CARGO_PKG_VERSION")));
 }
 
+/// The commands `esme help` lists (its "commands:" section), in order.
+fn listed_commands() -> Vec<String> {
+    let (code, out, err) = esme(&["help"], None);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let section = out
+        .split_once("\ncommands:\n")
+        .unwrap_or_else(|| panic!("no commands: section in\n{out}"))
+        .1;
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_command_has_help_on_stdout_with_exit_0() {
+    let commands = listed_commands();
+    assert_eq!(
+        commands,
+        ["demo", "send", "check", "smsc", "bench", "soak", "mask", "decode", "version", "help"],
+        "the test covers every command `esme help` lists"
+    );
+    let (_, usage, _) = esme(&["help"], None);
+    for cmd in &commands {
+        let (code, help, err) = esme(&["help", cmd], None);
+        assert_eq!((code, err.as_str()), (0, ""), "esme help {cmd}");
+        let first = help.lines().next().unwrap_or_default();
+        if cmd == "help" {
+            assert_eq!(help, usage, "esme help help");
+        } else {
+            assert!(
+                first.starts_with(&format!("esme {cmd}")),
+                "esme help {cmd} starts with its synopsis: {help}"
+            );
+            assert_ne!(
+                help, usage,
+                "esme help {cmd} is that command's help, not the usage"
+            );
+        }
+        for flag in ["--help", "-h"] {
+            // Alone, and after other arguments (the command must not run, even with
+            // arguments it would refuse or act on).
+            for args in [
+                vec![cmd.as_str(), flag],
+                vec![cmd.as_str(), "--no-such-option", "x", flag],
+                vec![cmd.as_str(), flag, "--config", "/nonexistent/esme.cfg"],
+            ] {
+                let (code, out, err) = esme(&args, None);
+                assert_eq!(code, 0, "esme {args:?}: exit {code}, stderr {err}");
+                assert_eq!(err, "", "esme {args:?}: nothing on stderr");
+                assert_eq!(
+                    out, help,
+                    "esme {args:?} prints what esme help {cmd} prints"
+                );
+            }
+        }
+    }
+    // The options each command takes are in its help.
+    for (cmd, option) in [
+        ("send", "--config"),
+        ("check", "--set"),
+        ("smsc", "--tls-client-ca"),
+        ("bench", "--window"),
+        ("soak", "--fault-every"),
+        ("mask", "--regex"),
+        ("decode", "standard input"),
+    ] {
+        let (_, out, _) = esme(&[cmd, "--help"], None);
+        assert!(
+            out.contains(option),
+            "esme {cmd} --help names {option}: {out}"
+        );
+    }
+}
+
+#[test]
+fn top_level_help_and_unknown_commands() {
+    let (_, usage, _) = esme(&["help"], None);
+    assert!(usage.starts_with("usage: esme <command>"), "{usage}");
+    assert!(usage.contains("esme <command> --help"), "{usage}");
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help", "--help"],
+        &["help", "-h"],
+        &["help", "no-such-command"],
+    ] {
+        let (code, out, err) = esme(args, None);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (0, usage.as_str(), ""),
+            "{args:?}"
+        );
+    }
+    let (_, send_help, _) = esme(&["send", "--help"], None);
+    for args in [&["help", "send", "--help"][..], &["help", "send", "-h"]] {
+        let (code, out, err) = esme(args, None);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (0, send_help.as_str(), ""),
+            "{args:?}"
+        );
+    }
+    // No command: the usage on stderr, exit 2.
+    let (code, out, err) = esme(&[], None);
+    assert_eq!((code, out.as_str(), err.as_str()), (2, "", usage.as_str()));
+    // An unknown command stays an error, with or without --help.
+    for args in [
+        &["frobnicate"][..],
+        &["frobnicate", "--help"],
+        &["frobnicate", "-h"],
+    ] {
+        let (code, out, err) = esme(args, None);
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(out, "", "{args:?}");
+        assert!(
+            err.starts_with("esme frobnicate: unknown command 'frobnicate'"),
+            "{err}"
+        );
+    }
+    // `--opt=-h` passes -h as a value: not a help request.
+    let (code, out, err) = esme(&["mask", "--regex=-h"], Some("a-h b-h"));
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "a** b**\n", ""));
+}
+
 fn golden(name: &str) -> String {
     include_str!("golden/node-smpp.txt")
         .lines()

@@ -1,6 +1,10 @@
 //! The client against a real third-party SMPP implementation: node-smpp 0.5.1 acting as
 //! the SMSC (tests/interop/smsc.js) on loopback. Needs node and `npm ci` in tests/interop.
 //!
+//! All its tests are marked `#[ignore = "needs node-smpp …"]`: a bare `cargo test` passes
+//! without node; `bash tests/run-all.sh` runs them (`--include-ignored`), as does
+//! `cargo test --test interop -- --include-ignored` (tools: `bash tests/install-tools.sh`).
+//!
 //! Every wait is bounded (the smsc.js helper waits at most 20 s, the client helpers at most
 //! the given time); nothing asserts on timing.
 
@@ -172,6 +176,7 @@ fn stat(stats_ack: &str, key: &str) -> i64 {
 // ------------------------------------------------------------------------------- 1. bind
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn bind_in_all_three_modes() {
     let mut smsc = NodeSmsc::start(&[]);
     for (i, (mode, name)) in [
@@ -208,6 +213,7 @@ fn bind_in_all_three_modes() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn bind_with_wrong_password_is_refused_with_rinvpaswd() {
     let mut smsc = NodeSmsc::start(&["--password", "secret"]);
     let config = base(smsc.port).password("wrong").build().unwrap();
@@ -235,6 +241,7 @@ fn bind_with_wrong_password_is_refused_with_rinvpaswd() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn bind_with_wrong_system_id_is_refused_with_rinvsysid() {
     let smsc = NodeSmsc::start(&["--system-id", "other"]);
     let err = Client::connect(&base(smsc.port).build().unwrap()).expect_err("refused");
@@ -247,6 +254,7 @@ fn bind_with_wrong_system_id_is_refused_with_rinvsysid() {
 // ------------------------------------------------------------------------------- 2. receipts
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn submit_with_receipt_gets_node_id_and_matching_delivered_receipt() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -288,6 +296,7 @@ fn submit_with_receipt_gets_node_id_and_matching_delivered_receipt() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn transmitter_submit_receipt_goes_to_a_receiver_with_the_same_system_id() {
     let mut smsc = NodeSmsc::start(&[]);
     let rx = Client::connect(
@@ -324,6 +333,7 @@ fn transmitter_submit_receipt_goes_to_a_receiver_with_the_same_system_id() {
 // ------------------------------------------------------------------------------- 3. submit_sm
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn submit_sm_as_node_smpp_decodes_it_gsm() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -368,6 +378,7 @@ fn submit_sm_as_node_smpp_decodes_it_gsm() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn submit_sm_as_node_smpp_decodes_it_ucs2() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -426,6 +437,7 @@ fn check_parts(parts: &[String], total: usize, data_coding: i64, max_octets: usi
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn long_gsm_text_is_three_udh_parts_with_one_outcome() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -451,6 +463,7 @@ fn long_gsm_text_is_three_udh_parts_with_one_outcome() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn long_ucs2_text_is_three_udh_parts_with_one_outcome() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -476,6 +489,7 @@ fn long_ucs2_text_is_three_udh_parts_with_one_outcome() {
 // ------------------------------------------------------------------------------- 5. MO
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn mo_single_message() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -521,6 +535,7 @@ fn mo_single_message() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn mo_multipart_is_reassembled() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -562,6 +577,7 @@ fn mo_multipart_is_reassembled() {
 // ------------------------------------------------------------------------------- 6. enquire_link
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn server_enquire_link_is_answered() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -574,6 +590,7 @@ fn server_enquire_link_is_answered() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn client_keepalive_enquire_link_reaches_node_smpp() {
     let mut smsc = NodeSmsc::start(&[]);
     // 5 s is the smallest enquire-link interval the configuration allows.
@@ -595,6 +612,7 @@ fn client_keepalive_enquire_link_reaches_node_smpp() {
 // ------------------------------------------------------------------------------- 7. unbind
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn server_unbind_is_answered_then_client_reconnects() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -618,6 +636,7 @@ fn server_unbind_is_answered_then_client_reconnects() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn client_close_unbinds() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -648,6 +667,7 @@ fn submit_n(client: &Client, n: usize, tag: &str) -> Vec<Ticket> {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn server_close_mid_window_makes_every_ticket_unknown_once_then_reconnects() {
     let mut smsc = NodeSmsc::start(&[]);
     // A long response timeout: the held submits must end by the connection loss, not by it.
@@ -695,6 +715,7 @@ fn server_close_mid_window_makes_every_ticket_unknown_once_then_reconnects() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn close_after_submits_mid_window() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -761,6 +782,7 @@ fn close_after_submits_mid_window() {
 // ------------------------------------------------------------------------------- 9. throttle
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn throttled_submit_is_retried_and_accepted() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -785,6 +807,7 @@ fn throttled_submit_is_retried_and_accepted() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn throttled_beyond_retries_is_rejected_rthrottled() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port).throttle_retries(2).build().unwrap();
@@ -813,6 +836,7 @@ fn throttled_beyond_retries_is_rejected_rthrottled() {
 // ------------------------------------------------------------------------------- 10. load
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn many_concurrent_submits_all_accepted_with_distinct_ids() {
     const THREADS: usize = 4;
     const EACH: usize = 100;
@@ -878,6 +902,7 @@ fn many_concurrent_submits_all_accepted_with_distinct_ids() {
 // ------------------------------------------------------------------------------- more
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn mo_latin1_and_gsm_multipart() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -912,6 +937,7 @@ fn mo_latin1_and_gsm_multipart() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn binary_submit_is_data_coding_4_with_the_exact_octets() {
     let mut smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -927,6 +953,7 @@ fn binary_submit_is_data_coding_4_with_the_exact_octets() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn long_message_with_receipts_gets_one_receipt_per_part() {
     let smsc = NodeSmsc::start(&[]);
     let client = connect(smsc.port);
@@ -956,6 +983,7 @@ fn long_message_with_receipts_gets_one_receipt_per_part() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn held_submits_released_late_are_accepted() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -978,6 +1006,7 @@ fn held_submits_released_late_are_accepted() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn response_timeout_then_late_response_is_ignored_and_link_stays_usable() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -1005,6 +1034,7 @@ fn response_timeout_then_late_response_is_ignored_and_link_stays_usable() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn server_unbind_with_submits_in_flight() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -1034,6 +1064,7 @@ fn server_unbind_with_submits_in_flight() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn try_submit_async_reports_a_full_window() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -1070,6 +1101,7 @@ fn try_submit_async_reports_a_full_window() {
 /// it" (src/client/mod.rs, `Inner::pump` treats `SendError::NotAllowed` like a full window
 /// and requeues the part; `Inner::enqueue` never checks `BindMode::can_submit`).
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn receiver_bound_client_submit_says_the_bind_mode_cannot_submit() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)
@@ -1093,6 +1125,7 @@ fn receiver_bound_client_submit_says_the_bind_mode_cannot_submit() {
 }
 
 #[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn close_with_submits_in_flight_resolves_them_unknown_and_unbinds() {
     let mut smsc = NodeSmsc::start(&[]);
     let config = base(smsc.port)

@@ -1,5 +1,10 @@
 //! PKCS#12 loader tests on files made by the real tools (OpenSSL 3, JDK 17 keytool and the
 //! Java KeyStore API): tests/tls/make-pkcs12-fixtures.sh makes them once per target dir.
+//!
+//! The tests on those files are marked `#[ignore = "needs openssl, flock and a JDK …"]`: a
+//! bare `cargo test` passes without those tools; `bash tests/run-all.sh` runs them
+//! (`--include-ignored`), as does `cargo test --test pkcs12 -- --include-ignored` (tools:
+//! `bash tests/install-tools.sh`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -46,7 +51,8 @@ fn fixtures() -> &'static Path {
             assert!(
                 found,
                 "the PKCS#12 tests need `{tool}` to make their fixtures: install OpenSSL 3 and \
-                 JDK 17 (apt-get install openssl openjdk-17-jdk-headless util-linux)"
+                 JDK 17 (apt-get install openssl openjdk-17-jdk-headless util-linux, or \
+                 bash tests/install-tools.sh)"
             );
         }
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tls-fixtures");
@@ -277,6 +283,7 @@ fn handshake(id: &Identity, version: &'static rustls::SupportedProtocolVersion) 
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn openssl_flavours_open_with_the_right_key_type() {
     // (file, password, key type, leaf name)
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -318,6 +325,7 @@ fn openssl_flavours_open_with_the_right_key_type() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn files_without_a_password_open_with_none_and_with_empty() {
     for file in ["empty-pass.p12", "legacy-empty-pass.p12", "no-pass.p12"] {
         for password in [None, Some("")] {
@@ -342,6 +350,7 @@ fn files_without_a_password_open_with_none_and_with_empty() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn chain_is_ordered_leaf_to_root_and_other_certificates_are_ca_certs() {
     let root = read("root.der");
     let inter = read("inter.der");
@@ -364,6 +373,7 @@ fn chain_is_ordered_leaf_to_root_and_other_certificates_are_ca_certs() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn keytool_keystores_open() {
     let id = ok("keytool-rsa.p12", Some(FILE));
     check_identity(&id, "keytool-rsa.p12");
@@ -391,6 +401,7 @@ fn keytool_keystores_open() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn keystores_give_their_trust_entries_as_java_reads_them() {
     use esme::tls::pkcs12::{load_keystore, KeyUse};
     let ks = |name: &str, key: KeyUse| load_keystore(&read(name), Some(FILE), None, None, key);
@@ -454,6 +465,7 @@ fn keystores_give_their_trust_entries_as_java_reads_them() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn alias_chooses_among_several_keys() {
     let present = |e: &Pkcs12Error| -> Vec<String> {
         let mut p = match e {
@@ -516,6 +528,7 @@ fn alias_chooses_among_several_keys() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn split_passwords() {
     let id = open("split.p12", Some(FILE), Some(KEY), None).unwrap();
     check_identity(&id, "split.p12");
@@ -576,6 +589,7 @@ fn split_passwords() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn wrong_or_missing_file_password() {
     for (file, mac) in [
         ("default-rsa2048.p12", "HMAC-SHA256"),
@@ -658,6 +672,7 @@ fn wrong_or_missing_file_password() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn unsupported_algorithms_and_keys_are_named() {
     let e = err("rc4.p12", Some(FILE), None, None);
     assert_eq!(
@@ -690,6 +705,7 @@ fn unsupported_algorithms_and_keys_are_named() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn key_that_does_not_match_its_certificate() {
     let e = err("mismatch.p12", Some(FILE), None, None);
     assert_eq!(
@@ -705,6 +721,7 @@ fn key_that_does_not_match_its_certificate() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn not_pkcs12_files_are_explained() {
     let text = |e: Pkcs12Error| match &e {
         Pkcs12Error::NotPkcs12 { why } => {
@@ -753,6 +770,7 @@ fn not_pkcs12_files_are_explained() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn a_key_without_a_certificate_and_certificates_without_a_key() {
     // A PKCS#12 with certificates only (openssl -nokeys).
     let out = fixtures().join("certs-only.p12.tmp");
@@ -777,6 +795,7 @@ fn a_key_without_a_certificate_and_certificates_without_a_key() {
 }
 
 #[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn expiry_warning_and_days_left() {
     let id = ok("default-p256.p12", Some(FILE));
     let (nb, na) = (id.not_before.unwrap(), id.not_after.unwrap());
@@ -846,6 +865,7 @@ proptest! {
     })]
 
     #[test]
+    #[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
     fn load_never_panics_on_mutated_real_files(
         which in 0usize..4,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),

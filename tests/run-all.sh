@@ -1,16 +1,51 @@
 #!/usr/bin/env bash
-# The whole test suite: what CI runs and what a developer runs before pushing.
-#   bash tests/run-all.sh
-# Needs: the Rust toolchain, gcc and g++ (with libasan/libubsan), valgrind, pkg-config,
-# readelf, node/npm (for the node-smpp vectors), cbindgen 0.29.4
-# (`cargo install cbindgen --version 0.29.4 --locked`), and for the fuzz step the nightly
-# toolchain with cargo-fuzz 0.13.1 (`cargo install cargo-fuzz --version 0.13.1 --locked`),
-# and for the Miri step its miri and rust-src components
-# (`rustup component add miri rust-src --toolchain nightly`); .ci/run installs them.
+# The test suite, in two tiers; each first installs what it lacks (tests/install-tools.sh).
+#
+#   bash tests/run-all.sh --quick   The edit-compile loop (a few minutes): fmt, clippy, the
+#                                   header diff, rustdoc's links, a bare `cargo test`
+#                                   (unit, integration and doc tests). Tests marked #[ignore = "needs …"] (openssl,
+#                                   flock, a JDK, node-smpp) are skipped and reported as
+#                                   ignored. Needs: rustfmt, clippy, cbindgen 0.29.4, a C
+#                                   compiler.
+#   bash tests/run-all.sh           The full suite: what CI runs (.ci/run) and what to run
+#                                   before pushing. fmt, clippy, the header diff, the C tests
+#                                   (ffi-tests/run.sh), node-smpp's golden vectors and
+#                                   harnesses, the Java (JNI) wrapper, every Rust test with
+#                                   the ignored ones (`cargo test --all-targets --
+#                                   --include-ignored`: a missing tool fails loudly), the doc
+#                                   tests, Miri on the C ABI, each fuzz target for 5 s. Needs
+#                                   also: g++, valgrind, pkg-config, readelf, openssl 3,
+#                                   flock, a JDK 17, node/npm and node-smpp (npm ci in
+#                                   tests/interop), nightly with miri and rust-src,
+#                                   cargo-fuzz 0.13.1.
+#
+# The tools: the Rust toolchain (rustup) must be there; the rest is installed when missing,
+# system packages with apt-get when run as root (else it names what is missing and the
+# command to install it, and stops). Quick when everything is present.
+# One ignored test with its tools present: cargo test --test tls -- --include-ignored NAME
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+tier=full
+case "${1:-}" in
+  "") ;;
+  --quick) tier=quick ;;
+  *)
+    echo "usage: bash tests/run-all.sh [--quick]" >&2
+    exit 2
+    ;;
+esac
+# cargo install puts cbindgen and cargo-fuzz here.
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in
+  *":$cargo_bin:"*) ;;
+  *) export PATH="$cargo_bin:$PATH" ;;
+esac
+
 step() { printf '\n==> %s\n' "$*"; }
+
+step "tools for the $tier tier (tests/install-tools.sh)"
+bash tests/install-tools.sh "--$tier"
 
 step "format"
 cargo fmt --all -- --check
@@ -33,6 +68,16 @@ if ! diff -u include/esme.h "$tmp"; then
   exit 1
 fi
 
+step "rustdoc: every intra-doc link resolves"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
+if [ "$tier" = quick ]; then
+  step "cargo test (the quick tier: tests marked #[ignore = \"needs …\"] are skipped)"
+  cargo test
+  printf '\nquick tier passed (the full suite: bash tests/run-all.sh)\n'
+  exit 0
+fi
+
 step "C tests against the header and the library (ffi-tests/run.sh: ASan/UBSan, valgrind, C++, examples, install)"
 bash ffi-tests/run.sh
 
@@ -48,16 +93,14 @@ bash tests/interop/tls-selftest.sh
 step "Java (JNI) wrapper: build, then its tests against esme smsc with mutual TLS"
 bash examples/java/run.sh
 
-step "cargo test"
-cargo test --all-targets
+step "cargo test, with the tests that need openssl, a JDK or node-smpp (--include-ignored)"
+cargo test --all-targets -- --include-ignored
 cargo test --doc
 
 step "Miri: the C ABI's unit tests (undefined behaviour, strict provenance)"
-if ! cargo +nightly miri --version >/dev/null 2>&1; then
-  echo "need Miri: rustup component add miri rust-src --toolchain nightly" >&2
-  exit 1
-fi
 MIRIFLAGS=-Zmiri-strict-provenance cargo +nightly miri test --lib ffi::
 
 step "fuzz targets, 5 s each (fuzz/run.sh)"
 bash fuzz/run.sh 5
+
+printf '\nfull suite passed\n'

@@ -1,5 +1,9 @@
 //! The SMSC simulator over TLS, driven by a tiny raw rustls client built on the codec.
-//! The test PKI comes from tests/tls/make-pki.sh (needs openssl in PATH).
+//! The test PKI comes from tests/tls/make-pki.sh (needs openssl and flock in PATH).
+//!
+//! All its tests are marked `#[ignore = "needs openssl and flock …"]`: a bare `cargo test`
+//! passes without those tools; `bash tests/run-all.sh` runs them (`--include-ignored`), as
+//! does `cargo test --test sim_tls -- --include-ignored` (tools: `bash tests/install-tools.sh`).
 
 mod common;
 
@@ -255,6 +259,7 @@ fn try_session(addr: SocketAddr, cfg: Arc<ClientConfig>) -> io::Result<String> {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn bind_submit_receipt_over_tls() {
     let smsc = Smsc::start(SimConfig {
         tls: Some(sim_tls(false, &[])),
@@ -306,6 +311,7 @@ fn bind_submit_receipt_over_tls() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn mutual_tls_trusted_client_accepted() {
     for v in [&rustls::version::TLS12, &rustls::version::TLS13] {
         let smsc = start(sim_tls(true, &[v]));
@@ -325,6 +331,7 @@ fn mutual_tls_trusted_client_accepted() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn mutual_tls_untrusted_or_missing_client_cert_refused() {
     for v in [&rustls::version::TLS13, &rustls::version::TLS12] {
         let smsc = start(sim_tls(true, &[v]));
@@ -363,6 +370,7 @@ fn mutual_tls_untrusted_or_missing_client_cert_refused() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn plain_smpp_to_a_tls_simulator_is_refused() {
     let smsc = start(sim_tls(false, &[]));
     let mut s = TcpStream::connect_timeout(&smsc.addr(), T).unwrap();
@@ -399,6 +407,7 @@ fn plain_smpp_to_a_tls_simulator_is_refused() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn tls12_only_and_tls13_only_negotiate_that_version() {
     for (v, want) in [
         (&rustls::version::TLS12, ProtocolVersion::TLSv1_2),
@@ -415,6 +424,7 @@ fn tls12_only_and_tls13_only_negotiate_that_version() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn no_common_version_is_refused() {
     let smsc = start(sim_tls(false, &[&rustls::version::TLS13]));
     let r = TlsEsme::connect(smsc.addr(), client_config(None, &[&rustls::version::TLS12]));
@@ -429,6 +439,7 @@ fn no_common_version_is_refused() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn second_connection_resumes() {
     for v in [&rustls::version::TLS13, &rustls::version::TLS12] {
         for mutual in [false, true] {
@@ -457,6 +468,7 @@ fn second_connection_resumes() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn a_silent_connection_does_not_block_others() {
     let smsc = start(sim_tls(false, &[]));
     let _silent = TcpStream::connect_timeout(&smsc.addr(), T).unwrap();
@@ -480,6 +492,7 @@ fn a_silent_connection_does_not_block_others() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn from_pem_files_errors_name_the_file() {
     let missing = pki_dir().join("no-such.pem");
     let e = SimTls::from_pem_files(&missing, &pki("server.key"), None).unwrap_err();
@@ -511,6 +524,7 @@ fn from_pem_files_errors_name_the_file() {
 /// connection while a second thread reads every response. Prints the rate; run with
 /// `cargo test --release --test sim_tls throughput -- --nocapture` to measure.
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn throughput_pipelined_over_tls() {
     let n: usize = std::env::var("SIM_BENCH_N")
         .ok()

@@ -1,5 +1,11 @@
 //! TLS against real peers: node-smpp's TLS SMSC (tests/interop/smsc.js), `openssl s_server`,
 //! and plain listeners. Every diagnosis is provoked for real and its message checked.
+//! The test PKI comes from tests/tls/make-pki.sh (openssl and flock).
+//!
+//! The tests that need openssl (and those that also need node-smpp, or a JDK for the Java
+//! keystores) are marked `#[ignore = "needs …"]`: a bare `cargo test` passes without those tools;
+//! `bash tests/run-all.sh` runs them (`--include-ignored`), as does
+//! `cargo test --test tls -- --include-ignored` (tools: `bash tests/install-tools.sh`).
 
 mod common;
 
@@ -28,6 +34,7 @@ fn connect_err(cfg: &Config) -> esme::Error {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn single_tls_binds_and_submits_against_node_smpp() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let c = Client::connect(&base(smsc.port).build().unwrap()).unwrap();
@@ -42,6 +49,7 @@ fn single_tls_binds_and_submits_against_node_smpp() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_1_2_end_to_end_and_version_mismatch() {
     let smsc = NodeSmsc::start_tls("server", false, &["--tls-max", "1.2"]);
     let c = Client::connect(&base(smsc.port).build().unwrap()).unwrap();
@@ -65,6 +73,7 @@ fn tls_1_2_end_to_end_and_version_mismatch() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn a_reconnect_resumes_the_tls_session() {
     for max in ["1.3", "1.2"] {
         resumes(max);
@@ -103,6 +112,7 @@ fn resumes(max: &str) {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn untrusted_issuer_names_the_trust_source() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let cfg = base(smsc.port)
@@ -121,6 +131,7 @@ fn untrusted_issuer_names_the_trust_source() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_system_store_is_the_fallback_and_says_so() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let mut cfg = base(smsc.port).build().unwrap();
@@ -132,6 +143,7 @@ fn the_system_store_is_the_fallback_and_says_so() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn expired_not_yet_valid_wrong_name_self_signed_other_ca_missing_intermediate() {
     let cases: &[(&str, u32, &str)] = &[
         ("server-expired", 321, "expired on 2021-01-01"),
@@ -186,6 +198,7 @@ fn canary(port: u16) -> Config {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn a_server_with_a_bad_certificate_never_receives_the_bind_or_the_password() {
     // Control: a server with a good certificate receives the bind (s_server prints what it
     // receives; it never answers, so the bind times out).
@@ -212,6 +225,7 @@ fn a_server_with_a_bad_certificate_never_receives_the_bind_or_the_password() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn server_name_and_skipping_the_hostname_check() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     // The certificate carries localhost too.
@@ -252,6 +266,7 @@ fn server_name_and_skipping_the_hostname_check() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
     let plain = PlainListener::generic_nack();
     let e = connect_err(&base(plain.port).build().unwrap());
@@ -316,6 +331,7 @@ fn ca_file_problems() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn a_server_requiring_a_client_certificate_says_so_in_single_mode() {
     let s = SServer::with_cert(
         "server",
@@ -349,6 +365,7 @@ fn mutual(port: u16, p12: &str) -> ConfigBuilder {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn mutual_tls_with_pkcs12_files_of_each_kind() {
     let mut smsc = NodeSmsc::start_tls("server", true, &[]);
     for p12 in ["client.p12", "client-legacy.p12"] {
@@ -381,6 +398,7 @@ fn mutual_tls_with_pkcs12_files_of_each_kind() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn pkcs12_password_errors_are_told_apart() {
     let smsc = NodeSmsc::start_tls("server", true, &[]);
     let cases = [
@@ -420,6 +438,7 @@ fn pkcs12_password_errors_are_told_apart() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_smsc_refusing_our_certificate_is_named() {
     // node-smpp: refuses after the handshake by closing (as the seed's Java driver saw).
     let smsc = NodeSmsc::start_tls("server", true, &[]);
@@ -460,6 +479,7 @@ fn sets(pairs: &[(&str, String)]) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn esme_check_walks_every_step() {
     let sim = esme::sim::Smsc::start(esme::sim::SimConfig::default()).unwrap();
     let (code, out) = esme_check(&sets(&[
@@ -566,6 +586,7 @@ fn esme_check_walks_every_step() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn hostname_verification_off_is_warned_about_at_connect() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let cfg = base(smsc.port)
@@ -587,6 +608,7 @@ fn hostname_verification_off_is_warned_about_at_connect() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_smsc_serves_tls_and_esme_send_uses_it() {
     use std::io::{BufRead, BufReader};
     let mut smsc = std::process::Command::new(env!("CARGO_BIN_EXE_esme"))
@@ -654,6 +676,7 @@ fn esme_smsc_serves_tls_and_esme_send_uses_it() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn an_expired_client_certificate_is_refused_before_connecting() {
     let smsc = NodeSmsc::start_tls("server", true, &[]);
     let e = connect_err(&mutual(smsc.port, "client-expired.p12").build().unwrap());
@@ -663,6 +686,7 @@ fn an_expired_client_certificate_is_refused_before_connecting() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn the_pkcs12_files_cas_can_be_the_trust() {
     // client.p12 carries the test intermediate and root (made with -chain): asked to, they
     // verify the SMSC, which those CAs issued too.
@@ -737,6 +761,7 @@ fn assert_no_secret(shown: &str, key_file: &str, secrets: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn mutual_tls_with_a_pem_certificate_and_key() {
     let sim = sim_tls(true);
     let port = sim.addr().port();
@@ -788,6 +813,7 @@ fn mutual_tls_with_a_pem_certificate_and_key() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn pem_identity_errors_name_the_file_and_the_problem() {
     let sim = sim_tls(true);
     let port = sim.addr().port();
@@ -918,6 +944,7 @@ fn pem_identity_errors_name_the_file_and_the_problem() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn pem_identity_configuration_rules() {
     use esme::config::ConfigError;
     // PKCS#12 and PEM together: a conflict, in mutual and in single mode.
@@ -992,6 +1019,7 @@ fn check_bench_ok((code, out, err): (i32, String, String), n: u64, window: u32) 
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_bench_over_tls_to_esme_smsc() {
     // Single TLS: the server certificate carries IP 127.0.0.1 (and DNS localhost).
     let smsc = common::EsmeSmsc::start(&[
@@ -1153,6 +1181,7 @@ fn esme_bench_over_tls_to_esme_smsc() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn esme_bench_over_tls_to_the_in_process_simulator() {
     let dir = common::tls::pki_dir();
     let dir = dir.to_str().unwrap();
@@ -1182,6 +1211,7 @@ fn esme_bench_over_tls_to_the_in_process_simulator() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI: tests/tls/make-pki.sh)"]
 fn renegotiation_and_downgrade_fail_closed() {
     // A TLS 1.2 server that asks to renegotiate once the bind has come (s_server's "r"
     // command): esme refuses (no_renegotiation), the session ends, and the error says why.
@@ -1259,6 +1289,7 @@ fn binds_and_submits(cfg: &Config, what: &str) -> esme::Client {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
 fn a_seed_channel_with_a_keytool_keystore_binds_single_and_mutual_to_node_smpp() {
     // The keytool keystore holds our key and the SMSC's CA as a trusted-certificate entry;
     // no esme-only option is set: the SMSC is verified against the system store plus that
@@ -1313,6 +1344,7 @@ fn a_seed_channel_with_a_keytool_keystore_binds_single_and_mutual_to_node_smpp()
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
 fn in_single_mode_the_keystore_is_opened_and_its_failures_named() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let ks = keystore("ks-client-trust.p12");
@@ -1409,6 +1441,7 @@ fn in_single_mode_the_keystore_is_opened_and_its_failures_named() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
 fn self_signed_and_pinned_smsc_certificates_bind() {
     // The usual self-signed SMSC certificate (`openssl req -x509`: CA:TRUE), given as the CA
     // file: pinned, it binds (rustls alone says CaUsedAsEndEntity).
@@ -1487,6 +1520,7 @@ fn self_signed_and_pinned_smsc_certificates_bind() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_version_1_1_loads_warns_and_binds_to_a_tls_1_2_smsc() {
     let smsc = NodeSmsc::start_tls("server", false, &["--tls-max", "1.2"]);
     let cfg = seed_channel(smsc.port, "single", &keystore("ks-client-trust.p12"), "");
@@ -1657,6 +1691,7 @@ fn sserver(stem: &str, extra: &[&str]) -> SServer {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn single_mode_against_smscs_that_require_a_client_certificate() {
     let want = [
         "the SMSC requires a client certificate: it asked for one and",
@@ -1698,6 +1733,7 @@ fn single_mode_against_smscs_that_require_a_client_certificate() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn mutual_mode_names_a_refused_certificate_only_on_evidence() {
     let want = [
         "the SMSC did not accept our client certificate (O=esme tests,CN=esme-client-untrusted)",
@@ -1748,6 +1784,7 @@ fn mutual_mode_names_a_refused_certificate_only_on_evidence() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_to_a_plain_smpp_port_is_named() {
     // An SMSC that answers the hello with SMPP (generic_nack, as the smpp34 crate's
     // SmppServer does): named at once, for sure.
@@ -1798,6 +1835,7 @@ fn tls_to_a_plain_smpp_port_is_named() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn plain_smpp_to_a_tls_port_is_named() {
     let mut pairs = tls_pairs(0, "off");
     pairs.retain(|(k, _)| *k != "x-smpp-tls-ca-file");
@@ -1839,6 +1877,7 @@ fn plain_smpp_to_a_tls_port_is_named() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn certificate_problems_get_their_true_cause() {
     let s = sserver("server-cnonly", &["-quiet"]);
     let mut p = tls_pairs(s.port, "single");
@@ -1903,6 +1942,7 @@ fn certificate_problems_get_their_true_cause() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn tls_versions_against_smscs_of_one_version() {
     let old = "the SMSC refused both TLS 1.2 and 1.3 (alert protocol_version): it speaks only TLS 1.1 or older, which RFC 8996 deprecates and esme will not speak; the SMSC must enable TLS 1.2 (no option of esme can fix this)";
     let s = sserver(
@@ -1951,6 +1991,7 @@ fn tls_versions_against_smscs_of_one_version() {
 }
 
 #[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
 fn esme_check_says_what_of_a_genesys_channel_is_ignored_or_means_otherwise() {
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let dir = std::env::temp_dir().join(format!("esme-genesys-{}", std::process::id()));

@@ -26,7 +26,7 @@ gcc -std=c99 -Wall -Wextra -Werror -fPIC -shared \
 
 echo "== javac --release 17"
 rm -rf "$out/classes"
-"$JAVA_HOME/bin/javac" --release 17 -Xlint:all -Werror -d "$out/classes" \
+"$JAVA_HOME/bin/javac" --release 17 -encoding UTF-8 -Xlint:all -Werror -d "$out/classes" \
     examples/java/src/esme/*.java examples/java/test/esme/*.java
 
 echo "== esme smsc (mutual TLS)"

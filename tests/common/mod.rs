@@ -60,7 +60,8 @@ impl NodeSmsc {
         let dir = interop_dir();
         assert!(
             dir.join("node_modules/smpp").is_dir(),
-            "node-smpp is not installed: run `npm ci` in tests/interop (bash tests/run-all.sh does)"
+            "node-smpp is not installed: run `npm ci` in tests/interop \
+             (bash tests/install-tools.sh does)"
         );
         let mut child = Command::new("node")
             .arg(dir.join("smsc.js"))
@@ -69,7 +70,9 @@ impl NodeSmsc {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("node must be installed");
+            .expect(
+                "node not found: this test needs node and node-smpp (bash tests/install-tools.sh)",
+            );
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = channel();

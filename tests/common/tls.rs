@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 /// first call in this process (the script is a no-op when the set is up to date; it
 /// serialises concurrent runs from several test binaries with flock on
 /// `<target>/tls-pki.lock` and installs a complete set only). Panics - does not skip - if
-/// openssl is missing or the script fails. File list: tests/tls/README.md.
+/// openssl or flock is missing or the script fails (the tests that call this are marked
+/// `#[ignore = "needs openssl and flock …"]`). File list: tests/tls/README.md.
 pub fn pki_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -41,9 +42,19 @@ pub fn pki_dir() -> PathBuf {
             ),
             Err(e) => panic!(
                 "openssl not found ({e}): the TLS tests need the openssl 3 command-line tool \
-                 in PATH to make the test PKI (tests/tls/make-pki.sh)"
+                 in PATH to make the test PKI (tests/tls/make-pki.sh; bash tests/install-tools.sh \
+                 installs it)"
             ),
         }
+        let flock = Command::new("sh")
+            .args(["-c", "command -v flock"])
+            .stdout(Stdio::null())
+            .status();
+        assert!(
+            matches!(flock, Ok(s) if s.success()),
+            "flock not found: tests/tls/make-pki.sh needs flock(1) from util-linux in PATH \
+             (bash tests/install-tools.sh installs it)"
+        );
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-pki.sh");
         let out = Command::new("bash")
             .arg(&script)

@@ -8,6 +8,15 @@ use esme::text::{self, Encoding};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+pub const HELP: &str = "\
+esme decode [HEX…]      (or: … | esme decode; standard input when no argument or '-')
+  Decodes SMPP PDUs from hex as found in captures and logs (whitespace, ':' and ','
+  separators and 0x prefixes are ignored; several PDUs back to back are decoded one after
+  another) and prints, per PDU, a header line, then one line per field in wire order, TLVs
+  last, each by name, with the text of short_message and of receipts decoded. A bind
+  password prints as <redacted, N characters>. Exit status 0 when every PDU decoded, 1 when
+  one did not (`error at offset N: ...` names what was wrong), 2 on input that is not hex.";
+
 /// Parses hex as found in captures and logs: whitespace, ':' and ',' separators and `0x`
 /// prefixes are ignored; anything else is an error naming the character and its position.
 pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {

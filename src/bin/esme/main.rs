@@ -14,7 +14,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: esme <command> [arguments]     (esme help <command> for its options)
+usage: esme <command> [arguments]
+       esme <command> --help     (or -h, or esme help <command>: that command's options)
 
 commands:
   demo            bind to the built-in simulator, send, receive, and show what happened
@@ -31,6 +32,27 @@ commands:
   help            print this help
 ";
 
+const VERSION_HELP: &str = "\
+esme version   (also: esme --version, esme -V)
+  Prints `esme X.Y.Z`, the version of the library and tool. Takes no options.";
+
+/// The help text of a command, for `esme help <command>` and `esme <command> --help`.
+fn help_of(cmd: &str) -> Option<&'static str> {
+    Some(match cmd {
+        "send" => send::HELP,
+        "smsc" => smsc::HELP,
+        "bench" => bench::HELP,
+        "soak" => soak::HELP,
+        "demo" => demo::HELP,
+        "check" => check::HELP,
+        "mask" => mask::HELP,
+        "decode" => decode::HELP,
+        "version" => VERSION_HELP,
+        "help" => USAGE,
+        _ => return None,
+    })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (cmd, rest) = match args.split_first() {
@@ -42,6 +64,16 @@ fn main() -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // `--help` or `-h` anywhere among a known command's arguments: its help, on standard
+    // output, exit 0 (an option's value that is literally `-h` is written `--text=-h`).
+    // `esme help CMD --help` is CMD's help, below.
+    if cmd != "help" && rest.iter().any(|a| a == "--help" || a == "-h") {
+        if let Some(text) = help_of(cmd) {
+            let _ = writeln!(out, "{}", text.trim_end());
+            let _ = out.flush();
+            return ExitCode::SUCCESS;
+        }
+    }
     let r = match cmd {
         "decode" => decode::run(rest, &mut out),
         "send" => send::run(rest, &mut out),
@@ -55,16 +87,7 @@ fn main() -> ExitCode {
             .map(|_| ExitCode::SUCCESS)
             .map_err(|e| e.to_string()),
         "help" | "--help" | "-h" => {
-            let text = match rest.first().map(String::as_str) {
-                Some("send") => send::HELP,
-                Some("smsc") => smsc::HELP,
-                Some("bench") => bench::HELP,
-                Some("soak") => soak::HELP,
-                Some("demo") => demo::HELP,
-                Some("check") => check::HELP,
-                Some("mask") => mask::HELP,
-                _ => USAGE,
-            };
+            let text = rest.first().and_then(|c| help_of(c)).unwrap_or(USAGE);
             let _ = writeln!(out, "{}", text.trim_end());
             Ok(ExitCode::SUCCESS)
         }

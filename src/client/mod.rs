@@ -240,10 +240,14 @@ impl Client {
         } else {
             crate::log::Level::Debug
         };
+        let channel = config.channel.as_deref().unwrap_or(&config.host);
         if crate::log::enabled(level) {
             // Secret options print as ***.
-            let channel = config.channel.as_deref().unwrap_or(&config.host);
             crate::log::emit_in(level, "esme::config", channel, &format!("{config:?}"));
+        }
+        // No option is ignored silently (esme check prints the same lines).
+        for note in config.genesys_notes() {
+            crate::log::emit_in(crate::log::Level::Info, "esme::config", channel, &note);
         }
         Client::connect_with(config.clone())
     }
@@ -300,7 +304,7 @@ impl Client {
             counters: Counters::new(),
         });
         if let Some(t) = &inner.s.tls {
-            for w in &t.report.warnings {
+            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
                 inner.post(Event::Warning(w.clone()));
             }
         }

@@ -311,9 +311,15 @@ fn every_option_valid_and_invalid() {
         ),
         (
             "x-smpp-log-mask-group",
+            "genesys",
+            |c| c.log_mask_group == "genesys",
             "auth",
-            |c| c.log_mask_group == "auth",
-            "",
+        ),
+        (
+            "x-smpp-log-receipt-text",
+            "rules",
+            |c| c.log_receipt_text == esme::config::ReceiptText::Rules,
+            "shown",
         ),
         ("x-debug-mode", "true", |c| c.debug, "verbose"),
     ];
@@ -343,12 +349,20 @@ fn every_option_valid_and_invalid() {
     let c = with("x-smpp-tls-certificate-password", "k").unwrap();
     assert_eq!(c.tls.key_password.unwrap().expose(), "k");
     assert_eq!(with("x-smpp-tls-ca-file", "").unwrap().tls.ca_file, None);
-    let c = with("x-smpp-pii-rules", "/etc/esme/pii.json").unwrap();
+    let c = with("x-smpp-pii-rules", "examples/pii-rules.json").unwrap();
     assert_eq!(
         c.pii_rules.as_deref(),
-        Some(std::path::Path::new("/etc/esme/pii.json"))
+        Some(std::path::Path::new("examples/pii-rules.json"))
     );
     assert_eq!(with("x-smpp-pii-rules", "").unwrap().pii_rules, None);
+    // The file is read when the configuration is loaded.
+    let e = err("x-smpp-pii-rules", "/nonexistent/pii.json");
+    assert!(
+        e.starts_with(
+            "x-smpp-pii-rules = /nonexistent/pii.json: PII rule file /nonexistent/pii.json: "
+        ),
+        "{e}"
+    );
     // Every option in the table is covered.
     for spec in Config::options() {
         assert!(
@@ -359,6 +373,77 @@ fn every_option_valid_and_invalid() {
             spec.name
         );
     }
+}
+
+/// x-smpp-pii-rules and x-smpp-log-mask-group are read and checked when a configuration is
+/// loaded (file, text, `set` + `validate`, the builder), each mistake in one line naming the
+/// option, the rule and what is wrong.
+#[test]
+fn pii_rules_and_log_mask_group_are_checked_when_loaded() {
+    let dir = std::env::temp_dir().join(format!("esme-config-pii-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"name": "ticket", "regex": "\\bT-\\d{6}\\b", "group": "support"}]}"#,
+    )
+    .unwrap();
+    let path = rules.display().to_string();
+    let text = |extra: &str| {
+        format!(
+            "[sms-main]\nx-smpp-host = smsc\nx-smpp-system-id = esme\nx-smpp-pii-rules = {path}\n{extra}"
+        )
+    };
+    // A group of the file, from a file, from options and from the builder.
+    let c = Config::parse_str(&text("x-smpp-log-mask-group = support\n")).unwrap();
+    assert_eq!(c.log_mask_group, "support");
+    assert_eq!(
+        c.log_rules().unwrap().groups(),
+        vec!["support", "default", "genesys"]
+    );
+    Config::from_options([
+        ("x-smpp-host", "smsc"),
+        ("x-smpp-system-id", "esme"),
+        ("x-smpp-pii-rules", path.as_str()),
+        ("x-smpp-log-mask-group", "support"),
+    ])
+    .unwrap();
+    Config::builder("smsc", "esme")
+        .pii_rules(&rules)
+        .log_mask_group("support")
+        .build()
+        .unwrap();
+    // A group nobody defines.
+    let e = Config::parse_str(&text("x-smpp-log-mask-group = nope\n"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "x-smpp-log-mask-group = nope: no such PII rule group (groups: support, default, genesys)"
+    );
+    let e = Config::builder("smsc", "esme")
+        .log_mask_group("support")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no such PII rule group (groups: default, genesys; x-smpp-pii-rules adds the groups of a rule file)"), "{e}");
+    // A bad rule: named, with the construct and its rewrite, on one line.
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"name": "card", "regex": "(?<=\\D)\\d{16}"}]}"#,
+    )
+    .unwrap();
+    let e = Config::parse_str(&text("")).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("x-smpp-pii-rules = {path}: PII rule \"card\": bad regex: look-behind (?<=…) at character 1 is not supported")),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
+    // Malformed JSON: the line.
+    std::fs::write(&rules, "{\"rules\": [\n  {\"name\": \"a\",, }\n]}").unwrap();
+    let e = Config::parse_str(&text("")).unwrap_err().to_string();
+    assert!(e.contains(": line 2: "), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

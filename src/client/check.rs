@@ -171,6 +171,14 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             return steps;
         }
     };
+    // As a connect does: the configuration (secret options as ***) at the dump level.
+    if crate::log::enabled(settings.dump_level()) {
+        settings.log(
+            settings.dump_level(),
+            "esme::config",
+            &format!("{config:?}"),
+        );
+    }
     if let Some(setup) = &settings.tls {
         let r = &setup.report;
         if let Some(ks) = &r.keystore {

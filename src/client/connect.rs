@@ -18,9 +18,12 @@ use std::time::{Duration, Instant};
 pub(crate) struct Resolved {
     pub config: Config,
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
-    /// The built-in rules plus those of [`Opt::PiiRules`]; the group applied is
-    /// `config.log_mask_group` (checked to exist here).
-    pub log_mask: crate::pii::RuleSet,
+    /// What masks the texts of the log: the built-in rules plus those of [`Opt::PiiRules`],
+    /// the group [`Opt::LogMaskGroup`] (checked to exist here), [`Opt::LogReceiptText`].
+    pub log_mask: crate::trace::LogMask,
+    /// The channel the log records are about: the configuration's `[section]` name, else
+    /// the host.
+    pub channel: String,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -36,27 +39,39 @@ impl Resolved {
     /// Loads what the configuration names (PII rules, TLS identity and trust). The
     /// configuration is not validated here: [`Client::connect`] and [`check`] do that first.
     pub(crate) fn new(config: Config) -> Result<Resolved, Error> {
-        let rules = match &config.pii_rules {
-            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
-            None => crate::pii::RuleSet::builtin(),
-        };
-        if rules.group_rules(&config.log_mask_group).is_none() {
-            return Err(Error::Usage(format!(
-                "{} = {}: no such PII rule group (groups: {})",
-                Opt::LogMaskGroup,
-                config.log_mask_group,
-                rules.groups().join(", ")
-            )));
-        }
+        // Read again (the file may have changed since the configuration was validated).
+        let rules = config.log_rules()?;
+        let log_mask =
+            crate::trace::LogMask::new(&rules, &config.log_mask_group, config.log_receipt_text);
         let tls = match config.tls.mode {
             TlsMode::Off => None,
             _ => Some(Arc::new(crate::tls::setup(&config.tls, &config.host)?)),
         };
+        let channel = config
+            .channel
+            .clone()
+            .unwrap_or_else(|| config.host.clone());
         Ok(Resolved {
             config,
             tls,
-            log_mask: rules,
+            log_mask,
+            channel,
         })
+    }
+
+    /// Logs a record about this channel.
+    pub(crate) fn log(&self, level: crate::log::Level, target: &str, message: &str) {
+        crate::log::emit_in(level, target, &self.channel, message);
+    }
+
+    /// Logs PDUs the session traced (at the dump level only), masked; wipes the bind
+    /// password from each once its line is made.
+    pub(crate) fn log_pdus(&self, traced: Vec<(session::Direction, crate::pdu::Pdu)>) {
+        for (dir, mut pdu) in traced {
+            let l = crate::trace::line(dir, &pdu, self.config.inbound_default, &self.log_mask);
+            pdu.body.wipe_secrets();
+            self.log(self.dump_level(), "esme::pdu", &l);
+        }
     }
 
     /// The level of PDU dumps: info with [`Opt::DebugMode`], else debug.
@@ -212,11 +227,33 @@ pub(crate) fn bind(
 ) -> Result<Connected, Error> {
     let mutual = s.tls.as_ref().is_some_and(|x| x.mode == TlsMode::Mutual);
     let tls13 = tls_info.as_ref().is_some_and(|i| i.version == "TLSv1_3");
-    let c = &s.config;
-    let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
     session.set_trace(crate::log::enabled(s.dump_level()));
+    let r = bind_exchange(s, &t, &mut session, now, mutual, tls13);
+    // The bind and its answer go to the log now, before the "bound" line, also when the
+    // bind failed.
+    s.log_pdus(session.take_trace());
+    let system_id = r?;
+    Ok(Connected {
+        transport: t,
+        session,
+        system_id,
+        tls: tls_info,
+    })
+}
+
+/// Writes the bind and reads until its answer: the SMSC's system_id, or why not.
+fn bind_exchange(
+    s: &Resolved,
+    t: &Arc<dyn Transport>,
+    session: &mut Session<PartKey>,
+    now: Instant,
+    mutual: bool,
+    tls13: bool,
+) -> Result<String, Error> {
+    let c = &s.config;
+    let mut first: Vec<u8> = Vec::new();
     let bind = Bind {
         system_id: c.system_id.clone(),
         password: c.password.expose().to_string(),
@@ -245,14 +282,7 @@ pub(crate) fn bind(
         }
         while let Some(ev) = session.poll_event() {
             match ev {
-                session::Event::Bound { system_id, .. } => {
-                    return Ok(Connected {
-                        transport: t,
-                        session,
-                        system_id,
-                        tls: tls_info,
-                    })
-                }
+                session::Event::Bound { system_id, .. } => return Ok(system_id),
                 session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
                     return Err(Error::Timeout {
                         phase: "the bind response",
@@ -267,7 +297,7 @@ pub(crate) fn bind(
                 }
                 // Say what the SMSC sent instead of the bind response: if the bind then
                 // times out, the log shows why.
-                session::Event::Ignored { why } => crate::log::emit(
+                session::Event::Ignored { why } => s.log(
                     crate::log::Level::Warn,
                     "esme::session",
                     &format!("ignored from {} while binding: {why}", s.addr()),
@@ -297,7 +327,7 @@ pub(crate) fn bind(
         }
         let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
         match t.read(&mut buf) {
-            Ok(0) => return Err(closed_before_bind(s, &*t, tls13, &first, false)),
+            Ok(0) => return Err(closed_before_bind(s, &**t, tls13, &first, false)),
             Ok(n) => {
                 if first.len() < 8 {
                     first.extend_from_slice(&buf[..n.min(8 - first.len())]);
@@ -328,7 +358,7 @@ pub(crate) fn bind(
                     return Err(Error::Tls(setup.diagnose(r)));
                 }
                 if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) {
-                    return Err(closed_before_bind(s, &*t, tls13, &first, true));
+                    return Err(closed_before_bind(s, &**t, tls13, &first, true));
                 }
                 return Err(Error::Disconnected {
                     why: format!("the connection failed while binding: {e}"),

@@ -72,6 +72,28 @@ impl OutagePolicy {
     }
 }
 
+/// How esme's logs show a delivery receipt's `text:`, the start of the message the SMSC
+/// copies into it ([`Opt::LogReceiptText`](crate::config::Opt::LogReceiptText)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ReceiptText {
+    /// Every character masked: it is a fragment of the message.
+    #[default]
+    Masked,
+    /// Masked by the PII rules of the log group, as a fragment (the words cut at its ends
+    /// masked whole).
+    Rules,
+}
+
+impl ReceiptText {
+    /// The option value naming this policy (`masked`, `rules`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReceiptText::Masked => "masked",
+            ReceiptText::Rules => "rules",
+        }
+    }
+}
+
 /// The encoding of outbound text ([`Opt::OutboundEncDefault`](crate::config::Opt::OutboundEncDefault)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboundEncoding {
@@ -129,6 +151,12 @@ pub(super) const BIND_MODES: &[(&str, BindMode)] = &[
 /// [`Opt::SubmitDuringOutage`](crate::config::Opt::SubmitDuringOutage).
 pub(super) const OUTAGE_POLICIES: &[(&str, OutagePolicy)] =
     &[("wait", OutagePolicy::Wait), ("fail", OutagePolicy::Fail)];
+
+/// [`Opt::LogReceiptText`](crate::config::Opt::LogReceiptText).
+pub(super) const RECEIPT_TEXTS: &[(&str, ReceiptText)] = &[
+    ("masked", ReceiptText::Masked),
+    ("rules", ReceiptText::Rules),
+];
 
 /// [`Opt::Segmentation`](crate::config::Opt::Segmentation).
 pub(super) const SEGMENTATIONS: &[(&str, SegmentMethod)] = &[

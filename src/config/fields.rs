@@ -1,6 +1,6 @@
 //! [`Config`] and [`TlsConfig`]: one public field per setting, each named after its option.
 
-use super::choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+use super::choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 #[cfg(doc)]
 use super::options::Opt;
 use super::secret::Secret;
@@ -121,6 +121,8 @@ pub struct Config {
     /// [`Opt::LogMaskGroup`]: the PII rule group applied to message text and addresses in
     /// esme's own logs.
     pub log_mask_group: String,
+    /// [`Opt::LogReceiptText`]: how esme's logs show a delivery receipt's `text:`.
+    pub log_receipt_text: ReceiptText,
     /// [`Opt::DebugMode`]: log every PDU (secrets and message text masked by the logger).
     pub debug: bool,
     /// The option names the configuration was read from, ignored ones included (see
@@ -247,6 +249,7 @@ impl Config {
             },
             pii_rules: None,
             log_mask_group: String::new(),
+            log_receipt_text: ReceiptText::Masked,
             debug: false,
             given: OptionsGiven::default(),
         }

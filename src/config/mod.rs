@@ -46,7 +46,7 @@ mod values;
 mod tests;
 
 pub use builder::ConfigBuilder;
-pub use choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+pub use choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 pub use error::ConfigError;
 pub use fields::{Config, OptionsGiven, TlsConfig};
 pub use options::Opt;
@@ -190,5 +190,13 @@ impl Config {
             (spec.check)(self, spec)?;
         }
         options::rules(self)
+    }
+
+    /// The PII rules that mask esme's logs: the built-in ones plus those of
+    /// [`Opt::PiiRules`] (read and compiled now), checked to have the group
+    /// [`Opt::LogMaskGroup`]. [`Config::validate`] calls it, so a loaded configuration has
+    /// a readable rule file and an existing group.
+    pub fn log_rules(&self) -> Result<crate::pii::RuleSet, ConfigError> {
+        options::pii_rules(self)
     }
 }

@@ -25,7 +25,8 @@
 
 use super::choices::{TlsMode, TlsVersion};
 use super::choices::{
-    BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, SEGMENTATIONS, TLS_MODES,
+    BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, RECEIPT_TEXTS,
+    SEGMENTATIONS, TLS_MODES,
 };
 use super::error::{missing, ConfigError};
 use super::fields::Config;
@@ -583,14 +584,16 @@ table! {
         Ok(())
     }),
     PiiRules: opt!("x-smpp-pii-rules", "", path => pii_rules,
-        "A JSON file of PII masking rules, added to the built-in ones (see PII masking).")
-    .example("/etc/esme/pii-rules.json"),
+        "A JSON file of PII masking rules, added to the built-in ones (see PII masking); read \
+         and checked when the configuration is loaded.")
+    .example("examples/pii-rules.json"),
     LogMaskGroup: opt!(
         "x-smpp-log-mask-group",
         "default",
         "a rule group name",
         "The PII rule group that masks message text and addresses in esme's own logs; the \
-         group must exist among the built-in rules and those of x-smpp-pii-rules."
+         group must exist among the built-in rules (default, genesys) and those of \
+         x-smpp-pii-rules."
     )
     .apply(|c, s, v| {
         if v.is_empty() {
@@ -603,6 +606,11 @@ table! {
         "" => Err(must(s, "")),
         _ => Ok(()),
     }),
+    LogReceiptText: opt!("x-smpp-log-receipt-text", "masked",
+        one_of(RECEIPT_TEXTS, "masked or rules") => log_receipt_text,
+        "How esme's logs show a delivery receipt's text: field (the start of the message): \
+         masked, every character; rules, masked by x-smpp-log-mask-group with the words cut at \
+         its ends masked too. The receipt's id, state, dates and error stay readable."),
     DebugMode: opt!("x-debug-mode", "false", bool => debug,
         "true: log every PDU and the configuration at info level (passwords redacted, text and \
          addresses masked); otherwise they are logged at debug level."),
@@ -676,7 +684,39 @@ pub(super) fn rules(c: &Config) -> Result<(), ConfigError> {
             "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate (or, in code, ConfigBuilder::tls_client_pem)",
         ));
     }
-    Ok(())
+    pii_rules(c).map(|_| ())
+}
+
+/// The rules that mask esme's logs: the built-in ones and those of x-smpp-pii-rules (read and
+/// compiled here, so a bad file or rule is reported when the configuration is loaded), with
+/// x-smpp-log-mask-group among their groups.
+pub(crate) fn pii_rules(c: &Config) -> Result<crate::pii::RuleSet, ConfigError> {
+    let rules = match &c.pii_rules {
+        Some(p) => crate::pii::RuleSet::from_file(p)
+            .and_then(crate::pii::RuleSet::with_builtins)
+            .map_err(|e| ConfigError::Invalid {
+                name: "x-smpp-pii-rules",
+                value: Some(p.display().to_string()),
+                why: e.to_string(),
+            })?,
+        None => crate::pii::RuleSet::builtin(),
+    };
+    if rules.group_rules(&c.log_mask_group).is_none() {
+        return Err(ConfigError::Invalid {
+            name: "x-smpp-log-mask-group",
+            value: Some(c.log_mask_group.clone()),
+            why: format!(
+                "no such PII rule group (groups: {}{})",
+                rules.groups().join(", "),
+                if c.pii_rules.is_none() {
+                    "; x-smpp-pii-rules adds the groups of a rule file"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    Ok(rules)
 }
 
 /// The row of an option.

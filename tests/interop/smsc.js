@@ -5,6 +5,7 @@
  * (npm `smpp`, version pinned in tests/interop/package.json).
  *
  *   node tests/interop/smsc.js [--port 0] [--system-id X --password Y] [--quiet]
+ *       [--receipt-text N]
  *       [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]
  *        [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]
  *       [--on-bind answer|close] [--on-decode-error close|keep]
@@ -12,6 +13,10 @@
  * With --tls-cert the SMSC speaks SMPP over TLS (node-smpp's own SecureServer, i.e.
  * tls.Server); --tls-request-cert makes it mutual TLS (client certificate required and
  * verified against --tls-ca).
+ *
+ * --receipt-text N copies the first N characters of each submitted part's text into its
+ * receipt's `text:` field, as real SMSCs do (typically 20; characters outside printable ASCII
+ * become '?'). Default 0: `text:` stays empty.
  *
  * Listens on 127.0.0.1 (--port 0 = ephemeral, the default), prints exactly one
  * line `LISTENING <port>` on stdout, then one JSON object per line per event.
@@ -31,7 +36,7 @@ var PDU = smpp.PDU;
 var E = defs.errors;
 
 // ---------------------------------------------------------------- arguments
-var opts = {port: 0, systemId: null, password: null, quiet: false,
+var opts = {port: 0, systemId: null, password: null, quiet: false, receiptText: 0,
 	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null,
 	onBind: 'answer', onDecodeError: 'close'};
 var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3'};
@@ -46,6 +51,7 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 		else if (a === '--system-id') opts.systemId = next();
 		else if (a === '--password') opts.password = next();
 		else if (a === '--quiet') opts.quiet = true;
+		else if (a === '--receipt-text') opts.receiptText = parseInt(next(), 10);
 		else if (a === '--tls-cert') opts.tlsCert = next();
 		else if (a === '--tls-key') opts.tlsKey = next();
 		else if (a === '--tls-ca') opts.tlsCa = next();
@@ -57,6 +63,7 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 		else usage('unknown argument ' + a);
 	}
 	if (!(opts.port >= 0 && opts.port <= 65535)) usage('bad --port');
+	if (!(opts.receiptText >= 0 && opts.receiptText <= 160)) usage('bad --receipt-text (0..160)');
 	if (!!opts.tlsCert !== !!opts.tlsKey) usage('--tls-cert and --tls-key go together');
 	if (!opts.tlsCert && (opts.tlsCa || opts.tlsRequestCert || opts.tlsMin || opts.tlsMax)) {
 		usage('--tls-ca/--tls-request-cert/--tls-min/--tls-max need --tls-cert and --tls-key');
@@ -70,7 +77,7 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 
 function usage(msg) {
 	process.stderr.write('smsc.js: ' + msg + '\n' +
-		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet]\n' +
+		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet] [--receipt-text N]\n' +
 		'         [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]\n' +
 		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n' +
 		'         [--on-bind answer|close] [--on-decode-error close|keep]\n');
@@ -171,6 +178,7 @@ var nextMessageId = 2871;    // ids are "<counter>-1": opaque, non-numeric
 var nextSessionId = 1;
 var nextRef = 1;             // 8-bit concatenation reference for "mo" parts
 var receiptsOn = true;
+var receiptText = opts.receiptText; // characters of the text copied into a receipt's text:
 var holdOn = false;
 var throttleLeft = 0;
 var closeAfter = 0;          // 0 = disarmed; else close on the Nth next submit_sm
@@ -245,6 +253,18 @@ function sendDeliver(s, pduOpts, kind, extra) {
 	return pdu.sequence_number;
 }
 
+// The start of a submitted part's text for its receipt (--receipt-text / the receipts
+// command's "text"): what node-smpp decoded, UDH removed, cut to N characters, printable
+// ASCII kept and anything else '?'.
+function receiptFragment(submit) {
+	if (!receiptText) return '';
+	var t = nodeText(submit);
+	if (typeof t !== 'string') return '';
+	return Array.from(t).slice(0, receiptText).map(function(c) {
+		return c >= ' ' && c <= '~' ? c : '?';
+	}).join('');
+}
+
 function sendReceipt(from, submit, raw, messageId) {
 	var target = canReceive(from) ? from : null;
 	if (!target) {
@@ -256,7 +276,7 @@ function sendReceipt(from, submit, raw, messageId) {
 	if (!target) return;
 	var now = yymmddhhmm(new Date());
 	var text = 'id:' + messageId + ' sub:001 dlvr:001 submit date:' + now + ' done date:' + now +
-		' stat:DELIVRD err:000 text:';
+		' stat:DELIVRD err:000 text:' + receiptFragment(submit);
 	stats.receipts++;
 	sendDeliver(target, {
 		source_addr_ton: raw.dest_addr_ton, source_addr_npi: raw.dest_addr_npi,
@@ -599,6 +619,11 @@ function onCommand(line) {
 		case 'receipts':
 			receiptsOn = !!c.on;
 			ack.on = receiptsOn;
+			if (c.text !== undefined) {
+				if (!(c.text >= 0 && c.text <= 160)) throw new Error('text must be 0..160');
+				receiptText = c.text | 0;
+			}
+			ack.text = receiptText;
 			break;
 		case 'enquire_link': {
 			var s1 = needSession();

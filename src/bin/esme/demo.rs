@@ -10,19 +10,19 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
-esme demo
+esme demo [--log LEVEL]
   Starts the built-in SMSC simulator on 127.0.0.1, binds a transceiver, sends a long UCS-2
   message and a GSM message with delivery receipts, receives a mobile-originated message,
-  and prints what happened. No arguments.";
+  and prints what happened. --log LEVEL (or ESME_LOG): the client's and the simulator's log
+  on standard error (error, warn, info, debug, trace), message text and numbers masked.";
 
 fn w(out: &mut dyn Write, s: String) -> Result<(), String> {
     writeln!(out, "{s}").map_err(|e| e.to_string())
 }
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
-    if !args.is_empty() {
-        return Err(format!("esme demo takes no arguments (got '{}')", args[0]));
-    }
+    let a = crate::args::Args::parse("demo", args, &["--log"], &[])?;
+    crate::logging::install(&a)?;
     let sim = Smsc::start(SimConfig {
         receipt_delay: Duration::from_millis(200),
         ..SimConfig::default()
@@ -90,7 +90,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
                     out,
                     format!(
                         "received    from {}: \"{}\"",
-                        m.from,
+                        esme::pdu::redact::masked_address(&m.from),
                         m.text.as_deref().unwrap_or("<binary>")
                     ),
                 )?;

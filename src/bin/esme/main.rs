@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod decode;
 mod demo;
+mod logging;
 mod mask;
 mod send;
 mod smsc;

@@ -9,8 +9,11 @@ pub const HELP: &str = "\
 esme mask [--rules FILE] (--group G | --rule R | --regex RE) [--mask-char C] [--count] [TEXT…]
   Prints TEXT (or standard input) masked by a rule group (DataByGroup), one rule
   (DataByRule) or a regular expression (DataByRegEx). --rules adds a JSON rule file to the
-  built-in rules (group `default`: payment cards, e-mail, E.164 and North American phone
-  numbers, US SSN, IBAN). --count also prints `masked N` on standard error.";
+  built-in rules (group `default`: payment cards, IBAN, e-mail, phone numbers in E.164,
+  00-international, national and North American forms, US SSN, one-time codes; group
+  `genesys`: Genesys Privacy Manager's three hard-coded rules). --mask-char C masks with C
+  instead of each rule's own mask char (default *). --count also prints `masked N` on
+  standard error.";
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     // TEXT words are the arguments that are not options.
@@ -59,6 +62,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         None => '*',
         Some(c) if c.chars().count() == 1 => c.chars().next().unwrap_or('*'),
         Some(c) => return Err(format!("--mask-char {c}: one character expected")),
+    };
+    // Given, the mask char replaces each rule's own; not given, each rule keeps its own.
+    let rules = match a.get("--mask-char") {
+        Some(_) => rules.with_mask_char(mask_char),
+        None => rules,
     };
     let r = match (a.get("--group"), a.get("--rule"), a.get("--regex")) {
         (Some(g), None, None) => rules.mask_by_group(&text, g),

@@ -11,13 +11,15 @@ use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
 esme send --config FILE [--set OPTION=VALUE]… --to ADDR --text TEXT [--from ADDR]
-          [--count N] [--receipt] [--wait-receipts SECS] [--max-wait SECS]
+          [--count N] [--receipt] [--wait-receipts SECS] [--max-wait SECS] [--log LEVEL]
   Binds with the channel configuration (Genesys option names; --set overrides or adds one),
   submits the text N times (default 1), prints each outcome and a summary line:
     sent N accepted A rejected R unknown U not-sent S
   --receipt asks for delivery receipts and waits up to --wait-receipts (default 10) for them.
   Waiting for window space or a reconnect is bounded by --max-wait (default 30 s).
-  Exit status: 0 when every message was accepted, 1 otherwise, 2 on bad usage or no bind.";
+  Exit status: 0 when every message was accepted, 1 otherwise, 2 on bad usage or no bind.
+  --log LEVEL (or ESME_LOG): the library's log on standard error (error, warn, info, debug,
+  trace); message text and numbers in it are masked.";
 
 /// The channel configuration: `--config FILE` then each `--set OPTION=VALUE`, or only the
 /// `--set` pairs when there is no file. Validated.
@@ -55,9 +57,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             "--count",
             "--wait-receipts",
             "--max-wait",
+            "--log",
         ],
         &["--receipt"],
     )?;
+    crate::logging::install(&a)?;
     let mut cfg = load_config(&a)?;
     let to = a.required("--to")?.to_string();
     let text = a.required("--text")?.to_string();

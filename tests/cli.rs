@@ -1040,3 +1040,35 @@ mod soak {
         }
     }
 }
+
+/// `esme mask --cut` masks a fragment as the logs do: a receipt's `text:` is cut at its end.
+#[test]
+fn mask_cut_masks_a_fragment_as_the_logs_do() {
+    for (text, cut, want) in [
+        (
+            "text:Card 4111 1111 1111 ",
+            "end",
+            "text:Card **** **** **** \n",
+        ),
+        ("PIN 4921 for card 55", "end", "PIN **** for card **\n"),
+        ("1111 1234 thanks", "start", "**** **** thanks\n"),
+    ] {
+        let (code, out, err) = esme(&["mask", "--group", "default", "--cut", cut], Some(text));
+        assert_eq!((code, out.as_str(), err.as_str()), (0, want, ""), "{text}");
+    }
+    // Unmasked as a whole text: a fragment is not a whole match of any rule.
+    let (_, out, _) = esme(&["mask", "--group", "default"], Some("Card 4111 1111 1111"));
+    assert_eq!(out, "Card 4111 1111 1111\n");
+    let (code, _, err) = esme(&["mask", "--regex", "x", "--cut", "end"], Some("x"));
+    assert_eq!(code, 2);
+    assert!(err.contains("--cut works with --group only"), "{err}");
+    let (code, _, err) = esme(
+        &["mask", "--group", "default", "--cut", "middle"],
+        Some("x"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--cut middle: one of end, start, both expected"),
+        "{err}"
+    );
+}

@@ -221,6 +221,10 @@ enum esme_result
    */
   ESME_ERR_TLS_SETUP = 335,
   /*
+   The SMSC requires a client certificate (mutual TLS) and none was configured.
+   */
+  ESME_ERR_TLS_CLIENT_CERT_REQUIRED = 336,
+  /*
    The SMSC's byte stream has impossible framing.
    */
   ESME_ERR_FRAME = 401,

@@ -396,9 +396,14 @@ fn error_messages() {
         "password: must be at most 8 characters (value not shown)"
     );
     assert_eq!(
-        err("x-smpp-tls-version", "1.1"),
-        "x-smpp-tls-version = 1.1: TLS 1.1 and lower are deprecated by RFC 8996 and not \
-         supported: set 1.2 (or 1.3)"
+        err("x-smpp-tls-version", "1.0"),
+        "x-smpp-tls-version = 1.0: TLS 1.0 is deprecated by RFC 8996 and not supported: set \
+         1.2 (or 1.3)"
+    );
+    assert_eq!(
+        err("x-smpp-tls-max-version", "1.1"),
+        "x-smpp-tls-max-version = 1.1: TLS 1.1 is deprecated by RFC 8996 and never spoken: \
+         set 1.2 or 1.3"
     );
     assert_eq!(
         err("x-smpp-host", "smsc example"),
@@ -490,6 +495,14 @@ fn aliases() {
             .min_version,
         TlsVersion::Tls13
     );
+    // 1.1 is a valid Genesys value: it loads (TLS on or off) and is never spoken.
+    for v in ["1.1", "TLSv1.1"] {
+        assert_eq!(
+            with("x-smpp-tls-version", v).unwrap().tls.min_version,
+            TlsVersion::Tls11,
+            "{v}"
+        );
+    }
     assert_eq!(
         with("x-smpp-tls-mode", "MUTUAL")
             .map(|_| ())

@@ -211,12 +211,7 @@ pub(crate) fn bind(
     tls_info: Option<crate::tls::HandshakeInfo>,
 ) -> Result<Connected, Error> {
     let mutual = s.tls.as_ref().is_some_and(|x| x.mode == TlsMode::Mutual);
-    let rejected_cert = || {
-        Error::Tls(crate::tls::TlsError::ClientCertRejected {
-            alert: None,
-            subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
-        })
-    };
+    let tls13 = tls_info.as_ref().is_some_and(|i| i.version == "TLSv1_3");
     let c = &s.config;
     let mut first: Vec<u8> = Vec::new();
     let now = Instant::now();
@@ -278,7 +273,9 @@ pub(crate) fn bind(
                     &format!("ignored from {} while binding: {why}", s.addr()),
                 ),
                 session::Event::FramingError(_) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
-                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls {
+                        evidence: format!("answered the bind with a TLS {} record", record_kind(&first)),
+                    }))
                 }
                 session::Event::FramingError(e) => {
                     return Err(Error::Disconnected {
@@ -300,21 +297,7 @@ pub(crate) fn bind(
         }
         let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
         match t.read(&mut buf) {
-            // With mutual TLS 1.3 the handshake ends on our side before the SMSC has
-            // checked our certificate: a refusal shows as a close right after it.
-            Ok(0) if mutual && first.is_empty() => return Err(rejected_cert()),
-            Ok(0) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
-                return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
-            }
-            Ok(0) => {
-                return Err(Error::Disconnected {
-                    why: if s.tls.is_some() {
-                        "the SMSC closed the connection before answering the bind".into()
-                    } else {
-                        "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into()
-                    },
-                })
-            }
+            Ok(0) => return Err(closed_before_bind(s, &*t, tls13, &first, false)),
             Ok(n) => {
                 if first.len() < 8 {
                     first.extend_from_slice(&buf[..n.min(8 - first.len())]);
@@ -344,17 +327,82 @@ pub(crate) fn bind(
                     }
                     return Err(Error::Tls(setup.diagnose(r)));
                 }
-                if mutual
-                    && first.is_empty()
-                    && matches!(e.kind(), std::io::ErrorKind::ConnectionReset)
-                {
-                    return Err(rejected_cert());
+                if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) {
+                    return Err(closed_before_bind(s, &*t, tls13, &first, true));
                 }
                 return Err(Error::Disconnected {
                     why: format!("the connection failed while binding: {e}"),
                 });
             }
         }
+    }
+}
+
+/// `alert` or `handshake`: the kind of TLS record `b` starts.
+fn record_kind(b: &[u8]) -> &'static str {
+    match b.first() {
+        Some(0x15) => "alert",
+        Some(0x16) => "handshake",
+        _ => "",
+    }
+}
+
+/// The SMSC closed (or reset) the connection before answering the bind: what the evidence
+/// says it means. Over TLS, a silent close right after a TLS 1.3 handshake in which we sent a
+/// certificate is a refused certificate ([`crate::tls`]'s `diagnose_close_after`). Over
+/// plain TCP, with nothing received, a second connection sends a TLS hello (no secret in it):
+/// a TLS answer names a TLS port.
+fn closed_before_bind(
+    s: &Resolved,
+    t: &dyn Transport,
+    tls13: bool,
+    first: &[u8],
+    reset: bool,
+) -> Error {
+    let closed = if reset {
+        "reset the connection"
+    } else {
+        "closed the connection"
+    };
+    match &s.tls {
+        Some(setup) => {
+            let mut after = t.after_handshake().unwrap_or_default();
+            after.reset |= reset;
+            Error::Disconnected {
+                why: if first.is_empty() {
+                    setup.diagnose_close_after(&after, tls13)
+                } else {
+                    format!("the SMSC {closed} in the middle of its answer to the bind")
+                },
+            }
+        }
+        None if crate::tls::looks_like_tls(first) => Error::Tls(crate::tls::TlsError::PlainToTls {
+            evidence: format!(
+                "answered the bind with a TLS {} record and {closed}",
+                record_kind(first)
+            ),
+        }),
+        None if first.is_empty() => {
+            let probe = tcp_connect(s).ok().and_then(|sock| {
+                crate::tls::answers_tls(sock, s.config.connect_timeout.min(Duration::from_secs(3)))
+            });
+            match probe {
+                Some(answer) => Error::Tls(crate::tls::TlsError::PlainToTls {
+                    evidence: format!(
+                        "{closed} without answering the bind, and answers a TLS hello with {answer}"
+                    ),
+                }),
+                None => Error::Disconnected {
+                    why: format!(
+                        "the SMSC {closed} before answering the bind (not a TLS port either: it does not answer a TLS hello with TLS; does the SMSC refuse this address or this {}?)",
+                        Opt::SystemId
+                    ),
+                },
+            }
+        }
+        None => Error::Disconnected {
+            why: format!("the SMSC {closed} before answering the bind"),
+        },
     }
 }
 

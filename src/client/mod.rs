@@ -245,6 +245,10 @@ impl Client {
             // Secret options print as ***.
             crate::log::emit(level, "esme::config", &format!("{config:?}"));
         }
+        // No option is ignored silently (esme check prints the same lines).
+        for note in config.genesys_notes() {
+            crate::log::emit(crate::log::Level::Info, "esme::config", &note);
+        }
         Client::connect_with(config.clone())
     }
 
@@ -300,7 +304,7 @@ impl Client {
             counters: Counters::new(),
         });
         if let Some(t) = &inner.s.tls {
-            for w in &t.report.warnings {
+            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
                 inner.post(Event::Warning(w.clone()));
             }
         }

@@ -65,6 +65,13 @@ impl Inner {
                         self.pump(&mut g, now);
                         self.flush(g);
                         self.cv.notify_all();
+                        // Each connect repeats the TLS warnings (hostname check off,
+                        // a lowest TLS version of 1.1, …), as the first one did.
+                        if let Some(t) = &self.s.tls {
+                            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
+                                self.post(Event::Warning(w.clone()));
+                            }
+                        }
                         self.post(Event::Connection(ConnectionState::Bound { system_id }));
                         attempt = 0;
                         break;

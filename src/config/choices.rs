@@ -28,9 +28,14 @@ impl TlsMode {
 }
 
 /// A TLS version: the lowest offered ([`Opt::TlsVersion`](crate::config::Opt::TlsVersion)) or the highest
-/// ([`Opt::TlsMaxVersion`](crate::config::Opt::TlsMaxVersion)). TLS 1.1 and lower are deprecated by RFC 8996 and not supported.
+/// ([`Opt::TlsMaxVersion`](crate::config::Opt::TlsMaxVersion)). TLS 1.1 and lower are deprecated by RFC 8996 and never
+/// spoken: [`TlsVersion::Tls11`] exists so that a Genesys channel saying `1.1` loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TlsVersion {
+    /// TLS 1.1, a valid Genesys value of [`Opt::TlsVersion`](crate::config::Opt::TlsVersion)
+    /// only: esme then offers TLS 1.2 and 1.3 (never 1.1, deprecated by RFC 8996) and warns at
+    /// each connect.
+    Tls11,
     /// TLS 1.2.
     Tls12,
     /// TLS 1.3.
@@ -41,6 +46,7 @@ impl TlsVersion {
     /// The option value naming this version (`1.2`, `1.3`).
     pub fn name(self) -> &'static str {
         match self {
+            TlsVersion::Tls11 => "1.1",
             TlsVersion::Tls12 => "1.2",
             TlsVersion::Tls13 => "1.3",
         }

@@ -44,6 +44,7 @@ impl Loader {
     ) -> Result<(), ConfigError> {
         let key = key.trim();
         let value = unquote(value.trim());
+        self.config.given.0.push(key.to_string());
         if IGNORED.contains(&key) {
             return Ok(());
         }

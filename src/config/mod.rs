@@ -48,7 +48,7 @@ mod tests;
 pub use builder::ConfigBuilder;
 pub use choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
 pub use error::ConfigError;
-pub use fields::{Config, TlsConfig};
+pub use fields::{Config, OptionsGiven, TlsConfig};
 pub use options::Opt;
 pub use secret::Secret;
 pub use spec::OptionSpec;
@@ -56,7 +56,7 @@ pub use spec::OptionSpec;
 /// Which bind to open ([`Opt::BindMode`]): the session's own type.
 pub use crate::session::BindMode;
 
-use options::{IGNORED, OPTIONS};
+use options::{ignored_because, IGNORED, OPTIONS};
 
 impl Config {
     /// A builder for a configuration connecting to `host` as `system_id`, every other setting
@@ -153,10 +153,50 @@ impl Config {
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         let key = key.trim();
         if IGNORED.contains(&key) {
+            self.given.0.push(key.to_string());
             return Ok(());
         }
         let spec = options::lookup(key).ok_or_else(|| suggest::unknown(key))?;
-        (spec.apply)(self, spec, values::unquote(value.trim()))
+        (spec.apply)(self, spec, values::unquote(value.trim()))?;
+        self.given.0.push(key.to_string());
+        Ok(())
+    }
+
+    /// For a configuration read from a Genesys channel section: one line per option given
+    /// that esme ignores (Genesys options that are not about SMPP, with why) and per option
+    /// whose meaning, here, differs from the Genesys SMS driver's (with how). `esme check`
+    /// prints them; [`Client::connect`](crate::Client::connect) logs them (info). An option
+    /// given twice (by a file and `--set`) is said once.
+    ///
+    /// ```
+    /// use esme::config::{Config, Opt};
+    /// let c = Config::parse_str(&format!(
+    ///     "{} = smsc\n{} = me\ninbound-route = 101:sms\n",
+    ///     Opt::Host,
+    ///     Opt::SystemId
+    /// ))
+    /// .unwrap();
+    /// assert_eq!(c.genesys_notes().len(), 1);
+    /// assert!(c.genesys_notes()[0].starts_with("inbound-route: ignored"));
+    /// ```
+    pub fn genesys_notes(&self) -> Vec<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut notes = Vec::new();
+        for name in &self.given.0 {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name);
+            if let Some(why) = ignored_because(name) {
+                notes.push(format!("{name}: ignored ({why})"));
+            } else if let Some(note) = options::lookup(name)
+                .and_then(|spec| spec.genesys)
+                .and_then(|differs| differs(self))
+            {
+                notes.push(format!("{name}: differs from the Genesys driver: {note}"));
+            }
+        }
+        notes
     }
 
     /// Checks every setting (each option's own check, from the table) and the rules between

@@ -7,6 +7,7 @@
  *   node tests/interop/smsc.js [--port 0] [--system-id X --password Y] [--quiet]
  *       [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]
  *        [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]
+ *       [--on-bind answer|close] [--on-decode-error close|keep]
  *
  * With --tls-cert the SMSC speaks SMPP over TLS (node-smpp's own SecureServer, i.e.
  * tls.Server); --tls-request-cert makes it mutual TLS (client certificate required and
@@ -31,7 +32,8 @@ var E = defs.errors;
 
 // ---------------------------------------------------------------- arguments
 var opts = {port: 0, systemId: null, password: null, quiet: false,
-	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null};
+	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null,
+	onBind: 'answer', onDecodeError: 'close'};
 var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3'};
 (function parseArgs(argv) {
 	for (var i = 0; i < argv.length; i++) {
@@ -50,6 +52,8 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 		else if (a === '--tls-request-cert') opts.tlsRequestCert = true;
 		else if (a === '--tls-min') opts.tlsMin = next();
 		else if (a === '--tls-max') opts.tlsMax = next();
+		else if (a === '--on-bind') opts.onBind = next();
+		else if (a === '--on-decode-error') opts.onDecodeError = next();
 		else usage('unknown argument ' + a);
 	}
 	if (!(opts.port >= 0 && opts.port <= 65535)) usage('bad --port');
@@ -60,13 +64,16 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 	if (opts.tlsRequestCert && !opts.tlsCa) usage('--tls-request-cert needs --tls-ca');
 	if (opts.tlsMin && !(opts.tlsMin in TLS_VERSIONS)) usage('bad --tls-min (1.0|1.1|1.2|1.3)');
 	if (opts.tlsMax && !(opts.tlsMax in TLS_VERSIONS)) usage('bad --tls-max (1.0|1.1|1.2|1.3)');
+	if (['answer', 'close'].indexOf(opts.onBind) < 0) usage('bad --on-bind (answer|close)');
+	if (['close', 'keep'].indexOf(opts.onDecodeError) < 0) usage('bad --on-decode-error (close|keep)');
 })(process.argv.slice(2));
 
 function usage(msg) {
 	process.stderr.write('smsc.js: ' + msg + '\n' +
 		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet]\n' +
 		'         [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]\n' +
-		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n');
+		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n' +
+		'         [--on-bind answer|close] [--on-decode-error close|keep]\n');
 	process.exit(2);
 }
 
@@ -338,8 +345,12 @@ function onBind(s, pdu) {
 	emit({event: 'bind', session: s.id, seq: pdu.sequence_number, mode: mode,
 		system_id: pdu.system_id, password: pdu.password, system_type: pdu.system_type,
 		interface_version: pdu.interface_version, addr_ton: pdu.addr_ton, addr_npi: pdu.addr_npi,
-		address_range: pdu.address_range, command_status: status});
-	if (status) {
+		address_range: pdu.address_range, command_status: opts.onBind === 'close' ? null : status});
+	if (opts.onBind === 'close') {
+		// An SMSC that drops a bind it will not take without a word (some do, e.g. for an
+		// address or account they refuse).
+		destroy(s, 'smsc');
+	} else if (status) {
 		// node-smpp: any non-zero command_status => header-only response.
 		s.session.send(pdu.response({command_status: status}));
 	} else {
@@ -466,8 +477,10 @@ var server = smpp.createServer(tlsServerOptions(), function(session) {
 	session.on('pdu', function(pdu) { onPdu(s, pdu); });
 	session.on('error', function(e) {
 		emit({event: 'error', session: s.id, message: String(e && e.message || e)});
-		// node-smpp stops reading a session after a decode error; drop it.
-		destroy(s, 'smsc');
+		// node-smpp stops reading a session after a decode error (e.g. the "PDU length was
+		// too large" of a TLS hello sent to this plain port) and leaves it open: what a
+		// node-smpp SMSC does (--on-decode-error keep). By default, drop it.
+		if (opts.onDecodeError === 'close') destroy(s, 'smsc');
 	});
 	session.on('close', function() {
 		s.closed = true;

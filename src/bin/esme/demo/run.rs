@@ -74,7 +74,6 @@ fn section(port: u16, keystore: &Path, key_password: &str) -> String {
         (Opt::TlsPathToCertificate, keystore.display().to_string()),
         (Opt::TlsCertificateFilePassword, FILE_PASSWORD.to_string()),
         (Opt::TlsCertificatePassword, key_password.to_string()),
-        (Opt::TlsTrustPkcs12Cas, "true".to_string()),
     ] {
         s.push_str(&format!("{opt} = {value}\n"));
     }
@@ -145,8 +144,9 @@ pub fn run(out: &mut impl Write) -> Result<ExitCode, String> {
     w(
         out,
         format!(
-            "pki         {}: {} (a CA), {} + {} (the SMSC), {} (our key and certificate: a \
-             PKCS#12 keystore as Java writes it, its file and key passwords differ)",
+            "pki         {}: {} (a CA), {} + {} (the SMSC), {} (our key and certificate, \
+             and the CA as a trusted entry: a PKCS#12 keystore as Java writes it, its file and \
+             key passwords differ)",
             dir.path().display(),
             file_name(ca_pem),
             file_name(smsc_pem),
@@ -201,9 +201,9 @@ pub fn run(out: &mut impl Write) -> Result<ExitCode, String> {
     w(
         out,
         format!(
-            "bound       as transceiver to {system_id} over mutual TLS ({version}): our \
-             certificate {client_subject}, from {} opened with its file password, its key \
-             with the key password",
+            "bound       as transceiver to {system_id} over mutual TLS ({version}) with {}: \
+             the SMSC's certificate checked against its trusted entry, ours \
+             ({client_subject}) sent, its key opened with the key password",
             file_name(client_p12)
         ),
     )?;

@@ -11,8 +11,7 @@ use rcgen::{
 };
 use rustls_pki_types::CertificateDer;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-use time::{Duration, OffsetDateTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The keystores' file (store) password: it checks the file and decrypts its certificates.
 pub const FILE_PASSWORD: &str = "keystore-pass";
@@ -45,16 +44,17 @@ fn dn(cn: &str) -> DistinguishedName {
 
 /// The params of a certificate valid from yesterday for a year.
 fn params(cn: &str, names: &[&str]) -> Result<CertificateParams, String> {
-    let now = SystemTime::now()
+    let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?;
-    let now =
-        OffsetDateTime::from_unix_timestamp(now.as_secs() as i64).map_err(|e| e.to_string())?;
+    // rcgen's date type, without naming its crate: the epoch plus the seconds since.
+    let now = rcgen::date_time_ymd(1970, 1, 1) + Duration::from_secs(since_epoch.as_secs());
+    let day = Duration::from_secs(86_400);
     let mut p = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
         .map_err(|e| e.to_string())?;
     p.distinguished_name = dn(cn);
-    p.not_before = now - Duration::days(1);
-    p.not_after = now + Duration::days(365);
+    p.not_before = now - day;
+    p.not_after = now + 365 * day;
     p.use_authority_key_identifier_extension = true;
     Ok(p)
 }

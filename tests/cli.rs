@@ -342,7 +342,7 @@ mod commands {
 
     #[test]
     fn demo_runs_the_main_job() {
-        let (code, out, err) = esme(&["demo"], None);
+        let (code, out, err) = esme(&["demo", "--plain"], None);
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("bound       as transceiver"), "{out}");
         assert!(

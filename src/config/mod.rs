@@ -127,6 +127,23 @@ impl Config {
         file::parse(text, None)
     }
 
+    /// A channel section's text (as [`Config::parse_str`] reads it) with every secret shown
+    /// as `***`, to print the section a program uses: the values of the secret options
+    /// ([`OptionSpec::secret`]: the bind password and the PKCS#12 passwords), of options the
+    /// table does not know (a misspelt password option) and lines that are not
+    /// `option = value` are masked, also a secret option commented out. Lines, option names
+    /// and spacing are kept.
+    ///
+    /// ```
+    /// use esme::config::{Config, Opt};
+    /// let section = format!("[channel-sms]\n{} = smsc.example.net\n{} = hunter2\n", Opt::Host, Opt::Password);
+    /// let shown = Config::masked_section(&section);
+    /// assert_eq!(shown, section.replace("hunter2", "***"));
+    /// ```
+    pub fn masked_section(text: &str) -> String {
+        file::masked(text)
+    }
+
     /// Applies one option (name verbatim, value as in a file), e.g. a command line's
     /// `--set name=value` after loading a file. The value is checked; checks that involve
     /// several options run in [`Config::validate`]: call it after the last `set`.

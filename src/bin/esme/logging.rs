@@ -24,12 +24,18 @@ pub fn level(a: &Args) -> Result<Option<Level>, String> {
 /// Installs the standard error sink when a level is asked for.
 pub fn install(a: &Args) -> Result<(), String> {
     if let Some(min) = level(a)? {
-        set_sink(Some((Arc::new(write_record), min)));
+        set(Some(min));
     }
     Ok(())
 }
 
-fn write_record(r: &Record<'_>) {
+/// The standard error sink at `min`, or no sink.
+pub fn set(min: Option<Level>) {
+    set_sink(min.map(|m| (Arc::new(write_record) as _, m)));
+}
+
+/// One record as one line on standard error.
+pub fn write_record(r: &Record<'_>) {
     let line = format!(
         "{} {:<5} {} {}: {}\n",
         utc_now(),

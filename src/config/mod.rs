@@ -129,7 +129,7 @@ impl Config {
 
     /// A channel section's text (as [`Config::parse_str`] reads it) with every secret shown
     /// as `***`, to print the section a program uses: the values of the secret options
-    /// ([`OptionSpec::secret`]: the bind password and the PKCS#12 passwords), of options the
+    /// (the options marked secret: the bind password and the PKCS#12 passwords), of options the
     /// table does not know (a misspelt password option) and lines that are not
     /// `option = value` are masked, also a secret option commented out. Lines, option names
     /// and spacing are kept.

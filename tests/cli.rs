@@ -694,8 +694,27 @@ fn log_level_on_check_demo_and_smsc() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    // The demo: the client's and the simulator's records; its output as without.
-    let (code, out, err) = esme(&["demo", "--log", "trace"], None);
+    // The demo over TLS: its own log lines on standard output, and with --log the records
+    // on standard error too, masked.
+    let (code, out, err) = esme(&["demo", "--log", "debug"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("\nlog         Debug esme::pdu: sent submit_sm "),
+        "{out}"
+    );
+    assert!(
+        err.contains(" DEBUG channel-demo esme::pdu: sent submit_sm "),
+        "{err}"
+    );
+    assert!(
+        err.contains(" INFO  channel-demo esme::client: bound to 127.0.0.1:"),
+        "{err}"
+    );
+    for digits in ["4539", "1488", "0343", "6467", "7700", "900123"] {
+        assert!(!err.contains(digits), "{digits} in {err}");
+    }
+    // The plain demo: the client's and the simulator's records; its output as without.
+    let (code, out, err) = esme(&["demo", "--plain", "--log", "trace"], None);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("closed      submitted 2"), "{out}");
     assert!(

@@ -39,7 +39,8 @@ pub enum esme_outcome_kind {
     ESME_REJECTED = 2,
     /// Written, no usable answer (timeout, connection lost): it may have been accepted.
     ESME_UNKNOWN = 3,
-    /// Never left the process: safe to send again.
+    /// Not accepted and safe to send again: never written, or written and refused with a
+    /// throttling status (0x58, 0x14) and not resubmitted (`why` says which).
     ESME_NOT_SENT = 4,
 }
 
@@ -56,7 +57,8 @@ pub struct esme_outcome {
     pub truncated: u32,
     /// The SMSC's message ids, comma-separated, NUL-terminated.
     pub message_ids: [c_char; 1024],
-    /// Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+    /// Why (UNKNOWN, NOT_SENT; REJECTED: the status name, and for a long message which part
+    /// was refused and which were accepted), NUL-terminated, one line.
     pub why: [c_char; 512],
 }
 
@@ -85,11 +87,12 @@ pub(crate) fn outcome_to_c(o: &Outcome) -> esme_outcome {
         Outcome::Rejected {
             status,
             message_ids,
+            why,
         } => (
             esme_outcome_kind::ESME_REJECTED,
             status.to_u32(),
             message_ids.as_slice(),
-            status.to_string(),
+            why.clone(),
         ),
         Outcome::Unknown { why, message_ids } => (
             esme_outcome_kind::ESME_UNKNOWN,

@@ -746,11 +746,12 @@ pub fn session(data: &[u8]) {
                         sends += 1;
                         if sends % 16 == 0 {
                             // Memory held per request is bounded by the window: the
-                            // session's Instants are last_rx, one per pending request
-                            // (window + bind, unbind, enquire_link) and one per entry of
-                            // its deadline queue (at most 2 × window).
+                            // session's Instants are last_rx, two per pending request (its
+                            // deadline and when it was sent; window + bind, unbind,
+                            // enquire_link) and one per entry of its deadline queue (at
+                            // most 2 × window).
                             let held = format!("{s:?}").matches("Instant {").count();
-                            let bound = 1 + (cfg.window + 3) + 2 * cfg.window;
+                            let bound = 1 + 2 * (cfg.window + 3) + 2 * cfg.window;
                             assert!(held <= bound, "{held} instants held, bound {bound}");
                             assert!(held > 2 * owed.len(), "Debug shows no Instants");
                         }

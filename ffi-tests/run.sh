@@ -113,7 +113,7 @@ echo "esme smsc plain $PLAIN_PORT, mutual TLS $TLS_PORT, password $PW_PORT; node
 args_of() {
   case "$1" in
     basic | threads | misuse | log_callback) echo "$PLAIN_PORT" ;;
-    events) echo "$NODE_PORT $OUT/smsc.fifo" ;;
+    events | correlate) echo "$NODE_PORT $OUT/smsc.fifo" ;;
     tls) echo "$TLS_PORT $PKI $PW_PORT" ;;
     *) echo "$PLAIN_PORT" ;;
   esac

@@ -299,7 +299,8 @@ table! {
          to hand each receipt back with the message's user data; then it reports the message \
          released (no final receipt in time), and later receipts for it arrive unmatched."),
     ReceiptCorrelationMax: opt!("x-smpp-receipt-correlation-max", "100000", int 0..=10000000 => receipt_correlation_max,
-        "The most messages remembered for their receipts at once (about 250 octets each); \
+        "The most messages remembered for their receipts at once (each about 190 octets plus twice \
+         its message id; measured by tests/correlation_memory.rs); \
          beyond it the oldest is released early. 0: receipts are never matched."),
     SubmitWindowSize: opt!("x-smpp-submit-window-size", "10", int 1..=1000 => window,
         "The most submits awaiting their response at once."),

@@ -64,10 +64,18 @@ impl RuleSet {
     pub fn from_file(path: impl AsRef<Path>) -> Result<RuleSet, PiiError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PiiError::BadFile {
+        let bad = |why: String| PiiError::BadFile {
             path: shown.clone(),
             line: None,
-            why: e.to_string(),
+            why,
+        };
+        let bytes = crate::files::read_capped(path, crate::files::MAX_TEXT_FILE)
+            .map_err(|e| bad(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            bad(format!(
+                "not UTF-8 (at octet {})",
+                e.utf8_error().valid_up_to()
+            ))
         })?;
         RuleSet::from_rules(parse_rules(&text, &shown)?)
     }

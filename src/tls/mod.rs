@@ -15,6 +15,7 @@ mod certs;
 mod diagnose;
 mod error;
 mod handshake;
+mod pem_files;
 pub mod pkcs12;
 mod setup;
 #[cfg(test)]

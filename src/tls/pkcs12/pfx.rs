@@ -13,39 +13,23 @@ use std::path::Path;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-/// Largest file read (a client identity is a few kilobytes).
-const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
-
-/// The bytes of a PKCS#12 file, at most [`MAX_FILE_SIZE`].
+/// The bytes of a PKCS#12 file: a regular file of at most 16 MiB (a client identity is a
+/// few kilobytes; `crate::files`).
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Pkcs12Error> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => Pkcs12Error::Missing {
+    use crate::files::{read_capped, ReadError, MAX_TLS_FILE};
+    read_capped(path, MAX_TLS_FILE).map_err(|e| match e {
+        ReadError::NotFound => Pkcs12Error::Missing {
             path: path.to_path_buf(),
         },
-        _ => Pkcs12Error::Unreadable {
+        ReadError::Io(why) => Pkcs12Error::Unreadable {
             path: path.to_path_buf(),
-            why: e.to_string(),
+            why,
         },
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(Pkcs12Error::Unreadable {
-            path: path.to_path_buf(),
-            why: "it is a directory".into(),
-        });
-    }
-    let mut der = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut der)
-        .map_err(unreadable)?;
-    if der.len() as u64 > MAX_FILE_SIZE {
-        return Err(not_pkcs12(format!(
-            "the file is larger than {} MiB",
-            MAX_FILE_SIZE >> 20
-        )));
-    }
-    Ok(der)
+        ReadError::NotAFile(what) => {
+            not_pkcs12(format!("{} is {what}, not a regular file", path.display()))
+        }
+        e @ ReadError::TooLarge { .. } => not_pkcs12(e.to_string()),
+    })
 }
 
 /// Decodes the outer PFX, explaining what the bytes are when they are not one.

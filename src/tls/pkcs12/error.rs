@@ -77,6 +77,13 @@ pub enum Pkcs12Error {
         /// Which and why.
         why: String,
     },
+    /// Opening the file would take more work than a client identity ever needs: more
+    /// key-derivation iterations in all, more entries, or more certificates to check against
+    /// the key than esme allows.
+    TooCostly {
+        /// Which limit, and what to do.
+        why: String,
+    },
 }
 
 impl fmt::Display for Pkcs12Error {
@@ -144,6 +151,9 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::UnsupportedKey { why } => {
                 write!(f, "the private key cannot be used for TLS: {}", one_line(why))
+            }
+            Self::TooCostly { why } => {
+                write!(f, "the file would take too long to open: {}", one_line(why))
             }
         }
     }

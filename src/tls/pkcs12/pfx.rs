@@ -3,6 +3,7 @@
 
 use super::decrypt::{bmp_forms, iterations};
 use super::error::{damaged, not_pkcs12, unsupported, Pkcs12Error};
+use super::limits::Budget;
 use super::oids::{SHA1, SHA224, SHA256, SHA384, SHA512};
 use der::Decode;
 use pkcs12::kdf::{derive_key, Pkcs12KeyType};
@@ -108,6 +109,7 @@ pub(super) fn verify_mac(
     data: &[u8],
     candidates: &[&str],
     password_given: bool,
+    budget: &Budget,
 ) -> Result<usize, Pkcs12Error> {
     let oid = mac.mac.algorithm.oid;
     let name = match oid {
@@ -123,6 +125,7 @@ pub(super) fn verify_mac(
     let expected = mac.mac.digest.as_bytes();
     for (i, password) in candidates.iter().enumerate() {
         for bmp in bmp_forms(password) {
+            budget.spend(rounds as u64, 1, false, "the MAC")?;
             let ok = match oid {
                 SHA1 => hmac_matches::<sha1::Sha1>(&bmp, salt, rounds, data, expected),
                 SHA224 => hmac_matches::<sha2::Sha224>(&bmp, salt, rounds, data, expected),

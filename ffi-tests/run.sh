@@ -51,10 +51,12 @@ bad() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
 
 # Waits (bounded) for the first line of FILE to match REGEX; prints the line.
 first_line() {
-  local file=$1 regex=$2 i
+  local file=$1 regex=$2 i line1
   for i in $(seq 1 200); do
-    if [ -s "$file" ] && head -n1 "$file" | grep -Eq "$regex"; then
-      head -n1 "$file"
+    # Read the line once: a second read could see the file truncated by the peer starting.
+    line1="$(head -n1 "$file" 2>/dev/null || true)"
+    if [ -n "$line1" ] && printf '%s\n' "$line1" | grep -Eq "$regex"; then
+      printf '%s\n' "$line1"
       return 0
     fi
     sleep 0.05
@@ -69,6 +71,8 @@ first_line() {
 start_esme_smsc() {
   local name=$1 var=$2 line
   shift 2
+  # Emptied first: the previous run's line must not be taken for this peer's.
+  : >"$OUT/$name.log"
   "$ROOT/target/debug/esme" smsc --port 0 --duration 900 "$@" >"$OUT/$name.log" 2>&1 &
   pids+=($!)
   line="$(first_line "$OUT/$name.log" '^esme smsc listening on 127\.0\.0\.1:[0-9]+')"
@@ -100,6 +104,7 @@ mkfifo "$OUT/smsc.fifo"
 # The driver holds the FIFO open for writing (read-write open does not block), so smsc.js
 # never reads end-of-file when a test's writer closes.
 exec 9<>"$OUT/smsc.fifo"
+: >"$OUT/smsc-node.log"
 node tests/interop/smsc.js --port 0 <"$OUT/smsc.fifo" >"$OUT/smsc-node.log" 2>&1 &
 pids+=($!)
 NODE_PORT="$(first_line "$OUT/smsc-node.log" '^LISTENING [0-9]+$' | cut -d' ' -f2)"

@@ -225,6 +225,10 @@ enum esme_result
    */
   ESME_ERR_TLS_SETUP = 335,
   /*
+   The SMSC requires a client certificate (mutual TLS) and none was configured.
+   */
+  ESME_ERR_TLS_CLIENT_CERT_REQUIRED = 336,
+  /*
    The SMSC's byte stream has impossible framing.
    */
   ESME_ERR_FRAME = 401,
@@ -394,9 +398,13 @@ enum esme_log_level
    */
   ESME_LOG_INFO = 3,
   /*
-   Protocol detail (ignored PDUs, …).
+   Protocol detail: the configuration, one line per PDU (text and numbers masked).
    */
   ESME_LOG_DEBUG = 4,
+  /*
+   More detail: how each message was split and encoded, each inbound part and receipt.
+   */
+  ESME_LOG_TRACE = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -635,9 +643,15 @@ typedef struct esme_log_record {
    */
   struct esme_str target;
   /*
-   The line (never a secret).
+   The line (one line; never a secret, personal data masked).
    */
   struct esme_str message;
+  /*
+   The channel it is about: the `[section]` name of the configuration file, else the
+   SMSC's host; empty (len 0) when none. Added after `message`: a program built against
+   an older header reads the fields it knows.
+   */
+  struct esme_str channel;
 } esme_log_record;
 
 /*
@@ -899,7 +913,7 @@ esme_result esme_mask_regex(const char *text,
 
 /*
  Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
- records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_DEBUG) and above
+ records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_TRACE) and above
  (more severe); another value is ESME_ERR_USAGE and changes nothing. See
  `esme_log_callback` for threading. The callback and `userdata` must be usable from any
  thread until they are replaced: this function returns only once no call of the previous

@@ -8,8 +8,11 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-/// The largest configuration or PII rule file read (both are a few kilobytes).
+/// The largest configuration file read (a channel section is a few kilobytes).
 pub(crate) const MAX_TEXT_FILE: u64 = 1 << 20;
+
+/// The largest PII rule file read (a few kilobytes; room for large generated rule sets).
+pub(crate) const MAX_RULE_FILE: u64 = 4 << 20;
 
 /// The largest certificate, key or PKCS#12 file read (a bundle of every public CA is about
 /// 250 kB; a client identity a few kilobytes).

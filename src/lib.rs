@@ -10,6 +10,7 @@
 //! - [`tls`]: TLS configuration, client identities (PKCS#12 files), the handshake and its
 //!   diagnosis; `transport`: the socket (TCP or TLS) both `client` and `tls` use, a leaf.
 //! - [`pii`]: PII masking of message text (Genesys DataByGroup / DataByRule / DataByRegEx).
+//! - [`trace`]: the masked one-line-per-PDU log of the client and the simulator.
 //! - `ffi`: the C ABI (the only place `unsafe` is allowed).
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
@@ -42,6 +43,8 @@ pub mod sim;
 pub mod text;
 /// cbindgen:ignore
 pub mod tls;
+/// cbindgen:ignore
+pub mod trace;
 /// cbindgen:ignore
 mod transport;
 

@@ -1,13 +1,16 @@
 //! The library's one logging path: levels, a target per subsystem (`esme::client`, `esme::session`,
-//! `esme::pdu`), and one process-wide [`LogSink`](crate::log::LogSink) provided by the embedding
-//! program (the C API's log callback is one). Nothing is printed by default. Records never carry a
-//! secret: esme only logs texts it composes, passwords are redacted, and message text in PDU dumps
-//! goes through the PII masking rules.
+//! `esme::pdu`, `esme::sim`), the channel a record is about, and one process-wide
+//! [`LogSink`](crate::log::LogSink) provided by the embedding program (the C API's log callback
+//! is one; the `esme` command line tool's `--log` is another). Nothing is printed by default.
+//! Records never carry a secret or personal data unmasked: esme only logs texts it composes,
+//! passwords are redacted, and message text, receipt text and addresses go through the PII
+//! masking rules.
 
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 
 /// Severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     /// Something failed.
     Error = 1,
@@ -15,8 +18,49 @@ pub enum Level {
     Warn = 2,
     /// Normal operation worth a line (binds, reconnects).
     Info = 3,
-    /// Detail for troubleshooting.
+    /// Detail for troubleshooting: the configuration, one line per PDU.
     Debug = 4,
+    /// More detail: how each message was split and encoded, each inbound part and receipt.
+    Trace = 5,
+}
+
+impl Level {
+    /// Every level, most severe first.
+    pub const ALL: [Level; 5] = [
+        Level::Error,
+        Level::Warn,
+        Level::Info,
+        Level::Debug,
+        Level::Trace,
+    ];
+
+    /// `error`, `warn`, `info`, `debug` or `trace`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warn => "warn",
+            Level::Info => "info",
+            Level::Debug => "debug",
+            Level::Trace => "trace",
+        }
+    }
+
+    /// The level of a name (any case; `warning` for `warn`), else `None`.
+    pub fn from_name(s: &str) -> Option<Level> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("warning") {
+            return Some(Level::Warn);
+        }
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// One log line.
@@ -26,7 +70,10 @@ pub struct Record<'a> {
     pub level: Level,
     /// Where it comes from, e.g. `esme::client`.
     pub target: &'a str,
-    /// The line.
+    /// Which channel it is about: the `[section]` name of the configuration file, else the
+    /// SMSC's host (the simulator: its listening address); empty when none.
+    pub channel: &'a str,
+    /// The line (one line: no line break).
     pub message: &'a str,
 }
 
@@ -48,26 +95,36 @@ impl<F: Fn(&Record<'_>) + Send + Sync> LogSink for F {
 pub type Sink = Arc<dyn LogSink>;
 
 static SINK: RwLock<Option<(Sink, Level)>> = RwLock::new(None);
+/// The least severe level the sink takes (0: no sink): [`enabled`] reads only this, so a
+/// record nobody takes costs one atomic load, not a lock.
+static MAX: AtomicU8 = AtomicU8::new(0);
 
 /// Installs (or with `None` removes) the sink, logging records at `min` and above.
 pub fn set_sink(sink: Option<(Sink, Level)>) {
+    let max = sink.as_ref().map_or(0, |(_, min)| *min as u8);
     match SINK.write() {
         Ok(mut g) => *g = sink,
         Err(e) => *e.into_inner() = sink,
     }
+    MAX.store(max, Relaxed);
 }
 
 /// Whether a record at `level` would be delivered.
 pub fn enabled(level: Level) -> bool {
-    SINK.read()
-        .ok()
-        .and_then(|g| g.as_ref().map(|(_, min)| level <= *min))
-        .unwrap_or(false)
+    level as u8 <= MAX.load(Relaxed)
 }
 
-/// Delivers a record to the sink, if any. Never panics into the caller: a panicking sink
-/// is caught.
+/// Delivers a record without a channel to the sink, if any (see [`emit_in`]).
 pub fn emit(level: Level, target: &str, message: &str) {
+    emit_in(level, target, "", message)
+}
+
+/// Delivers a record about `channel` to the sink, if any. Never panics into the caller: a
+/// panicking sink is caught.
+pub fn emit_in(level: Level, target: &str, channel: &str, message: &str) {
+    if !enabled(level) {
+        return;
+    }
     let sink = match SINK.read() {
         Ok(g) => g
             .as_ref()
@@ -79,6 +136,7 @@ pub fn emit(level: Level, target: &str, message: &str) {
         let rec = Record {
             level,
             target,
+            channel,
             message,
         };
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| s.log(&rec)));
@@ -122,5 +180,17 @@ mod tests {
             *seen.lock().unwrap(),
             vec![(Level::Warn, "shown".to_string())]
         );
+        assert!(!enabled(Level::Error));
+    }
+
+    #[test]
+    fn level_names() {
+        for l in Level::ALL {
+            assert_eq!(Level::from_name(l.name()), Some(l));
+            assert_eq!(Level::from_name(&l.name().to_uppercase()), Some(l));
+        }
+        assert_eq!(Level::from_name("Warning"), Some(Level::Warn));
+        assert_eq!(Level::from_name("verbose"), None);
+        assert!(Level::Trace > Level::Debug && Level::Error < Level::Warn);
     }
 }

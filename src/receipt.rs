@@ -43,7 +43,9 @@ pub enum ReceiptError {
     Empty,
     /// The text has neither an `id:` nor a `stat:` field.
     NotAReceipt {
-        /// The start of the offending text (at most 40 characters), for the message.
+        /// The shape of the start of the offending text (at most 40 characters), for the
+        /// message: `key:` names and punctuation as sent, every other letter and digit (any
+        /// script) as `*`, since the text may be a message holding personal data.
         preview: String,
     },
 }
@@ -161,8 +163,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 ///
 /// Each field keeps what the SMSC sent (`id`, the `*_raw` fields, `err`, `text`, `extra`)
 /// next to the parsed value, so nothing is lost when a vendor deviates from the format.
-/// The `*_raw` fields are `None` exactly when the field was absent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The `*_raw` fields are `None` exactly when the field was absent. `Debug` shows `text` (the
+/// start of the message) and the values of `extra` only by their length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DeliveryReceipt {
     /// The message id, exactly as sent (empty when the receipt had no `id:` field and no
     /// `receipted_message_id` TLV). Compare it with the `submit_sm_resp` id using
@@ -203,6 +206,35 @@ pub struct DeliveryReceipt {
     /// The `network_error_code` TLV `(network type, error code)`, when
     /// [`from_deliver`] got one. Never part of the text form.
     pub network_error: Option<(u8, u16)>,
+}
+
+impl fmt::Debug for DeliveryReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::pdu::redact::Chars;
+        let extra: Vec<(&str, Chars<'_>)> = self
+            .extra
+            .iter()
+            .map(|(k, v)| (k.as_str(), Chars(v)))
+            .collect();
+        f.debug_struct("DeliveryReceipt")
+            .field("id", &self.id)
+            .field("submitted", &self.submitted)
+            .field("submitted_raw", &self.submitted_raw)
+            .field("delivered", &self.delivered)
+            .field("delivered_raw", &self.delivered_raw)
+            .field("submit_date", &self.submit_date)
+            .field("submit_date_raw", &self.submit_date_raw)
+            .field("done_date", &self.done_date)
+            .field("done_date_raw", &self.done_date_raw)
+            .field("state", &self.state)
+            .field("stat_raw", &self.stat_raw)
+            .field("err", &self.err)
+            .field("err_code", &self.err_code)
+            .field("text", &self.text.as_deref().map(Chars))
+            .field("extra", &extra)
+            .field("network_error", &self.network_error)
+            .finish()
+    }
 }
 
 impl DeliveryReceipt {
@@ -592,12 +624,100 @@ pub fn parse(text: &str) -> Result<DeliveryReceipt, ReceiptError> {
         }
     }
     if id.is_none() && !seen_stat {
+        let start: String = trimmed.chars().take(40).collect();
         return Err(ReceiptError::NotAReceipt {
-            preview: trimmed.chars().take(40).collect(),
+            preview: shape(&start),
         });
     }
     r.id = id.unwrap_or_default();
     Ok(r)
+}
+
+/// The shape of a text that may hold personal data: `key:` names and punctuation kept,
+/// every other alphanumeric char (any script) as `*`.
+fn shape(s: &str) -> String {
+    let keys: Vec<(usize, usize)> = field_starts(s).iter().map(|f| (f.at, f.value_at)).collect();
+    s.char_indices()
+        .map(|(i, c)| {
+            let in_key = keys.iter().any(|&(a, b)| a <= i && i < b);
+            if !in_key && c.is_alphanumeric() {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A delivery receipt's text made safe to log: `id:`, `sub:`, `dlvr:`, the dates, `stat:` and
+/// `err:` are kept as sent when they look like those fields (an id without spaces, at most
+/// 65 characters; counts of up to 4 digits; dates of digits, `+`, `-` or `R`; a state word;
+/// an error code of up to 8 letters and digits); the value of `text:` (the start of the
+/// message) becomes `text(value)`, and every other value (unknown fields, a known field that
+/// does not look like one, words before the first field) `other(value)`. `None` when the
+/// text has neither an `id:` nor a `stat:` field.
+///
+/// ```
+/// let masked = esme::receipt::redact(
+///     "id:0000002a sub:001 dlvrd:001 submit date:2611261015 done date:2611261016 stat:DELIVRD err:000 text:Card 4111 1111 1111 ",
+///     &|t: &str| "*".repeat(t.chars().count()),
+///     &|t: &str| t.to_string(),
+/// );
+/// assert_eq!(
+///     masked.as_deref(),
+///     Some("id:0000002a sub:001 dlvrd:001 submit date:2611261015 done date:2611261016 stat:DELIVRD err:000 text:********************")
+/// );
+/// ```
+pub fn redact(
+    s: &str,
+    text: &dyn Fn(&str) -> String,
+    other: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let starts = field_starts(s);
+    // A receipt as `parse` sees one: an id or a stat before the text (which takes the rest).
+    if !starts
+        .iter()
+        .take_while(|f| classify(f.key) != Key::Text)
+        .any(|f| matches!(classify(f.key), Key::Id | Key::Stat))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let first = starts.first().map_or(s.len(), |f| f.at);
+    let before = s.get(..first).unwrap_or("");
+    if !before.trim().is_empty() {
+        out.push_str(&other(before));
+    } else {
+        out.push_str(before);
+    }
+    for (n, f) in starts.iter().enumerate() {
+        out.push_str(s.get(f.at..f.value_at).unwrap_or(""));
+        let key = classify(f.key);
+        if key == Key::Text {
+            out.push_str(&text(s.get(f.value_at..).unwrap_or("")));
+            return Some(out);
+        }
+        let end = starts.get(n + 1).map_or(s.len(), |next| next.at);
+        let raw = s.get(f.value_at..end).unwrap_or("");
+        let v = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        let digits = |max: usize, extra: &[u8]| {
+            v.len() <= max && v.bytes().all(|b| b.is_ascii_digit() || extra.contains(&b))
+        };
+        let looks_right = match key {
+            Key::Id => !v.is_empty() && v.len() <= 65 && !v.contains(|c: char| c.is_whitespace()),
+            Key::Sub | Key::Dlvr => digits(4, &[]),
+            Key::SubmitDate | Key::DoneDate => digits(16, b"+-R"),
+            Key::Stat => v.len() <= 13 && v.bytes().all(|b| b.is_ascii_alphabetic()),
+            Key::Err => v.len() <= 8 && v.bytes().all(|b| b.is_ascii_alphanumeric()),
+            Key::Text | Key::Unknown => false,
+        };
+        if looks_right || v.is_empty() {
+            out.push_str(raw);
+        } else {
+            out.push_str(&other(raw));
+        }
+    }
+    Some(out)
 }
 
 /// Decodes bytes as Latin-1 (each byte is the `char` of the same value, so decoding is

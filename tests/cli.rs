@@ -6,8 +6,17 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn esme(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_esme"))
-        .args(args)
+    esme_env(args, stdin, &[])
+}
+
+/// `esme ARGS` with the environment variables `env` (and ESME_LOG unset unless given).
+fn esme_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_esme"));
+    cmd.args(args).env_remove("ESME_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut c = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -334,7 +343,7 @@ mod commands {
 
     #[test]
     fn demo_runs_the_main_job() {
-        let (code, out, err) = esme(&["demo"], None);
+        let (code, out, err) = esme(&["demo", "--plain"], None);
         assert_eq!(code, 0, "{out}{err}");
         assert!(out.contains("bound       as transceiver"), "{out}");
         assert!(
@@ -342,7 +351,11 @@ mod commands {
             "{out}"
         );
         assert_eq!(out.matches("DELIVERED").count(), 4, "{out}");
-        assert!(out.contains("received    from 447700900123"), "{out}");
+        // The MO text is the message itself; its sender's number is masked.
+        assert!(
+            out.contains("received    from *********123: \"Hi, can I"),
+            "{out}"
+        );
         assert!(
             out.contains("closed      submitted 2 accepted 2 receipts 4 messages 1"),
             "{out}"
@@ -655,12 +668,209 @@ fn mask_by_group_rule_and_regex() {
     let (code, _, err) = esme(&["mask", "--group", "nope", "x"], None);
     assert_eq!(code, 2);
     assert!(
-        err.contains("unknown PII group \"nope\" (known: default)"),
+        err.contains("unknown PII group \"nope\" (known: default, genesys)"),
         "{err}"
     );
     let (code, _, err) = esme(&["mask", "--regex", "(", "x"], None);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// The issue's national numbers and IBAN are masked by the default group; a receipt's id,
+/// state and error code stay readable.
+#[test]
+fn mask_default_group_national_numbers_and_receipt_fields() {
+    for (text, want) in [
+        ("07700900456", "***********"),
+        ("020 7946 0958", "*************"),
+        ("0049 30 1234567", "***************"),
+        ("GB82 WEST 1234 5698 7654 32", "***************************"),
+        (
+            "id:0000002a stat:DELIVRD err:000",
+            "id:0000002a stat:DELIVRD err:000",
+        ),
+    ] {
+        let (code, out, err) = esme(&["mask", "--group", "default", text], None);
+        assert_eq!(
+            (code, out.as_str()),
+            (0, format!("{want}\n").as_str()),
+            "{err}"
+        );
+    }
+}
+
+/// --mask-char works with --group and --rule, not only --regex.
+#[test]
+fn mask_char_applies_to_groups_and_rules() {
+    let (code, out, err) = esme(
+        &[
+            "mask",
+            "--group",
+            "default",
+            "--mask-char",
+            "#",
+            "call 07700900456",
+        ],
+        None,
+    );
+    assert_eq!((code, out.as_str()), (0, "call ###########\n"), "{err}");
+    let (code, out, err) = esme(
+        &["mask", "--rule", "email", "--mask-char", "█", "to a@b.io"],
+        None,
+    );
+    assert_eq!((code, out.as_str()), (0, "to ██████\n"), "{err}");
+    let (code, _, err) = esme(
+        &["mask", "--group", "default", "--mask-char", "##", "x"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--mask-char ##: one character expected"),
+        "{err}"
+    );
+}
+
+/// A Genesys hard-coded regex with look-behind is refused naming the construct and a
+/// rewrite; the same rule under Genesys' name is a built-in.
+#[test]
+fn mask_refuses_genesys_look_behind_and_has_the_builtin() {
+    let genesys = r#"(?:^|(?<=[\D;a-zA-Z(),.:;?!"'`>]))(?:4\d{3}|5[1-5]\d{2}|6011|622[1-9]|64[4-9]\d|65\d{2})[ -.=\n\r]{0,10}\d{4}[ -.=\n\r]{0,10}\d{4}[ -.=\n\r]{0,10}\d{4}(?:$|(?=[\Da-zA-Z(),.:;?!"'`<= ]))"#;
+    let (code, _, err) = esme(&["mask", "--regex", genesys, "4111 1111 1111 1111"], None);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("look-behind (?<=…) at character 6 is not supported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Credit Card (Visa and MasterCard only)"),
+        "{err}"
+    );
+    let (code, out, err) = esme(
+        &[
+            "mask",
+            "--rule",
+            "Credit Card (Visa and MasterCard only)",
+            "card 4111 1111 1111 1111",
+        ],
+        None,
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "card *******************\n"),
+        "{err}"
+    );
+}
+
+/// `--log LEVEL` and `ESME_LOG` on check, demo and smsc: one line per record on standard
+/// error (time, level, channel, target: message), standard output unchanged; a bad level is a
+/// one-line usage error.
+#[test]
+fn log_level_on_check_demo_and_smsc() {
+    let smsc = common::EsmeSmsc::start(&[]);
+    let dir = std::env::temp_dir().join(format!("esme-cli-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("c.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[sms-main]\nx-smpp-host = 127.0.0.1\nx-smpp-port = {}\nx-smpp-system-id = esme\npassword = s3cr3t\n",
+            smsc.port
+        ),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let (quiet_code, quiet_out, quiet_err) = esme(&["check", "--config", cfg], None);
+    assert_eq!((quiet_code, quiet_err.as_str()), (0, ""), "{quiet_out}");
+    for (args, env) in [
+        (vec!["check", "--config", cfg, "--log", "debug"], vec![]),
+        (vec!["check", "--config", cfg], vec![("ESME_LOG", "TRACE")]),
+        // --log wins over the environment.
+        (
+            vec!["check", "--config", cfg, "--log", "debug"],
+            vec![("ESME_LOG", "error")],
+        ),
+    ] {
+        let (code, out, err) = esme_env(&args, None, &env);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(out.lines().count(), quiet_out.lines().count(), "{out}");
+        assert!(
+            err.contains(" DEBUG sms-main esme::config: Config {"),
+            "{err}"
+        );
+        assert!(
+            err.contains(" DEBUG sms-main esme::pdu: sent bind_transceiver "),
+            "{err}"
+        );
+        assert!(err.contains("password=<redacted, 6 characters>"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        for l in err.lines() {
+            let f: Vec<&str> = l.split_whitespace().take(4).collect();
+            assert!(
+                f.len() == 4 && f[0].len() == 24 && f[0].ends_with('Z'),
+                "{l}"
+            );
+            assert!(
+                ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"].contains(&f[1]),
+                "{l}"
+            );
+            assert_eq!((f[2], f[3].ends_with(':')), ("sms-main", true), "{l}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // The demo over TLS: its own log lines on standard output, and with --log the records
+    // on standard error too, masked.
+    let (code, out, err) = esme(&["demo", "--log", "debug"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("\nlog         Debug esme::pdu: sent submit_sm "),
+        "{out}"
+    );
+    assert!(
+        err.contains(" DEBUG channel-demo esme::pdu: sent submit_sm "),
+        "{err}"
+    );
+    assert!(
+        err.contains(" INFO  channel-demo esme::client: bound to 127.0.0.1:"),
+        "{err}"
+    );
+    for digits in ["4539", "1488", "0343", "6467", "7700", "900123"] {
+        assert!(!err.contains(digits), "{digits} in {err}");
+    }
+    // The plain demo: the client's and the simulator's records; its output as without.
+    let (code, out, err) = esme(&["demo", "--plain", "--log", "trace"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("closed      submitted 2"), "{out}");
+    assert!(
+        err.contains(" TRACE 127.0.0.1 esme::client: submit to *********123"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" esme::sim: connection 1 received submit_sm "),
+        "{err}"
+    );
+    assert!(
+        !err.contains("447700900123") && !err.contains("482913"),
+        "{err}"
+    );
+    // Bad levels.
+    for (args, env, want) in [
+        (
+            vec!["smsc", "--log", "verbose"],
+            vec![],
+            "--log verbose: expected error, warn, info, debug or trace",
+        ),
+        (
+            vec!["demo"],
+            vec![("ESME_LOG", "loud")],
+            "ESME_LOG loud: expected error, warn, info, debug or trace",
+        ),
+    ] {
+        let (code, _, err) = esme_env(&args, None, &env);
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(want), "{err}");
+    }
 }
 
 /// `esme bench` against `esme smsc` run as a separate process, as the peers' table runs it.
@@ -972,4 +1182,36 @@ mod soak {
             assert!(err.contains(want), "{args:?}: {out}{err}");
         }
     }
+}
+
+/// `esme mask --cut` masks a fragment as the logs do: a receipt's `text:` is cut at its end.
+#[test]
+fn mask_cut_masks_a_fragment_as_the_logs_do() {
+    for (text, cut, want) in [
+        (
+            "text:Card 4111 1111 1111 ",
+            "end",
+            "text:Card **** **** **** \n",
+        ),
+        ("PIN 4921 for card 55", "end", "PIN **** for card **\n"),
+        ("1111 1234 thanks", "start", "**** **** thanks\n"),
+    ] {
+        let (code, out, err) = esme(&["mask", "--group", "default", "--cut", cut], Some(text));
+        assert_eq!((code, out.as_str(), err.as_str()), (0, want, ""), "{text}");
+    }
+    // Unmasked as a whole text: a fragment is not a whole match of any rule.
+    let (_, out, _) = esme(&["mask", "--group", "default"], Some("Card 4111 1111 1111"));
+    assert_eq!(out, "Card 4111 1111 1111\n");
+    let (code, _, err) = esme(&["mask", "--regex", "x", "--cut", "end"], Some("x"));
+    assert_eq!(code, 2);
+    assert!(err.contains("--cut works with --group only"), "{err}");
+    let (code, _, err) = esme(
+        &["mask", "--group", "default", "--cut", "middle"],
+        Some("x"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--cut middle: one of end, start, both expected"),
+        "{err}"
+    );
 }

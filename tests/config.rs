@@ -317,9 +317,15 @@ fn every_option_valid_and_invalid() {
         ),
         (
             "x-smpp-log-mask-group",
+            "genesys",
+            |c| c.log_mask_group == "genesys",
             "auth",
-            |c| c.log_mask_group == "auth",
-            "",
+        ),
+        (
+            "x-smpp-log-receipt-text",
+            "rules",
+            |c| c.log_receipt_text == esme::config::ReceiptText::Rules,
+            "shown",
         ),
         ("x-debug-mode", "true", |c| c.debug, "verbose"),
     ];
@@ -349,12 +355,20 @@ fn every_option_valid_and_invalid() {
     let c = with("x-smpp-tls-certificate-password", "k").unwrap();
     assert_eq!(c.tls.key_password.unwrap().expose(), "k");
     assert_eq!(with("x-smpp-tls-ca-file", "").unwrap().tls.ca_file, None);
-    let c = with("x-smpp-pii-rules", "/etc/esme/pii.json").unwrap();
+    let c = with("x-smpp-pii-rules", "examples/pii-rules.json").unwrap();
     assert_eq!(
         c.pii_rules.as_deref(),
-        Some(std::path::Path::new("/etc/esme/pii.json"))
+        Some(std::path::Path::new("examples/pii-rules.json"))
     );
     assert_eq!(with("x-smpp-pii-rules", "").unwrap().pii_rules, None);
+    // The file is read when the configuration is loaded.
+    let e = err("x-smpp-pii-rules", "/nonexistent/pii.json");
+    assert!(
+        e.starts_with(
+            "x-smpp-pii-rules = /nonexistent/pii.json: PII rule file /nonexistent/pii.json: "
+        ),
+        "{e}"
+    );
     // Every option in the table is covered.
     for spec in Config::options() {
         assert!(
@@ -365,6 +379,77 @@ fn every_option_valid_and_invalid() {
             spec.name
         );
     }
+}
+
+/// x-smpp-pii-rules and x-smpp-log-mask-group are read and checked when a configuration is
+/// loaded (file, text, `set` + `validate`, the builder), each mistake in one line naming the
+/// option, the rule and what is wrong.
+#[test]
+fn pii_rules_and_log_mask_group_are_checked_when_loaded() {
+    let dir = std::env::temp_dir().join(format!("esme-config-pii-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"name": "ticket", "regex": "\\bT-\\d{6}\\b", "group": "support"}]}"#,
+    )
+    .unwrap();
+    let path = rules.display().to_string();
+    let text = |extra: &str| {
+        format!(
+            "[sms-main]\nx-smpp-host = smsc\nx-smpp-system-id = esme\nx-smpp-pii-rules = {path}\n{extra}"
+        )
+    };
+    // A group of the file, from a file, from options and from the builder.
+    let c = Config::parse_str(&text("x-smpp-log-mask-group = support\n")).unwrap();
+    assert_eq!(c.log_mask_group, "support");
+    assert_eq!(
+        c.log_rules().unwrap().groups(),
+        vec!["support", "default", "genesys"]
+    );
+    Config::from_options([
+        ("x-smpp-host", "smsc"),
+        ("x-smpp-system-id", "esme"),
+        ("x-smpp-pii-rules", path.as_str()),
+        ("x-smpp-log-mask-group", "support"),
+    ])
+    .unwrap();
+    Config::builder("smsc", "esme")
+        .pii_rules(&rules)
+        .log_mask_group("support")
+        .build()
+        .unwrap();
+    // A group nobody defines.
+    let e = Config::parse_str(&text("x-smpp-log-mask-group = nope\n"))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "x-smpp-log-mask-group = nope: no such PII rule group (groups: support, default, genesys)"
+    );
+    let e = Config::builder("smsc", "esme")
+        .log_mask_group("support")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no such PII rule group (groups: default, genesys; x-smpp-pii-rules adds the groups of a rule file)"), "{e}");
+    // A bad rule: named, with the construct and its rewrite, on one line.
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"name": "card", "regex": "(?<=\\D)\\d{16}"}]}"#,
+    )
+    .unwrap();
+    let e = Config::parse_str(&text("")).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("x-smpp-pii-rules = {path}: PII rule \"card\": bad regex: look-behind (?<=…) at character 1 is not supported")),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
+    // Malformed JSON: the line.
+    std::fs::write(&rules, "{\"rules\": [\n  {\"name\": \"a\",, }\n]}").unwrap();
+    let e = Config::parse_str(&text("")).unwrap_err().to_string();
+    assert!(e.contains(": line 2: "), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -402,9 +487,14 @@ fn error_messages() {
         "password: must be at most 8 characters (value not shown)"
     );
     assert_eq!(
-        err("x-smpp-tls-version", "1.1"),
-        "x-smpp-tls-version = 1.1: TLS 1.1 and lower are deprecated by RFC 8996 and not \
-         supported: set 1.2 (or 1.3)"
+        err("x-smpp-tls-version", "1.0"),
+        "x-smpp-tls-version = 1.0: TLS 1.0 is deprecated by RFC 8996 and not supported: set \
+         1.2 (or 1.3)"
+    );
+    assert_eq!(
+        err("x-smpp-tls-max-version", "1.1"),
+        "x-smpp-tls-max-version = 1.1: TLS 1.1 is deprecated by RFC 8996 and never spoken: \
+         set 1.2 or 1.3"
     );
     assert_eq!(
         err("x-smpp-host", "smsc example"),
@@ -496,6 +586,14 @@ fn aliases() {
             .min_version,
         TlsVersion::Tls13
     );
+    // 1.1 is a valid Genesys value: it loads (TLS on or off) and is never spoken.
+    for v in ["1.1", "TLSv1.1"] {
+        assert_eq!(
+            with("x-smpp-tls-version", v).unwrap().tls.min_version,
+            TlsVersion::Tls11,
+            "{v}"
+        );
+    }
     assert_eq!(
         with("x-smpp-tls-mode", "MUTUAL")
             .map(|_| ())

@@ -1169,3 +1169,41 @@ fn a_deny_list_refuses_its_modules_and_the_crate_roots_re_exports() {
     assert!(!p.contains("config"), "{p}");
     assert_eq!(r.imports.len(), 2, "{p}");
 }
+
+/// The command line tool's own dependencies (the `cli` feature's) are named only in
+/// `src/bin/`: the library, and so `libesme.so`, never uses them.
+#[test]
+fn only_the_command_line_tool_uses_its_dependencies() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let cli = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("cli = ["))
+        .expect("a cli feature in Cargo.toml");
+    let crates: Vec<String> = cli
+        .split(',')
+        .filter_map(|d| {
+            d.trim()
+                .trim_matches(|c| c == '"' || c == ']')
+                .strip_prefix("dep:")
+        })
+        .map(|d| d.replace('-', "_"))
+        .collect();
+    assert!(crates.contains(&"rcgen".to_string()), "{cli}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    for f in files
+        .iter()
+        .filter(|f| !f.starts_with(root.join("src/bin")))
+    {
+        let text = std::fs::read_to_string(f).unwrap();
+        for c in &crates {
+            assert!(
+                !text.contains(&format!("{c}::")) && !text.contains(&format!("use {c}")),
+                "{} uses {c}, a dependency of the esme tool only",
+                f.display()
+            );
+        }
+    }
+}

@@ -327,10 +327,24 @@ fn builtin_names_group_and_order() {
             "email",
             "us-ssn",
             "phone-e164",
-            "phone-nanp"
+            "phone-nanp",
+            "phone-international",
+            "phone-national",
+            "one-time-code",
+            "Credit Card (Visa and MasterCard only)",
+            "Phone Number (North America)",
+            "SSN (Social Security Number - U.S. only)",
         ]
     );
-    assert_eq!(rules.groups(), vec!["default"]);
+    assert_eq!(rules.groups(), vec!["default", "genesys"]);
+    assert_eq!(
+        rules.group_rules("genesys").unwrap(),
+        vec![
+            pii::GENESYS_CARD_NAME,
+            pii::GENESYS_PHONE_NAME,
+            pii::GENESYS_SSN_NAME
+        ]
+    );
     assert_eq!(
         rules.rule("payment-card").unwrap().style,
         MaskStyle::KeepLast(4)
@@ -389,8 +403,14 @@ fn rule_file_from_disk_and_with_builtins() {
     std::fs::write(&path, FILE).unwrap();
     let rules = RuleSet::from_file(&path).unwrap().with_builtins().unwrap();
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(rules.groups(), vec!["payment", "people", "default"]);
-    assert_eq!(rules.rule_names().len(), 10);
+    assert_eq!(
+        rules.groups(),
+        vec!["payment", "people", "default", "genesys"]
+    );
+    assert_eq!(
+        rules.rule_names().len(),
+        4 + RuleSet::builtin().rule_names().len()
+    );
     assert!(rules.mask_by_group("x@y.org", "default").unwrap().count == 1);
 }
 
@@ -425,12 +445,12 @@ fn error_unknown_rule_and_group_list_the_known() {
     let rules = RuleSet::builtin();
     let e = rules.mask_by_rule("x", "card").unwrap_err();
     assert!(
-        matches!(&e, PiiError::UnknownRule { name, known } if name == "card" && known.len() == 6)
+        matches!(&e, PiiError::UnknownRule { name, known } if name == "card" && known.len() == 12)
     );
     assert_one_line_naming(&e, "payment-card");
     let e = rules.mask_by_group("x", "payment").unwrap_err();
     assert!(
-        matches!(&e, PiiError::UnknownGroup { name, known } if name == "payment" && known == &["default"])
+        matches!(&e, PiiError::UnknownGroup { name, known } if name == "payment" && known == &["default", "genesys"])
     );
     assert_one_line_naming(&e, "\"payment\"");
 }
@@ -468,6 +488,16 @@ fn error_bad_file_has_the_line() {
     let e = RuleSet::from_file("/nonexistent/pii.json").unwrap_err();
     assert!(matches!(&e, PiiError::BadFile { line: None, .. }), "{e:?}");
     assert_one_line_naming(&e, "/nonexistent/pii.json");
+    // Not a file: refused before it is read (a device or a FIFO would never end or block).
+    for not_a_file in ["/dev/zero", "/tmp", "/dev/null"] {
+        let e = RuleSet::from_file(not_a_file).unwrap_err();
+        assert_one_line_naming(&e, "not a regular file");
+    }
+    let big = std::env::temp_dir().join(format!("esme-pii-big-{}.json", std::process::id()));
+    std::fs::write(&big, vec![b' '; (4 << 20) + 1]).unwrap();
+    let e = RuleSet::from_file(&big).unwrap_err();
+    std::fs::remove_file(&big).unwrap();
+    assert_one_line_naming(&e, "larger than 4 MiB");
 }
 
 #[test]
@@ -855,8 +885,390 @@ proptest! {
         prop_assert_eq!(r.count, r.spans.len());
         let again = default(&r.text);
         prop_assert_eq!(again.count, 0, "left in {:?} (from {:?})", again.spans, r.text);
-        // Every masked span starts with the mask char (the card keeps only its end).
+        // Every masked span holds the mask char (the card keeps only its end, a one-time
+        // code its keyword).
         let chars: Vec<char> = r.text.chars().collect();
-        prop_assert!(r.spans.iter().all(|&(a, _)| chars[a] == '*'));
+        prop_assert!(r.spans.iter().all(|&(a, b)| chars[a..b].contains(&'*')));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// National and international phone numbers, one-time codes
+
+#[test]
+fn default_group_masks_national_and_international_numbers() {
+    for (text, want) in [
+        ("07700900456", "***********"),
+        ("07700 900456", "************"),
+        ("020 7946 0958", "*************"),
+        ("(020) 7946 0958", "***************"),
+        ("0049 30 1234567", "***************"),
+        ("0044 (0)20 7946 0958", "********************"),
+        ("030 1234567", "***********"),
+        ("030/1234567", "***********"),
+        ("0171-1234567", "************"),
+        ("089 123456", "**********"),
+        ("06 12 34 56 78", "**************"),
+        ("06.12.34.56.78", "**************"),
+        ("0612345678", "**********"),
+        ("612 345 678", "***********"),
+        ("333 123 4567", "************"),
+        ("GB82 WEST 1234 5698 7654 32", "***************************"),
+    ] {
+        assert_eq!(default(text).text, want, "{text}");
+        let framed = format!("Call me on {text}, thanks");
+        assert_eq!(
+            default(&framed).text,
+            format!("Call me on {want}, thanks"),
+            "{framed}"
+        );
+    }
+    let r = default("… or 07700900456, or 020 7946 0958; ring 0049 30 1234567.");
+    assert_eq!(
+        r.text,
+        "… or ***********, or *************; ring ***************."
+    );
+    assert_eq!(r.count, 3);
+}
+
+#[test]
+fn national_numbers_are_not_dates_ids_or_receipt_fields() {
+    for text in [
+        "id:0000002a stat:DELIVRD err:000",
+        "id:0000002a sub:001 dlvrd:001 submit date:2611261015 done date:2611261016 stat:DELIVRD err:000 text:",
+        "01.02.2026 10:15",
+        "on 05.06.2025 at 10:15",
+        "0000000042",
+        "0 1 2 3 4 5 6 7 8 9",
+        "1 234 567,89",
+        "0.5 0.25 0.125",
+    ] {
+        let r = default(text);
+        assert_eq!((r.text.as_str(), r.count), (text, 0), "{text}");
+    }
+}
+
+#[test]
+fn one_time_codes_keep_their_keyword() {
+    for (text, want) in [
+        ("Your code is 482913.", "Your code is ******."),
+        ("PIN 4921 for your card", "PIN **** for your card"),
+        ("OTP: 5521-", "OTP: ****-"),
+        ("Ваш код: 7731", "Ваш код: ****"),
+        ("Passwort/password 88774411", "Passwort/password ********"),
+    ] {
+        assert_eq!(default(text).text, want, "{text}");
+    }
+    for text in [
+        "code ABC",
+        "Postcode 10115 Berlin",
+        "PIN 12",
+        "barcode 12345678",
+    ] {
+        assert_eq!(default(text).count, 0, "{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Genesys' rules: theirs refused with a rewrite, ours under their names
+
+/// Genesys Privacy Manager's hard-coded regexes as published (9.0.0 and 8.5.1,
+/// docs.genesys.com/Documentation/ESDA/9.0.0/PrivMgr/SensDatPM and …/8.5.1).
+const GENESYS_9_CARD: &str = r#"(?:^|(?<=[\D;a-zA-Z(),.:;?!"'`>]))(?:4\d{3}|5[1-5]\d{2}|6011|622[1-9]|64[4-9]\d|65\d{2})[ -.=\n\r]{0,10}\d{4}[ -.=\n\r]{0,10}\d{4}[ -.=\n\r]{0,10}\d{4}(?:$|(?=[\Da-zA-Z(),.:;?!"'`<= ]))"#;
+const GENESYS_9_PHONE: &str = r#"(?:^|(?<=[\D;a-zA-Z(),.:;?!"'`>]))(?:\+?1[ -.=\n\r]{0,10})?(?:\(?[2-9][0-9]{2}\)?[ -.=\n\r]{0,10})?[2-9][0-9]{2}[ -.=\n\r]{0,10}[0-9]{4}(?:$|(?=[\Da-zA-Z(),.:;?!"'`<= ]))"#;
+const GENESYS_9_SSN: &str = r#"(?:^|(?<=[\D;a-zA-Z(),.:;?!"'`>]))(?!000|666|9)\d{3}[ -.=\n\r]{0,10}(?!00)\d{2}[ -.=\n\r]{0,10}(?!0000)\d{4}(?:$|(?=[\Da-zA-Z(),.:;?!"'`<= ]))"#;
+const GENESYS_851_CARD: &str = r#"(?>^|(?<=[\s[:alpha:](),.:;?!"'`]))(?>4\d{3}|5[1-5]\d{2}|6011|622[1-9]|64[4-9]\d|65\d{2})[ -.]?\d{4}[ -.]?\d{4}[ -.]?\d{4}(?>$|(?=[\s[:alpha:](),.:;?!"'`]))"#;
+
+#[test]
+fn genesys_regexes_are_refused_naming_the_construct_and_a_rewrite() {
+    for (re, construct) in [
+        (GENESYS_9_CARD, "look-behind (?<=…) at character 6"),
+        (GENESYS_9_PHONE, "look-behind (?<=…) at character 6"),
+        (GENESYS_9_SSN, "look-behind (?<=…) at character 6"),
+        (GENESYS_851_CARD, "the atomic group (?>…) at character 1"),
+    ] {
+        let e = RuleSet::from_rules(vec![Rule::new("Credit Card", re)]).unwrap_err();
+        assert!(
+            matches!(&e, PiiError::BadRegex { rule, .. } if rule == "Credit Card"),
+            "{e:?}"
+        );
+        assert_one_line_naming(&e, construct);
+        assert_one_line_naming(&e, "linear time");
+        assert_one_line_naming(&e, "denial-of-service");
+        assert_one_line_naming(&e, "group \"genesys\"");
+        // DataByRegEx says the same.
+        let e = pii::mask_by_regex("x", re, '*').unwrap_err();
+        assert_one_line_naming(&e, construct);
+    }
+    let look_behind = RuleSet::from_rules(vec![Rule::new("r", r"(?<=card )\d{4}")]).unwrap_err();
+    assert_one_line_naming(&look_behind, "\\b for a word boundary");
+    assert_one_line_naming(&look_behind, "\"mask\": \"groups\"");
+    // Each construct, named, with its rewrite, from a rule file too.
+    for (re, named, rewrite) in [
+        (
+            r"\\d{3}(?=-)",
+            "look-ahead (?=…)",
+            "spell out the allowed alternatives",
+        ),
+        (
+            r"(?!000)\\d{3}",
+            "negative look-ahead (?!…)",
+            "(?:00[1-9]|0[1-9]\\d|[1-9]\\d\\d)",
+        ),
+        (
+            r"(?<!\\d)\\d{4}",
+            "negative look-behind (?<!…)",
+            "\"standalone\"",
+        ),
+        (
+            r"(?>ab|a)c",
+            "the atomic group (?>…)",
+            "Write (?:…) instead",
+        ),
+        (r"\\d++", "the possessive quantifier", "x*+ becomes x*"),
+        (
+            r"(\\d)\\1",
+            "the backreference \\1",
+            "write the repeated part out",
+        ),
+        (r"\\p{L}+", "the Unicode class \\p", "[[:alpha:]]"),
+        (r"end\\Z", "the Java escape \\Z", "\\z (for \\Z)"),
+    ] {
+        let e = err(&format!(
+            r#"{{"rules": [{{"name": "mine", "regex": "{re}"}}]}}"#
+        ));
+        assert!(
+            matches!(&e, PiiError::BadRegex { rule, .. } if rule == "mine"),
+            "{re}: {e:?}"
+        );
+        assert_one_line_naming(&e, named);
+        assert_one_line_naming(&e, rewrite);
+    }
+}
+
+#[test]
+fn genesys_builtins_under_their_names() {
+    let rules = RuleSet::builtin();
+    let by = |name: &str, text: &str| rules.mask_by_rule(text, name).unwrap().text;
+    let card = pii::GENESYS_CARD_NAME;
+    assert_eq!(card, "Credit Card (Visa and MasterCard only)");
+    assert_eq!(
+        by(card, "card 4111 1111 1111 1111."),
+        "card *******************."
+    );
+    assert_eq!(
+        by(card, "card:5500-0000-0000-0004"),
+        "card:*******************"
+    );
+    // Genesys' look-behind is "not a digit": a letter right before still matches.
+    assert_eq!(by(card, "x4111111111111111x"), "x****************x");
+    assert_eq!(by(card, "94111111111111111"), "94111111111111111");
+    assert_eq!(by(card, "41111111111111112"), "41111111111111112");
+    // No Luhn check in Genesys' rule.
+    assert_eq!(by(card, "4111 1111 1111 1112"), "*******************");
+    let phone = pii::GENESYS_PHONE_NAME;
+    assert_eq!(by(phone, "call (212) 555-0123"), "call **************");
+    assert_eq!(by(phone, "call +1 212 555 0123!"), "call ***************!");
+    assert_eq!(by(phone, "call 555-0123"), "call ********");
+    let ssn = pii::GENESYS_SSN_NAME;
+    for good in ["123-45-6789", "123 45 6789", "123456789"] {
+        assert_eq!(by(ssn, good), "*".repeat(good.len()), "{good}");
+    }
+    for bad in [
+        "000-12-3456",
+        "666-12-3456",
+        "912-34-5678",
+        "123-00-4567",
+        "123-45-0000",
+    ] {
+        assert_eq!(by(ssn, bad), bad, "{bad}");
+    }
+    let g = rules
+        .mask_by_group("SSN 123-45-6789, card 4111 1111 1111 1111", "genesys")
+        .unwrap();
+    assert_eq!(g.text, "SSN ***********, card *******************");
+}
+
+#[test]
+fn whole_matches_for_logs() {
+    let rules = RuleSet::builtin().with_whole_matches();
+    assert_eq!(
+        rules
+            .mask_by_group("card 4111 1111 1111 1111, code 4921", "default")
+            .unwrap()
+            .text,
+        "card *******************, code ****"
+    );
+    let keep = set(vec![styled(r"\d+", MaskStyle::KeepFirstLast(1, 1))]).with_whole_matches();
+    assert_eq!(keep.mask_by_rule("x 12345", "r").unwrap().text, "x *****");
+}
+
+#[test]
+fn a_mask_char_for_every_rule_of_a_set() {
+    let rules = RuleSet::builtin().with_mask_char('#');
+    assert_eq!(
+        rules
+            .mask_by_group("card 4111 1111 1111 1111, 07700900456", "default")
+            .unwrap()
+            .text,
+        "card ###############1111, ###########"
+    );
+    assert_eq!(
+        rules.mask_by_rule("a@b.io", "email").unwrap().text,
+        "######"
+    );
+    // The original set is unchanged.
+    assert_eq!(default("a@b.io").text, "******");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fragments: a text cut from a longer one
+
+/// The personal data of the fragment tests, and its 4-digit and 4-letter windows.
+const PERSONAL: &[&str] = &[
+    "4539 1488 0343 6467",
+    "07700 900456",
+    "020 7946 0958",
+    "0049 30 1234567",
+    "GB82 WEST 1234 5698 7654 32",
+    "zofia.kwiatkowska@przyklad-bank.pl",
+    "+44 7700 900123",
+];
+
+fn leaks(text: &str) -> Vec<String> {
+    let mut windows = std::collections::HashSet::new();
+    for p in PERSONAL {
+        let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+        let letters: String = p
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        for w in [digits, letters] {
+            let c: Vec<char> = w.chars().collect();
+            for k in c.windows(4) {
+                windows.insert(k.iter().collect::<String>());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut run = String::new();
+    let mut flush = |run: &mut String| {
+        let c: Vec<char> = run.chars().collect();
+        for k in c.windows(4) {
+            let k: String = k.iter().collect();
+            if windows.contains(&k) {
+                found.push(k);
+            }
+        }
+        run.clear();
+    };
+    let mut kind = 0u8;
+    for ch in text.chars().map(|c| c.to_ascii_lowercase()) {
+        let k = if ch.is_ascii_digit() {
+            1
+        } else if ch.is_ascii_lowercase() {
+            2
+        } else {
+            0
+        };
+        if k != kind {
+            flush(&mut run);
+            kind = k;
+        }
+        if k != 0 {
+            run.push(ch);
+        }
+    }
+    flush(&mut run);
+    found
+}
+
+#[test]
+fn the_issues_receipt_fragments_are_masked() {
+    let rules = RuleSet::builtin();
+    for (fragment, want) in [
+        ("Card 4111 1111 1111 ", "Card **** **** **** "),
+        ("My IBAN DE8937040044", "My **** ************"),
+        ("PIN 4921 for card 55", "PIN **** for card **"),
+        ("Call me on +44 7700", "Call me on *** ****"),
+    ] {
+        let r = rules
+            .mask_fragment(fragment, "default", pii::Cut::End)
+            .unwrap();
+        assert_eq!(r.text, want, "{fragment}");
+        assert_eq!(r.count, r.spans.len());
+    }
+    // A whole text is left to the rules.
+    let r = rules
+        .mask_fragment("Card 4111 1111 1111 1111", "default", pii::Cut::None)
+        .unwrap();
+    assert_eq!(r.text, "Card ***************1111");
+}
+
+/// A text cut anywhere: the part before the cut (Cut::End) and the part after it
+/// (Cut::Start) together leak no 4 digits or letters of the personal data in it.
+#[test]
+fn a_text_cut_at_any_character_leaks_nothing() {
+    // As esme's logs mask: a match is masked whole (no card keeps its last 4 digits).
+    let rules = RuleSet::builtin().with_whole_matches();
+    let texts = [
+        format!(
+            "Hello, please pay with card {} or IBAN {}; call {} or {} (or {} from abroad), \
+             mail {}, mobile {}. Thanks!",
+            PERSONAL[0],
+            PERSONAL[4],
+            PERSONAL[1],
+            PERSONAL[2],
+            PERSONAL[3],
+            PERSONAL[5],
+            PERSONAL[6]
+        ),
+        format!(
+            "Здравствуйте! Карта {}, телефон {}, почта {}; {} — спасибо",
+            PERSONAL[0], PERSONAL[1], PERSONAL[5], PERSONAL[4]
+        ),
+        format!("{},{};{}", PERSONAL[0], PERSONAL[5], PERSONAL[2]),
+    ];
+    for text in &texts {
+        assert!(!leaks(text).is_empty(), "the scan sees the unmasked text");
+        let whole = rules.mask_by_group(text, "default").unwrap().text;
+        assert!(leaks(&whole).is_empty(), "{whole}");
+        let chars: Vec<char> = text.chars().collect();
+        for cut in 0..=chars.len() {
+            let head: String = chars[..cut].iter().collect();
+            let tail: String = chars[cut..].iter().collect();
+            let h = rules
+                .mask_fragment(&head, "default", pii::Cut::End)
+                .unwrap();
+            let t = rules
+                .mask_fragment(&tail, "default", pii::Cut::Start)
+                .unwrap();
+            assert!(
+                leaks(&h.text).is_empty(),
+                "cut at {cut}: {:?} leaks {:?}",
+                h.text,
+                leaks(&h.text)
+            );
+            assert!(
+                leaks(&t.text).is_empty(),
+                "cut at {cut}: {:?} leaks {:?}",
+                t.text,
+                leaks(&t.text)
+            );
+            // Cut twice: a middle part.
+            for len in [20, 67, 153] {
+                let mid: String = chars[cut..(cut + len).min(chars.len())].iter().collect();
+                let m = rules
+                    .mask_fragment(&mid, "default", pii::Cut::Both)
+                    .unwrap();
+                assert!(
+                    leaks(&m.text).is_empty(),
+                    "{:?} leaks {:?}",
+                    m.text,
+                    leaks(&m.text)
+                );
+            }
+        }
     }
 }

@@ -402,6 +402,70 @@ fn keytool_keystores_open() {
 
 #[test]
 #[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
+fn keystores_give_their_trust_entries_as_java_reads_them() {
+    use esme::tls::pkcs12::{load_keystore, KeyUse};
+    let ks = |name: &str, key: KeyUse| load_keystore(&read(name), Some(FILE), None, None, key);
+    // A key entry and a trusted-certificate entry (keytool -importcert): the trust entry is
+    // read with its alias, in single mode without touching the key.
+    let k = ks("keytool-trusted.p12", KeyUse::NotNeeded).unwrap();
+    assert!(k.identity.is_none());
+    assert_eq!(k.keys, 1);
+    assert_eq!(k.trusted.len(), 1);
+    assert_eq!(k.trusted[0].alias.as_deref(), Some("other-root"));
+    assert_eq!(
+        k.trusted[0].cert,
+        CertificateDer::from(read("other-root.der"))
+    );
+    assert_eq!(k.trusted[0].subject, "CN=other root CA,O=elsewhere");
+    assert!(k.ca_certs.is_empty(), "{:?}", k.ca_certs.len());
+    let k = ks("keytool-trusted.p12", KeyUse::Needed).unwrap();
+    assert_eq!(k.identity.unwrap().alias.as_deref(), Some("client-rsa"));
+    // A trust store: trust entries and no key; as a client identity, refused.
+    let k = ks("keytool-truststore.p12", KeyUse::NotNeeded).unwrap();
+    assert_eq!(k.keys, 0);
+    let aliases: Vec<_> = k.trusted.iter().map(|t| t.alias.clone().unwrap()).collect();
+    assert_eq!(aliases.len(), 2, "{aliases:?}");
+    assert!(aliases.contains(&"root-ca".to_string()), "{aliases:?}");
+    assert!(aliases.contains(&"other-root".to_string()), "{aliases:?}");
+    assert!(matches!(
+        ks("keytool-truststore.p12", KeyUse::Needed),
+        Err(Pkcs12Error::NoPrivateKey)
+    ));
+    // A trust store opens only with its password, as Java's KeyStore.load.
+    assert!(matches!(
+        load_keystore(
+            &read("keytool-truststore.p12"),
+            Some("wrong"),
+            None,
+            None,
+            KeyUse::NotNeeded
+        ),
+        Err(Pkcs12Error::WrongFilePassword { .. })
+    ));
+    // OpenSSL's certificates carry no trusted mark: CA certificates, not trust entries.
+    let k = ks("certs-only.p12", KeyUse::NotNeeded).unwrap();
+    assert!(k.trusted.is_empty());
+    assert_eq!(k.ca_certs, vec![CertificateDer::from(read("root.der"))]);
+    // -chain: the intermediate and root are CA certificates; the key's own is not.
+    let k = ks("chain.p12", KeyUse::Needed).unwrap();
+    assert!(k.trusted.is_empty());
+    assert_eq!(
+        k.ca_certs,
+        vec![
+            CertificateDer::from(read("inter.der")),
+            CertificateDer::from(read("root.der"))
+        ]
+    );
+    let k = ks("chain.p12", KeyUse::NotNeeded).unwrap();
+    assert_eq!(k.ca_certs.len(), 2);
+    // A single-mode load never decrypts the key: a split keystore opens with its store
+    // password alone.
+    let k = ks("split.p12", KeyUse::NotNeeded).unwrap();
+    assert_eq!(k.keys, 1);
+}
+
+#[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn alias_chooses_among_several_keys() {
     let present = |e: &Pkcs12Error| -> Vec<String> {
         let mut p = match e {
@@ -478,7 +542,8 @@ fn split_passwords() {
     assert_eq!(
         e,
         Pkcs12Error::WrongKeyPassword {
-            key_password_given: false
+            key_password_given: false,
+            file_password_checked: true,
         }
     );
     assert!(
@@ -497,7 +562,8 @@ fn split_passwords() {
     assert_eq!(
         e,
         Pkcs12Error::WrongKeyPassword {
-            key_password_given: true
+            key_password_given: true,
+            file_password_checked: true,
         }
     );
     assert_eq!(
@@ -570,14 +636,36 @@ fn wrong_or_missing_file_password() {
     // Without a file password the key password is tried for the file too (one password set).
     let id = open("default-rsa2048.p12", None, Some(FILE), None).unwrap();
     assert_eq!(id.alias.as_deref(), Some("rsa2048"));
-    // No MAC: the key does not decrypt with a wrong file password.
+    // No MAC and plain certificates: nothing checks the file password but the key, so a
+    // wrong file password shows there, and is named first (code 305, not 306).
     let e = err("nomac.p12", Some("wrong-password"), None, None);
     assert_eq!(
         e,
         Pkcs12Error::WrongKeyPassword {
-            key_password_given: false
+            key_password_given: false,
+            file_password_checked: false,
         }
     );
+    assert!(
+        shown(&e).starts_with("x-smpp-tls-certificate-file-password is wrong (or the key has its own password, x-smpp-tls-certificate-password)"),
+        "{}",
+        shown(&e)
+    );
+    assert_eq!(TlsError::from(e.clone()).code(), 305);
+    assert!(e.to_string().contains("no integrity check (MAC)"), "{e}");
+    // With a key password set, the key password is the one blamed.
+    let e = err("nomac.p12", Some("wrong-password"), Some("wrong-too"), None);
+    assert!(
+        matches!(
+            e,
+            Pkcs12Error::WrongKeyPassword {
+                key_password_given: true,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(TlsError::from(e).code(), 306);
     // Case and Unicode matter.
     let e = err("unicode-legacy.p12", Some("PÄSSWÖRD€"), None, None);
     assert!(matches!(e, Pkcs12Error::WrongFilePassword { .. }), "{e:?}");

@@ -197,12 +197,18 @@ fn garbage_is_an_error_naming_why() {
     assert_eq!(
         e,
         ReceiptError::NotAReceipt {
-            preview: "Hello, your code is 1234".to_owned()
+            preview: "*****, **** **** ** ****".to_owned()
         }
     );
+    // The text may be a message: its letters and digits are not repeated in the error.
     assert_eq!(
         e.to_string(),
-        "not a delivery receipt: no `id:` or `stat:` field in \"Hello, your code is 1234\""
+        "not a delivery receipt: no `id:` or `stat:` field in \"*****, **** **** ** ****\""
+    );
+    let e = parse("sub:001 dlvr:001 date:2611261015 text:Card 4111").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a delivery receipt: no `id:` or `stat:` field in \"sub:*** dlvr:*** date:********** text:**\""
     );
     assert_eq!(parse("  \r\n").unwrap_err(), ReceiptError::Empty);
     assert_eq!(parse_bytes(b"\0\0").unwrap_err(), ReceiptError::Empty);
@@ -303,7 +309,7 @@ fn tlvs_alone_when_text_is_not_a_receipt() {
     assert_eq!(
         from_deliver(b"garbage", Some("abc"), None, None).unwrap_err(),
         ReceiptError::NotAReceipt {
-            preview: "garbage".to_owned()
+            preview: "*******".to_owned()
         }
     );
     assert_eq!(

@@ -2,8 +2,8 @@
 //! and plain listeners. Every diagnosis is provoked for real and its message checked.
 //! The test PKI comes from tests/tls/make-pki.sh (openssl and flock).
 //!
-//! The tests that need openssl (and those that also need node-smpp) are marked
-//! `#[ignore = "needs …"]`: a bare `cargo test` passes without those tools;
+//! The tests that need openssl (and those that also need node-smpp, or a JDK for the Java
+//! keystores) are marked `#[ignore = "needs …"]`: a bare `cargo test` passes without those tools;
 //! `bash tests/run-all.sh` runs them (`--include-ignored`), as does
 //! `cargo test --test tls -- --include-ignored` (tools: `bash tests/install-tools.sh`).
 
@@ -154,7 +154,11 @@ fn expired_not_yet_valid_wrong_name_self_signed_other_ca_missing_intermediate() 
             "is not issued for '127.0.0.1' but for smsc.example.net",
         ),
         ("server-selfsigned", 324, "is self-signed"),
-        ("server-otherca", 320, "its issuer is unknown"),
+        (
+            "server-otherca",
+            320,
+            "its issuer (O=esme tests,CN=esme other root) is not in x-smpp-tls-ca-file",
+        ),
     ];
     for (stem, code, text) in cases {
         let s = SServer::with_cert(stem, &["-naccept", "1", "-quiet"]);
@@ -174,6 +178,10 @@ fn expired_not_yet_valid_wrong_name_self_signed_other_ca_missing_intermediate() 
     ]);
     let e = connect_err(&base(s.port).build().unwrap());
     assert_eq!(e.code(), 320, "{e}");
+    assert!(
+        e.to_string().contains("sent it alone, without its chain"),
+        "{e}"
+    );
 }
 
 /// A client whose bind carries recognisable system_id and password, to look for in what a
@@ -265,7 +273,7 @@ fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
     assert_eq!(e.code(), 332, "{e}");
     assert!(
         e.to_string()
-            .contains("is x-smpp-port a plain SMPP port? then set x-smpp-tls-mode = off"),
+            .contains("x-smpp-port is a plain SMPP port; set x-smpp-tls-mode = off"),
         "{e}"
     );
 
@@ -280,12 +288,18 @@ fn tls_to_a_plain_port_and_plain_to_a_tls_port() {
         "{e}"
     );
 
-    // node-smpp's TLS port closes on plain SMPP without a word: the hint still names TLS.
+    // node-smpp's TLS port closes on plain SMPP without a word: a TLS hello on a second
+    // connection shows it speaks TLS.
     let smsc = NodeSmsc::start_tls("server", false, &[]);
     let mut cfg = base(smsc.port).build().unwrap();
     cfg.tls.mode = TlsMode::Off;
     let e = connect_err(&cfg);
-    assert!(e.to_string().contains("a TLS port"), "{e}");
+    assert_eq!(e.code(), 333, "{e}");
+    assert!(
+        e.to_string()
+            .contains("answers a TLS hello with a TLS handshake record"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -334,8 +348,11 @@ fn a_server_requiring_a_client_certificate_says_so_in_single_mode() {
         ],
     );
     let e = connect_err(&base(s.port).build().unwrap());
+    assert_eq!(e.code(), 336, "{e}");
     assert!(
-        e.to_string().contains("client certificate") || e.to_string().contains("handshake_failure"),
+        e.to_string().starts_with(
+            "the SMSC requires a client certificate: it asked for one and ended the handshake with alert handshake_failure when we sent none"
+        ),
         "{e}"
     );
 }
@@ -505,6 +522,7 @@ fn esme_check_walks_every_step() {
         "✓ options",
         "✓ certificate",
         "✓ trust",
+        "✓ versions",
         "✓ tcp",
         "✓ tls",
         "✓ bind",
@@ -513,12 +531,27 @@ fn esme_check_walks_every_step() {
     .enumerate()
     {
         assert!(
-            out.lines().nth(i).unwrap_or("").starts_with(want),
+            out.lines()
+                .filter(|l| !l.starts_with("- "))
+                .nth(i)
+                .unwrap_or("")
+                .starts_with(want),
             "line {i}: {out}"
         );
     }
     assert!(out.contains("days left)"), "{out}");
-    assert!(out.contains("TLS 1.3 with TLS13_"), "{out}");
+    assert!(
+        out.contains("TLS 1.3 negotiated (offered: TLS 1.2 and 1.3) with TLS13_"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the SMSC asked for our client certificate and got it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ versions     offering TLS 1.2 and 1.3 (x-smpp-tls-version = 1.2 is the lowest offered); the Genesys driver spoke exactly the version of x-smpp-tls-version: to pin TLS 1.2 as it did, set x-smpp-tls-max-version = 1.2"),
+        "{out}"
+    );
     assert!(
         out.contains("SMSC certificate O=esme tests,CN=localhost issued by"),
         "{out}"
@@ -1223,4 +1256,810 @@ fn renegotiation_and_downgrade_fail_closed() {
         std::thread::sleep(Duration::from_millis(200));
         assert!(!s.output().contains("bindcanary"), "{old}: {}", s.output());
     }
+}
+
+// ------------------------------------------------ a Genesys channel against third-party SMSCs
+
+use common::tls::{keystore, ResetFront};
+
+/// A channel section with only the seed page's options (plus host, port, system id and
+/// password): what a Genesys admin pastes.
+fn seed_channel(port: u16, mode: &str, keystore_file: &str, extra: &str) -> Config {
+    Config::parse_str(&format!(
+        "[channel-smsc]\n\
+         x-smpp-host = 127.0.0.1\n\
+         x-smpp-port = {port}\n\
+         x-smpp-system-id = media01\n\
+         password = secret\n\
+         x-smpp-tls-mode = {mode}\n\
+         x-smpp-tls-version = 1.2\n\
+         x-smpp-tls-path-to-certificate = {keystore_file}\n\
+         x-smpp-tls-certificate-file-password = changeit\n\
+         x-smpp-tls-certificate-password = changeit\n\
+         {extra}\n"
+    ))
+    .unwrap()
+}
+
+fn binds_and_submits(cfg: &Config, what: &str) -> esme::Client {
+    let c = Client::connect(cfg).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let o = c.submit(&Message::text("447700900123", what)).unwrap();
+    assert!(o.is_accepted(), "{what}: {o:?}");
+    c
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
+fn a_seed_channel_with_a_keytool_keystore_binds_single_and_mutual_to_node_smpp() {
+    // The keytool keystore holds our key and the SMSC's CA as a trusted-certificate entry;
+    // no esme-only option is set: the SMSC is verified against the system store plus that
+    // entry, in single mode as in mutual.
+    let ks = keystore("ks-client-trust.p12");
+    let single = NodeSmsc::start_tls("server", false, &[]);
+    let c = binds_and_submits(&seed_channel(single.port, "single", &ks, ""), "single");
+    c.close();
+    let mut smsc = NodeSmsc::start_tls("server", true, &[]);
+    let c = binds_and_submits(&seed_channel(smsc.port, "mutual", &ks, ""), "mutual");
+    c.close();
+    let tls = smsc.wait_for(|l| common::field(l, "event").as_deref() == Some("tls"));
+    assert_eq!(
+        common::field(&tls, "authorized").as_deref(),
+        Some("true"),
+        "{tls}"
+    );
+    // Split passwords (KeyStore API): store `changeit`, key `keypass`.
+    let split = seed_channel(smsc.port, "mutual", &keystore("ks-split-trust.p12"), "");
+    let mut split = split;
+    split.tls.key_password = Some("keypass".into());
+    binds_and_submits(&split, "split passwords").close();
+    // A trust store alone (keytool -importcert, no key) is a valid single-mode keystore.
+    let ts = Config::parse_str(&format!(
+        "x-smpp-host = 127.0.0.1\nx-smpp-port = {}\nx-smpp-system-id = media01\n\
+         x-smpp-tls-mode = single\nx-smpp-tls-path-to-certificate = {}\n\
+         x-smpp-tls-certificate-file-password = changeit\n",
+        single.port,
+        keystore("ks-trust-only.p12")
+    ))
+    .unwrap();
+    binds_and_submits(&ts, "trust store").close();
+    // esme check says what the keystore gave.
+    let (code, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", single.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-path-to-certificate", ks.clone()),
+        ("x-smpp-tls-certificate-file-password", "changeit".into()),
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 key entry (not used in single mode), 1 trust entry (\"smsc-ca\")"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ the PKCS#12 file's trust entry \"smsc-ca\""),
+        "{out}"
+    );
+    assert!(!out.contains("changeit"), "{out}");
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
+fn in_single_mode_the_keystore_is_opened_and_its_failures_named() {
+    let smsc = NodeSmsc::start_tls("server", false, &[]);
+    let ks = keystore("ks-client-trust.p12");
+    // A wrong password fails, as Java's KeyStore.load does, before connecting.
+    let mut cfg = seed_channel(smsc.port, "single", &ks, "");
+    cfg.tls.file_password = Some("wrong-7".into());
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 305, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("x-smpp-tls-certificate-file-password is wrong"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("wrong-7"), "{e}");
+    let mut cfg = seed_channel(smsc.port, "single", "/nonexistent/keystore.p12", "");
+    cfg.tls.ca_file = Some(pki("ca.pem").into());
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 303, "{e}");
+    for (path, pw, want) in [
+        (
+            "/nonexistent/keystore.p12",
+            "changeit",
+            "✗ certificate  PKCS#12 file /nonexistent/keystore.p12 does not exist",
+        ),
+        (
+            ks.as_str(),
+            "wrong-7",
+            "✗ certificate  x-smpp-tls-certificate-file-password is wrong",
+        ),
+    ] {
+        let (code, out) = esme_check(&sets(&[
+            ("x-smpp-host", "127.0.0.1".into()),
+            ("x-smpp-port", smsc.port.to_string()),
+            ("x-smpp-system-id", "media01".into()),
+            ("x-smpp-tls-mode", "single".into()),
+            ("x-smpp-tls-ca-file", pki("ca.pem")),
+            ("x-smpp-tls-path-to-certificate", path.into()),
+            ("x-smpp-tls-certificate-file-password", pw.into()),
+        ]));
+        assert_eq!(code, 1, "{out}");
+        assert!(out.lines().last().unwrap().starts_with(want), "{out}");
+    }
+    // The keystore's trust entry names the trust in the "not trusted" message.
+    let e = connect_err(&seed_channel(
+        smsc.port,
+        "single",
+        &keystore("ks-client-othertrust.p12"),
+        "",
+    ));
+    assert_eq!(e.code(), 320, "{e}");
+    assert!(
+        e.to_string()
+            .contains("the PKCS#12 file's trust entry \"other-ca\""),
+        "{e}"
+    );
+    // Certificates without Java's trusted mark (openssl -nokeys) are not trust entries: a
+    // warning says so, and the existing option trusts them.
+    let plain = seed_channel(smsc.port, "single", &keystore("ossl-trust-only.p12"), "");
+    let e = connect_err(&plain);
+    assert_eq!(e.code(), 320, "{e}");
+    let (_, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", smsc.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        (
+            "x-smpp-tls-path-to-certificate",
+            keystore("ossl-trust-only.p12"),
+        ),
+        ("x-smpp-tls-certificate-file-password", "changeit".into()),
+    ]));
+    assert!(
+        out.contains("! trust        the PKCS#12 file holds 1 CA certificate without Java's trusted-entry mark"),
+        "{out}"
+    );
+    let mut trusted = plain.clone();
+    trusted.tls.trust_pkcs12_cas = true;
+    binds_and_submits(&trusted, "x-smpp-tls-trust-pkcs12-cas").close();
+    // With a CA file the keystore's trust entries are not used, and that is said.
+    let (code, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", smsc.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-ca-file", pki("ca.pem")),
+        ("x-smpp-tls-path-to-certificate", ks),
+        ("x-smpp-tls-certificate-file-password", "changeit".into()),
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("! trust        the PKCS#12 file's 1 trust entry (\"smsc-ca\") is not used: x-smpp-tls-ca-file is set and replaces it"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
+fn self_signed_and_pinned_smsc_certificates_bind() {
+    // The usual self-signed SMSC certificate (`openssl req -x509`: CA:TRUE), given as the CA
+    // file: pinned, it binds (rustls alone says CaUsedAsEndEntity).
+    let selfsigned = NodeSmsc::start_tls("server-selfsigned-ca", false, &[]);
+    let cfg = base(selfsigned.port)
+        .tls_ca_file(pki("server-selfsigned-ca.pem"))
+        .build()
+        .unwrap();
+    binds_and_submits(&cfg, "self-signed CA:TRUE").close();
+    // The same as a keytool trust entry of the keystore.
+    let ks = seed_channel(
+        selfsigned.port,
+        "single",
+        &keystore("ks-pinned-selfsigned.p12"),
+        "",
+    );
+    binds_and_submits(&ks, "self-signed in the keystore").close();
+    // A self-signed CA:FALSE one.
+    let ss = NodeSmsc::start_tls("server-selfsigned", false, &[]);
+    let cfg = base(ss.port)
+        .tls_ca_file(pki("server-selfsigned.pem"))
+        .build()
+        .unwrap();
+    binds_and_submits(&cfg, "self-signed CA:FALSE").close();
+    // The SMSC's own leaf (issued by a CA we do not have), pinned in the CA file or the
+    // keystore.
+    let leaf = NodeSmsc::start_tls("server-nochain", false, &[]);
+    let cfg = base(leaf.port)
+        .tls_ca_file(pki("server-nochain.pem"))
+        .build()
+        .unwrap();
+    binds_and_submits(&cfg, "pinned leaf").close();
+    let ks = seed_channel(leaf.port, "single", &keystore("ks-pinned-leaf.p12"), "");
+    binds_and_submits(&ks, "pinned leaf in the keystore").close();
+    let (code, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", leaf.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-ca-file", pki("server-nochain.pem")),
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("(pinned: byte-identical to a trusted certificate)"),
+        "{out}"
+    );
+
+    // Pinning is no trust-all: the dates and the name are still checked, and only the very
+    // certificate is pinned.
+    let expired = NodeSmsc::start_tls("server-expired", false, &[]);
+    let cfg = base(expired.port)
+        .tls_ca_file(pki("server-expired.pem"))
+        .build()
+        .unwrap();
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 321, "{e}");
+    assert!(e.to_string().contains("expired on 2021-01-01"), "{e}");
+    let wrong = NodeSmsc::start_tls("server-wrongname", false, &[]);
+    let cfg = base(wrong.port)
+        .tls_ca_file(pki("server-wrongname.pem"))
+        .build()
+        .unwrap();
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 323, "{e}");
+    let cfg = base(selfsigned.port)
+        .tls_ca_file(pki("server-selfsigned.pem"))
+        .build()
+        .unwrap();
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 324, "{e}");
+    assert!(
+        e.to_string()
+            .contains("is self-signed and not in x-smpp-tls-ca-file"),
+        "{e}"
+    );
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
+fn tls_version_1_1_loads_warns_and_binds_to_a_tls_1_2_smsc() {
+    let smsc = NodeSmsc::start_tls("server", false, &["--tls-max", "1.2"]);
+    let cfg = seed_channel(smsc.port, "single", &keystore("ks-client-trust.p12"), "");
+    let mut cfg = cfg;
+    cfg.set("x-smpp-tls-version", "1.1").unwrap();
+    cfg.validate().unwrap();
+    let c = Client::connect(&cfg).unwrap();
+    assert_eq!(c.tls_handshake().unwrap().version, "TLSv1_2");
+    let mut warnings = Vec::new();
+    while let Some(e) = c.poll_event(Some(Duration::from_millis(200))) {
+        if let Event::Warning(w) = e {
+            warnings.push(w);
+        }
+    }
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("x-smpp-tls-version = 1.1") && warnings[0].contains("RFC 8996"),
+        "{warnings:?}"
+    );
+    c.close();
+    let (code, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", smsc.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-ca-file", pki("ca.pem")),
+        ("x-smpp-tls-version", "1.1".into()),
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("! versions     x-smpp-tls-version = 1.1: esme offers TLS 1.2 and 1.3 and never TLS 1.1 (deprecated by RFC 8996)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ tls          TLS 1.2 negotiated (offered: TLS 1.2 and 1.3)"),
+        "{out}"
+    );
+
+    // With TLS off the option is irrelevant: it loads, binds, and says nothing.
+    let plain = NodeSmsc::start(&[]);
+    let cfg = Config::parse_str(&format!(
+        "x-smpp-host = 127.0.0.1\nx-smpp-port = {}\nx-smpp-system-id = media01\n\
+         x-smpp-tls-mode = off\nx-smpp-tls-version = 1.1\n",
+        plain.port
+    ))
+    .unwrap();
+    let c = Client::connect(&cfg).unwrap();
+    while let Some(e) = c.poll_event(Some(Duration::from_millis(200))) {
+        assert!(!matches!(e, Event::Warning(_)), "{e:?}");
+    }
+    c.close();
+    let (code, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", plain.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-version", "1.1".into()),
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("1.1") && !out.contains("versions"), "{out}");
+}
+
+/// What a user sees of one failure, three ways: the Rust error, `esme check`'s failing line
+/// and the C API's result and last error.
+struct Seen {
+    code: u32,
+    rust: String,
+    check: String,
+    c_code: u32,
+    c_text: String,
+}
+
+fn three_ways(pairs: &[(&str, String)]) -> Seen {
+    let cfg = Config::from_options(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+    let e = connect_err(&cfg);
+    let (_, out) = esme_check(&sets(pairs));
+    let check = out
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim_start_matches('✗')
+        .trim_start()
+        .to_string();
+    let (c_code, c_text) = c_api_connect(pairs);
+    Seen {
+        code: e.code(),
+        rust: e.to_string(),
+        check,
+        c_code,
+        c_text,
+    }
+}
+
+/// Connects through the C API (`esme_config_set` each option, `esme_client_connect`) and
+/// returns the result and `esme_last_error`'s text.
+fn c_api_connect(pairs: &[(&str, String)]) -> (u32, String) {
+    use esme::ffi::*;
+    use std::ffi::CString;
+    let mut cfg: *mut esme_config = std::ptr::null_mut();
+    // SAFETY: the C API's contract: out-pointers to locals, NUL-terminated strings that
+    // outlive the calls, every handle freed once.
+    unsafe {
+        assert_eq!(esme_config_new(&mut cfg), esme_result::ESME_OK);
+        for (k, v) in pairs {
+            let (k, v) = (CString::new(*k).unwrap(), CString::new(v.as_str()).unwrap());
+            assert_eq!(
+                esme_config_set(cfg, k.as_ptr(), v.as_ptr()),
+                esme_result::ESME_OK
+            );
+        }
+        let mut client: *mut esme_client = std::ptr::null_mut();
+        let r = esme_client_connect(cfg, &mut client);
+        esme_config_free(cfg);
+        assert!(client.is_null(), "connected through the C API");
+        let mut buf = vec![0u8; 4096];
+        let mut n = 0usize;
+        esme_last_error(buf.as_mut_ptr().cast(), buf.len(), &mut n);
+        let text = std::ffi::CStr::from_ptr(buf.as_ptr().cast())
+            .to_string_lossy()
+            .into_owned();
+        (r as u32, text)
+    }
+}
+
+fn tls_pairs(port: u16, mode: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("password", "secret".into()),
+        ("x-smpp-tls-mode", mode.into()),
+        ("x-smpp-tls-ca-file", pki("ca.pem")),
+        ("x-smpp-comms-timeout", "3000".into()),
+    ]
+}
+
+fn with_p12(mut pairs: Vec<(&'static str, String)>, p12: &str) -> Vec<(&'static str, String)> {
+    pairs.push(("x-smpp-tls-path-to-certificate", pki(p12)));
+    pairs.push(("x-smpp-tls-certificate-file-password", "changeit".into()));
+    pairs
+}
+
+/// One diagnosis: the same code and one-line text from the Rust error, `esme check` and the
+/// C API, containing every `want`.
+fn diagnosis(what: &str, pairs: &[(&str, String)], code: u32, want: &[&str]) -> Seen {
+    let seen = three_ways(pairs);
+    assert_eq!(seen.code, code, "{what}: {}", seen.rust);
+    assert_eq!(seen.c_code, code, "{what}: {}", seen.c_text);
+    assert_eq!(seen.c_text, seen.rust, "{what}: the C API says otherwise");
+    assert_eq!(seen.rust.lines().count(), 1, "{what}: {}", seen.rust);
+    for w in want {
+        assert!(
+            seen.rust.contains(w),
+            "{what}: want {w:?} in: {}",
+            seen.rust
+        );
+        assert!(
+            seen.check.contains(w),
+            "{what}: want {w:?} in esme check's: {}",
+            seen.check
+        );
+    }
+    assert!(!seen.rust.contains("changeit") && !seen.check.contains("changeit"));
+    seen
+}
+
+fn sserver(stem: &str, extra: &[&str]) -> SServer {
+    SServer::with_cert(stem, extra)
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn single_mode_against_smscs_that_require_a_client_certificate() {
+    let want = [
+        "the SMSC requires a client certificate: it asked for one and",
+        "when we sent none",
+        "set x-smpp-tls-mode = mutual and x-smpp-tls-path-to-certificate",
+    ];
+    for max in ["1.2", "1.3"] {
+        let smsc = NodeSmsc::start_tls("server", true, &["--tls-max", max]);
+        let seen = diagnosis(
+            &format!("node TLS {max}"),
+            &tls_pairs(smsc.port, "single"),
+            336,
+            &want,
+        );
+        assert!(
+            seen.rust.contains(if max == "1.2" {
+                "alert handshake_failure"
+            } else {
+                "alert certificate_required"
+            }),
+            "{}",
+            seen.rust
+        );
+    }
+    let mut mutual_args = SServer::mutual_args();
+    for v in ["-tls1_2", "-tls1_3"] {
+        let mut a = mutual_args.clone();
+        a.extend(["-quiet".to_string(), v.to_string()]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let s = sserver("server", &a);
+        diagnosis(
+            &format!("s_server {v}"),
+            &tls_pairs(s.port, "single"),
+            336,
+            &want,
+        );
+    }
+    mutual_args.clear();
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn mutual_mode_names_a_refused_certificate_only_on_evidence() {
+    let want = [
+        "the SMSC did not accept our client certificate (O=esme tests,CN=esme-client-untrusted)",
+        "it must trust our certificate's CA (O=esme tests,CN=esme other root)",
+        "it accepts client certificates issued by O=esme tests,CN=esme test root or O=esme tests,CN=esme test intermediate",
+    ];
+    // node: a bare close - right after the TLS 1.3 handshake, or before TLS 1.2's ends.
+    for (max, how) in [
+        ("1.3", "the connection right after the TLS handshake, before we sent the bind, without a TLS alert"),
+        ("1.2", "right after receiving it, before finishing the handshake, without a TLS alert"),
+    ] {
+        let smsc = NodeSmsc::start_tls("server", true, &["--tls-max", max]);
+        let seen = diagnosis(
+            &format!("node TLS {max}"),
+            &with_p12(tls_pairs(smsc.port, "mutual"), "client-untrusted.p12"),
+            330,
+            &want,
+        );
+        assert!(seen.rust.contains(how), "{max}: {}", seen.rust);
+    }
+    // s_server: an alert.
+    for v in ["-tls1_2", "-tls1_3"] {
+        let mut a = SServer::mutual_args();
+        a.extend(["-quiet".to_string(), v.to_string()]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let s = sserver("server", &a);
+        diagnosis(
+            &format!("s_server {v}"),
+            &with_p12(tls_pairs(s.port, "mutual"), "client-untrusted.p12"),
+            330,
+            &["it answered it with TLS alert unknown_ca"],
+        );
+    }
+    // A trusted certificate and an SMSC that simply drops the bind: not the certificate.
+    for max in ["1.3", "1.2"] {
+        let smsc = NodeSmsc::start_tls("server", true, &["--tls-max", max, "--on-bind", "close"]);
+        let seen = diagnosis(
+            &format!("node TLS {max}, bind dropped"),
+            &with_p12(tls_pairs(smsc.port, "mutual"), "client.p12"),
+            203,
+            &[
+                "the SMSC closed the connection before answering the bind",
+                "the TLS handshake had completed and the SMSC had accepted our client certificate",
+            ],
+        );
+        assert!(!seen.rust.contains("did not accept"), "{}", seen.rust);
+    }
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn tls_to_a_plain_smpp_port_is_named() {
+    // An SMSC that answers the hello with SMPP (generic_nack, as the smpp34 crate's
+    // SmppServer does): named at once, for sure.
+    let nack = PlainListener::generic_nack();
+    let t0 = std::time::Instant::now();
+    let e = connect_err(
+        &Config::from_options(
+            tls_pairs(nack.port, "single")
+                .iter()
+                .map(|(k, v)| (*k, v.as_str())),
+        )
+        .unwrap(),
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert_eq!(e.code(), 332, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the SMSC answered our TLS hello with an SMPP generic_nack (command_status ESME_RINVCMDLEN): x-smpp-port is a plain SMPP port; set x-smpp-tls-mode = off (or give the SMSC's TLS port)"
+    );
+    // node-smpp as node-smpp itself behaves: it stops reading and keeps the connection:
+    // named at the timeout, with the option's name; esme check probes and says it for sure.
+    let smsc = NodeSmsc::start(&["--on-decode-error", "keep"]);
+    let seen = diagnosis(
+        "node-smpp keeping the connection",
+        &tls_pairs(smsc.port, "single"),
+        332,
+        &["sent nothing back in 3 s (x-smpp-comms-timeout) to our TLS hello"],
+    );
+    assert!(
+        seen.rust
+            .ends_with("is x-smpp-port a plain SMPP port? then set x-smpp-tls-mode = off"),
+        "{}",
+        seen.rust
+    );
+    assert!(
+        seen.check.ends_with("and a plain SMPP enquire_link esme check sent to that port was answered with an SMPP enquire_link_resp: x-smpp-port is a plain SMPP port; set x-smpp-tls-mode = off (or give the SMSC's TLS port)"),
+        "{}",
+        seen.check
+    );
+    // node-smpp closing at once (smsc.js's default).
+    let smsc = NodeSmsc::start(&[]);
+    diagnosis(
+        "node-smpp closing",
+        &tls_pairs(smsc.port, "single"),
+        332,
+        &["closed the connection without answering our TLS hello"],
+    );
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn plain_smpp_to_a_tls_port_is_named() {
+    let mut pairs = tls_pairs(0, "off");
+    pairs.retain(|(k, _)| *k != "x-smpp-tls-ca-file");
+    let plain = |port: u16| {
+        let mut p = pairs.clone();
+        p[1].1 = port.to_string();
+        p
+    };
+    let want = ["this port expects TLS, set x-smpp-tls-mode = single (or mutual)"];
+    // s_server closes at a non-TLS record; behind a front that resets such connections.
+    let s = sserver("server", &["-quiet"]);
+    let seen = diagnosis("s_server", &plain(s.port), 333, &want);
+    assert!(
+        seen.rust.starts_with("the SMSC closed the connection without answering the bind, and answers a TLS hello with a TLS handshake record"),
+        "{}",
+        seen.rust
+    );
+    let front = ResetFront::start(s.port);
+    let seen = diagnosis("reset", &plain(front.port), 333, &want);
+    assert!(
+        seen.rust
+            .starts_with("the SMSC reset the connection without answering the bind"),
+        "{}",
+        seen.rust
+    );
+    let smsc = NodeSmsc::start_tls("server", false, &[]);
+    diagnosis("node", &plain(smsc.port), 333, &want);
+    // A peer that answers with a TLS alert record.
+    let alert = PlainListener::replying(TLS_ALERT_PROTOCOL_VERSION.to_vec());
+    let mut cfg = base(alert.port).build().unwrap();
+    cfg.tls.mode = TlsMode::Off;
+    let e = connect_err(&cfg);
+    assert_eq!(e.code(), 333, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("the SMSC answered the bind with a TLS alert record"),
+        "{e}"
+    );
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn certificate_problems_get_their_true_cause() {
+    let s = sserver("server-cnonly", &["-quiet"]);
+    let mut p = tls_pairs(s.port, "single");
+    p[0].1 = "localhost".into();
+    diagnosis(
+        "CN only",
+        &p,
+        323,
+        &[
+            "has no subjectAltName, only the CN 'localhost'",
+            "subjectAltName DNS:localhost",
+            "x-smpp-tls-skip-hostname-verification = true",
+        ],
+    );
+    let s = SServer::start(&[
+        "-cert",
+        &pki("server-nochain.pem"),
+        "-key",
+        &pki("server.key"),
+        "-quiet",
+    ]);
+    diagnosis(
+        "missing intermediate",
+        &tls_pairs(s.port, "single"),
+        320,
+        &["the SMSC sent it alone, without its chain, and its issuer (O=esme tests,CN=esme test intermediate) is not in x-smpp-tls-ca-file"],
+    );
+    let s = sserver("server-clientauth", &["-quiet"]);
+    diagnosis(
+        "clientAuth only",
+        &tls_pairs(s.port, "single"),
+        325,
+        &["is not a TLS server certificate: its extended key usage allows only client authentication"],
+    );
+    let s = SServer::start(&[
+        "-cert",
+        &pki("intermediate.pem"),
+        "-key",
+        &pki("intermediate.key"),
+        "-quiet",
+    ]);
+    diagnosis(
+        "a CA certificate as the server's",
+        &tls_pairs(s.port, "single"),
+        325,
+        &["is a CA certificate (CA:TRUE), not a server certificate"],
+    );
+    // A -nomac keystore and a wrong password: the only password set is named.
+    let smsc = NodeSmsc::start_tls("server", true, &[]);
+    let mut p = with_p12(tls_pairs(smsc.port, "mutual"), "client-nomac.p12");
+    p.last_mut().unwrap().1 = "wrong-7".into();
+    let seen = diagnosis(
+        "-nomac, wrong password",
+        &p,
+        305,
+        &["x-smpp-tls-certificate-file-password is wrong (or the key has its own password, x-smpp-tls-certificate-password)"],
+    );
+    assert!(!seen.rust.contains("wrong-7"));
+    p.last_mut().unwrap().1 = "changeit".into();
+    let cfg = Config::from_options(p.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+    binds_and_submits(&cfg, "-nomac").close();
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn tls_versions_against_smscs_of_one_version() {
+    let old = "the SMSC refused both TLS 1.2 and 1.3 (alert protocol_version): it speaks only TLS 1.1 or older, which RFC 8996 deprecates and esme will not speak; the SMSC must enable TLS 1.2 (no option of esme can fix this)";
+    let s = sserver(
+        "server",
+        &["-quiet", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    let seen = diagnosis("s_server 1.1", &tls_pairs(s.port, "single"), 331, &[old]);
+    assert!(!seen.rust.contains("adjust"), "{}", seen.rust);
+    let smsc = NodeSmsc::start_tls("server", false, &["--tls-min", "1.1", "--tls-max", "1.1"]);
+    diagnosis("node 1.1", &tls_pairs(smsc.port, "single"), 331, &[old]);
+    // Each of 1.2 and 1.3 alone: the option that fixes it.
+    let s = sserver("server", &["-quiet", "-tls1_3"]);
+    let mut p = tls_pairs(s.port, "single");
+    p.push(("x-smpp-tls-max-version", "1.2".into()));
+    diagnosis(
+        "s_server 1.3 only",
+        &p,
+        331,
+        &["set x-smpp-tls-max-version = 1.3"],
+    );
+    let s = sserver("server", &["-quiet", "-tls1_2"]);
+    let mut p = tls_pairs(s.port, "single");
+    p.push(("x-smpp-tls-version", "1.3".into()));
+    diagnosis(
+        "s_server 1.2 only",
+        &p,
+        331,
+        &["set x-smpp-tls-version = 1.2"],
+    );
+    // And the default offer binds to each: 1.2 and 1.3.
+    for max in ["1.2", "1.3"] {
+        let smsc = NodeSmsc::start_tls("server", false, &["--tls-min", max, "--tls-max", max]);
+        let cfg = Config::from_options(
+            tls_pairs(smsc.port, "single")
+                .iter()
+                .map(|(k, v)| (*k, v.as_str())),
+        )
+        .unwrap();
+        let c = binds_and_submits(&cfg, max);
+        assert_eq!(
+            c.tls_handshake().unwrap().version,
+            format!("TLSv1_{}", &max[2..])
+        );
+        c.close();
+    }
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI), a JDK (keytool, javac, java: tests/tls/make-keystores.sh) and node-smpp (node, npm ci in tests/interop)"]
+fn esme_check_says_what_of_a_genesys_channel_is_ignored_or_means_otherwise() {
+    let smsc = NodeSmsc::start_tls("server", false, &[]);
+    let dir = std::env::temp_dir().join(format!("esme-genesys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("channel.cfg");
+    std::fs::write(
+        &file,
+        format!(
+            "[channel-opensmpp]\n\
+             driver-classname = com.genesyslab.mcr.smserver.channel.sms_mms.opensmpp.SmppDriver\n\
+             inbound-route = 101:sms_endpoint\n\
+             session-by-address = true\n\
+             x-smpp-host = 127.0.0.1\n\
+             x-smpp-port = {}\n\
+             x-smpp-system-id = media01\n\
+             password = secret\n\
+             reconnection-timeout = 180\n\
+             x-smpp-response-max-waiting-time = 30000\n\
+             x-smpp-tls-mode = single\n\
+             x-smpp-tls-version = 1.2\n\
+             x-smpp-tls-path-to-certificate = {}\n\
+             x-smpp-tls-certificate-file-password = changeit\n\
+             x-smpp-tls-certificate-password = changeit\n",
+            smsc.port,
+            keystore("ks-client-trust.p12")
+        ),
+    )
+    .unwrap();
+    let (code, out) = esme_check(&["--config".to_string(), file.display().to_string()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 0, "{out}");
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("- ")).collect();
+    for want in [
+        "- options      driver-classname: ignored (the Java driver class to load; esme is the driver)",
+        "- options      inbound-route: ignored (where Genesys routes inbound messages",
+        "- options      session-by-address: ignored (how Genesys groups messages into chat sessions",
+        "- options      reconnection-timeout: differs from the Genesys driver: the longest wait between reconnect attempts",
+        "- options      x-smpp-response-max-waiting-time: differs from the Genesys driver: a submit without a response by then ends Unknown",
+        "- options      x-smpp-tls-mode: differs from the Genesys driver: also checks that the SMSC's certificate carries its name",
+        "- options      x-smpp-tls-version: differs from the Genesys driver: the lowest version offered: TLS 1.2 and 1.3 are offered, where the Genesys driver spoke exactly 1.2 (x-smpp-tls-max-version = 1.2 does the same)",
+    ] {
+        assert!(notes.iter().any(|n| n.starts_with(want)), "{want}\nin:\n{out}");
+    }
+    // One line each, and nothing about options that mean the same (passwords, host, …).
+    assert_eq!(notes.len(), 7, "{out}");
+    assert!(
+        !out.contains("changeit") && !out.contains("secret"),
+        "{out}"
+    );
+    // The notes follow the options line; the steps still all pass.
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("- options"),
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().starts_with("✓ bind"), "{out}");
+    // Pinning 1.2 as the Genesys driver did: the version line is gone.
+    let (_, out) = esme_check(&sets(&[
+        ("x-smpp-host", "127.0.0.1".into()),
+        ("x-smpp-port", smsc.port.to_string()),
+        ("x-smpp-system-id", "media01".into()),
+        ("x-smpp-tls-mode", "single".into()),
+        ("x-smpp-tls-ca-file", pki("ca.pem")),
+        ("x-smpp-tls-version", "1.2".into()),
+        ("x-smpp-tls-max-version", "1.2".into()),
+    ]));
+    assert!(!out.contains("x-smpp-tls-version: differs"), "{out}");
+    assert!(
+        out.contains("✓ tls          TLS 1.2 negotiated (offered: TLS 1.2 only)"),
+        "{out}"
+    );
 }

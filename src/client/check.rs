@@ -2,7 +2,7 @@
 //! → trust → TCP → TLS handshake → bind. Stops at the first failure.
 
 use super::{bind, secure, tcp_connect, Resolved};
-use crate::config::{Config, Secret, TlsMode};
+use crate::config::{Config, Opt, TlsMode};
 use crate::tls::{self, show_time};
 use std::time::{Instant, SystemTime};
 
@@ -17,6 +17,10 @@ pub struct CheckStep {
     pub detail: String,
     /// Warnings that do not fail the step (a certificate expiring soon, …).
     pub warnings: Vec<String>,
+    /// Notes for a Genesys channel (the `options` step): each option given that esme
+    /// ignores, and each whose meaning differs from the Genesys driver's
+    /// ([`Config::genesys_notes`]).
+    pub notes: Vec<String>,
     /// The stable error code when it failed.
     pub code: Option<u32>,
 }
@@ -27,6 +31,7 @@ fn pass(name: &'static str, detail: String) -> CheckStep {
         ok: true,
         detail,
         warnings: Vec::new(),
+        notes: Vec::new(),
         code: None,
     }
 }
@@ -37,6 +42,7 @@ fn fail(name: &'static str, e: &crate::Error) -> CheckStep {
         ok: false,
         detail: e.to_string(),
         warnings: Vec::new(),
+        notes: Vec::new(),
         code: Some(e.code()),
     }
 }
@@ -57,6 +63,70 @@ fn until(t: SystemTime) -> String {
     }
 }
 
+/// The versions offered, what [`Opt::TlsVersion`] means here, and how to pin 1.2 as the
+/// Genesys driver (Java's `SSLContext` for "TLSv1.2") did.
+fn versions_line(setup: &tls::TlsSetup) -> String {
+    use crate::config::TlsVersion;
+    let pin = match setup.max_version {
+        TlsVersion::Tls13 => format!(
+            "; the Genesys driver spoke exactly the version of {}: to pin TLS 1.2 as it did, set {} = 1.2",
+            Opt::TlsVersion,
+            Opt::TlsMaxVersion
+        ),
+        _ => format!("; {} = 1.2 pins it, as the Genesys driver did", Opt::TlsMaxVersion),
+    };
+    let lowest = match setup.min_version {
+        TlsVersion::Tls11 => format!("{} = 1.1 is never spoken", Opt::TlsVersion),
+        v => format!("{} = {} is the lowest offered", Opt::TlsVersion, v.name()),
+    };
+    format!("offering {} ({lowest}){pin}", setup.offered)
+}
+
+/// A TLS handshake that met silence or a bare close: `esme check` asks the port whether it
+/// speaks plain SMPP, with an enquire_link on a new connection (no bind: the password never
+/// goes out in clear), and says so for sure when an SMPP PDU comes back.
+fn plain_port_probe(settings: &Resolved, e: crate::Error) -> crate::Error {
+    use std::io::{Read, Write};
+    let crate::Error::Tls(tls::TlsError::NotTls {
+        what,
+        certain: false,
+    }) = &e
+    else {
+        return e;
+    };
+    let Ok(sock) = tcp_connect(settings) else {
+        return e;
+    };
+    let wait = settings
+        .config
+        .connect_timeout
+        .min(std::time::Duration::from_secs(3));
+    let _ = sock.set_read_timeout(Some(wait));
+    // enquire_link, sequence_number 1.
+    let enquire_link = [0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1];
+    if (&sock).write_all(&enquire_link).is_err() {
+        return e;
+    }
+    let mut head = [0u8; 16];
+    let mut got = 0;
+    while got < head.len() {
+        match (&sock).read(&mut head[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    let _ = sock.shutdown(std::net::Shutdown::Both);
+    match tls::describe_smpp(&head[..got]) {
+        Some(pdu) => crate::Error::Tls(tls::TlsError::NotTls {
+            what: format!(
+                "{what}; and a plain SMPP enquire_link esme check sent to that port was answered with {pdu}"
+            ),
+            certain: true,
+        }),
+        None => e,
+    }
+}
+
 /// Runs the steps; the last one is the first failure, if any.
 pub fn check(config: &Config) -> Vec<CheckStep> {
     let mut steps = Vec::new();
@@ -64,7 +134,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         steps.push(fail("options", &crate::Error::Config(e)));
         return steps;
     }
-    steps.push(pass(
+    let mut options = pass(
         "options",
         format!(
             "valid: {}{}:{} as {} ({}), TLS {}",
@@ -83,68 +153,60 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 TlsMode::Mutual => "mutual",
             }
         ),
-    ));
+    );
+    options.notes = config.genesys_notes();
+    steps.push(options);
     let t = &config.tls;
-    if let (true, Some(path)) = (t.mode != TlsMode::Off, &t.pkcs12_path) {
-        if t.mode == TlsMode::Mutual || t.trust_pkcs12_cas {
-            match tls::pkcs12::load_file(
-                path,
-                t.file_password.as_ref().map(Secret::expose),
-                t.key_password.as_ref().map(Secret::expose),
-                t.alias.as_deref(),
-            ) {
-                Ok(id) => {
-                    let mut st = pass(
-                        "certificate",
-                        format!(
-                            "{} opens; key matches {}{}, {}",
-                            path.display(),
-                            id.subject,
-                            id.alias
-                                .as_deref()
-                                .map(|a| format!(" (alias {a})"))
-                                .unwrap_or_default(),
-                            id.not_after
-                                .map(until)
-                                .unwrap_or_else(|| "no expiry date".into())
-                        ),
-                    );
-                    st.warnings.extend(id.expiry_warning(SystemTime::now()));
-                    steps.push(st);
-                }
-                Err(e) => {
-                    steps.push(fail("certificate", &crate::Error::Tls(e.into())));
-                    return steps;
-                }
-            }
-        }
-    }
     let settings = match Resolved::new(config.clone()) {
         Ok(s) => s,
         Err(e) => {
-            steps.push(fail(
-                if t.mode != TlsMode::Off {
-                    "trust"
-                } else {
-                    "options"
-                },
-                &e,
-            ));
+            let step = match &e {
+                crate::Error::Tls(
+                    tls::TlsError::Pkcs12(_) | tls::TlsError::ClientCertDates { .. },
+                ) => "certificate",
+                _ if t.mode != TlsMode::Off => "trust",
+                _ => "options",
+            };
+            steps.push(fail(step, &e));
             return steps;
         }
     };
-    if let Some(setup) = &settings.tls {
-        let mut st = pass(
-            "trust",
-            format!("verifying the SMSC against {}", setup.report.trust),
+    // As a connect does: the configuration (secret options as ***) at the dump level.
+    if crate::log::enabled(settings.dump_level()) {
+        settings.log(
+            settings.dump_level(),
+            "esme::config",
+            &format!("{config:?}"),
         );
-        st.warnings = setup
-            .report
+    }
+    if let Some(setup) = &settings.tls {
+        let r = &setup.report;
+        if let Some(ks) = &r.keystore {
+            let mut st = pass(
+                "certificate",
+                match r.client_not_after {
+                    Some(end) => format!("{ks}; {}", until(end)),
+                    None => ks.clone(),
+                },
+            );
+            st.warnings = r
+                .warnings
+                .iter()
+                .filter(|w| w.contains("client certificate"))
+                .cloned()
+                .collect();
+            steps.push(st);
+        }
+        let mut st = pass("trust", format!("verifying the SMSC against {}", r.trust));
+        st.warnings = r
             .warnings
             .iter()
-            .filter(|w| !w.contains("expire"))
+            .filter(|w| !w.contains("client certificate"))
             .cloned()
             .collect();
+        steps.push(st);
+        let mut st = pass("versions", versions_line(setup));
+        st.warnings = r.version_warnings.clone();
         steps.push(st);
     }
     let t0 = Instant::now();
@@ -163,7 +225,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
     let (transport, info) = match secure(&settings, stream) {
         Ok(x) => x,
         Err(e) => {
-            steps.push(fail("tls", &e));
+            steps.push(fail("tls", &plain_port_probe(&settings, e)));
             return steps;
         }
     };
@@ -180,14 +242,29 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 )
             })
             .unwrap_or_default();
+        let ev = setup.evidence();
         steps.push(pass(
             "tls",
             format!(
-                "{} with {} in {}{}",
+                "{} negotiated (offered: {}) with {} in {}{}{}{}",
                 info.version.replace("TLSv1_", "TLS 1."),
+                setup.offered,
                 info.cipher_suite,
                 ms(t1),
-                smsc
+                smsc,
+                if ev.pinned {
+                    " (pinned: byte-identical to a trusted certificate)"
+                } else {
+                    ""
+                },
+                match (&ev.cert_request, ev.sent_cert) {
+                    (Some(_), true) => "; the SMSC asked for our client certificate and got it",
+                    (Some(_), false) => "; the SMSC asked for a client certificate and got none",
+                    (None, _) if setup.mode == TlsMode::Mutual => {
+                        "; the SMSC did not ask for our client certificate"
+                    }
+                    (None, _) => "",
+                }
             ),
         ));
     }

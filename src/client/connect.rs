@@ -18,9 +18,12 @@ use std::time::{Duration, Instant};
 pub(crate) struct Resolved {
     pub config: Config,
     pub tls: Option<Arc<crate::tls::TlsSetup>>,
-    /// The built-in rules plus those of [`Opt::PiiRules`]; the group applied is
-    /// `config.log_mask_group` (checked to exist here).
-    pub log_mask: crate::pii::RuleSet,
+    /// What masks the texts of the log: the built-in rules plus those of [`Opt::PiiRules`],
+    /// the group [`Opt::LogMaskGroup`] (checked to exist here), [`Opt::LogReceiptText`].
+    pub log_mask: crate::trace::LogMask,
+    /// The channel the log records are about: the configuration's `[section]` name, else
+    /// the host.
+    pub channel: String,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -36,27 +39,39 @@ impl Resolved {
     /// Loads what the configuration names (PII rules, TLS identity and trust). The
     /// configuration is not validated here: [`Client::connect`] and [`check`] do that first.
     pub(crate) fn new(config: Config) -> Result<Resolved, Error> {
-        let rules = match &config.pii_rules {
-            Some(path) => crate::pii::RuleSet::from_file(path)?.with_builtins()?,
-            None => crate::pii::RuleSet::builtin(),
-        };
-        if rules.group_rules(&config.log_mask_group).is_none() {
-            return Err(Error::Usage(format!(
-                "{} = {}: no such PII rule group (groups: {})",
-                Opt::LogMaskGroup,
-                config.log_mask_group,
-                rules.groups().join(", ")
-            )));
-        }
+        // Read again (the file may have changed since the configuration was validated).
+        let rules = config.log_rules()?;
+        let log_mask =
+            crate::trace::LogMask::new(&rules, &config.log_mask_group, config.log_receipt_text);
         let tls = match config.tls.mode {
             TlsMode::Off => None,
             _ => Some(Arc::new(crate::tls::setup(&config.tls, &config.host)?)),
         };
+        let channel = config
+            .channel
+            .clone()
+            .unwrap_or_else(|| config.host.clone());
         Ok(Resolved {
             config,
             tls,
-            log_mask: rules,
+            log_mask,
+            channel,
         })
+    }
+
+    /// Logs a record about this channel.
+    pub(crate) fn log(&self, level: crate::log::Level, target: &str, message: &str) {
+        crate::log::emit_in(level, target, &self.channel, message);
+    }
+
+    /// Logs PDUs the session traced (at the dump level only), masked; wipes the bind
+    /// password from each once its line is made.
+    pub(crate) fn log_pdus(&self, traced: Vec<(session::Direction, crate::pdu::Pdu)>) {
+        for (dir, mut pdu) in traced {
+            let l = crate::trace::line(dir, &pdu, self.config.inbound_default, &self.log_mask);
+            pdu.body.wipe_secrets();
+            self.log(self.dump_level(), "esme::pdu", &l);
+        }
     }
 
     /// The level of PDU dumps: info with [`Opt::DebugMode`], else debug.
@@ -211,17 +226,34 @@ pub(crate) fn bind(
     tls_info: Option<crate::tls::HandshakeInfo>,
 ) -> Result<Connected, Error> {
     let mutual = s.tls.as_ref().is_some_and(|x| x.mode == TlsMode::Mutual);
-    let rejected_cert = || {
-        Error::Tls(crate::tls::TlsError::ClientCertRejected {
-            alert: None,
-            subject: s.tls.as_ref().and_then(|x| x.report.client_subject.clone()),
-        })
-    };
-    let c = &s.config;
-    let mut first: Vec<u8> = Vec::new();
+    let tls13 = tls_info.as_ref().is_some_and(|i| i.version == "TLSv1_3");
     let now = Instant::now();
     let mut session = Session::new(s.session_config(), now);
     session.set_trace(crate::log::enabled(s.dump_level()));
+    let r = bind_exchange(s, &t, &mut session, now, mutual, tls13);
+    // The bind and its answer go to the log now, before the "bound" line, also when the
+    // bind failed.
+    s.log_pdus(session.take_trace());
+    let system_id = r?;
+    Ok(Connected {
+        transport: t,
+        session,
+        system_id,
+        tls: tls_info,
+    })
+}
+
+/// Writes the bind and reads until its answer: the SMSC's system_id, or why not.
+fn bind_exchange(
+    s: &Resolved,
+    t: &Arc<dyn Transport>,
+    session: &mut Session<PartKey>,
+    now: Instant,
+    mutual: bool,
+    tls13: bool,
+) -> Result<String, Error> {
+    let c = &s.config;
+    let mut first: Vec<u8> = Vec::new();
     let bind = Bind {
         system_id: c.system_id.clone(),
         password: c.password.expose().to_string(),
@@ -250,14 +282,7 @@ pub(crate) fn bind(
         }
         while let Some(ev) = session.poll_event() {
             match ev {
-                session::Event::Bound { system_id, .. } => {
-                    return Ok(Connected {
-                        transport: t,
-                        session,
-                        system_id,
-                        tls: tls_info,
-                    })
-                }
+                session::Event::Bound { system_id, .. } => return Ok(system_id),
                 session::Event::BindRefused { status } if status == CommandStatus::Other(u32::MAX) => {
                     return Err(Error::Timeout {
                         phase: "the bind response",
@@ -272,13 +297,15 @@ pub(crate) fn bind(
                 }
                 // Say what the SMSC sent instead of the bind response: if the bind then
                 // times out, the log shows why.
-                session::Event::Ignored { why } => crate::log::emit(
+                session::Event::Ignored { why } => s.log(
                     crate::log::Level::Warn,
                     "esme::session",
                     &format!("ignored from {} while binding: {why}", s.addr()),
                 ),
                 session::Event::FramingError(_) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
-                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
+                    return Err(Error::Tls(crate::tls::TlsError::PlainToTls {
+                        evidence: format!("answered the bind with a TLS {} record", record_kind(&first)),
+                    }))
                 }
                 session::Event::FramingError(e) => {
                     return Err(Error::Disconnected {
@@ -300,21 +327,7 @@ pub(crate) fn bind(
         }
         let _ = t.set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))));
         match t.read(&mut buf) {
-            // With mutual TLS 1.3 the handshake ends on our side before the SMSC has
-            // checked our certificate: a refusal shows as a close right after it.
-            Ok(0) if mutual && first.is_empty() => return Err(rejected_cert()),
-            Ok(0) if s.tls.is_none() && crate::tls::looks_like_tls(&first) => {
-                return Err(Error::Tls(crate::tls::TlsError::PlainToTls))
-            }
-            Ok(0) => {
-                return Err(Error::Disconnected {
-                    why: if s.tls.is_some() {
-                        "the SMSC closed the connection before answering the bind".into()
-                    } else {
-                        "the SMSC closed the connection before answering the bind (wrong port, a TLS port, or the SMSC refuses this address)".into()
-                    },
-                })
-            }
+            Ok(0) => return Err(closed_before_bind(s, &**t, tls13, &first, false)),
             Ok(n) => {
                 if first.len() < 8 {
                     first.extend_from_slice(&buf[..n.min(8 - first.len())]);
@@ -344,17 +357,82 @@ pub(crate) fn bind(
                     }
                     return Err(Error::Tls(setup.diagnose(r)));
                 }
-                if mutual
-                    && first.is_empty()
-                    && matches!(e.kind(), std::io::ErrorKind::ConnectionReset)
-                {
-                    return Err(rejected_cert());
+                if matches!(e.kind(), std::io::ErrorKind::ConnectionReset) {
+                    return Err(closed_before_bind(s, &**t, tls13, &first, true));
                 }
                 return Err(Error::Disconnected {
                     why: format!("the connection failed while binding: {e}"),
                 });
             }
         }
+    }
+}
+
+/// `alert` or `handshake`: the kind of TLS record `b` starts.
+fn record_kind(b: &[u8]) -> &'static str {
+    match b.first() {
+        Some(0x15) => "alert",
+        Some(0x16) => "handshake",
+        _ => "",
+    }
+}
+
+/// The SMSC closed (or reset) the connection before answering the bind: what the evidence
+/// says it means. Over TLS, a silent close right after a TLS 1.3 handshake in which we sent a
+/// certificate is a refused certificate ([`crate::tls`]'s `diagnose_close_after`). Over
+/// plain TCP, with nothing received, a second connection sends a TLS hello (no secret in it):
+/// a TLS answer names a TLS port.
+fn closed_before_bind(
+    s: &Resolved,
+    t: &dyn Transport,
+    tls13: bool,
+    first: &[u8],
+    reset: bool,
+) -> Error {
+    let closed = if reset {
+        "reset the connection"
+    } else {
+        "closed the connection"
+    };
+    match &s.tls {
+        Some(setup) => {
+            let mut after = t.after_handshake().unwrap_or_default();
+            after.reset |= reset;
+            Error::Disconnected {
+                why: if first.is_empty() {
+                    setup.diagnose_close_after(&after, tls13)
+                } else {
+                    format!("the SMSC {closed} in the middle of its answer to the bind")
+                },
+            }
+        }
+        None if crate::tls::looks_like_tls(first) => Error::Tls(crate::tls::TlsError::PlainToTls {
+            evidence: format!(
+                "answered the bind with a TLS {} record and {closed}",
+                record_kind(first)
+            ),
+        }),
+        None if first.is_empty() => {
+            let probe = tcp_connect(s).ok().and_then(|sock| {
+                crate::tls::answers_tls(sock, s.config.connect_timeout.min(Duration::from_secs(3)))
+            });
+            match probe {
+                Some(answer) => Error::Tls(crate::tls::TlsError::PlainToTls {
+                    evidence: format!(
+                        "{closed} without answering the bind, and answers a TLS hello with {answer}"
+                    ),
+                }),
+                None => Error::Disconnected {
+                    why: format!(
+                        "the SMSC {closed} before answering the bind (not a TLS port either: it does not answer a TLS hello with TLS; does the SMSC refuse this address or this {}?)",
+                        Opt::SystemId
+                    ),
+                },
+            }
+        }
+        None => Error::Disconnected {
+            why: format!("the SMSC {closed} before answering the bind"),
+        },
     }
 }
 

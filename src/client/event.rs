@@ -41,8 +41,9 @@ pub enum Event {
     Warning(String),
 }
 
-/// An MO message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An MO message. `Debug` masks the addresses and shows the text and body only by their
+/// length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InboundMessage {
     /// source_addr.
     pub from: String,
@@ -60,8 +61,9 @@ pub struct InboundMessage {
     pub note: Option<String>,
 }
 
-/// A delivery receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A delivery receipt. `Debug` masks the addresses and shows the raw text only by its
+/// length (the parsed receipt shows its fields, its `text:` by its length).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ReceivedReceipt {
     /// source_addr (the mobile).
     pub from: String,
@@ -73,6 +75,34 @@ pub struct ReceivedReceipt {
     pub raw: Vec<u8>,
     /// Why it did not parse, when it did not.
     pub note: Option<String>,
+}
+
+impl std::fmt::Debug for InboundMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Addr, Chars, Octets};
+        f.debug_struct("InboundMessage")
+            .field("from", &Addr(&self.from))
+            .field("to", &Addr(&self.to))
+            .field("data_coding", &self.data_coding)
+            .field("text", &self.text.as_deref().map(Chars))
+            .field("body", &Octets(&self.body))
+            .field("parts", &self.parts)
+            .field("note", &self.note)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ReceivedReceipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Addr, Octets};
+        f.debug_struct("ReceivedReceipt")
+            .field("from", &Addr(&self.from))
+            .field("to", &Addr(&self.to))
+            .field("receipt", &self.receipt)
+            .field("raw", &Octets(&self.raw))
+            .field("note", &self.note)
+            .finish()
+    }
 }
 
 /// The connection's state.
@@ -108,7 +138,8 @@ pub(super) struct Events {
 
 impl Inner {
     pub(super) fn post(&self, e: Event) {
-        use crate::log::{emit, Level};
+        use crate::log::Level;
+        let emit = |level, target: &str, message: &str| self.s.log(level, target, message);
         match &e {
             Event::Connection(ConnectionState::Bound { system_id }) => emit(
                 Level::Info,

@@ -9,6 +9,14 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 impl Inner {
+    /// A trace record, composed only when a sink takes trace.
+    fn trace(&self, line: impl FnOnce() -> String) {
+        if crate::log::enabled(crate::log::Level::Trace) {
+            self.s
+                .log(crate::log::Level::Trace, "esme::client", &line());
+        }
+    }
+
     pub(super) fn on_inbound(&self, g: &mut Shared, pdu: Pdu, now: Instant) {
         if self.events_full() {
             // Refused, not dropped: the SMSC keeps it and retries.
@@ -31,6 +39,29 @@ impl Inner {
                 };
                 let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
                 self.counters.receipts_received.fetch_add(1, Relaxed);
+                self.trace(|| match &parsed {
+                    Ok(r) => format!(
+                        "receipt from {}: id {} state {} err {} (id from {}, state from {})",
+                        self.s.log_mask.address(&d.source.addr),
+                        r.id,
+                        r.state.name(),
+                        r.err.as_deref().unwrap_or("-"),
+                        if id.as_deref().is_some_and(|i| !i.is_empty()) {
+                            "the receipted_message_id TLV"
+                        } else {
+                            "the text"
+                        },
+                        if state.is_some() {
+                            "the message_state TLV"
+                        } else {
+                            "the text"
+                        },
+                    ),
+                    Err(e) => format!(
+                        "receipt from {} not read: {e}",
+                        self.s.log_mask.address(&d.source.addr)
+                    ),
+                });
                 let (receipt, note) = match parsed {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
@@ -58,8 +89,32 @@ impl Inner {
                     part.destination.clone(),
                     part.data_coding,
                 );
+                let concat = match (&part.sar, part.esm_class & 0x40 != 0) {
+                    (Some(sar), _) => Some((sar.ref_num, sar.total, sar.seqnum)),
+                    (None, true) => crate::text::udh_concat(&part.short_message).ok().flatten(),
+                    (None, false) => None,
+                };
+                if let Some((r, total, seq)) = concat {
+                    self.trace(|| {
+                        format!(
+                            "message part {seq}/{total} (reference {r}) from {}, data_coding 0x{dc:02x}",
+                            self.s.log_mask.address(&from)
+                        )
+                    });
+                }
                 match g.reasm.push(part, now) {
                     Ok(Some(m)) => {
+                        self.trace(|| {
+                            format!(
+                                "message from {}: {} part(s), {}",
+                                self.s.log_mask.address(&m.source),
+                                m.parts,
+                                match &m.text {
+                                    Some(t) => format!("{} characters", t.chars().count()),
+                                    None => format!("{} octets", m.body.len()),
+                                }
+                            )
+                        });
                         let note = m.text_error.as_ref().map(|e| e.to_string());
                         vec![Event::Message(InboundMessage {
                             from: m.source,

@@ -5,7 +5,7 @@
 
 use super::event::{ConnectionState, Event};
 use super::{
-    lock, trace, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
+    lock, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
 };
 use crate::config::Opt;
 use crate::pdu::{Body, Pdu};
@@ -145,18 +145,7 @@ impl Inner {
     /// Logs the PDUs the session traced (at the dump level only), masked. Called without the
     /// state lock: masking and the sink may be slow, and submitters must not wait for them.
     fn log_pdus(&self, traced: Vec<(session::Direction, Pdu)>) {
-        let (rules, group) = (&self.s.log_mask, &self.s.config.log_mask_group);
-        // The group was checked when the configuration was resolved; fall back to full masking
-        // rather than log a text unmasked.
-        let mask = |t: &str| match rules.mask_by_group(t, group) {
-            Ok(m) => m.text,
-            Err(_) => "*".repeat(t.chars().count()),
-        };
-        for (dir, mut pdu) in traced {
-            let l = trace::line(dir, &pdu, self.s.config.inbound_default, &mask);
-            pdu.body.wipe_secrets();
-            crate::log::emit(self.s.dump_level(), "esme::pdu", &l);
-        }
+        self.s.log_pdus(traced);
     }
 
     /// The writer role: writes what the session has queued, unless another thread holds the
@@ -371,7 +360,7 @@ impl Inner {
                 }
                 session::Event::BindFailed { why } => end = Some(why),
                 // A response to no request of ours: the session goes on, the operator is told.
-                session::Event::Ignored { why } => crate::log::emit(
+                session::Event::Ignored { why } => self.s.log(
                     crate::log::Level::Warn,
                     "esme::session",
                     &format!("ignored from {}: {why}", self.s.addr()),

@@ -7,8 +7,8 @@ use crate::text::{self, Encoding};
 use crate::Error;
 use std::time::Duration;
 
-/// A message body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A message body. `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Content {
     /// Text, encoded by the configured or given encoding and segmented when long.
     Text(String),
@@ -16,8 +16,9 @@ pub enum Content {
     Binary(Vec<u8>),
 }
 
-/// One message to submit. Unset fields take the channel's configured defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One message to submit. Unset fields take the channel's configured defaults. `Debug`
+/// masks the addresses and shows the body only by its length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Message {
     /// The destination address.
     pub to: String,
@@ -47,6 +48,37 @@ pub struct Message {
     pub protocol_id: u8,
     /// TLVs added to every part (after [`Opt::ExtraOpt`]).
     pub tlvs: Vec<Tlv>,
+}
+
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Chars, Octets};
+        match self {
+            Content::Text(t) => f.debug_tuple("Text").field(&Chars(t)).finish(),
+            Content::Binary(b) => f.debug_tuple("Binary").field(&Octets(b)).finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::Addr;
+        f.debug_struct("Message")
+            .field("to", &Addr(&self.to))
+            .field("from", &self.from.as_deref().map(Addr))
+            .field("to_ton_npi", &self.to_ton_npi)
+            .field("from_ton_npi", &self.from_ton_npi)
+            .field("content", &self.content)
+            .field("encoding", &self.encoding)
+            .field("data_coding", &self.data_coding)
+            .field("registered_delivery", &self.registered_delivery)
+            .field("validity", &self.validity)
+            .field("service_type", &self.service_type)
+            .field("priority", &self.priority)
+            .field("protocol_id", &self.protocol_id)
+            .field("tlvs", &self.tlvs)
+            .finish()
+    }
 }
 
 impl Message {
@@ -262,6 +294,40 @@ pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<V
         }
         Ok(parts)
     })
+}
+
+/// The trace line of a submit: destination (masked), what the body is, its encoding, the
+/// parts. Never the text.
+pub(crate) fn trace_line(
+    s: &Config,
+    m: &Message,
+    parts: usize,
+    ref_num: u16,
+    mask: &crate::trace::LogMask,
+) -> String {
+    let (body, enc) = match &m.content {
+        Content::Text(t) => {
+            let t = if t.is_empty() { &s.empty_message } else { t };
+            let enc = m
+                .encoding
+                .unwrap_or_else(|| s.outbound_encoding.encoding_for(t));
+            (
+                format!("text of {} characters", t.chars().count()),
+                format!("{enc:?}"),
+            )
+        }
+        Content::Binary(b) => (format!("{} octets", b.len()), "binary".to_string()),
+    };
+    let split = if parts > 1 {
+        format!(" ({:?}, reference {ref_num})", s.segmentation)
+    } else {
+        String::new()
+    };
+    format!(
+        "submit to {}: {body}, {enc}, {parts} part(s){split}, registered_delivery {}",
+        mask.address(&m.to),
+        m.registered_delivery.unwrap_or(s.delivery_report as u8)
+    )
 }
 
 thread_local! {

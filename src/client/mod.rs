@@ -50,7 +50,7 @@
 //! the writer and reader roles and the I/O thread's loop; `inbound.rs` deliver_sm and
 //! data_sm (receipts, reassembly); `reconnect.rs` losing and re-making the connection;
 //! `event.rs` what the client reports; `ticket.rs`; `message.rs` what a caller submits and how
-//! it becomes PDUs; `stats.rs`; `trace.rs` the PDU log lines; `check.rs` `esme check`.
+//! it becomes PDUs; `stats.rs`; `check.rs` `esme check`.
 
 mod attempt;
 mod check;
@@ -63,7 +63,6 @@ mod reconnect;
 mod stats;
 mod submit;
 mod ticket;
-mod trace;
 
 pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
@@ -263,9 +262,14 @@ impl Client {
         } else {
             crate::log::Level::Debug
         };
+        let channel = config.channel.as_deref().unwrap_or(&config.host);
         if crate::log::enabled(level) {
             // Secret options print as ***.
-            crate::log::emit(level, "esme::config", &format!("{config:?}"));
+            crate::log::emit_in(level, "esme::config", channel, &format!("{config:?}"));
+        }
+        // No option is ignored silently (esme check prints the same lines).
+        for note in config.genesys_notes() {
+            crate::log::emit_in(crate::log::Level::Info, "esme::config", channel, &note);
         }
         Client::connect_with(config.clone())
     }
@@ -345,7 +349,7 @@ impl Client {
             counters: Counters::new(),
         });
         if let Some(t) = &inner.s.tls {
-            for w in &t.report.warnings {
+            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
                 inner.post(Event::Warning(w.clone()));
             }
         }

@@ -68,6 +68,10 @@ impl Inner {
         // Segment and encode outside the lock: submitters work in parallel.
         let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
         let parts = message::build_parts(s, m, ref_num)?;
+        if crate::log::enabled(crate::log::Level::Trace) {
+            let l = message::trace_line(s, m, parts.len(), ref_num, &self.s.log_mask);
+            self.s.log(crate::log::Level::Trace, "esme::client", &l);
+        }
         let mut g = lock(&self.st);
         if g.closing {
             return Err(Error::Closed);

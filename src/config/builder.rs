@@ -1,6 +1,6 @@
 //! [`ConfigBuilder`]: a configuration built in code.
 
-use super::choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+use super::choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 use super::error::ConfigError;
 use super::fields::Config;
 #[cfg(doc)]
@@ -340,6 +340,13 @@ impl ConfigBuilder {
     /// [`Opt::LogMaskGroup`]: the rule group masking esme's logs. Default: `default`.
     pub fn log_mask_group(mut self, v: impl Into<String>) -> Self {
         self.config.log_mask_group = v.into();
+        self
+    }
+
+    /// [`Opt::LogReceiptText`]: how esme's logs show a delivery receipt's `text:`. Default:
+    /// [`ReceiptText::Masked`].
+    pub fn log_receipt_text(mut self, v: ReceiptText) -> Self {
+        self.config.log_receipt_text = v;
         self
     }
 

@@ -28,9 +28,14 @@ impl TlsMode {
 }
 
 /// A TLS version: the lowest offered ([`Opt::TlsVersion`](crate::config::Opt::TlsVersion)) or the highest
-/// ([`Opt::TlsMaxVersion`](crate::config::Opt::TlsMaxVersion)). TLS 1.1 and lower are deprecated by RFC 8996 and not supported.
+/// ([`Opt::TlsMaxVersion`](crate::config::Opt::TlsMaxVersion)). TLS 1.1 and lower are deprecated by RFC 8996 and never
+/// spoken: [`TlsVersion::Tls11`] exists so that a Genesys channel saying `1.1` loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TlsVersion {
+    /// TLS 1.1, a valid Genesys value of [`Opt::TlsVersion`](crate::config::Opt::TlsVersion)
+    /// only: esme then offers TLS 1.2 and 1.3 (never 1.1, deprecated by RFC 8996) and warns at
+    /// each connect.
+    Tls11,
     /// TLS 1.2.
     Tls12,
     /// TLS 1.3.
@@ -41,6 +46,7 @@ impl TlsVersion {
     /// The option value naming this version (`1.2`, `1.3`).
     pub fn name(self) -> &'static str {
         match self {
+            TlsVersion::Tls11 => "1.1",
             TlsVersion::Tls12 => "1.2",
             TlsVersion::Tls13 => "1.3",
         }
@@ -62,6 +68,28 @@ impl OutagePolicy {
         match self {
             OutagePolicy::Wait => "wait",
             OutagePolicy::Fail => "fail",
+        }
+    }
+}
+
+/// How esme's logs show a delivery receipt's `text:`, the start of the message the SMSC
+/// copies into it ([`Opt::LogReceiptText`](crate::config::Opt::LogReceiptText)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ReceiptText {
+    /// Every character masked: it is a fragment of the message.
+    #[default]
+    Masked,
+    /// Masked by the PII rules of the log group, as a fragment (the words cut at its ends
+    /// masked whole).
+    Rules,
+}
+
+impl ReceiptText {
+    /// The option value naming this policy (`masked`, `rules`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReceiptText::Masked => "masked",
+            ReceiptText::Rules => "rules",
         }
     }
 }
@@ -123,6 +151,12 @@ pub(super) const BIND_MODES: &[(&str, BindMode)] = &[
 /// [`Opt::SubmitDuringOutage`](crate::config::Opt::SubmitDuringOutage).
 pub(super) const OUTAGE_POLICIES: &[(&str, OutagePolicy)] =
     &[("wait", OutagePolicy::Wait), ("fail", OutagePolicy::Fail)];
+
+/// [`Opt::LogReceiptText`](crate::config::Opt::LogReceiptText).
+pub(super) const RECEIPT_TEXTS: &[(&str, ReceiptText)] = &[
+    ("masked", ReceiptText::Masked),
+    ("rules", ReceiptText::Rules),
+];
 
 /// [`Opt::Segmentation`](crate::config::Opt::Segmentation).
 pub(super) const SEGMENTATIONS: &[(&str, SegmentMethod)] = &[

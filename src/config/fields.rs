@@ -1,6 +1,6 @@
 //! [`Config`] and [`TlsConfig`]: one public field per setting, each named after its option.
 
-use super::choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+use super::choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 #[cfg(doc)]
 use super::options::Opt;
 use super::secret::Secret;
@@ -125,8 +125,34 @@ pub struct Config {
     /// [`Opt::LogMaskGroup`]: the PII rule group applied to message text and addresses in
     /// esme's own logs.
     pub log_mask_group: String,
+    /// [`Opt::LogReceiptText`]: how esme's logs show a delivery receipt's `text:`.
+    pub log_receipt_text: ReceiptText,
     /// [`Opt::DebugMode`]: log every PDU (secrets and message text masked by the logger).
     pub debug: bool,
+    /// The option names the configuration was read from, ignored ones included (see
+    /// [`Config::genesys_notes`]).
+    pub given: OptionsGiven,
+}
+
+/// The option names a configuration was read from (a file, [`Config::from_options`],
+/// [`Config::set`]), ignored ones included, in order; empty for one built in code. Not part
+/// of equality: two configurations with the same settings are equal however they were
+/// written.
+#[derive(Clone, Default)]
+pub struct OptionsGiven(pub Vec<String>);
+
+impl PartialEq for OptionsGiven {
+    fn eq(&self, _: &OptionsGiven) -> bool {
+        true
+    }
+}
+
+impl Eq for OptionsGiven {}
+
+impl std::fmt::Debug for OptionsGiven {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} options given", self.0.len())
+    }
 }
 
 /// The TLS options of a channel ([`Config::tls`]), as the TLS layer takes them.
@@ -228,7 +254,9 @@ impl Config {
             },
             pii_rules: None,
             log_mask_group: String::new(),
+            log_receipt_text: ReceiptText::Masked,
             debug: false,
+            given: OptionsGiven::default(),
         }
     }
 }

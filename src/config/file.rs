@@ -44,6 +44,7 @@ impl Loader {
     ) -> Result<(), ConfigError> {
         let key = key.trim();
         let value = unquote(value.trim());
+        self.config.given.0.push(key.to_string());
         if IGNORED.contains(&key) {
             return Ok(());
         }
@@ -192,4 +193,50 @@ pub(super) fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigErr
     loader
         .finish(header.map(|(name, _)| name))
         .map_err(|e| at(None, e))
+}
+
+/// The text of a channel section with every secret shown as `***`, for printing the section
+/// a program uses: the value of each secret option (see [`OptionSpec::secret`]) is replaced,
+/// and so is the value of every option the table does not know (it may be a misspelt
+/// password option) and every line that is not `option = value` (a password pasted on a
+/// line of its own). Comment lines keep their text, except the value of a secret option
+/// commented out. Lines, names and spacing are kept; an empty value stays empty.
+pub(super) fn masked(text: &str) -> String {
+    const MASK: &str = "***";
+    let hide = |line: &str, eq: usize| {
+        let value = &line[eq + 1..];
+        if value.trim().is_empty() {
+            return line.to_string();
+        }
+        let space = &value[..value.len() - value.trim_start().len()];
+        format!("{}{space}{MASK}", &line[..=eq])
+    };
+    let secret = |key: &str| lookup(key.trim()).is_some_and(|s| s.secret);
+    let known = |key: &str| {
+        let key = key.trim();
+        IGNORED.contains(&key) || lookup(key).is_some_and(|s| !s.secret)
+    };
+    let mut out = String::with_capacity(text.len());
+    for raw in text.strip_prefix('\u{FEFF}').unwrap_or(text).lines() {
+        let line = raw.trim();
+        let shown = if line.is_empty() || (line.starts_with('[') && line.ends_with(']')) {
+            raw.to_string()
+        } else if line.starts_with('#') || line.starts_with(';') {
+            match raw.find('=') {
+                Some(eq) if secret(raw[..eq].trim_start().trim_start_matches(['#', ';'])) => {
+                    hide(raw, eq)
+                }
+                _ => raw.to_string(),
+            }
+        } else {
+            match raw.find('=') {
+                Some(eq) if known(&raw[..eq]) => raw.to_string(),
+                Some(eq) => hide(raw, eq),
+                None => MASK.to_string(),
+            }
+        };
+        out.push_str(&shown);
+        out.push('\n');
+    }
+    out
 }

@@ -46,9 +46,9 @@ mod values;
 mod tests;
 
 pub use builder::ConfigBuilder;
-pub use choices::{OutagePolicy, OutboundEncoding, TlsMode, TlsVersion};
+pub use choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 pub use error::ConfigError;
-pub use fields::{Config, TlsConfig};
+pub use fields::{Config, OptionsGiven, TlsConfig};
 pub use options::Opt;
 pub use secret::Secret;
 pub use spec::OptionSpec;
@@ -56,7 +56,7 @@ pub use spec::OptionSpec;
 /// Which bind to open ([`Opt::BindMode`]): the session's own type.
 pub use crate::session::BindMode;
 
-use options::{IGNORED, OPTIONS};
+use options::{ignored_because, IGNORED, OPTIONS};
 
 impl Config {
     /// A builder for a configuration connecting to `host` as `system_id`, every other setting
@@ -127,6 +127,23 @@ impl Config {
         file::parse(text, None)
     }
 
+    /// A channel section's text (as [`Config::parse_str`] reads it) with every secret shown
+    /// as `***`, to print the section a program uses: the values of the secret options
+    /// (the options marked secret: the bind password and the PKCS#12 passwords), of options the
+    /// table does not know (a misspelt password option) and lines that are not
+    /// `option = value` are masked, also a secret option commented out. Lines, option names
+    /// and spacing are kept.
+    ///
+    /// ```
+    /// use esme::config::{Config, Opt};
+    /// let section = format!("[channel-sms]\n{} = smsc.example.net\n{} = hunter2\n", Opt::Host, Opt::Password);
+    /// let shown = Config::masked_section(&section);
+    /// assert_eq!(shown, section.replace("hunter2", "***"));
+    /// ```
+    pub fn masked_section(text: &str) -> String {
+        file::masked(text)
+    }
+
     /// Applies one option (name verbatim, value as in a file), e.g. a command line's
     /// `--set name=value` after loading a file. The value is checked; checks that involve
     /// several options run in [`Config::validate`]: call it after the last `set`.
@@ -136,10 +153,50 @@ impl Config {
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         let key = key.trim();
         if IGNORED.contains(&key) {
+            self.given.0.push(key.to_string());
             return Ok(());
         }
         let spec = options::lookup(key).ok_or_else(|| suggest::unknown(key))?;
-        (spec.apply)(self, spec, values::unquote(value.trim()))
+        (spec.apply)(self, spec, values::unquote(value.trim()))?;
+        self.given.0.push(key.to_string());
+        Ok(())
+    }
+
+    /// For a configuration read from a Genesys channel section: one line per option given
+    /// that esme ignores (Genesys options that are not about SMPP, with why) and per option
+    /// whose meaning, here, differs from the Genesys SMS driver's (with how). `esme check`
+    /// prints them; [`Client::connect`](crate::Client::connect) logs them (info). An option
+    /// given twice (by a file and `--set`) is said once.
+    ///
+    /// ```
+    /// use esme::config::{Config, Opt};
+    /// let c = Config::parse_str(&format!(
+    ///     "{} = smsc\n{} = me\ninbound-route = 101:sms\n",
+    ///     Opt::Host,
+    ///     Opt::SystemId
+    /// ))
+    /// .unwrap();
+    /// assert_eq!(c.genesys_notes().len(), 1);
+    /// assert!(c.genesys_notes()[0].starts_with("inbound-route: ignored"));
+    /// ```
+    pub fn genesys_notes(&self) -> Vec<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut notes = Vec::new();
+        for name in &self.given.0 {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name);
+            if let Some(why) = ignored_because(name) {
+                notes.push(format!("{name}: ignored ({why})"));
+            } else if let Some(note) = options::lookup(name)
+                .and_then(|spec| spec.genesys)
+                .and_then(|differs| differs(self))
+            {
+                notes.push(format!("{name}: differs from the Genesys driver: {note}"));
+            }
+        }
+        notes
     }
 
     /// Checks every setting (each option's own check, from the table) and the rules between
@@ -150,5 +207,13 @@ impl Config {
             (spec.check)(self, spec)?;
         }
         options::rules(self)
+    }
+
+    /// The PII rules that mask esme's logs: the built-in ones plus those of
+    /// [`Opt::PiiRules`] (read and compiled now), checked to have the group
+    /// [`Opt::LogMaskGroup`]. [`Config::validate`] calls it, so a loaded configuration has
+    /// a readable rule file and an existing group.
+    pub fn log_rules(&self) -> Result<crate::pii::RuleSet, ConfigError> {
+        options::pii_rules(self)
     }
 }

@@ -23,9 +23,10 @@
 //! The default is the option's text, applied by [`Config::blank`] like any value: every
 //! built-in default is written here, once.
 
-use super::choices::TlsMode;
+use super::choices::{TlsMode, TlsVersion};
 use super::choices::{
-    BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, SEGMENTATIONS, TLS_MODES,
+    BIND_MODES, INBOUND_ENCODINGS, OUTAGE_POLICIES, OUTBOUND_ENCODINGS, RECEIPT_TEXTS,
+    SEGMENTATIONS, TLS_MODES,
 };
 use super::error::{missing, ConfigError};
 use super::fields::Config;
@@ -370,6 +371,13 @@ table! {
         "any text",
         "Text sent when a submit has an empty body; if empty too, an empty body is an error."
     )
+    .genesys(|_| {
+        Some(
+            "the text of an outbound submit whose body is empty, where the Genesys driver put \
+             it in place of an empty inbound message"
+                .into(),
+        )
+    })
     .example("(empty message)")
     .apply(|c, _, v| {
         c.empty_message = v.to_string();
@@ -408,7 +416,14 @@ table! {
     CommsTimeout: opt!("x-smpp-comms-timeout", "10000", millis 1000..=120000 => connect_timeout,
         "The longest the TCP connect (and TLS handshake) plus the bind response may take."),
     ResponseMaxWaitingTime: opt!("x-smpp-response-max-waiting-time", "30000", millis 1000..=180000 => response_timeout,
-        "The longest to wait for a response; a submit without one ends Unknown."),
+        "The longest to wait for a response; a submit without one ends Unknown.")
+    .genesys(|_| {
+        Some(
+            "a submit without a response by then ends Unknown (it may have been accepted, so \
+             it is not sent again), where the Genesys driver counted it as failed"
+                .into(),
+        )
+    }),
     EnquireLinkTimeout: opt!("x-smpp-enquire-link-timeout", "30", secs 5..=3600 => enquire_link_interval,
         "Send enquire_link after this long without traffic."),
     ReceiveTimeout: opt!("x-smpp-receive-timeout", "60", secs 5..=3600 => dead_peer_timeout,
@@ -420,7 +435,14 @@ table! {
         "How long close waits for pending responses."),
     ReconnectionTimeout: opt!("reconnection-timeout", "180", secs 10..=86400 => reconnect_max_delay,
         "The longest wait between reconnect attempts: the first is after 1 s, then the wait \
-         doubles (with 20% jitter) up to this."),
+         doubles (with 20% jitter) up to this.")
+    .genesys(|_| {
+        Some(
+            "the longest wait between reconnect attempts (the first after 1 s, then doubling up \
+             to it), where the Genesys driver waited this long every time"
+                .into(),
+        )
+    }),
     ReconnectAttempts: opt!("x-smpp-reconnect-attempts", "0", int 0..=1000000,
         "Reconnect attempts before giving up; 0 retries forever.")
     .apply(|c, s, v| {
@@ -443,20 +465,45 @@ table! {
          connect or bind does. Configuration and TLS file errors fail connect either way."),
     TlsMode: opt!("x-smpp-tls-mode", "off", one_of(TLS_MODES, "off, single or mutual") => tls.mode,
         "off: plain TCP; single: TLS, the SMSC's certificate verified; mutual: TLS with a \
-         client certificate too."),
+         client certificate too.")
+    .genesys(|c| {
+        (c.tls.mode != TlsMode::Off && !c.tls.skip_hostname_verification).then(|| {
+            format!(
+                "also checks that the SMSC's certificate carries its name ({}, default the \
+                 host; Java checks it only when the driver asks), and trusts the system store \
+                 beside the keystore's trust entries",
+                Opt::TlsServerName
+            )
+        })
+    }),
     TlsVersion: opt!(
         "x-smpp-tls-version",
         "1.2",
-        "1.2 or 1.3",
-        "The lowest TLS version offered. TLS 1.1 and lower are deprecated by RFC 8996 and not \
-         supported."
+        "1.1, 1.2 or 1.3",
+        "The lowest TLS version offered: 1.2 offers TLS 1.2 and 1.3 (pin 1.2 with \
+         x-smpp-tls-max-version = 1.2). 1.1, valid in Genesys, loads but is never spoken \
+         (RFC 8996): TLS 1.2 and 1.3 are offered and each connect warns."
     )
     .apply(|c, s, v| {
         c.tls.min_version = tls_version(s, v)?;
         Ok(())
+    })
+    .genesys(|c| match (c.tls.mode, c.tls.min_version, c.tls.max_version) {
+        (TlsMode::Off, _, _) => None,
+        (_, TlsVersion::Tls11, _) => Some(format!(
+            "1.1 is never spoken (RFC 8996): TLS 1.2 and 1.3 are offered{}",
+            if c.tls.max_version == TlsVersion::Tls12 { " (1.2 only: x-smpp-tls-max-version)" } else { "" }
+        )),
+        (_, TlsVersion::Tls12, TlsVersion::Tls13) => Some(format!(
+            "the lowest version offered: TLS 1.2 and 1.3 are offered, where the Genesys driver \
+             spoke exactly 1.2 ({} = 1.2 does the same)",
+            Opt::TlsMaxVersion
+        )),
+        _ => None,
     }),
     TlsPathToCertificate: opt!("x-smpp-tls-path-to-certificate", "", path => tls.pkcs12_path,
-        "PKCS#12 file with the client certificate and key; required for mutual.")
+        "PKCS#12 keystore (as Java's): its trust entries verify the SMSC, in single and mutual \
+         mode; its key entry is our client certificate (mutual, where it is required).")
     .example("/etc/esme/client.p12"),
     TlsCertificateFilePassword: opt!(
         "x-smpp-tls-certificate-file-password",
@@ -483,7 +530,8 @@ table! {
         Ok(())
     }),
     TlsCaFile: opt!("x-smpp-tls-ca-file", "", path => tls.ca_file,
-        "PEM certificates to trust instead of the system trust store.")
+        "PEM certificates to trust instead of the system trust store and the keystore's trust \
+         entries; one identical to the SMSC's own certificate pins it.")
     .example("/etc/esme/smsc-ca.pem"),
     TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
@@ -493,8 +541,25 @@ table! {
          the SMSC picks)."
     )
     .apply(|c, s, v| {
-        c.tls.max_version = tls_version(s, v)?;
+        c.tls.max_version = match tls_version(s, v)? {
+            TlsVersion::Tls11 => {
+                return Err(invalid(
+                    s,
+                    v,
+                    "TLS 1.1 is deprecated by RFC 8996 and never spoken: set 1.2 or 1.3",
+                ))
+            }
+            other => other,
+        };
         Ok(())
+    })
+    .check(|c, s| match c.tls.max_version {
+        TlsVersion::Tls11 => Err(invalid(
+            s,
+            "1.1",
+            "TLS 1.1 is deprecated by RFC 8996 and never spoken: set 1.2 or 1.3",
+        )),
+        _ => Ok(()),
     }),
     TlsServerName: opt!(
         "x-smpp-tls-server-name",
@@ -512,7 +577,8 @@ table! {
         "true: accept an SMSC certificate issued for another name (its chain and dates are \
          still verified). Dangerous: warned about at every connect."),
     TlsTrustPkcs12Cas: opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
-        "true: also trust the CA certificates found in the PKCS#12 file."),
+        "true: also trust the PKCS#12 file's CA certificates that are not trust entries (e.g. \
+         the chain OpenSSL's -chain adds)."),
     TlsCertificateAlias: opt!(
         "x-smpp-tls-certificate-alias",
         "",
@@ -525,14 +591,16 @@ table! {
         Ok(())
     }),
     PiiRules: opt!("x-smpp-pii-rules", "", path => pii_rules,
-        "A JSON file of PII masking rules, added to the built-in ones (see PII masking).")
-    .example("/etc/esme/pii-rules.json"),
+        "A JSON file of PII masking rules, added to the built-in ones (see PII masking); read \
+         and checked when the configuration is loaded.")
+    .example("examples/pii-rules.json"),
     LogMaskGroup: opt!(
         "x-smpp-log-mask-group",
         "default",
         "a rule group name",
         "The PII rule group that masks message text and addresses in esme's own logs; the \
-         group must exist among the built-in rules and those of x-smpp-pii-rules."
+         group must exist among the built-in rules (default, genesys) and those of \
+         x-smpp-pii-rules."
     )
     .apply(|c, s, v| {
         if v.is_empty() {
@@ -545,18 +613,38 @@ table! {
         "" => Err(must(s, "")),
         _ => Ok(()),
     }),
+    LogReceiptText: opt!("x-smpp-log-receipt-text", "masked",
+        one_of(RECEIPT_TEXTS, "masked or rules") => log_receipt_text,
+        "How esme's logs show a delivery receipt's text: field (the start of the message): \
+         masked, every character; rules, masked by x-smpp-log-mask-group with the words cut at \
+         its ends masked too. The receipt's id, state, dates and error stay readable."),
     DebugMode: opt!("x-debug-mode", "false", bool => debug,
         "true: log every PDU and the configuration at info level (passwords redacted, text and \
          addresses masked); otherwise they are logged at debug level."),
 }
 
-/// Genesys channel options that are not about SMPP: accepted and ignored.
+/// Genesys channel options that are not about SMPP: accepted and ignored (and said so by
+/// [`Config::genesys_notes`], with [`ignored_because`]'s reason).
 pub(super) static IGNORED: &[&str] = &[
     "driver-classname",
     "inbound-route",
     "session-by-address",
     "session-by-text",
 ];
+
+/// Why an option of [`IGNORED`] is ignored; `None` for any other name.
+pub(super) fn ignored_because(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "driver-classname" => "the Java driver class to load; esme is the driver",
+        "inbound-route" => {
+            "where Genesys routes inbound messages: the media server's business, not SMPP's"
+        }
+        "session-by-address" | "session-by-text" => {
+            "how Genesys groups messages into chat sessions: the media server's business, not SMPP's"
+        }
+        _ => return None,
+    })
+}
 
 /// The rules between options, checked by [`Config::validate`] after each option's own check.
 pub(super) fn rules(c: &Config) -> Result<(), ConfigError> {
@@ -603,7 +691,39 @@ pub(super) fn rules(c: &Config) -> Result<(), ConfigError> {
             "x-smpp-tls-mode = mutual needs the PKCS#12 file with the client certificate (or, in code, ConfigBuilder::tls_client_pem)",
         ));
     }
-    Ok(())
+    pii_rules(c).map(|_| ())
+}
+
+/// The rules that mask esme's logs: the built-in ones and those of x-smpp-pii-rules (read and
+/// compiled here, so a bad file or rule is reported when the configuration is loaded), with
+/// x-smpp-log-mask-group among their groups.
+pub(crate) fn pii_rules(c: &Config) -> Result<crate::pii::RuleSet, ConfigError> {
+    let rules = match &c.pii_rules {
+        Some(p) => crate::pii::RuleSet::from_file(p)
+            .and_then(crate::pii::RuleSet::with_builtins)
+            .map_err(|e| ConfigError::Invalid {
+                name: "x-smpp-pii-rules",
+                value: Some(p.display().to_string()),
+                why: e.to_string(),
+            })?,
+        None => crate::pii::RuleSet::builtin(),
+    };
+    if rules.group_rules(&c.log_mask_group).is_none() {
+        return Err(ConfigError::Invalid {
+            name: "x-smpp-log-mask-group",
+            value: Some(c.log_mask_group.clone()),
+            why: format!(
+                "no such PII rule group (groups: {}{})",
+                rules.groups().join(", "),
+                if c.pii_rules.is_none() {
+                    "; x-smpp-pii-rules adds the groups of a rule file"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    Ok(rules)
 }
 
 /// The row of an option.

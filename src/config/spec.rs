@@ -18,6 +18,9 @@ pub(super) enum Unit {
 pub(super) type Apply = fn(&mut Config, &'static OptionSpec, &str) -> Result<(), ConfigError>;
 /// Checks the configuration's value of the option (however it was set).
 pub(super) type Check = fn(&Config, &'static OptionSpec) -> Result<(), ConfigError>;
+/// How the option's meaning, with this configuration, differs from the Genesys SMS driver's:
+/// one line for `esme check`, or `None` when it does not.
+pub(super) type Genesys = fn(&Config) -> Option<String>;
 
 /// One option: its name, default, valid values and meaning, as the docs' option table shows
 /// them, and how its value is read and checked.
@@ -43,6 +46,7 @@ pub struct OptionSpec {
     pub(super) apply: Apply,
     pub(super) check: Check,
     pub(super) order: Order,
+    pub(super) genesys: Option<Genesys>,
 }
 
 /// When a reader of several options (a file, [`Config::from_options`]) applies an option.
@@ -82,7 +86,14 @@ impl OptionSpec {
             },
             check: |_, _| Ok(()),
             order: Order::InTurn,
+            genesys: None,
         }
+    }
+
+    /// How the option's meaning differs from the Genesys driver's, said by `esme check`.
+    pub(super) const fn genesys(mut self, differs: Genesys) -> OptionSpec {
+        self.genesys = Some(differs);
+        self
     }
 
     pub(super) const fn range(mut self, lo: u64, hi: u64, unit: Unit) -> OptionSpec {

@@ -214,3 +214,53 @@ fn every_example_is_a_valid_value() {
             .unwrap_or_else(|e| panic!("{} = {}: {e}", s.name, s.example));
     }
 }
+
+/// A section printed with its secrets masked: every secret option, unknown options and
+/// stray lines hidden, everything else as written, and what is left still parses the same.
+#[test]
+fn masked_section_hides_every_secret() {
+    let secrets: Vec<&OptionSpec> = OPTIONS.iter().filter(|s| s.secret).collect();
+    assert!(
+        secrets.len() >= 3,
+        "the bind password and the two PKCS#12 passwords"
+    );
+    let mut text = String::from("\u{FEFF}[channel-sms]\n# a comment = kept\n\n");
+    for s in OPTIONS {
+        if s.secret {
+            text.push_str(&format!("{} =  Secret-{}\n", s.name, s.name.len()));
+        } else {
+            text.push_str(&format!("{} = {}\n", s.name, s.example));
+        }
+    }
+    text.push_str(&format!("{}-typo = Secret-typo\n", Opt::Password));
+    text.push_str("; password = Secret-old\nSecret-alone\ndriver-classname = com.x.Driver\n");
+    text.push_str(&format!("{} =\n", Opt::Password));
+    let shown = Config::masked_section(&text);
+    assert!(!shown.contains("Secret"), "{shown}");
+    assert_eq!(shown.lines().count(), text.lines().count());
+    for s in &secrets {
+        assert!(
+            shown.contains(&format!("\n{} =  ***\n", s.name)),
+            "{}: {shown}",
+            s.name
+        );
+    }
+    for s in OPTIONS.iter().filter(|s| !s.secret) {
+        assert!(
+            shown.contains(&format!("\n{} = {}\n", s.name, s.example)),
+            "{}: {shown}",
+            s.name
+        );
+    }
+    for kept in [
+        "[channel-sms]\n# a comment = kept\n\n",
+        "\n; password = ***\n***\ndriver-classname = com.x.Driver\n",
+    ] {
+        assert!(shown.contains(kept), "{kept:?} in {shown}");
+    }
+    assert!(
+        shown.ends_with(&format!("\n{} =\n", Opt::Password)),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("\n{}-typo = ***\n", Opt::Password)));
+}

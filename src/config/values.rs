@@ -173,12 +173,13 @@ pub(super) fn tls_version(spec: &'static OptionSpec, v: &str) -> Result<TlsVersi
         .unwrap_or(&l)
         .trim();
     match n {
+        "1.1" => Ok(TlsVersion::Tls11),
         "1.2" => Ok(TlsVersion::Tls12),
         "1.3" => Ok(TlsVersion::Tls13),
-        "1.1" | "1.0" | "1" => Err(invalid(
+        "1.0" | "1" => Err(invalid(
             spec,
             v,
-            "TLS 1.1 and lower are deprecated by RFC 8996 and not supported: set 1.2 (or 1.3)",
+            "TLS 1.0 is deprecated by RFC 8996 and not supported: set 1.2 (or 1.3)",
         )),
         _ => Err(must(spec, v)),
     }

@@ -19,8 +19,10 @@ pub enum esme_log_level {
     ESME_LOG_WARN = 2,
     /// Binds, reconnects, closes.
     ESME_LOG_INFO = 3,
-    /// Protocol detail (ignored PDUs, …).
+    /// Protocol detail: the configuration, one line per PDU (text and numbers masked).
     ESME_LOG_DEBUG = 4,
+    /// More detail: how each message was split and encoded, each inbound part and receipt.
+    ESME_LOG_TRACE = 5,
 }
 
 /// One log record, borrowed for the duration of the callback only.
@@ -30,8 +32,12 @@ pub struct esme_log_record {
     pub level: esme_log_level,
     /// Where from, e.g. "esme::client".
     pub target: esme_str,
-    /// The line (never a secret).
+    /// The line (one line; never a secret, personal data masked).
     pub message: esme_str,
+    /// The channel it is about: the `[section]` name of the configuration file, else the
+    /// SMSC's host; empty (len 0) when none. Added after `message`: a program built against
+    /// an older header reads the fields it knows.
+    pub channel: esme_str,
 }
 
 /// A log callback. It may be called from the library's I/O threads, concurrently; it must
@@ -92,20 +98,23 @@ impl CallbackSink {
         // Owned here, borrowed by the record for the duration of the call.
         let target = cstring(r.target);
         let message = cstring(r.message);
+        let channel = cstring(r.channel);
         let rec = esme_log_record {
             level: match r.level {
                 Level::Error => esme_log_level::ESME_LOG_ERROR,
                 Level::Warn => esme_log_level::ESME_LOG_WARN,
                 Level::Info => esme_log_level::ESME_LOG_INFO,
                 Level::Debug => esme_log_level::ESME_LOG_DEBUG,
+                Level::Trace => esme_log_level::ESME_LOG_TRACE,
             },
             target: str_of(&target),
             message: str_of(&message),
+            channel: str_of(&channel),
         };
         // SAFETY: the caller of esme_set_log_callback gave a callback valid until it is
         // replaced, which waits for this call to return.
         unsafe { (self.cb)(self.userdata, &rec) };
-        drop((target, message));
+        drop((target, message, channel));
     }
 
     /// Stops new calls, and waits until no call of the callback runs on another thread.
@@ -149,7 +158,7 @@ impl Drop for Running<'_> {
 }
 
 /// Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
-/// records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_DEBUG) and above
+/// records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_TRACE) and above
 /// (more severe); another value is ESME_ERR_USAGE and changes nothing. See
 /// `esme_log_callback` for threading. The callback and `userdata` must be usable from any
 /// thread until they are replaced: this function returns only once no call of the previous
@@ -171,10 +180,11 @@ pub unsafe extern "C" fn esme_set_log_callback(
             (Some(_), 2) => Level::Warn,
             (Some(_), 3) => Level::Info,
             (Some(_), 4) => Level::Debug,
+            (Some(_), 5) => Level::Trace,
             _ => {
                 return Err(fail(
                     ESME_ERR_USAGE,
-                    "min_level must be ESME_LOG_ERROR … ESME_LOG_DEBUG",
+                    "min_level must be ESME_LOG_ERROR (1) … ESME_LOG_TRACE (5)",
                 ))
             }
         };
@@ -208,14 +218,14 @@ mod tests {
     use std::ffi::CStr;
     use std::sync::Mutex;
 
-    static SEEN: Mutex<Vec<(u32, String, String)>> = Mutex::new(Vec::new());
+    static SEEN: Mutex<Vec<(u32, String, String, String)>> = Mutex::new(Vec::new());
 
     unsafe extern "C" fn record(_ud: *mut c_void, r: *const esme_log_record) {
         let r = &*r;
         let s = |x: &esme_str| CStr::from_ptr(x.ptr).to_str().unwrap().to_string();
         // Other tests' clients log too: keep only this test's records.
         if s(&r.target) == "esme::test" {
-            lock(&SEEN).push((r.level as u32, s(&r.target), s(&r.message)));
+            lock(&SEEN).push((r.level as u32, s(&r.target), s(&r.message), s(&r.channel)));
         }
     }
 
@@ -233,12 +243,26 @@ mod tests {
                 ),
                 ESME_OK
             );
-            crate::log::emit(
+            crate::log::emit_in(
                 crate::log::Level::Warn,
                 "esme::test",
+                "sms-main",
                 "a warning with ünïcode",
             );
             crate::log::emit(crate::log::Level::Debug, "esme::test", "filtered out");
+            assert_eq!(
+                esme_set_log_callback(Some(record), std::ptr::null_mut(), 6),
+                ESME_ERR_USAGE
+            );
+            assert_eq!(
+                esme_set_log_callback(
+                    Some(record),
+                    std::ptr::null_mut(),
+                    esme_log_level::ESME_LOG_TRACE as u32
+                ),
+                ESME_OK
+            );
+            crate::log::emit(crate::log::Level::Trace, "esme::test", "a trace");
             assert_eq!(
                 esme_set_log_callback(
                     None,
@@ -252,11 +276,20 @@ mod tests {
         let seen = lock(&SEEN).clone();
         assert_eq!(
             seen,
-            vec![(
-                2,
-                "esme::test".to_string(),
-                "a warning with ünïcode".to_string()
-            )]
+            vec![
+                (
+                    2,
+                    "esme::test".to_string(),
+                    "a warning with ünïcode".to_string(),
+                    "sms-main".to_string()
+                ),
+                (
+                    5,
+                    "esme::test".to_string(),
+                    "a trace".to_string(),
+                    String::new()
+                )
+            ]
         );
     }
 

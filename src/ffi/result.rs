@@ -100,6 +100,8 @@ pub enum esme_result {
     ESME_ERR_TLS_HANDSHAKE = 334,
     /// Inconsistent TLS options.
     ESME_ERR_TLS_SETUP = 335,
+    /// The SMSC requires a client certificate (mutual TLS) and none was configured.
+    ESME_ERR_TLS_CLIENT_CERT_REQUIRED = 336,
     /// The SMSC's byte stream has impossible framing.
     ESME_ERR_FRAME = 401,
     /// A PDU from the SMSC breaks a field rule.
@@ -162,6 +164,7 @@ const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_ERR_TLS_PLAIN_TO_TLS, c"the SMSC expects TLS on this port"),
     (ESME_ERR_TLS_HANDSHAKE, c"the TLS handshake failed"),
     (ESME_ERR_TLS_SETUP, c"inconsistent TLS options"),
+    (ESME_ERR_TLS_CLIENT_CERT_REQUIRED, c"the SMSC requires a client certificate"),
     (ESME_ERR_FRAME, c"broken SMPP framing"),
     (ESME_ERR_DECODE, c"malformed PDU"),
     (ESME_ERR_PDU, c"not a single PDU"),
@@ -341,6 +344,11 @@ mod tests {
             },
             Pkcs12Error::WrongKeyPassword {
                 key_password_given: true,
+                file_password_checked: true,
+            },
+            Pkcs12Error::WrongKeyPassword {
+                key_password_given: false,
+                file_password_checked: false,
             },
             Pkcs12Error::Unsupported {
                 what: s(),
@@ -366,6 +374,13 @@ mod tests {
                 wanted: s(),
                 presented: vec![],
             },
+            CertProblem::IncompleteChain { issuer: s() },
+            CertProblem::CaAsEndEntity,
+            CertProblem::NotForServers { purposes: s() },
+            CertProblem::NoSubjectAltName {
+                wanted: s(),
+                cn: None,
+            },
             CertProblem::Other(s()),
         ];
         let mut tls = vec![
@@ -375,15 +390,24 @@ mod tests {
             },
             TlsError::NoTrustAnchors { sources: s() },
             TlsError::ClientCertRejected {
-                alert: None,
+                why: s(),
                 subject: None,
+                issuer: None,
+                accepted: vec![],
+            },
+            TlsError::ClientCertRequired {
+                how: s(),
+                accepted: vec![],
             },
             TlsError::VersionMismatch {
                 offered: s(),
                 detail: s(),
             },
-            TlsError::NotTls { detail: s() },
-            TlsError::PlainToTls,
+            TlsError::NotTls {
+                what: s(),
+                certain: false,
+            },
+            TlsError::PlainToTls { evidence: s() },
             TlsError::ClientCertDates {
                 subject: s(),
                 when: s(),
@@ -425,9 +449,10 @@ mod tests {
                 TlsError::CaFile { .. }
                 | TlsError::NoTrustAnchors { .. }
                 | TlsError::ClientCertRejected { .. }
+                | TlsError::ClientCertRequired { .. }
                 | TlsError::VersionMismatch { .. }
                 | TlsError::NotTls { .. }
-                | TlsError::PlainToTls
+                | TlsError::PlainToTls { .. }
                 | TlsError::ClientCertDates { .. }
                 | TlsError::Handshake { .. }
                 | TlsError::Setup { .. } => {}
@@ -448,7 +473,11 @@ mod tests {
                 },
                 TlsError::Untrusted { problem, .. } => match problem {
                     CertProblem::UnknownIssuer
+                    | CertProblem::IncompleteChain { .. }
                     | CertProblem::SelfSigned
+                    | CertProblem::CaAsEndEntity
+                    | CertProblem::NotForServers { .. }
+                    | CertProblem::NoSubjectAltName { .. }
                     | CertProblem::Expired(_)
                     | CertProblem::NotYetValid(_)
                     | CertProblem::WrongName { .. }

@@ -34,8 +34,9 @@ pub(crate) mod max {
     pub(crate) const SHORT_MESSAGE: usize = 254;
 }
 
-/// A TON / NPI / address triple.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+/// A TON / NPI / address triple. `Debug` masks a phone number or e-mail address down to its
+/// last 3 characters.
+#[derive(Clone, PartialEq, Eq, Default, Hash)]
 pub struct Address {
     /// Type of number (0 unknown, 1 international, 2 national, 5 alphanumeric, …).
     pub ton: u8,
@@ -315,8 +316,8 @@ impl Outbind {
 
 /// submit_sm and deliver_sm (same layout; in deliver_sm the SMSC leaves
 /// schedule_delivery_time, validity_period, replace_if_present_flag and sm_default_msg_id
-/// empty or zero).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// empty or zero). `Debug` shows the addresses masked and short_message by its length.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct SubmitSm {
     /// service_type (≤ 5 characters; empty for the SMSC default).
     pub service_type: String,
@@ -419,8 +420,8 @@ pub enum DestAddress {
     DistributionList(String),
 }
 
-/// submit_multi.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// submit_multi. `Debug` shows the addresses masked and short_message by its length.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct SubmitMulti {
     /// service_type.
     pub service_type: String,
@@ -722,8 +723,8 @@ impl CancelSm {
     }
 }
 
-/// replace_sm.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// replace_sm. `Debug` shows the address masked and short_message by its length.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ReplaceSm {
     /// message_id to replace.
     pub message_id: String,

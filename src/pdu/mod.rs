@@ -13,19 +13,23 @@
 //! (`tests/layers.rs` keeps it so; this file only declares and re-exports):
 //!
 //! - `tag.rs` (the TLV tag table), `command.rs` (`command_id`), `status.rs`
-//!   (`command_status`), `types.rs` (`message_state`): leaves;
+//!   (`command_status`), `types.rs` (`message_state`), `redact.rs` (what `Debug` shows of
+//!   addresses, texts and octets): leaves;
 //! - `error.rs`: framing, decode and encode errors, naming commands, statuses and tags;
 //! - `wire.rs`: readers and writers of the SMPP field types;
 //! - `tlv.rs`: optional parameters and their typed values;
-//! - `body.rs`: the body of every PDU, with its field rules;
+//! - `body.rs`: the body of every PDU, with its field rules; `debug.rs`: the `Debug` of the
+//!   bodies that carry addresses and message octets (masked);
 //! - `codec.rs`: a whole PDU (`Body`, `Pdu`), encoding, and the stream `Decoder`;
 //! - `describe.rs`: every field as text, for `esme decode` and logs.
 
 mod body;
 mod codec;
 mod command;
+mod debug;
 pub mod describe;
 mod error;
+pub mod redact;
 mod status;
 mod tag;
 pub mod tlv;

@@ -93,15 +93,19 @@ impl PartialEq for Tlv {
 
 impl Eq for Tlv {}
 
+/// `Debug` shows numbers and states, and the receipted message id; other strings and octet
+/// values (message_payload, callback_num, subaddresses, vendor TLVs) only by their length,
+/// since they may hold personal data.
 impl std::fmt::Debug for Tlv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}(0x{:04X})={:?}",
-            self.tag().name(),
-            self.tag,
-            self.value()
-        )
+        use super::redact::{Chars, Octets};
+        write!(f, "{}(0x{:04X})=", self.tag().name(), self.tag)?;
+        match self.value() {
+            TlvValue::Str(s) if self.tag() == Tag::ReceiptedMessageId => write!(f, "{s:?}"),
+            TlvValue::Str(s) => write!(f, "{:?}", Chars(&s)),
+            TlvValue::Octets(b) => write!(f, "{:?}", Octets(b)),
+            v => write!(f, "{v:?}"),
+        }
     }
 }
 

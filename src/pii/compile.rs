@@ -5,6 +5,7 @@ use regex_lite::Regex;
 
 use super::error::PiiError;
 use super::rule::Rule;
+use super::unsupported;
 
 /// A compiled rule.
 #[derive(Debug)]
@@ -15,8 +16,18 @@ pub(super) struct Compiled {
     pub(super) anchored: Option<Regex>,
     /// The regex has capture groups (for [`MaskStyle::Groups`]).
     pub(super) has_groups: bool,
-    /// A byte the text must contain for the rule to match at all (built-ins only).
-    pub(super) needs: Option<u8>,
+    /// What the text must hold for the rule to match at all (built-ins only).
+    pub(super) needs: Prefilter,
+}
+
+/// What a text must hold for a built-in rule to match at all, checked before any search: most
+/// texts have no card or phone number, and counting digits is much cheaper than a search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Prefilter {
+    /// A byte the text must contain.
+    pub(super) byte: Option<u8>,
+    /// How many ASCII digits it must contain at least.
+    pub(super) digits: usize,
 }
 
 /// Checks and compiles one rule.
@@ -37,6 +48,14 @@ pub(super) fn compile(rule: Rule) -> Result<Compiled, PiiError> {
         rule: rule.name.clone(),
         why: e.to_string(),
     };
+    // Look-around, atomic groups, possessive quantifiers, backreferences: named, with the way
+    // to write the rule without them (regex-lite would say less, or read `a++` as `(?:a+)+`).
+    if let Some(u) = unsupported::find(&rule.regex) {
+        return Err(PiiError::BadRegex {
+            why: u.why(&rule.regex),
+            rule: rule.name,
+        });
+    }
     let re = Regex::new(&rule.regex).map_err(bad)?;
     // A regex that matches the empty string finds an empty match wherever nothing longer
     // starts, and masking then has to search again one character on: a search per
@@ -61,6 +80,6 @@ pub(super) fn compile(rule: Rule) -> Result<Compiled, PiiError> {
         re,
         anchored,
         has_groups,
-        needs: None,
+        needs: Prefilter::default(),
     })
 }

@@ -154,10 +154,20 @@ pub(super) fn mask_chain<'a>(text: &str, rules: impl Iterator<Item = &'a Compile
 
 /// One rule over `text`: the masked text and the hits, or None when nothing was masked.
 fn apply(c: &Compiled, text: &str) -> Option<(String, Vec<Hit>)> {
-    if let Some(b) = c.needs {
+    if let Some(b) = c.needs.byte {
         if !text.as_bytes().contains(&b) {
             return None;
         }
+    }
+    if c.needs.digits > 0
+        && text
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .take(c.needs.digits)
+            .count()
+            < c.needs.digits
+    {
+        return None;
     }
     let use_groups = c.rule.style == MaskStyle::Groups && c.has_groups;
     let mut out = String::new();

@@ -12,7 +12,9 @@
 //!   each match masked.
 //!
 //! Rules come from [`RuleSet::builtin`](crate::pii::RuleSet::builtin) (group `"default"`: payment
-//! cards, IBANs, e-mail addresses, E.164 and North American phone numbers, US SSNs), from a JSON
+//! cards, IBANs, e-mail addresses, E.164, international, national and North American phone
+//! numbers, US SSNs, one-time codes; group `"genesys"`: Genesys Privacy Manager's three
+//! hard-coded rules), from a JSON
 //! rule file ([`RuleSet::from_json`](crate::pii::RuleSet::from_json),
 //! [`RuleSet::from_file`](crate::pii::RuleSet::from_file), format in docs/pii.md "Rule file"), or
 //! from code ([`RuleSet::from_rules`](crate::pii::RuleSet::from_rules)).
@@ -22,9 +24,14 @@
 //! [`MaskStyle::Replace`](crate::pii::MaskStyle::Replace), has the input's char count. Offsets in
 //! [`MaskResult::spans`](crate::pii::MaskResult::spans) are char offsets into the caller's input.
 //!
-//! Regexes use `regex-lite` syntax: linear-time matching (no backreferences, no lookaround),
-//! ASCII-only `\d`, `\w` and `\b` (so a digit next to a Cyrillic or CJK letter is at a word
-//! boundary). The masking itself is one pass per rule.
+//! Regexes use `regex-lite` syntax: linear-time matching (no backreferences, no lookaround,
+//! no atomic groups or possessive quantifiers: a rule using one is refused with the construct
+//! named and how to write it without), ASCII-only `\d`, `\w` and `\b` (so a digit next to a
+//! Cyrillic or CJK letter is at a word boundary). A backtracking engine would accept more
+//! regexes, but on SMS text anyone can send it can be made to take exponential time. The
+//! masking itself is one pass per rule. A fragment of a longer text (a message part, a
+//! receipt's `text:`) is masked with [`RuleSet::mask_fragment`](crate::pii::RuleSet::mask_fragment),
+//! which also masks the words cut at its ends.
 //!
 //! ```
 //! use esme::pii::RuleSet;
@@ -38,22 +45,29 @@
 //! ```
 //!
 //! The files, each using only files listed before it (`tests/layers.rs` keeps it so; this file
-//! only declares and re-exports): `error.rs`, `rule.rs` (leaves); `builtin.rs`, `validate.rs`,
-//! `rule_file.rs` (the JSON rule file), `compile.rs`; `mask.rs`; `rule_set.rs`.
+//! only declares and re-exports): `error.rs`, `rule.rs`, `fragment.rs` (the words at a cut),
+//! `unsupported.rs` (the constructs refused, and their rewrites) (leaves); `builtin.rs`,
+//! `validate.rs`, `rule_file.rs` (the JSON rule file), `compile.rs`; `mask.rs`; `rule_set.rs`.
 
 mod builtin;
 mod compile;
 mod error;
+mod fragment;
 mod mask;
 mod rule;
 mod rule_file;
 mod rule_set;
+mod unsupported;
 mod validate;
 
 pub use builtin::{
-    BUILTIN_CARD, BUILTIN_EMAIL, BUILTIN_IBAN, BUILTIN_PHONE_E164, BUILTIN_PHONE_NANP, BUILTIN_SSN,
+    BUILTIN_CARD, BUILTIN_EMAIL, BUILTIN_IBAN, BUILTIN_ONE_TIME_CODE, BUILTIN_PHONE_E164,
+    BUILTIN_PHONE_INTERNATIONAL, BUILTIN_PHONE_NANP, BUILTIN_PHONE_NATIONAL, BUILTIN_SSN,
+    GENESYS_CARD, GENESYS_CARD_NAME, GENESYS_GROUP, GENESYS_PHONE, GENESYS_PHONE_NAME, GENESYS_SSN,
+    GENESYS_SSN_NAME,
 };
 pub use error::PiiError;
+pub use fragment::Cut;
 pub use mask::MaskResult;
 pub use rule::{MaskStyle, Rule, Validator, DEFAULT_GROUP, DEFAULT_PRIORITY};
 pub use rule_set::{mask_by_regex, RuleSet};

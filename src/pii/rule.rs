@@ -39,6 +39,13 @@ pub enum Validator {
     /// digit 3–6, or 2200–2204 (Mir), or 2221–2720 (Mastercard)), and not an SMPP time (a
     /// run of digits directly followed by `+` or `-`, as in `261126101500004+`).
     Card,
+    /// A phone number: 9–17 digits, and between them at most one kind of separator (space,
+    /// `.`, `-` or `/`; parentheses around a group aside), so `020 7946 0958` and
+    /// `0171/1234567` pass but a date and time such as `01.02.2026 10` does not.
+    Phone,
+    /// No digit directly before or after the match: what Genesys' rules write as the
+    /// look-around `(?<=\D)…(?=\D)`, which the linear-time engine does not have.
+    Standalone,
 }
 
 /// One masking rule (a Genesys Privacy Manager rule: name, regex, priority, group).

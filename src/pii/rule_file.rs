@@ -124,9 +124,11 @@ fn parse_rule(index: usize, r: &Map<String, Value>) -> Result<Rule, PiiError> {
         Some("luhn") => Some(Validator::Luhn),
         Some("iban") => Some(Validator::Iban),
         Some("card") => Some(Validator::Card),
+        Some("phone") => Some(Validator::Phone),
+        Some("standalone") => Some(Validator::Standalone),
         Some(other) => {
             return Err(bad(format!(
-                "unknown validator \"{other}\" (luhn, iban or card)"
+                "unknown validator \"{other}\" (luhn, iban, card, phone or standalone)"
             )))
         }
     };

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::builtin::builtin_rules;
-use super::compile::{compile, Compiled};
+use super::compile::{compile, Compiled, Prefilter};
 use super::error::PiiError;
+use super::fragment::{mask_edges, Cut};
 use super::mask::{mask_chain, MaskResult};
-use super::rule::Rule;
+use super::rule::{MaskStyle, Rule};
 use super::rule_file::parse_rules;
 
 #[derive(Debug)]
@@ -26,15 +27,28 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The built-in rules, all in group [`DEFAULT_GROUP`], in this order (priority 1–6):
+    /// The built-in rules. Group [`DEFAULT_GROUP`], in this order (priority 1–9):
     /// `payment-card` (keep the last 4 chars, [`Validator::Card`]), `iban`
-    /// ([`Validator::Iban`]), `email`, `us-ssn`, `phone-e164`, `phone-nanp`. The regexes are
-    /// the `BUILTIN_*` constants.
+    /// ([`Validator::Iban`]), `email`, `us-ssn`, `phone-e164`, `phone-nanp`,
+    /// `phone-international` and `phone-national` ([`Validator::Phone`]), `one-time-code`
+    /// (only the digits masked). Group [`GENESYS_GROUP`]: Genesys Privacy Manager's three
+    /// hard-coded rules under their Genesys names, rewritten for the linear-time engine
+    /// ([`Validator::Standalone`] does their look-around). The regexes are the `BUILTIN_*` and
+    /// `GENESYS_*` constants.
     ///
     /// [`DEFAULT_GROUP`]: super::DEFAULT_GROUP
+    /// [`GENESYS_GROUP`]: super::GENESYS_GROUP
     /// [`Validator::Card`]: super::Validator::Card
     /// [`Validator::Iban`]: super::Validator::Iban
+    /// [`Validator::Phone`]: super::Validator::Phone
+    /// [`Validator::Standalone`]: super::Validator::Standalone
     pub fn builtin() -> RuleSet {
+        // Compiled once per process; every caller shares it.
+        static BUILTIN: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(RuleSet::compile_builtin).clone()
+    }
+
+    fn compile_builtin() -> RuleSet {
         let rules = builtin_rules();
         let mut compiled = Vec::with_capacity(rules.len());
         for (rule, needs) in rules {
@@ -60,7 +74,8 @@ impl RuleSet {
         RuleSet::from_rules(parse_rules(text, "<json>")?)
     }
 
-    /// Reads and parses a JSON rule file.
+    /// Reads and parses a JSON rule file: a regular file of at most 4 MiB (a directory, a
+    /// device or a FIFO is refused before it is opened, so reading never blocks or runs on).
     pub fn from_file(path: impl AsRef<Path>) -> Result<RuleSet, PiiError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
@@ -69,7 +84,7 @@ impl RuleSet {
             line: None,
             why,
         };
-        let bytes = crate::files::read_capped(path, crate::files::MAX_TEXT_FILE)
+        let bytes = crate::files::read_capped(path, crate::files::MAX_RULE_FILE)
             .map_err(|e| bad(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             bad(format!(
@@ -85,7 +100,7 @@ impl RuleSet {
     /// ordered by priority.
     pub fn with_builtins(self) -> Result<RuleSet, PiiError> {
         let mut rules: Vec<Rule> = self.inner.rules.iter().map(|c| c.rule.clone()).collect();
-        let mut needs: Vec<Option<u8>> = self.inner.rules.iter().map(|c| c.needs).collect();
+        let mut needs: Vec<Prefilter> = self.inner.rules.iter().map(|c| c.needs).collect();
         for (rule, need) in builtin_rules() {
             rules.push(rule);
             needs.push(need);
@@ -154,6 +169,68 @@ impl RuleSet {
                 .map(|&i| self.inner.rules[i].rule.name.as_str())
                 .collect(),
         )
+    }
+
+    /// The same rules with every mask char replaced by `mask_char` (what `esme mask
+    /// --mask-char` does for `--group` and `--rule`). Shares the compiled regexes.
+    pub fn with_mask_char(&self, mask_char: char) -> RuleSet {
+        self.map_rules(|r| Rule {
+            mask_char,
+            ..r.clone()
+        })
+    }
+
+    /// The same rules with the keep-first/keep-last styles masking the whole match: what
+    /// esme's own logs use, so a log line keeps no digit of a card number (a display may
+    /// show the last four; a log has no need to). `groups` and `replace` are unchanged.
+    pub fn with_whole_matches(&self) -> RuleSet {
+        self.map_rules(|r| match r.style {
+            MaskStyle::KeepFirst(_) | MaskStyle::KeepLast(_) | MaskStyle::KeepFirstLast(..) => {
+                Rule {
+                    style: MaskStyle::Full,
+                    ..r.clone()
+                }
+            }
+            _ => r.clone(),
+        })
+    }
+
+    fn map_rules(&self, f: impl Fn(&Rule) -> Rule) -> RuleSet {
+        let rules = self
+            .inner
+            .rules
+            .iter()
+            .map(|c| Compiled {
+                rule: f(&c.rule),
+                re: c.re.clone(),
+                anchored: c.anchored.clone(),
+                has_groups: c.has_groups,
+                needs: c.needs,
+            })
+            .collect();
+        RuleSet {
+            inner: Arc::new(Inner {
+                rules,
+                groups: self.inner.groups.clone(),
+            }),
+        }
+    }
+
+    /// DataByGroup for a fragment of a longer text (a part of a concatenated message, a
+    /// receipt's `text:`): a card number or an address cut in two is no longer a whole match,
+    /// so at each cut the word touching it, and each next word that holds a digit or `@`, is
+    /// a group of 2–4 capitals and digits, or is only separators, is masked whole with `*`
+    /// first; then the group's rules run. `spans` and `count` include the masked words (one
+    /// span per run of them).
+    pub fn mask_fragment(&self, text: &str, group: &str, cut: Cut) -> Result<MaskResult, PiiError> {
+        let (edged, edges) = mask_edges(text, cut);
+        let mut r = self.mask_by_group(&edged, group)?;
+        if !edges.is_empty() {
+            r.spans.extend(edges);
+            r.spans.sort_unstable();
+            r.count = r.spans.len();
+        }
+        Ok(r)
     }
 
     /// DataByRule: masks the matches of one rule.

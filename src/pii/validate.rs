@@ -9,7 +9,32 @@ pub(super) fn validate(v: Validator, text: &str, s: usize, e: usize) -> bool {
         Validator::Luhn => luhn(m),
         Validator::Iban => iban(m),
         Validator::Card => card(text, s, e),
+        Validator::Phone => phone(m),
+        Validator::Standalone => standalone(text, s, e),
     }
+}
+
+/// [`Validator::Phone`].
+fn phone(m: &str) -> bool {
+    let digits = m.bytes().filter(u8::is_ascii_digit).count();
+    let mut sep: Option<u8> = None;
+    for b in m.bytes() {
+        if b.is_ascii_digit() || b == b'(' || b == b')' || b == b'+' {
+            continue;
+        }
+        match sep {
+            Some(s) if s != b => return false,
+            _ => sep = Some(b),
+        }
+    }
+    (9..=17).contains(&digits)
+}
+
+/// [`Validator::Standalone`].
+fn standalone(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].bytes().next_back();
+    let after = text.as_bytes().get(e).copied();
+    !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
 }
 
 /// The Luhn check over the digits of `s` (other chars ignored); fewer than 2 digits fail.
@@ -197,5 +222,31 @@ mod tests {
         assert!(iban("gb29nwbk60161331926819"));
         assert!(!iban("DE89 3704 0044 0532 0130 01"));
         assert!(!iban("ZZ89 3704 0044 0532 0130 00"));
+    }
+
+    #[test]
+    fn phone_and_standalone_checks() {
+        for good in [
+            "020 7946 0958",
+            "(020) 7946 0958",
+            "07700900456",
+            "0171/1234567",
+            "0049 30 1234567",
+        ] {
+            assert!(phone(good), "{good}");
+        }
+        for bad in [
+            "01.02.2026 10",
+            "0612-34 56",
+            "01234567",
+            "0123456789012345678",
+        ] {
+            assert!(!phone(bad), "{bad}");
+        }
+        let t = "x 4111 9";
+        assert!(standalone(t, 2, 6));
+        assert!(!standalone("94111", 1, 5));
+        assert!(!standalone("41119", 0, 4));
+        assert!(standalone("4111", 0, 4));
     }
 }

@@ -5,10 +5,12 @@ use super::receipts::{final_date, receipt};
 use super::records::{payload, Answer, Arrival, Submitted};
 use super::session::{BindKind, Next, Sent, Session, MAX_PENDING};
 use super::shared::{lock, Shared};
+use crate::log::Level;
 use crate::pdu::{
     Bind, BindResp, Body, CommandId, CommandStatus, DestAddress, MessageState, Pdu, QuerySmResp,
     SmResp, SubmitMultiResp, SubmitSm, Tag, Tlv,
 };
+use crate::session::Direction;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
@@ -24,6 +26,7 @@ pub(super) struct Conn<'a> {
 impl Conn<'_> {
     pub(super) fn handle(&mut self, pdu: Pdu) -> Next {
         let sh = self.sh;
+        sh.log_pdu(Direction::In, self.s.id, &pdu);
         if sh.faults.close_now() {
             let body = match &pdu.body {
                 Body::SubmitSm(m) => Some(payload(&m.short_message, &m.tlvs)),
@@ -160,6 +163,14 @@ impl Conn<'_> {
                 Some(_) => CommandStatus::Ok,
             }
         };
+        sh.log(Level::Info, || {
+            format!(
+                "connection {} {} as \"{}\": {status}",
+                self.s.id,
+                id.name(),
+                b.system_id
+            )
+        });
         if !status.is_ok() {
             sh.stats.binds_refused.fetch_add(1, Relaxed);
             self.header_only(id.response(), status, seq);
@@ -287,6 +298,7 @@ impl Conn<'_> {
             self.respond(&resp);
             return now;
         }
+        self.sh.log_pdu(Direction::Out, self.s.id, &resp);
         let mut bytes = Vec::with_capacity(32);
         match self.sh.faults.take_malformed() {
             Some(m) => m.encode(resp.sequence_number, &mut bytes),
@@ -309,6 +321,7 @@ impl Conn<'_> {
         if delay.is_zero() && resp_due <= now && *kind == BindKind::Transceiver {
             let seq = self.s.next_seq();
             pdu.sequence_number = seq;
+            self.sh.log_pdu(Direction::Out, self.s.id, &pdu);
             if pdu.encode(&mut self.out).is_ok() {
                 let mut pending = lock(&self.s.pending);
                 if pending.len() < MAX_PENDING {
@@ -337,6 +350,7 @@ impl Conn<'_> {
     /// Appends a response (or the malformed PDU standing in for it).
     pub(super) fn respond(&mut self, pdu: &Pdu) {
         let seq = pdu.sequence_number;
+        self.sh.log_pdu(Direction::Out, self.s.id, pdu);
         match self.sh.faults.take_malformed() {
             Some(m) => m.encode(seq, &mut self.out),
             None => {
@@ -350,6 +364,7 @@ impl Conn<'_> {
 
     /// Appends a header-only response (errors and generic_nack).
     pub(super) fn header_only(&mut self, id: CommandId, status: CommandStatus, seq: u32) {
+        self.sh.log_header(self.s.id, id, status, seq);
         match self.sh.faults.take_malformed() {
             Some(m) => m.encode(seq, &mut self.out),
             None => header(&mut self.out, id, status, seq),

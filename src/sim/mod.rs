@@ -51,6 +51,13 @@
 //!
 //! Sockets have TCP_NODELAY; buffers are reused.
 //!
+//! # Logs
+//!
+//! Through esme's log sink (`esme smsc --log LEVEL`), target `esme::sim`, channel the
+//! listening address: connections, binds (never the password) and closes at info, every PDU
+//! in both directions at debug, masked as the client masks its own (message and receipt text
+//! by the built-in PII rules, numeric addresses down to their last 3 digits).
+//!
 //! # TLS
 //!
 //! With [`SimConfig::tls`](crate::sim::SimConfig::tls) every connection speaks TLS (1.2 and 1.3 by
@@ -71,11 +78,12 @@
 //! scheduler; `session.rs` one connection and its threads; `conn.rs` the requests a connection
 //! receives; `outbox.rs` what its writer writes; `receipts.rs` delivery receipts; `records.rs` what
 //! is kept and reported; `stats.rs` [`SimStats`](crate::sim::SimStats); `faults.rs` fault
-//! injection; `tls.rs` TLS.
+//! injection; `tls.rs` TLS; `log.rs` its log records.
 
 mod config;
 mod conn;
 mod faults;
+mod log;
 mod outbox;
 mod receipts;
 mod records;

@@ -4,9 +4,10 @@ use super::conn::Conn;
 use super::outbox::Outbox;
 use super::records::SimError;
 use super::shared::{lock, Shared};
-use super::stats::Counters;
 use super::tls::{Fill, Tls, TlsReader};
+use crate::log::Level;
 use crate::pdu::{CommandId, Decoded, Decoder, Pdu};
+use crate::session::Direction;
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -78,17 +79,13 @@ impl Session {
     }
 
     /// Sends one request (sequence number 0: the next one) or response.
-    pub(crate) fn send(&self, pdu: Pdu, kind: Sent, stats: &Counters) -> Result<(), SimError> {
-        self.send_all(vec![pdu], kind, stats)
+    pub(crate) fn send(&self, pdu: Pdu, kind: Sent, sh: &Shared) -> Result<(), SimError> {
+        self.send_all(vec![pdu], kind, sh)
     }
 
     /// Sends PDUs in one write, registering requests to match their responses.
-    pub(crate) fn send_all(
-        &self,
-        pdus: Vec<Pdu>,
-        kind: Sent,
-        stats: &Counters,
-    ) -> Result<(), SimError> {
+    pub(crate) fn send_all(&self, pdus: Vec<Pdu>, kind: Sent, sh: &Shared) -> Result<(), SimError> {
+        let stats = &sh.stats;
         let mut bytes = Vec::with_capacity(pdus.len() * 200);
         let mut seqs = Vec::with_capacity(pdus.len());
         for mut p in pdus {
@@ -97,6 +94,7 @@ impl Session {
                 p.sequence_number = self.next_seq();
             }
             p.encode(&mut bytes).map_err(SimError::Encode)?;
+            sh.log_pdu(Direction::Out, self.id, &p);
             if request {
                 seqs.push(p.sequence_number);
             }
@@ -149,6 +147,13 @@ pub(crate) fn start(sh: &Arc<Shared>, stream: TcpStream) -> std::io::Result<()> 
         pending: Mutex::new(HashMap::new()),
     });
     lock(&sh.sessions).push(session.clone());
+    sh.log(Level::Info, || {
+        let peer = session
+            .stream
+            .peer_addr()
+            .map_or_else(|_| "?".to_string(), |a| a.to_string());
+        format!("connection {id} from {peer}")
+    });
     sh.stats.connections.fetch_add(1, Relaxed);
     sh.stats.open_connections.fetch_add(1, Relaxed);
     let (sh2, s2) = (sh.clone(), session.clone());
@@ -170,6 +175,7 @@ pub(super) fn unregister(sh: &Shared, s: &Session) {
     let before = sessions.len();
     sessions.retain(|x| x.id != s.id);
     if sessions.len() < before {
+        sh.log(Level::Info, || format!("connection {} closed", s.id));
         sh.stats.open_connections.fetch_sub(1, Relaxed);
         if lock(&s.bound).is_some() {
             sh.stats.bound_sessions.fetch_sub(1, Relaxed);

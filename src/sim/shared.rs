@@ -74,6 +74,10 @@ pub(crate) struct Shared {
     pub(super) threads: Mutex<Vec<JoinHandle<()>>>,
     /// `Some` on a TLS simulator.
     pub(super) tls: Option<super::tls::TlsShared>,
+    /// The channel of its log records: the listening address.
+    pub(super) channel: String,
+    /// What masks its log lines, made when the first one is.
+    pub(super) log_mask: std::sync::OnceLock<crate::trace::LogMask>,
 }
 
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -183,7 +187,7 @@ impl Shared {
             });
         match target {
             Some(s) => {
-                if s.send(job.pdu.clone(), Sent::Receipt, &self.stats).is_err() {
+                if s.send(job.pdu.clone(), Sent::Receipt, self).is_err() {
                     return Some(job);
                 }
                 None
@@ -234,7 +238,7 @@ impl Shared {
                     if now.duration_since(*last) >= iv {
                         *last = now;
                         let pdu = Pdu::new(0, crate::pdu::Body::EnquireLink);
-                        if s.send(pdu, Sent::EnquireLink, &self.stats).is_ok() {
+                        if s.send(pdu, Sent::EnquireLink, &self).is_ok() {
                             self.stats.enquire_links_sent.fetch_add(1, Relaxed);
                         }
                     }

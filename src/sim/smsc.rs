@@ -65,6 +65,8 @@ impl Smsc {
             sched_cv: Condvar::new(),
             threads: Mutex::new(Vec::new()),
             tls,
+            channel: addr.to_string(),
+            log_mask: std::sync::OnceLock::new(),
         });
         let sh = shared.clone();
         let scheduler = std::thread::Builder::new()
@@ -140,7 +142,7 @@ impl Smsc {
             })
             .collect();
         let n = pdus.len();
-        target.send_all(pdus, Sent::Mo, &self.shared.stats)?;
+        target.send_all(pdus, Sent::Mo, &self.shared)?;
         self.shared.stats.mo_sent.fetch_add(n as u64, Relaxed);
         Ok(n)
     }
@@ -154,7 +156,7 @@ impl Smsc {
     /// No receiver is bound, or the PDU cannot be encoded.
     pub fn send_pdu(&self, pdu: Pdu) -> Result<(), SimError> {
         let target = self.pick_receiver(false)?;
-        target.send(pdu, Sent::Other, &self.shared.stats)
+        target.send(pdu, Sent::Other, &self.shared)
     }
 
     fn pick_receiver(&self, round_robin: bool) -> Result<Arc<Session>, SimError> {

@@ -34,7 +34,7 @@ pub use encoding::{choose_encoding, decode, encode, Encoding};
 pub use error::TextError;
 pub use gsm::gsm7_len;
 pub use reassembly::{
-    InboundPart, Incomplete, IncompleteReason, InformationElement, Reassembled, Reassembler,
-    DEFAULT_MAX_PENDING,
+    udh_concat, InboundPart, Incomplete, IncompleteReason, InformationElement, Reassembled,
+    Reassembler, DEFAULT_MAX_PENDING,
 };
 pub use segment::{count_segments, segment_bytes, segment_text, Sar, Segment, SegmentMethod};

@@ -33,11 +33,63 @@ use super::error::TextError;
 use super::segment::Sar;
 use super::{charset, gsm};
 
+impl std::fmt::Debug for InboundPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Addr, Octets};
+        f.debug_struct("InboundPart")
+            .field("source", &Addr(&self.source))
+            .field("destination", &Addr(&self.destination))
+            .field("data_coding", &self.data_coding)
+            .field("esm_class", &self.esm_class)
+            .field("short_message", &Octets(&self.short_message))
+            .field("sar", &self.sar)
+            .field(
+                "message_payload",
+                &self.message_payload.as_deref().map(Octets),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Reassembled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Addr, Chars, Octets};
+        f.debug_struct("Reassembled")
+            .field("source", &Addr(&self.source))
+            .field("destination", &Addr(&self.destination))
+            .field("data_coding", &self.data_coding)
+            .field("encoding", &self.encoding)
+            .field("body", &Octets(&self.body))
+            .field("text", &self.text.as_deref().map(Chars))
+            .field("text_error", &self.text_error)
+            .field("parts", &self.parts)
+            .field("ies", &self.ies)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pdu::redact::{Addr, Octets};
+        f.debug_struct("Incomplete")
+            .field("source", &Addr(&self.source))
+            .field("destination", &Addr(&self.destination))
+            .field("data_coding", &self.data_coding)
+            .field("ref_num", &self.ref_num)
+            .field("total", &self.total)
+            .field("received", &self.received)
+            .field("partial_body", &Octets(&self.partial_body))
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
 /// Default bound on concurrently pending groups.
 pub const DEFAULT_MAX_PENDING: usize = 1024;
 
-/// One inbound deliver_sm / data_sm, as far as reassembly cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One inbound deliver_sm / data_sm, as far as reassembly cares. `Debug` masks the addresses
+/// and shows the octets only by their length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct InboundPart {
     /// `source_addr`.
     pub source: String,
@@ -64,8 +116,9 @@ pub struct InformationElement {
     pub data: Vec<u8>,
 }
 
-/// A complete message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A complete message. `Debug` masks the addresses and shows the body and text only by their
+/// length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Reassembled {
     /// `source_addr`.
     pub source: String,
@@ -98,8 +151,9 @@ pub enum IncompleteReason {
     Evicted,
 }
 
-/// A concatenated message given up before all parts arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A concatenated message given up before all parts arrived. `Debug` masks the addresses and
+/// shows the body only by its length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Incomplete {
     /// `source_addr`.
     pub source: String,
@@ -449,6 +503,14 @@ fn finish(
         parts,
         ies,
     }
+}
+
+/// The concatenation IE of the UDH at the start of `data` (user data with UDHI set), as
+/// `(reference, total, sequence)`: `None` when the UDH has none. Errors like a UDH the
+/// reassembly refuses.
+pub fn udh_concat(data: &[u8]) -> Result<Option<(u16, u8, u8)>, TextError> {
+    let (_, _, c) = parse_udh(data)?;
+    Ok(c.map(|c| (c.ref_num, c.total, c.seq)))
 }
 
 /// Parses a UDH at the start of `data`: returns its length in octets

@@ -10,6 +10,10 @@ pub(crate) struct CertFacts {
     pub not_before: Option<SystemTime>,
     pub not_after: Option<SystemTime>,
     pub names: Vec<String>,
+    /// It has a subjectAltName extension (even one without DNS or IP names).
+    pub has_san: bool,
+    /// The subject's common name, when it has one.
+    pub cn: Option<String>,
 }
 
 pub(crate) fn cert_facts(der: &[u8]) -> Option<CertFacts> {
@@ -19,7 +23,9 @@ pub(crate) fn cert_facts(der: &[u8]) -> Option<CertFacts> {
     let c = x509_cert::Certificate::from_der(der).ok()?;
     let tbs = &c.tbs_certificate;
     let mut names = Vec::new();
-    if let Ok(Some((_, san))) = tbs.get::<SubjectAltName>() {
+    let san = tbs.get::<SubjectAltName>();
+    let has_san = matches!(san, Ok(Some(_)));
+    if let Ok(Some((_, san))) = san {
         for n in san.0 {
             match n {
                 GeneralName::DnsName(d) => names.push(d.to_string()),
@@ -41,7 +47,31 @@ pub(crate) fn cert_facts(der: &[u8]) -> Option<CertFacts> {
         not_before: Some(tbs.validity.not_before.to_system_time()),
         not_after: Some(tbs.validity.not_after.to_system_time()),
         names,
+        has_san,
+        cn: common_name(&tbs.subject),
     })
+}
+
+/// The (last) commonName of a name, as text.
+fn common_name(name: &x509_cert::name::Name) -> Option<String> {
+    const CN: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
+    name.0
+        .iter()
+        .rev()
+        .flat_map(|rdn| rdn.0.iter().rev())
+        .find(|atv| atv.oid == CN)
+        .map(|atv| {
+            use der::asn1::{PrintableStringRef, Utf8StringRef};
+            atv.value
+                .decode_as::<Utf8StringRef<'_>>()
+                .map(|s| s.to_string())
+                .or_else(|_| {
+                    atv.value
+                        .decode_as::<PrintableStringRef<'_>>()
+                        .map(|s| s.to_string())
+                })
+                .unwrap_or_else(|_| format!("{atv}"))
+        })
 }
 
 /// A date for messages: `2026-11-26 14:03 UTC`.

@@ -1,31 +1,34 @@
 //! TLS over rustls (ring provider): the channel's TLS options ([`crate::config::TlsConfig`]) → a
-//! `rustls::ClientConfig`, the trust sources, and the handshake with a diagnosis for each failure
-//! (`handshake.rs`, `diagnose.rs`). The connection it gives is a `transport::TlsStream`, which
-//! shares it between the reader thread and the writers. `tls` knows nothing of the client.
+//! `rustls::ClientConfig` (`setup.rs`), the trust and its pinning (`verify.rs`), our client
+//! certificate given when asked (`resolver.rs`), the handshake (`handshake.rs`) recording what
+//! it shows (`evidence.rs`), and a diagnosis for each failure decided from that evidence
+//! (`diagnose.rs`, `error.rs`); `probe.rs` asks a port whether it speaks TLS. The connection
+//! it gives is a `transport::TlsStream`, which shares it between the reader thread and the
+//! writers. `tls` knows nothing of the client.
 //!
-//! Trust, in this order (documented in docs/tls.md): the PEM certificates of
-//! [`Opt::TlsCaFile`](crate::config::Opt::TlsCaFile); plus the CA certificates inside the
-//! PKCS#12 file when [`Opt::TlsTrustPkcs12Cas`](crate::config::Opt::TlsTrustPkcs12Cas) is
-//! true; when neither is configured, the operating system's store. Never trust-all. Hostname
-//! checking is on unless
-//! [`Opt::TlsSkipHostnameVerification`](crate::config::Opt::TlsSkipHostnameVerification) is
-//! true.
+//! The trust order is described once, in docs/tls.md ("Trust") and at `setup()`: the CA file
+//! when set, else the system store plus the PKCS#12 file's trust entries, plus its CAs with
+//! [`Opt::TlsTrustPkcs12Cas`](crate::config::Opt::TlsTrustPkcs12Cas). Never trust-all.
 
 mod certs;
 mod diagnose;
 mod error;
+mod evidence;
 mod handshake;
 mod pem_files;
 pub mod pkcs12;
+mod probe;
+mod resolver;
 mod setup;
 #[cfg(test)]
 mod tests;
 mod verify;
 
 pub(crate) use certs::{cert_facts, show_time};
-pub(crate) use diagnose::looks_like_tls;
+pub(crate) use diagnose::{describe_smpp, looks_like_tls};
 pub use error::{CertProblem, TlsError};
 pub use handshake::HandshakeInfo;
 pub(crate) use handshake::{handshake, HandshakeError};
+pub(crate) use probe::answers_tls;
 pub use setup::TlsReport;
 pub(crate) use setup::{setup, TlsSetup};

@@ -9,5 +9,5 @@
 mod stream;
 mod tls;
 
-pub(crate) use stream::{is_timeout, Tcp, Transport};
+pub(crate) use stream::{is_timeout, AfterHandshake, Tcp, Transport};
 pub(crate) use tls::TlsStream;

@@ -15,6 +15,22 @@ pub(crate) trait Transport: Send + Sync {
     fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()>;
     /// Closes both directions; a blocked reader returns.
     fn shutdown(&self);
+    /// TLS only: what the SMSC sent after the handshake, for the diagnosis of a close.
+    fn after_handshake(&self) -> Option<AfterHandshake> {
+        None
+    }
+}
+
+/// What a TLS stream saw after its handshake: a close that follows nothing at all (no session
+/// ticket, no alert, no data) is how some SMSCs refuse a client certificate in TLS 1.3.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AfterHandshake {
+    /// Octets of TLS records received since the handshake.
+    pub received: u64,
+    /// The SMSC ended with close_notify (an orderly TLS close).
+    pub close_notify: bool,
+    /// The connection was reset.
+    pub reset: bool,
 }
 
 /// Plain TCP.

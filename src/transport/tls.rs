@@ -6,7 +6,7 @@
 //! and writes the buffer: records go out in the order they were encrypted, and the reader
 //! is never blocked by a slow socket write.
 
-use super::stream::Transport;
+use super::stream::{AfterHandshake, Transport};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Mutex, MutexGuard};
@@ -27,6 +27,7 @@ pub(crate) struct TlsStream {
     wsock: Mutex<TcpStream>,
     conn: Mutex<rustls::ClientConnection>,
     rbuf: Mutex<Vec<u8>>,
+    after: Mutex<AfterHandshake>,
 }
 
 impl TlsStream {
@@ -39,6 +40,7 @@ impl TlsStream {
             wsock: Mutex::new(wsock),
             conn: Mutex::new(conn),
             rbuf: Mutex::new(vec![0u8; 32 * 1024]),
+            after: Mutex::new(AfterHandshake::default()),
         })
     }
 }
@@ -72,15 +74,29 @@ impl Transport for TlsStream {
             {
                 let mut c = lock(&self.conn);
                 match c.reader().read(buf) {
-                    Ok(n) => return Ok(n), // 0: the SMSC sent close_notify
+                    Ok(0) if !buf.is_empty() => {
+                        // The SMSC sent close_notify.
+                        lock(&self.after).close_notify = true;
+                        return Ok(0);
+                    }
+                    Ok(n) => return Ok(n),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) => return Err(e),
                 }
             }
-            let n = (&self.rsock).read(&mut cbuf)?;
+            let n = match (&self.rsock).read(&mut cbuf) {
+                Ok(n) => n,
+                Err(e) => {
+                    if e.kind() == io::ErrorKind::ConnectionReset {
+                        lock(&self.after).reset = true;
+                    }
+                    return Err(e);
+                }
+            };
             if n == 0 {
                 return Ok(0);
             }
+            lock(&self.after).received += n as u64;
             let wants_write = {
                 let mut c = lock(&self.conn);
                 let mut rd = &cbuf[..n];
@@ -103,6 +119,10 @@ impl Transport for TlsStream {
 
     fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
         self.rsock.set_read_timeout(d)
+    }
+
+    fn after_handshake(&self) -> Option<AfterHandshake> {
+        Some(*lock(&self.after))
     }
 
     fn shutdown(&self) {

@@ -75,6 +75,41 @@ pub fn pki_dir() -> PathBuf {
     .clone()
 }
 
+/// The Java keystores made by JDK keytool and the KeyStore API from the test PKI
+/// (tests/tls/make-keystores.sh), `<target>/tls-keystores`, made on the first call in this
+/// process. Panics - does not skip - if keytool, javac or java is missing.
+pub fn keystore_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let pki = pki_dir();
+        let dir = pki.parent().unwrap().join("tls-keystores");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-keystores.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(&pki)
+            .arg(&dir)
+            .output()
+            .expect("bash must be installed");
+        assert!(
+            out.status.success(),
+            "{} failed ({}): the keystore tests need JDK 17 (keytool, javac, java)\n{}{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .clone()
+}
+
+/// Path of one keystore (`keystore("ks-client-trust.p12")`).
+pub fn keystore(name: &str) -> String {
+    let p = keystore_dir().join(name);
+    assert!(p.exists(), "no {} among the test keystores", p.display());
+    p.to_string_lossy().into_owned()
+}
+
 /// Path of one PKI file (`pki("server.pem")`), as a String for argument lists.
 pub fn pki(name: &str) -> String {
     let p = pki_dir().join(name);
@@ -216,7 +251,12 @@ impl SServer {
         ];
         if matches!(
             cert_stem,
-            "server" | "server-expired" | "server-notyet" | "server-wrongname"
+            "server"
+                | "server-expired"
+                | "server-notyet"
+                | "server-wrongname"
+                | "server-cnonly"
+                | "server-clientauth"
         ) {
             args.push("-cert_chain".into());
             args.push(pki("intermediate.pem"));
@@ -355,6 +395,75 @@ impl PlainListener {
     /// client sent nothing within 10 s). Waits for the exchange to finish.
     pub fn received(mut self) -> Vec<u8> {
         self.handle.take().unwrap().join().unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------- reset front
+
+/// A TCP front on 127.0.0.1:0 for a TLS server (e.g. [`SServer`]), as load balancers and TLS
+/// terminators put before SMSCs: a connection whose first octet starts a TLS handshake
+/// record is passed through to `backend_port` both ways; any other is reset (closed with its
+/// octets unread, which makes the kernel send RST). Serves until dropped.
+pub struct ResetFront {
+    pub port: u16,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ResetFront {
+    pub fn start(backend_port: u16) -> ResetFront {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = l.local_addr().unwrap().port();
+        l.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                let client = match l.accept() {
+                    Ok((c, _)) => c,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                    Err(_) => return,
+                };
+                std::thread::spawn(move || {
+                    client.set_nonblocking(false).unwrap();
+                    client
+                        .set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
+                    let mut first = [0u8; 1];
+                    // Peek, so that an RST-provoking close leaves the octets unread.
+                    match client.peek(&mut first) {
+                        Ok(1) if first[0] == 0x16 => {}
+                        _ => {
+                            std::thread::sleep(Duration::from_millis(50));
+                            drop(client); // unread octets: the kernel answers RST
+                            return;
+                        }
+                    }
+                    let Ok(backend) = TcpStream::connect(("127.0.0.1", backend_port)) else {
+                        return;
+                    };
+                    client.set_read_timeout(None).unwrap();
+                    let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from, &mut to);
+                            let _ = to.shutdown(std::net::Shutdown::Write);
+                        })
+                    };
+                    pipe(client.try_clone().unwrap(), backend.try_clone().unwrap());
+                    pipe(backend, client);
+                });
+            }
+        });
+        ResetFront { port, stop }
+    }
+}
+
+impl Drop for ResetFront {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -184,6 +184,18 @@ async function main() {
 	await cmd({cmd: 'receipts', on: true});
 	ok('receipts off/on');
 
+	// receipts with the start of the text, as real SMSCs send them
+	var ack = await cmd({cmd: 'receipts', on: true, text: 20});
+	assert(ack.text === 20, 'receipts text ack ' + JSON.stringify(ack));
+	r = await submit(c, {registered_delivery: 1, short_message: 'Card 4111 1111 1111 1111 for Zoë'});
+	assert(r.command_status === 0, 'submit (receipt text)');
+	await ev('submit_sm');
+	d = await c.wait('deliver_sm');
+	rtext = d.short_message.message;
+	assert(/ text:Card 4111 1111 1111 $/.test(rtext), 'receipt text fragment ' + rtext);
+	await cmd({cmd: 'receipts', on: true, text: 0});
+	ok('receipt text: the first 20 characters');
+
 	// 3. MO, single part (node-smpp encodes: auto-detect -> data_coding 1)
 	var a = await cmd({cmd: 'mo', from: '447700900555', to: '12345', text: 'Hi there'});
 	d = await c.wait('deliver_sm');
@@ -288,7 +300,7 @@ async function main() {
 	e = await waitIn(events, eventWaiters, 'mo error', function(x) { return x.cmd === 'mo'; });
 	assert(e.event === 'error', 'mo with no session should fail');
 	a = await cmd({cmd: 'stats'});
-	assert(a.stats.submit_sm === 7, 'stats ' + JSON.stringify(a.stats));
+	assert(a.stats.submit_sm === 8, 'stats ' + JSON.stringify(a.stats));
 	ok('error reporting and stats');
 	process.exit(0);
 }

@@ -5,12 +5,18 @@
  * (npm `smpp`, version pinned in tests/interop/package.json).
  *
  *   node tests/interop/smsc.js [--port 0] [--system-id X --password Y] [--quiet]
+ *       [--receipt-text N]
  *       [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]
  *        [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]
+ *       [--on-bind answer|close] [--on-decode-error close|keep]
  *
  * With --tls-cert the SMSC speaks SMPP over TLS (node-smpp's own SecureServer, i.e.
  * tls.Server); --tls-request-cert makes it mutual TLS (client certificate required and
  * verified against --tls-ca).
+ *
+ * --receipt-text N copies the first N characters of each submitted part's text into its
+ * receipt's `text:` field, as real SMSCs do (typically 20; characters outside printable ASCII
+ * become '?'). Default 0: `text:` stays empty.
  *
  * Listens on 127.0.0.1 (--port 0 = ephemeral, the default), prints exactly one
  * line `LISTENING <port>` on stdout, then one JSON object per line per event.
@@ -30,8 +36,9 @@ var PDU = smpp.PDU;
 var E = defs.errors;
 
 // ---------------------------------------------------------------- arguments
-var opts = {port: 0, systemId: null, password: null, quiet: false,
-	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null};
+var opts = {port: 0, systemId: null, password: null, quiet: false, receiptText: 0,
+	tlsCert: null, tlsKey: null, tlsCa: null, tlsRequestCert: false, tlsMin: null, tlsMax: null,
+	onBind: 'answer', onDecodeError: 'close'};
 var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3'};
 (function parseArgs(argv) {
 	for (var i = 0; i < argv.length; i++) {
@@ -44,15 +51,19 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 		else if (a === '--system-id') opts.systemId = next();
 		else if (a === '--password') opts.password = next();
 		else if (a === '--quiet') opts.quiet = true;
+		else if (a === '--receipt-text') opts.receiptText = parseInt(next(), 10);
 		else if (a === '--tls-cert') opts.tlsCert = next();
 		else if (a === '--tls-key') opts.tlsKey = next();
 		else if (a === '--tls-ca') opts.tlsCa = next();
 		else if (a === '--tls-request-cert') opts.tlsRequestCert = true;
 		else if (a === '--tls-min') opts.tlsMin = next();
 		else if (a === '--tls-max') opts.tlsMax = next();
+		else if (a === '--on-bind') opts.onBind = next();
+		else if (a === '--on-decode-error') opts.onDecodeError = next();
 		else usage('unknown argument ' + a);
 	}
 	if (!(opts.port >= 0 && opts.port <= 65535)) usage('bad --port');
+	if (!(opts.receiptText >= 0 && opts.receiptText <= 160)) usage('bad --receipt-text (0..160)');
 	if (!!opts.tlsCert !== !!opts.tlsKey) usage('--tls-cert and --tls-key go together');
 	if (!opts.tlsCert && (opts.tlsCa || opts.tlsRequestCert || opts.tlsMin || opts.tlsMax)) {
 		usage('--tls-ca/--tls-request-cert/--tls-min/--tls-max need --tls-cert and --tls-key');
@@ -60,13 +71,16 @@ var TLS_VERSIONS = {'1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': '
 	if (opts.tlsRequestCert && !opts.tlsCa) usage('--tls-request-cert needs --tls-ca');
 	if (opts.tlsMin && !(opts.tlsMin in TLS_VERSIONS)) usage('bad --tls-min (1.0|1.1|1.2|1.3)');
 	if (opts.tlsMax && !(opts.tlsMax in TLS_VERSIONS)) usage('bad --tls-max (1.0|1.1|1.2|1.3)');
+	if (['answer', 'close'].indexOf(opts.onBind) < 0) usage('bad --on-bind (answer|close)');
+	if (['close', 'keep'].indexOf(opts.onDecodeError) < 0) usage('bad --on-decode-error (close|keep)');
 })(process.argv.slice(2));
 
 function usage(msg) {
 	process.stderr.write('smsc.js: ' + msg + '\n' +
-		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet]\n' +
+		'usage: node smsc.js [--port 0] [--system-id X --password Y] [--quiet] [--receipt-text N]\n' +
 		'         [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-request-cert]\n' +
-		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n');
+		'          [--tls-min 1.0|1.1|1.2|1.3] [--tls-max 1.0|1.1|1.2|1.3]]\n' +
+		'         [--on-bind answer|close] [--on-decode-error close|keep]\n');
 	process.exit(2);
 }
 
@@ -164,6 +178,7 @@ var nextMessageId = 2871;    // ids are "<counter>-1": opaque, non-numeric
 var nextSessionId = 1;
 var nextRef = 1;             // 8-bit concatenation reference for "mo" parts
 var receiptsOn = true;
+var receiptText = opts.receiptText; // characters of the text copied into a receipt's text:
 var holdOn = false;
 var throttleLeft = 0;
 var closeAfter = 0;          // 0 = disarmed; else close on the Nth next submit_sm
@@ -238,6 +253,18 @@ function sendDeliver(s, pduOpts, kind, extra) {
 	return pdu.sequence_number;
 }
 
+// The start of a submitted part's text for its receipt (--receipt-text / the receipts
+// command's "text"): what node-smpp decoded, UDH removed, cut to N characters, printable
+// ASCII kept and anything else '?'.
+function receiptFragment(submit) {
+	if (!receiptText) return '';
+	var t = nodeText(submit);
+	if (typeof t !== 'string') return '';
+	return Array.from(t).slice(0, receiptText).map(function(c) {
+		return c >= ' ' && c <= '~' ? c : '?';
+	}).join('');
+}
+
 function sendReceipt(from, submit, raw, messageId) {
 	var target = canReceive(from) ? from : null;
 	if (!target) {
@@ -249,7 +276,7 @@ function sendReceipt(from, submit, raw, messageId) {
 	if (!target) return;
 	var now = yymmddhhmm(new Date());
 	var text = 'id:' + messageId + ' sub:001 dlvr:001 submit date:' + now + ' done date:' + now +
-		' stat:DELIVRD err:000 text:';
+		' stat:DELIVRD err:000 text:' + receiptFragment(submit);
 	stats.receipts++;
 	sendDeliver(target, {
 		source_addr_ton: raw.dest_addr_ton, source_addr_npi: raw.dest_addr_npi,
@@ -338,8 +365,12 @@ function onBind(s, pdu) {
 	emit({event: 'bind', session: s.id, seq: pdu.sequence_number, mode: mode,
 		system_id: pdu.system_id, password: pdu.password, system_type: pdu.system_type,
 		interface_version: pdu.interface_version, addr_ton: pdu.addr_ton, addr_npi: pdu.addr_npi,
-		address_range: pdu.address_range, command_status: status});
-	if (status) {
+		address_range: pdu.address_range, command_status: opts.onBind === 'close' ? null : status});
+	if (opts.onBind === 'close') {
+		// An SMSC that drops a bind it will not take without a word (some do, e.g. for an
+		// address or account they refuse).
+		destroy(s, 'smsc');
+	} else if (status) {
 		// node-smpp: any non-zero command_status => header-only response.
 		s.session.send(pdu.response({command_status: status}));
 	} else {
@@ -466,8 +497,10 @@ var server = smpp.createServer(tlsServerOptions(), function(session) {
 	session.on('pdu', function(pdu) { onPdu(s, pdu); });
 	session.on('error', function(e) {
 		emit({event: 'error', session: s.id, message: String(e && e.message || e)});
-		// node-smpp stops reading a session after a decode error; drop it.
-		destroy(s, 'smsc');
+		// node-smpp stops reading a session after a decode error (e.g. the "PDU length was
+		// too large" of a TLS hello sent to this plain port) and leaves it open: what a
+		// node-smpp SMSC does (--on-decode-error keep). By default, drop it.
+		if (opts.onDecodeError === 'close') destroy(s, 'smsc');
 	});
 	session.on('close', function() {
 		s.closed = true;
@@ -586,6 +619,11 @@ function onCommand(line) {
 		case 'receipts':
 			receiptsOn = !!c.on;
 			ack.on = receiptsOn;
+			if (c.text !== undefined) {
+				if (!(c.text >= 0 && c.text <= 160)) throw new Error('text must be 0..160');
+				receiptText = c.text | 0;
+			}
+			ack.text = receiptText;
 			break;
 		case 'enquire_link': {
 			var s1 = needSession();

@@ -8,7 +8,11 @@
 // instead, which makes a keystore whose key does not match its certificate (Java's PKCS12
 // KeyStore does not check that the two belong together; OpenSSL refuses to build such a file).
 //
-// Usage: java SplitPasswordKeystore IN.p12 IN_PASS OUT.p12 STORE_PASS KEY_PASS ALIAS [CERT_FROM.p12 CERT_FROM_PASS]
+// Each `--trust ALIAS CERT.pem` before the other arguments adds a trusted-certificate entry
+// (KeyStore.TrustedCertificateEntry: a certificate bag with Oracle's trustedKeyUsage
+// attribute, what `keytool -importcert` writes) next to the key entry.
+//
+// Usage: java SplitPasswordKeystore [--trust ALIAS CERT.pem]... IN.p12 IN_PASS OUT.p12 STORE_PASS KEY_PASS ALIAS [CERT_FROM.p12 CERT_FROM_PASS]
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -16,7 +20,11 @@ import java.io.OutputStream;
 import java.security.Key;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 
 public class SplitPasswordKeystore {
     static KeyStore open(String path, String pass) throws Exception {
@@ -36,10 +44,17 @@ public class SplitPasswordKeystore {
         throw new IllegalArgumentException("no key entry");
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] argv) throws Exception {
+        List<String[]> trust = new ArrayList<>();
+        int first = 0;
+        while (argv.length >= first + 3 && argv[first].equals("--trust")) {
+            trust.add(new String[] {argv[first + 1], argv[first + 2]});
+            first += 3;
+        }
+        String[] args = Arrays.copyOfRange(argv, first, argv.length);
         if (args.length != 6 && args.length != 8) {
             System.err.println(
-                "usage: SplitPasswordKeystore IN.p12 IN_PASS OUT.p12 STORE_PASS KEY_PASS ALIAS [CERT_FROM.p12 CERT_FROM_PASS]");
+                "usage: SplitPasswordKeystore [--trust ALIAS CERT.pem]... IN.p12 IN_PASS OUT.p12 STORE_PASS KEY_PASS ALIAS [CERT_FROM.p12 CERT_FROM_PASS]");
             System.exit(2);
         }
         KeyStore in = open(args[0], args[1]);
@@ -53,6 +68,12 @@ public class SplitPasswordKeystore {
         KeyStore out = KeyStore.getInstance("PKCS12");
         out.load(null, null);
         out.setKeyEntry(args[5], key, args[4].toCharArray(), chain);
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        for (String[] t : trust) {
+            try (InputStream in2 = new FileInputStream(t[1])) {
+                out.setCertificateEntry(t[0], cf.generateCertificate(in2));
+            }
+        }
         try (OutputStream o = new FileOutputStream(args[2])) {
             out.store(o, args[3].toCharArray());
         }

@@ -65,6 +65,11 @@
 #       same algorithms; the PKCS#8 key carries no public key (Java omits it; ring needs it).
 #   keytool-trusted.p12              (keytool-rsa.p12 plus `keytool -importcert` of the other
 #       root as trusted entry "other-root"): same algorithms.
+#   keytool-truststore.p12           (keytool -importcert of the root as "root-ca" and the other root as
+#       "other-root" into a new PKCS12 store): trusted-certificate entries only, no key - a Java
+#       trust store. Same algorithms. Password FILE.
+#   certs-only.p12                   (openssl pkcs12 -export -nokeys of the root): a certificate bag
+#       without Java's trusted mark. Password FILE.
 #   split.p12                        (SplitPasswordKeystore.java from chain.p12: rsa2048 leaf,
 #       intermediate and root; alias split-client): store password FILE, key password KEY;
 #       JDK 17 defaults: key and certs PBES2/PBKDF2-hmacWithSHA256/AES-256-CBC, MAC sha256
@@ -226,6 +231,11 @@ q keytool -genkeypair -storetype PKCS12 -keystore keytool-ec.p12 -storepass "$FI
 cp keytool-rsa.p12 keytool-trusted.p12
 q keytool -importcert -noprompt -storetype PKCS12 -keystore keytool-trusted.p12 -storepass "$FILE" \
     -alias other-root -file other-root.crt
+for pair in root-ca=root.crt other-root=other-root.crt; do
+    q keytool -importcert -noprompt -storetype PKCS12 -keystore keytool-truststore.p12 -storepass "$FILE" \
+        -alias "${pair%%=*}" -file "${pair#*=}"
+done
+q openssl pkcs12 -export -nokeys -in root.crt -passout "pass:$FILE" -out certs-only.p12
 q keytool -genkeypair -storetype JKS -keystore store.jks -storepass "$FILE" -keypass "$FILE" -alias jks \
     -keyalg RSA -dname "CN=jks client" -validity $DAYS
 

@@ -31,6 +31,13 @@
 #   server-wrongname.pem / .key       SAN DNS:smsc.example.net only (CN the same).
 #   server-selfsigned.pem / .key      self-signed leaf (CN localhost, usual SANs), no chain.
 #   server-otherca.pem / .key         issued directly by other-ca (leaf only).
+#   server-cnonly.pem / .key          CN localhost and NO subjectAltName (+ intermediate): the
+#                                     name is only in the CN, which TLS clients no longer read.
+#   server-clientauth.pem / .key      extendedKeyUsage clientAuth only (+ intermediate): a
+#                                     client certificate installed on a server.
+#   server-selfsigned-ca.pem / .key   self-signed as `openssl req -x509` makes it by default:
+#                                     basicConstraints CA:TRUE, SAN DNS:localhost, IP:127.0.0.1,
+#                                     IP:::1 - the usual self-signed SMSC certificate.
 # Client certificates (clientAuth, CN = file stem, no SAN)
 #   client.pem / client.key           issued by the intermediate; client.pem = leaf +
 #                                     intermediate. Trusted by servers using client-ca.pem.
@@ -47,6 +54,9 @@
 #                                     is `changeit` and the key bag password is `keypass`
 #                                     (openssl pkcs12 -twopass) - the two passwords of the
 #                                     Genesys x-smpp-tls-certificate(-file)-password options.
+#   client-nomac.p12                  like client.p12 but `-nomac`: no integrity check (the
+#                                     certificates are then unencrypted), key PBES2 under
+#                                     `changeit` - a wrong password shows only at the key.
 # Bookkeeping
 #   .stamp                            sha256 of this script (up-to-date check).
 set -euo pipefail
@@ -69,8 +79,11 @@ FILES=(ca.pem ca.key intermediate.pem intermediate.key client-ca.pem other-ca.pe
 	server.pem server.key server-nochain.pem server-expired.pem server-expired.key
 	server-notyet.pem server-notyet.key server-wrongname.pem server-wrongname.key
 	server-selfsigned.pem server-selfsigned.key server-otherca.pem server-otherca.key
+	server-cnonly.pem server-cnonly.key server-clientauth.pem server-clientauth.key
+	server-selfsigned-ca.pem server-selfsigned-ca.key
 	client.pem client.key client-untrusted.pem client-untrusted.key
-	client.p12 client-untrusted.p12 client-legacy.p12 client-twopass.p12 client-expired.p12)
+	client.p12 client-untrusted.p12 client-legacy.p12 client-twopass.p12 client-expired.p12
+	client-nomac.p12)
 
 up_to_date() {
 	[[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp_want" ]] || return 1
@@ -132,6 +145,27 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 subjectAltName = DNS:smsc.example.net
+
+[cnonly_ext]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+
+[clientauth_server_ext]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+
+[selfsigned_ca_ext]
+basicConstraints = critical, CA:true
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
 
 [selfsigned_ext]
 basicConstraints = critical, CA:false
@@ -226,6 +260,13 @@ leaf server-wrongname smsc.example.net intermediate wrongname_ext "$now_minus_1d
 cat server-wrongname.crt intermediate.pem >server-wrongname.pem
 leaf server-otherca localhost other server_ext "$now_minus_1d" "$in_10y"
 cp server-otherca.crt server-otherca.pem
+leaf server-cnonly localhost intermediate cnonly_ext "$now_minus_1d" "$in_10y"
+cat server-cnonly.crt intermediate.pem >server-cnonly.pem
+leaf server-clientauth localhost intermediate clientauth_server_ext "$now_minus_1d" "$in_10y"
+cat server-clientauth.crt intermediate.pem >server-clientauth.pem
+newkey server-selfsigned-ca.key
+run openssl req -new -x509 -key server-selfsigned-ca.key -subj "/O=esme tests/CN=localhost" \
+	-days 3650 -config ext.cnf -extensions selfsigned_ca_ext -out server-selfsigned-ca.pem
 newkey server-selfsigned.key
 run openssl req -new -x509 -key server-selfsigned.key -subj "/O=esme tests/CN=localhost" \
 	-days 3650 -config ext.cnf -extensions selfsigned_ext -out server-selfsigned.pem
@@ -247,6 +288,8 @@ run openssl pkcs12 -export -in client-expired.crt -inkey client-expired.key \
 	-certfile intermediate.pem -name esme-client-expired -passout pass:changeit -out client-expired.p12
 run openssl pkcs12 -export -legacy -in client.crt -inkey client.key -chain -CAfile client-ca.pem \
 	-name esme-client -passout pass:changeit -out client-legacy.p12
+run openssl pkcs12 -export -nomac -in client.crt -inkey client.key -chain -CAfile client-ca.pem \
+	-name esme-client -passout pass:changeit -out client-nomac.p12
 # -twopass prompts for the MAC password, then the export (key bag) password, each twice,
 # on the terminal - or on stdin when there is no controlling terminal: setsid takes the
 # terminal away so stdin is used. -certpbe NONE: the certificate bag is not encrypted

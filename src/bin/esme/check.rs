@@ -5,15 +5,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub const HELP: &str = "\
-esme check --config FILE [--set OPTION=VALUE]…
+esme check --config FILE [--set OPTION=VALUE]… [--log LEVEL]
   Walks the channel configuration step by step and prints one line per step with ✓ or ✗:
   options valid → PKCS#12 file opens (each password) and its key matches its certificate,
   dates → trust source loads → TCP connect → TLS handshake (version, cipher suite, the SMSC's
-  certificate subject and expiry) → bind (then unbinds). Warnings print as '! …'.
-  Exit status 0 when every step passes, 1 at the first failure, 2 on bad usage.";
+  certificate subject and expiry) → bind (then unbinds). Warnings print as '! …'. For a
+  Genesys channel section, '- options' lines name each option esme ignores (not about SMPP)
+  and each whose meaning differs from the Genesys driver's.
+  Exit status 0 when every step passes, 1 at the first failure, 2 on bad usage.
+  --log LEVEL (or ESME_LOG): the library's log on standard error (error, warn, info, debug,
+  trace), e.g. the configuration and the bind PDUs at debug.";
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
-    let a = Args::parse("check", args, &["--config", "--set"], &[])?;
+    let a = Args::parse("check", args, &["--config", "--set", "--log"], &[])?;
+    crate::logging::install(&a)?;
     let mut sets = Vec::new();
     for kv in a.all("--set") {
         let (k, v) = kv
@@ -51,6 +56,9 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     for s in &steps {
         let mark = if s.ok { "✓" } else { "✗" };
         writeln!(out, "{mark} {:<12} {}", s.name, s.detail).map_err(|e| e.to_string())?;
+        for n in &s.notes {
+            writeln!(out, "- {:<12} {n}", s.name).map_err(|e| e.to_string())?;
+        }
         for w in &s.warnings {
             writeln!(out, "! {:<12} {w}", s.name).map_err(|e| e.to_string())?;
         }

@@ -1,4 +1,17 @@
-//! `esme demo`: the main job in a few readable lines, against the built-in simulator.
+//! `esme demo`: what esme is for, in a few seconds, against the built-in simulator: mutual TLS
+//! with a Java-style PKCS#12 keystore, a Genesys channel section, personal data masked in the
+//! log, and one of the seed's TLS problems diagnosed (`demo/run.rs`). `esme demo --plain`: the
+//! main job over plain TCP (below).
+//!
+//! Files: this one the command and the plain run; `demo/run.rs` the TLS run; `demo/pki.rs`
+//! the PKI it makes; `demo/keystore.rs` writing a keystore as Java does; `demo/genesys.rs` the
+//! seed's problems and the Genesys log lines; `demo/tempdir.rs` the folder removed at the end.
+
+mod genesys;
+mod keystore;
+mod pki;
+mod run;
+mod tempdir;
 
 use esme::client::{ConnectionState, Event, Message, Outcome};
 use esme::config::Config;
@@ -10,19 +23,37 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
-esme demo
-  Starts the built-in SMSC simulator on 127.0.0.1, binds a transceiver, sends a long UCS-2
-  message and a GSM message with delivery receipts, receives a mobile-originated message,
-  and prints what happened. No arguments.";
+esme demo [--plain] [--log LEVEL]
+  Shows what esme is for, against the built-in SMSC simulator on 127.0.0.1, in a few seconds.
+  Makes a PKI in a temporary folder (a CA, the SMSC's certificate, our certificate in a PKCS#12
+  keystore written as Java writes one, its file password different from its key password),
+  starts the simulator with mutual TLS, binds with a Genesys channel section (printed with its
+  passwords as ***), sends a message holding a card and a phone number and prints the debug
+  log lines for it, masked, with the outcome and the receipt; then provokes two of the Genesys
+  driver's TLS problems (a wrong key password, a certificate the SMSC does not trust) and
+  prints esme's one-line diagnosis beside the Genesys log line it replaces. The folder is
+  removed at the end, also on error. Exit status 0 when all of that happened as shown.
+  --plain: the main job over plain TCP instead: a long UCS-2 and a GSM message with delivery
+  receipts, and a mobile-originated message. --log LEVEL (or ESME_LOG): the client's and the
+  simulator's log on standard error (error, warn, info, debug, trace), text and numbers masked.";
 
 fn w(out: &mut dyn Write, s: String) -> Result<(), String> {
     writeln!(out, "{s}").map_err(|e| e.to_string())
 }
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
-    if !args.is_empty() {
-        return Err(format!("esme demo takes no arguments (got '{}')", args[0]));
+    let a = crate::args::Args::parse("demo", args, &["--log"], &["--plain"])?;
+    let level = crate::logging::level(&a)?;
+    crate::logging::install(&a)?;
+    if a.flag("--plain") {
+        plain(out)
+    } else {
+        run::run(out, level)
     }
+}
+
+/// The main job over plain TCP.
+fn plain(out: &mut impl Write) -> Result<ExitCode, String> {
     let sim = Smsc::start(SimConfig {
         receipt_delay: Duration::from_millis(200),
         ..SimConfig::default()
@@ -90,7 +121,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
                     out,
                     format!(
                         "received    from {}: \"{}\"",
-                        m.from,
+                        esme::pdu::redact::masked_address(&m.from),
                         m.text.as_deref().unwrap_or("<binary>")
                     ),
                 )?;

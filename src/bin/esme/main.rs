@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod decode;
 mod demo;
+mod logging;
 mod mask;
 mod send;
 mod smsc;
@@ -18,7 +19,8 @@ usage: esme <command> [arguments]
        esme <command> --help     (or -h, or esme help <command>: that command's options)
 
 commands:
-  demo            bind to the built-in simulator, send, receive, and show what happened
+  demo            what esme is for, on the built-in simulator: mutual TLS with a Java
+                  keystore, masked logs, two TLS problems diagnosed (--plain: plain TCP)
   send            submit messages with a channel configuration (Genesys option names)
   check           walk a channel configuration step by step: options, certificate, trust,
                   TCP, TLS, bind

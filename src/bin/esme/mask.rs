@@ -1,16 +1,21 @@
 //! `esme mask`: try PII rules on a text, as Privacy Manager lets one test them.
 
 use crate::args::Args;
-use esme::pii::{mask_by_regex, RuleSet};
+use esme::pii::{mask_by_regex, Cut, RuleSet};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 pub const HELP: &str = "\
-esme mask [--rules FILE] (--group G | --rule R | --regex RE) [--mask-char C] [--count] [TEXT…]
+esme mask [--rules FILE] (--group G | --rule R | --regex RE) [--mask-char C] [--cut end|start|both]
+          [--count] [TEXT…]
   Prints TEXT (or standard input) masked by a rule group (DataByGroup), one rule
   (DataByRule) or a regular expression (DataByRegEx). --rules adds a JSON rule file to the
-  built-in rules (group `default`: payment cards, e-mail, E.164 and North American phone
-  numbers, US SSN, IBAN). --count also prints `masked N` on standard error.";
+  built-in rules (group `default`: payment cards, IBAN, e-mail, phone numbers in E.164,
+  00-international, national and North American forms, US SSN, one-time codes; group
+  `genesys`: Genesys Privacy Manager's three hard-coded rules). --mask-char C masks with C
+  instead of each rule's own mask char (default *). --count also prints `masked N` on
+  standard error. --cut (with --group) treats TEXT as a fragment cut at that end, as a
+  receipt's `text:` (end) or a middle part of a long message (both) is masked in logs.";
 
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     // TEXT words are the arguments that are not options.
@@ -37,7 +42,14 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let a = Args::parse(
         "mask",
         &opts,
-        &["--rules", "--group", "--rule", "--regex", "--mask-char"],
+        &[
+            "--rules",
+            "--group",
+            "--rule",
+            "--regex",
+            "--mask-char",
+            "--cut",
+        ],
         &["--count"],
     )?;
     let rules = match a.get("--rules") {
@@ -60,8 +72,26 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         Some(c) if c.chars().count() == 1 => c.chars().next().unwrap_or('*'),
         Some(c) => return Err(format!("--mask-char {c}: one character expected")),
     };
+    // Given, the mask char replaces each rule's own; not given, each rule keeps its own.
+    let rules = match a.get("--mask-char") {
+        Some(_) => rules.with_mask_char(mask_char),
+        None => rules,
+    };
+    let cut = match a.get("--cut") {
+        None => None,
+        Some("end") => Some(Cut::End),
+        Some("start") => Some(Cut::Start),
+        Some("both") => Some(Cut::Both),
+        Some(c) => return Err(format!("--cut {c}: one of end, start, both expected")),
+    };
+    if cut.is_some() && a.get("--group").is_none() {
+        return Err("--cut works with --group only (fragments are masked by a group)".into());
+    }
     let r = match (a.get("--group"), a.get("--rule"), a.get("--regex")) {
-        (Some(g), None, None) => rules.mask_by_group(&text, g),
+        (Some(g), None, None) => match cut {
+            Some(c) => rules.mask_fragment(&text, g, c),
+            None => rules.mask_by_group(&text, g),
+        },
         (None, Some(r), None) => rules.mask_by_rule(&text, r),
         (None, None, Some(re)) => mask_by_regex(&text, re, mask_char),
         _ => return Err("give exactly one of --group, --rule, --regex".into()),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
 esme send --config FILE [--set OPTION=VALUE]… --to ADDR --text TEXT [--from ADDR]
-          [--count N] [--receipt] [--wait-receipts SECS] [--max-wait SECS]
+          [--count N] [--receipt] [--wait-receipts SECS] [--max-wait SECS] [--log LEVEL]
   Binds with the channel configuration (Genesys option names; --set overrides or adds one),
   submits the text N times (default 1), prints one line per message with its outcome and
   always ends with a summary line:
@@ -24,7 +24,9 @@ esme send --config FILE [--set OPTION=VALUE]… --to ADDR --text TEXT [--from AD
   Exit status: 0 every message accepted; 1 some were not (each line says why); 2 bad usage,
   bad configuration, or the first connect or bind failed (nothing sent); 3 the client gave
   up reconnecting (its reconnect attempts ran out) during the run: the messages it could
-  not take are reported not sent.";
+  not take are reported not sent.
+  --log LEVEL (or ESME_LOG): the library's log on standard error (error, warn, info, debug,
+  trace); message text and numbers in it are masked.";
 
 /// The channel configuration: `--config FILE` then each `--set OPTION=VALUE`, or only the
 /// `--set` pairs when there is no file. Validated.
@@ -125,9 +127,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             "--count",
             "--wait-receipts",
             "--max-wait",
+            "--log",
         ],
         &["--receipt"],
     )?;
+    crate::logging::install(&a)?;
     let mut cfg = load_config(&a)?;
     let to = a.required("--to")?.to_string();
     let text = a.required("--text")?.to_string();

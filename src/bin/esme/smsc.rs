@@ -12,14 +12,15 @@ esme smsc [--port P] [--listen ADDR:PORT] [--system-id ID] [--password PW]
           [--receipt-delay MS] [--enquire-link SECS] [--duration SECS]
           [--delay MS] [--drop N] [--throttle N] [--queue-full N] [--reject STATUS:N]
           [--close-after N] [--ignore-enquire-link] [--refuse-binds STATUS]
-          [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]
+          [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]] [--log LEVEL]
   Runs the built-in SMSC simulator (default 127.0.0.1:2775) until killed or --duration ends,
   printing a counters line every 5 s. With --password, binds must use that system id and
   password. Faults: --delay each submit_sm_resp, --drop the next N responses, answer the next
   N with ESME_RTHROTTLED / ESME_RMSGQFUL / STATUS (hex or decimal), close after N PDUs,
   ignore enquire_link, refuse every bind with STATUS. --tls-cert/--tls-key serve TLS 1.2 and
   1.3 (the certificate file may hold the chain); --tls-client-ca requires client certificates
-  issued by those CAs (mutual TLS).";
+  issued by those CAs (mutual TLS). --log LEVEL (or ESME_LOG): its log on standard error:
+  connections and binds at info, every PDU at debug (message text and numbers masked).";
 
 fn status(s: &str) -> Result<CommandStatus, String> {
     let v = match s.strip_prefix("0x") {
@@ -52,9 +53,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             "--tls-cert",
             "--tls-key",
             "--tls-client-ca",
+            "--log",
         ],
         &["--ignore-enquire-link"],
     )?;
+    crate::logging::install(&a)?;
     let port: u16 = a.num("--port", 2775, 0, 65535)?;
     let listen = match a.get("--listen") {
         Some(l) => l

@@ -2,7 +2,7 @@
 //! with their friendlyName and localKeyId attributes, which pair them.
 
 use super::error::{damaged, not_pkcs12, Pkcs12Error};
-use super::oids::{FRIENDLY_NAME, LOCAL_KEY_ID};
+use super::oids::{FRIENDLY_NAME, LOCAL_KEY_ID, ORACLE_TRUSTED_KEY_USAGE};
 use der::asn1::{BmpString, ContextSpecific, OctetString, Utf8StringRef};
 use der::{Any, Decode, Encode};
 use pkcs12::cert_type::CertBag;
@@ -30,6 +30,8 @@ pub(super) struct CertEntry {
     pub(super) parsed: Option<Certificate>,
     pub(super) name: Option<String>,
     pub(super) local_key_id: Option<Vec<u8>>,
+    /// Marked trusted (Java's `trustedCertEntry`: the trustedKeyUsage attribute).
+    pub(super) trusted: bool,
 }
 
 #[derive(Default)]
@@ -44,7 +46,11 @@ impl Entries {
             return Err(not_pkcs12("damaged: safe contents nested too deep"));
         }
         for bag in bags {
-            let (name, local_key_id) = bag_attributes(&bag);
+            let Attributes {
+                name,
+                local_key_id,
+                trusted,
+            } = bag_attributes(&bag);
             if bag.bag_id == pkcs12::PKCS_12_KEY_BAG_OID {
                 let value = ContextSpecific::<Any>::from_der(&bag.bag_value)
                     .map_err(|e| damaged("key bag", e))?;
@@ -76,6 +82,7 @@ impl Entries {
                     parsed,
                     name,
                     local_key_id,
+                    trusted,
                 });
             } else if bag.bag_id == pkcs12::PKCS_12_SAFE_CONTENTS_BAG_OID {
                 let value = ContextSpecific::<SafeContents>::from_der(&bag.bag_value)
@@ -88,11 +95,25 @@ impl Entries {
     }
 }
 
-/// friendlyName and localKeyId of a bag.
-pub(super) fn bag_attributes(bag: &SafeBag) -> (Option<String>, Option<Vec<u8>>) {
+/// The attributes of a bag the loader reads.
+pub(super) struct Attributes {
+    /// friendlyName (the alias).
+    pub(super) name: Option<String>,
+    /// localKeyId (pairs a key with its certificate).
+    pub(super) local_key_id: Option<Vec<u8>>,
+    /// Oracle's trustedKeyUsage is present: a Java trusted-certificate entry.
+    pub(super) trusted: bool,
+}
+
+/// friendlyName, localKeyId and the trusted mark of a bag.
+pub(super) fn bag_attributes(bag: &SafeBag) -> Attributes {
     let mut name = None;
     let mut id = None;
+    let mut trusted = false;
     for attr in bag.bag_attributes.iter().flat_map(|a| a.iter()) {
+        if attr.oid == ORACLE_TRUSTED_KEY_USAGE {
+            trusted = true;
+        }
         let Some(value) = attr.values.iter().next() else {
             continue;
         };
@@ -113,7 +134,11 @@ pub(super) fn bag_attributes(bag: &SafeBag) -> (Option<String>, Option<Vec<u8>>)
                 .map(|o| o.as_bytes().to_vec());
         }
     }
-    (name, id)
+    Attributes {
+        name,
+        local_key_id: id,
+        trusted,
+    }
 }
 
 pub(super) fn key_alias(key: &KeyEntry, certs: &[CertEntry]) -> Option<String> {

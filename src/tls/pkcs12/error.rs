@@ -43,6 +43,10 @@ pub enum Pkcs12Error {
     WrongKeyPassword {
         /// Whether a key password was given.
         key_password_given: bool,
+        /// Whether the file password was proven right (the MAC verified, or the certificates
+        /// decrypted with it). When it was not (a `-nomac` file with plain certificates) and
+        /// no key password was given, the file password itself may be the wrong one.
+        file_password_checked: bool,
     },
     /// An algorithm the loader does not implement.
     Unsupported {
@@ -107,12 +111,23 @@ impl fmt::Display for Pkcs12Error {
                 "the file needs a password and none was given: {}",
                 one_line(what)
             ),
-            Self::WrongKeyPassword { key_password_given: true } => {
+            Self::WrongKeyPassword { key_password_given: true, .. } => {
                 f.write_str("the key password is wrong: the private key did not decrypt")
             }
-            Self::WrongKeyPassword { key_password_given: false } => f.write_str(
+            Self::WrongKeyPassword {
+                key_password_given: false,
+                file_password_checked: true,
+            } => f.write_str(
                 "the private key did not decrypt with the file password (no key password was \
                  given): give the key's own password",
+            ),
+            Self::WrongKeyPassword {
+                key_password_given: false,
+                file_password_checked: false,
+            } => f.write_str(
+                "the private key did not decrypt with the file password, and the file has no \
+                 integrity check (MAC) to tell whether that password is right: the file \
+                 password is wrong, or the key has a password of its own",
             ),
             Self::Unsupported { what, oid } => {
                 write!(f, "unsupported {} {oid}", one_line(what))?;

@@ -100,8 +100,87 @@ pub fn load_budgeted(
     iterations: u64,
 ) -> (Result<Identity, Pkcs12Error>, u64) {
     let budget = Budget::with(iterations);
-    let r = load_with(der, file_password, key_password, alias, &budget);
+    let r = load_with(
+        der,
+        file_password,
+        key_password,
+        alias,
+        KeyUse::Needed,
+        &budget,
+    )
+    .and_then(|k| k.identity.ok_or(Pkcs12Error::NoPrivateKey));
     (r, budget.spent())
+}
+
+/// Whether a load needs the private key (a client identity, for mutual TLS) or only the
+/// certificates (the trust entries, for verifying the SMSC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// The file must hold a usable key entry: [`Keystore::identity`] is set, or the load fails
+    /// as [`load`] does.
+    Needed,
+    /// Keys are not decrypted (as Java's `KeyStore.load` does not): the file opens with its
+    /// file password alone, a key-less trust store included.
+    NotNeeded,
+}
+
+/// A certificate the file marks as trusted: a Java `trustedCertEntry` (a certificate bag with
+/// Oracle's trustedKeyUsage attribute, what `keytool -importcert` writes).
+#[derive(Debug, Clone)]
+pub struct TrustEntry {
+    /// The certificate.
+    pub cert: CertificateDer<'static>,
+    /// Its alias (friendlyName), when it has one.
+    pub alias: Option<String>,
+    /// Its subject, RFC 4514 style.
+    pub subject: String,
+}
+
+/// What a PKCS#12 file gives: the client identity (when asked for), its trust entries and its
+/// other CA certificates.
+#[derive(Debug)]
+pub struct Keystore {
+    /// The key entry, loaded and checked ([`KeyUse::Needed`] only).
+    pub identity: Option<Identity>,
+    /// The trusted-certificate entries, in file order.
+    pub trusted: Vec<TrustEntry>,
+    /// The other certificates that may be CAs: neither trust entries nor a key's own
+    /// certificate, nor marked `CA:FALSE` (e.g. the chain OpenSSL's `-chain` adds).
+    pub ca_certs: Vec<CertificateDer<'static>>,
+    /// How many key entries the file holds (decrypted or not).
+    pub keys: usize,
+}
+
+/// Reads and loads a PKCS#12 file; see [`load_keystore`].
+pub fn load_keystore_file(
+    path: &Path,
+    file_password: Option<&str>,
+    key_password: Option<&str>,
+    alias: Option<&str>,
+    key_use: KeyUse,
+) -> Result<Keystore, Pkcs12Error> {
+    let der = read_file(path)?;
+    load_keystore(&der, file_password, key_password, alias, key_use)
+}
+
+/// Loads a PKCS#12 file as a keystore: verifies its MAC with the file password (as
+/// [`load`]), decrypts its certificate bags, and collects the trust entries and CA
+/// certificates; with [`KeyUse::Needed`] also the client identity, exactly as [`load`] does.
+pub fn load_keystore(
+    der: &[u8],
+    file_password: Option<&str>,
+    key_password: Option<&str>,
+    alias: Option<&str>,
+    key_use: KeyUse,
+) -> Result<Keystore, Pkcs12Error> {
+    load_with(
+        der,
+        file_password,
+        key_password,
+        alias,
+        key_use,
+        &Budget::with(limits::BUDGET),
+    )
 }
 
 fn load_with(
@@ -109,8 +188,9 @@ fn load_with(
     file_password: Option<&str>,
     key_password: Option<&str>,
     alias: Option<&str>,
+    key_use: KeyUse,
     budget: &Budget,
-) -> Result<Identity, Pkcs12Error> {
+) -> Result<Keystore, Pkcs12Error> {
     let file_pw = file_password.map(|p| Zeroizing::new(p.to_owned()));
     let key_pw = key_password.map(|p| Zeroizing::new(p.to_owned()));
     let mut file_candidates: Vec<&str> = vec![file_pw.as_ref().map_or("", |p| p.as_str())];
@@ -120,6 +200,9 @@ fn load_with(
         }
     }
     let file_password_given = file_pw.is_some();
+    // Whether the file password was proven right (by the MAC or by decrypting certificates):
+    // a key that then does not decrypt has a password of its own.
+    let mut file_password_checked = false;
 
     let pfx = parse_pfx(der)?;
     if pfx.auth_safe.content_type != ID_DATA {
@@ -149,6 +232,7 @@ fn load_with(
         )?;
         file_candidates.swap(0, i);
         file_candidates.truncate(1);
+        file_password_checked = true;
     }
 
     let infos: Vec<ContentInfo> =
@@ -188,6 +272,7 @@ fn load_with(
                 },
                 DecryptError::Fatal(e) => e,
             })?;
+            file_password_checked = true;
             SafeContents::from_der(&plain).map_err(|e| damaged("safe contents", e))?
         } else if info.content_type == ID_ENVELOPED_DATA {
             return Err(unsupported(
@@ -205,12 +290,86 @@ fn load_with(
         check_entries(&entries, 0)?;
     }
 
+    let trusted: Vec<TrustEntry> = entries
+        .certs
+        .iter()
+        .filter(|c| c.trusted)
+        .map(|c| TrustEntry {
+            cert: CertificateDer::from(c.der.clone()),
+            alias: c.name.clone(),
+            subject: c
+                .parsed
+                .as_ref()
+                .map(|p| p.tbs_certificate.subject.to_string())
+                .unwrap_or_else(|| "(unparsable certificate)".into()),
+        })
+        .collect();
+    let keys = entries.keys.len();
+    let identity = match key_use {
+        KeyUse::Needed => Some(identity(
+            &entries,
+            key_pw.as_ref().map(|k| k.as_str()),
+            &file_candidates,
+            file_password_checked,
+            alias,
+            budget,
+        )?),
+        KeyUse::NotNeeded => None,
+    };
+    let ca_certs = ca_certs(&entries, identity.as_ref());
+    Ok(Keystore {
+        identity,
+        trusted,
+        ca_certs,
+        keys,
+    })
+}
+
+/// The certificates of the file that may be CAs: not trust entries (listed apart), not a key
+/// entry's own certificate (paired by localKeyId, or the identity's leaf), not `CA:FALSE`.
+fn ca_certs(entries: &Entries, identity: Option<&Identity>) -> Vec<CertificateDer<'static>> {
+    use x509_cert::ext::pkix::BasicConstraints;
+    let leaf = identity.and_then(|id| id.chain.first());
+    let mut out: Vec<CertificateDer<'static>> = Vec::new();
+    for c in &entries.certs {
+        let keys_own = c.local_key_id.as_ref().is_some_and(|id| {
+            entries
+                .keys
+                .iter()
+                .any(|k| k.local_key_id.as_ref() == Some(id))
+        });
+        let not_ca = c.parsed.as_ref().is_some_and(
+            |p| matches!(p.tbs_certificate.get::<BasicConstraints>(), Ok(Some((_, bc))) if !bc.ca),
+        );
+        if c.trusted
+            || keys_own
+            || not_ca
+            || leaf.is_some_and(|l| l.as_ref() == c.der)
+            || out.iter().any(|d| d.as_ref() == c.der)
+        {
+            continue;
+        }
+        out.push(CertificateDer::from(c.der.clone()));
+    }
+    out
+}
+
+/// The key entry chosen by `alias` (or the only one), decrypted, checked against its
+/// certificate, with its chain.
+fn identity(
+    entries: &Entries,
+    key_pw: Option<&str>,
+    file_candidates: &[&str],
+    file_password_checked: bool,
+    alias: Option<&str>,
+    budget: &Budget,
+) -> Result<Identity, Pkcs12Error> {
     // Choose the key entry.
     let Entries { keys, certs } = entries;
     if keys.is_empty() {
         return Err(Pkcs12Error::NoPrivateKey);
     }
-    let aliases: Vec<Option<String>> = keys.iter().map(|k| key_alias(k, &certs)).collect();
+    let aliases: Vec<Option<String>> = keys.iter().map(|k| key_alias(k, certs)).collect();
     let present = || -> Vec<String> {
         aliases
             .iter()
@@ -234,9 +393,9 @@ fn load_with(
     let key_entry = &keys[chosen];
 
     // Decrypt the key.
-    let (key_candidates, key_password_given): (Vec<&str>, bool) = match &key_pw {
-        Some(k) => (vec![k.as_str()], true),
-        None => (file_candidates.clone(), false),
+    let (key_candidates, key_password_given): (Vec<&str>, bool) = match key_pw {
+        Some(k) => (vec![k], true),
+        None => (file_candidates.to_vec(), false),
     };
     let pkcs8 = match &key_entry.key {
         KeySource::Plain(der) => der.clone(),
@@ -249,14 +408,17 @@ fn load_with(
             "the private key",
         )
         .map_err(|e| match e {
-            DecryptError::Failed => Pkcs12Error::WrongKeyPassword { key_password_given },
+            DecryptError::Failed => Pkcs12Error::WrongKeyPassword {
+                key_password_given,
+                file_password_checked,
+            },
             DecryptError::Fatal(e) => e,
         })?,
     };
     check_key_type(&pkcs8)?;
 
     // Find its certificate and check that they belong together.
-    let (leaf, pkcs8) = match_certificate(key_entry, pkcs8, &certs)?;
+    let (leaf, pkcs8) = match_certificate(key_entry, pkcs8, certs)?;
 
     // The chain, leaf first, then the issuers found in the file.
     let mut chain = vec![leaf];

@@ -13,6 +13,12 @@ pub(super) const FRIENDLY_NAME: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
 pub(super) const LOCAL_KEY_ID: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+/// Oracle's trustedKeyUsage bag attribute (oracle 113894, jdk 746875, crypto 1, 1): what makes
+/// a certificate bag a Java `trustedCertEntry` (`keytool -importcert`, `KeyStore
+/// .setCertificateEntry`). Java's PKCS12KeyStore loads a certificate without it as part of a
+/// key entry's chain, never as a trusted entry.
+pub(super) const ORACLE_TRUSTED_KEY_USAGE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.113894.746875.1.1");
 pub(super) const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 pub(super) const SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
 pub(super) const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");

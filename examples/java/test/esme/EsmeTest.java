@@ -271,6 +271,45 @@ public final class EsmeTest {
             check(e.getMessage().contains("x-smpp-submit-window-size"), e.getMessage());
         });
 
+        test("PII options pass through: a rule file and its log group, from a map and a file", () -> {
+            Path rules = Files.createTempFile("esme-pii", ".json");
+            Path f = Files.createTempFile("esme-channel", ".cfg");
+            try {
+                Files.writeString(rules, "{\"rules\": [{\"name\": \"ticket\", \"regex\": \"\\\\bT-\\\\d{6}\\\\b\","
+                        + " \"group\": \"support\"}]}", StandardCharsets.UTF_8);
+                Map<String, String> o = tls("jni-pii");
+                o.put("x-smpp-pii-rules", rules.toString());
+                o.put("x-smpp-log-mask-group", "support");
+                o.put("x-smpp-log-receipt-text", "rules");
+                try (Esme c = Esme.connect(o)) {
+                    eq(Outcome.Kind.ACCEPTED, c.submit("1", null, "ticket T-123456", false).kind, "kind");
+                }
+                Files.writeString(f, "[channel-pii]\nx-smpp-host = 127.0.0.1\nx-smpp-port = " + PORT
+                        + "\nx-smpp-system-id = jni-pii\nx-smpp-pii-rules = " + rules
+                        + "\nx-smpp-log-mask-group = genesys\n", StandardCharsets.UTF_8);
+                Map<String, String> fo = tls("jni-pii");
+                fo.remove("x-smpp-host");
+                fo.remove("x-smpp-port");
+                fo.remove("x-smpp-system-id");
+                try (Esme c = Esme.connectFile(f.toString(), fo)) {
+                    eq(Event.ConnectionState.BOUND, c.state(), "state");
+                }
+                // A group nobody defines, a Genesys look-behind rule: code 105, one line, naming it.
+                o.put("x-smpp-log-mask-group", "nope");
+                EsmeException e = throwsEsme(105, () -> Esme.connect(o).close());
+                check(e.getMessage().contains("x-smpp-log-mask-group = nope: no such PII rule group"), e.getMessage());
+                check(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+                Files.writeString(rules, "{\"rules\": [{\"name\": \"card\", \"regex\": \"(?<=\\\\D)\\\\d{16}\"}]}",
+                        StandardCharsets.UTF_8);
+                o.put("x-smpp-log-mask-group", "default");
+                e = throwsEsme(105, () -> Esme.connect(o).close());
+                check(e.getMessage().contains("x-smpp-pii-rules") && e.getMessage().contains("look-behind"), e.getMessage());
+            } finally {
+                Files.deleteIfExists(rules);
+                Files.deleteIfExists(f);
+            }
+        });
+
         test("null option map / name / value: NullPointerException", () -> {
             try { Esme.connect(null); throw new AssertionError("no NPE"); } catch (NullPointerException e) { /* ok */ }
             Map<String, String> o = new java.util.HashMap<>(tls("jni-bad"));

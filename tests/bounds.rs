@@ -508,7 +508,8 @@ fn every_file_esme_reads_is_bounded_and_refused_in_one_line() {
                 ("x-smpp-tls-mode", "mutual"),
                 ("x-smpp-tls-path-to-certificate", "/dev/zero"),
             ],
-            "/dev/zero is a character device, not a regular file",
+            "cannot read PKCS#12 file /dev/zero: it is a character device, not a regular file: \
+             give the path of the PKCS#12 file itself",
         ),
         (
             vec![

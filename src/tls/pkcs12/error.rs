@@ -96,6 +96,13 @@ impl fmt::Display for Pkcs12Error {
             Self::Missing { path } => {
                 write!(f, "PKCS#12 file {} does not exist", path.display())
             }
+            // A directory or a device (crate::files): permissions are not the matter.
+            Self::Unreadable { path, why } if why.ends_with("not a regular file") => write!(
+                f,
+                "cannot read PKCS#12 file {}: {}: give the path of the PKCS#12 file itself",
+                path.display(),
+                one_line(why)
+            ),
             Self::Unreadable { path, why } => write!(
                 f,
                 "cannot read PKCS#12 file {}: {}: check the file's permissions for the service account",

@@ -26,9 +26,10 @@ pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Pkcs12Error> {
             path: path.to_path_buf(),
             why,
         },
-        ReadError::NotAFile(what) => {
-            not_pkcs12(format!("{} is {what}, not a regular file", path.display()))
-        }
+        e @ ReadError::NotAFile(_) => Pkcs12Error::Unreadable {
+            path: path.to_path_buf(),
+            why: e.to_string(),
+        },
         e @ ReadError::TooLarge { .. } => not_pkcs12(e.to_string()),
     })
 }

@@ -71,6 +71,16 @@ static inline const char *last_error(char *buf, size_t len) {
         }                                                                                   \
     } while (0)
 
+/* REQUIRE in a function returning void. */
+#define REQUIRE_VOID(cond)                                                                  \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            count_result(0);                                                                \
+            fprintf(stderr, "FATAL %s:%d: %s\n", __FILE__, __LINE__, #cond);                \
+            return;                                                                         \
+        }                                                                                   \
+    } while (0)
+
 /* Call first: line-buffered stdout (so output interleaves with stderr) and a watchdog. */
 static inline void test_start(unsigned seconds) {
     setvbuf(stdout, NULL, _IOLBF, 0);

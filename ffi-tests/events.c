@@ -162,6 +162,11 @@ int main(int argc, char **argv) {
     CHECK(st.messages_received == 3);
     CHECK(st.receipts_received == 1);
     CHECK(st.reconnects == 1);
+    {
+        uint64_t attempts = 0;
+        CHECK_RC(esme_client_reconnect_attempts(c, &attempts), ESME_OK);
+        CHECK(attempts == 1); /* the one attempt that bound */
+    }
 
     /* Close: the last event says so. */
     CHECK_RC(esme_client_close(c), ESME_OK);

@@ -1,5 +1,7 @@
 /* log_callback: the process-wide log callback: installed, records received with their
- * levels, readable text and channel, filtered by min_level (ERROR … TRACE), then removed.
+ * levels, readable text and channel, filtered by min_level (ERROR … TRACE), then removed;
+ * removal waits for the calls in progress, so their userdata may be freed at once (a
+ * use-after-free under ASan before issue 16), and a callback may remove itself.
  *   log_callback PORT     (PORT: an `esme smsc` listening on 127.0.0.1)
  * Under AddressSanitizer this reads every record's strings, so a record pointing at freed
  * memory is caught: a regression test for the use-after-free fixed in 5ee24966 (the record
@@ -50,6 +52,90 @@ static void connect_and_close(esme_config *cfg) {
     CHECK_RC(esme_client_submit(c, &m, &o), ESME_OK);
     CHECK_RC(esme_client_close(c), ESME_OK);
     esme_client_free(c);
+}
+
+/* A slow callback writing into its userdata (malloc'd): removing it must wait for a call in
+ * progress, after which the userdata is freed at once. */
+struct slow_state {
+    volatile int inside;
+    int calls;
+};
+
+static void slow_log(void *userdata, const esme_log_record *r) {
+    struct slow_state *s = userdata;
+    (void)r;
+    __sync_fetch_and_add(&s->inside, 1);
+    sleep_ms(20);
+    s->calls++; /* a write after free, if removal did not wait */
+    __sync_fetch_and_sub(&s->inside, 1);
+}
+
+static volatile int g_stop_logging;
+
+/* Keeps the library logging (a PDU trace line per submit at DEBUG) from another thread. */
+static void *keep_logging(void *arg) {
+    esme_client *c = arg;
+    esme_message m = text_message("447700900123", "keep logging", 0);
+    esme_outcome o;
+    while (!g_stop_logging) {
+        if (esme_client_submit(c, &m, &o) != ESME_OK) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int g_self_removed;
+
+static void removes_itself(void *userdata, const esme_log_record *r) {
+    (void)userdata;
+    (void)r;
+    if (__sync_fetch_and_add(&g_self_removed, 1) == 0) {
+        CHECK_RC(esme_set_log_callback(NULL, NULL, ESME_LOG_DEBUG), ESME_OK);
+    }
+}
+
+static void removal_waits(esme_config *cfg) {
+    esme_client *c = NULL;
+    pthread_t th;
+    int round, waited = 0;
+    struct slow_state *s = calloc(1, sizeof *s);
+    REQUIRE_VOID(s != NULL);
+    /* Installed at DEBUG before connecting, so the client traces its PDUs. */
+    CHECK_RC(esme_set_log_callback(slow_log, s, ESME_LOG_DEBUG), ESME_OK);
+    CHECK_RC(esme_client_connect(cfg, &c), ESME_OK);
+    REQUIRE_VOID(c != NULL);
+    g_stop_logging = 0;
+    REQUIRE_VOID(pthread_create(&th, NULL, keep_logging, c) == 0);
+    for (round = 0; round < 5; round++) {
+        double end = now_s() + 10;
+        if (round > 0) {
+            s = calloc(1, sizeof *s);
+            REQUIRE_VOID(s != NULL);
+            CHECK_RC(esme_set_log_callback(slow_log, s, ESME_LOG_DEBUG), ESME_OK);
+        }
+        while (s->inside == 0 && now_s() < end) {
+            sleep_ms(1);
+        }
+        waited += s->inside > 0;
+        /* A call is in progress on the other thread: removal returns after it. */
+        CHECK_RC(esme_set_log_callback(NULL, NULL, ESME_LOG_DEBUG), ESME_OK);
+        CHECK(s->inside == 0);
+        free(s);
+    }
+    CHECK(waited == 5);
+    /* A callback that removes itself from inside returns (no deadlock: alarm is the bound). */
+    CHECK_RC(esme_set_log_callback(removes_itself, NULL, ESME_LOG_DEBUG), ESME_OK);
+    while (g_self_removed == 0) {
+        sleep_ms(1);
+    }
+    g_stop_logging = 1;
+    pthread_join(th, NULL);
+    CHECK(g_self_removed >= 1);
+    CHECK_RC(esme_client_close(c), ESME_OK);
+    esme_client_free(c);
+    printf("removal waited for the call in progress %d times of 5; a callback removed itself\n",
+           waited);
 }
 
 int main(int argc, char **argv) {
@@ -104,6 +190,7 @@ int main(int argc, char **argv) {
     printf("%d log records (error %d, warn %d, info %d, debug %d, trace %d)\n", g_records,
            g_by_level[ESME_LOG_ERROR], g_by_level[ESME_LOG_WARN], g_by_level[ESME_LOG_INFO],
            g_by_level[ESME_LOG_DEBUG], g_by_level[ESME_LOG_TRACE]);
+    removal_waits(cfg);
     esme_config_free(cfg);
     return finish();
 }

@@ -3,7 +3,8 @@
  *   misuse PORT           (PORT: an `esme smsc` listening on 127.0.0.1)
  * NULL for every pointer argument of every function, double frees, made-up handles, close
  * twice, submit after close, a buffer too small for the error text, invalid UTF-8, the log
- * callback's levels and removal. */
+ * callback's levels and removal; a body_len no message can have, an event freed twice, the
+ * thread's last error after successes and after ESME_ERR_BUFFER_TOO_SMALL. */
 #include "common.h"
 
 #include <stdint.h>
@@ -96,7 +97,7 @@ static void null_arguments(esme_config *cfg, esme_client *c) {
     e = poll_for(c, ESME_EVENT_OUTCOME, 0, 10, NULL);
     CHECK(e != NULL);
 
-    /* Event functions with NULL (the event itself is owned, not a registry handle). */
+    /* Event functions with NULL. */
     esme_event_free(NULL);
     CHECK(esme_event_get_kind(NULL) == ESME_EVENT_NONE);
     CHECK(esme_event_ticket(NULL) == 0);
@@ -222,6 +223,85 @@ static void small_buffers(void) {
     esme_config_free(cfg);
 }
 
+/* What used to slip through the boundary (issue 16), each clean under ASan. */
+static void boundary_holes(esme_client *c) {
+    static const uint8_t hi[] = {'h', 'i'};
+    esme_message m = text_message("447700900123", "x", 0);
+    esme_outcome o;
+    esme_event *e = NULL;
+    esme_str str;
+    char buf[512], tiny[8];
+    size_t needed = 0, lens[3];
+    uint64_t t, attempts = 99;
+    unsigned i, f;
+    long err_size;
+    FILE *err = tmpfile();
+    int saved = dup(2);
+    lens[0] = SIZE_MAX;
+    lens[1] = (size_t)PTRDIFF_MAX + 1;
+    lens[2] = (1u << 20) + 1;
+
+    /* A body_len no message can have: refused before the body is read (its buffer holds 2
+     * octets), as text and as binary, and nothing is printed on stderr. */
+    REQUIRE_VOID(err != NULL && saved >= 0);
+    fflush(stderr);
+    dup2(fileno(err), 2);
+    for (i = 0; i < 3; i++) {
+        for (f = 0; f < 2; f++) {
+            m.body = hi;
+            m.body_len = lens[i];
+            m.flags = f ? ESME_MSG_BINARY : 0;
+            CHECK_RC(esme_client_submit(c, &m, &o), ESME_ERR_INVALID_ARG);
+            CHECK_RC(esme_client_submit_async(c, &m, &t), ESME_ERR_INVALID_ARG);
+            CHECK_RC(esme_last_error(buf, sizeof buf, NULL), ESME_OK);
+            CHECK(strstr(buf, "message.body_len is ") != NULL);
+        }
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(err, 0, SEEK_END);
+    err_size = ftell(err);
+    CHECK(err_size == 0);
+    fclose(err);
+
+    /* The thread's last error follows every call: cleared by a success. */
+    m = text_message("447700900123", "after the holes", 0);
+    CHECK_RC(esme_client_submit(c, &m, &o), ESME_OK);
+    CHECK_RC(esme_last_error(buf, sizeof buf, &needed), ESME_OK);
+    CHECK(needed == 1 && buf[0] == 0);
+    /* ESME_ERR_BUFFER_TOO_SMALL has its own text; the client's last failure stays. */
+    CHECK_RC(esme_client_last_error(c, tiny, sizeof tiny, &needed), ESME_ERR_BUFFER_TOO_SMALL);
+    CHECK(needed > sizeof tiny);
+    CHECK_RC(esme_last_error(buf, sizeof buf, NULL), ESME_OK);
+    CHECK(strstr(buf, "too small") != NULL);
+    CHECK_RC(esme_client_last_error(c, buf, sizeof buf, NULL), ESME_OK);
+    CHECK(strstr(buf, "body_len") != NULL);
+
+    /* An event freed twice, then used: harmless. */
+    CHECK_RC(esme_client_submit_async(c, &m, &t), ESME_OK);
+    e = poll_for(c, ESME_EVENT_OUTCOME, t, 10, NULL);
+    REQUIRE_VOID(e != NULL);
+    CHECK(esme_event_ticket(e) == t);
+    esme_event_free(e);
+    esme_event_free(e);
+    CHECK(esme_event_get_kind(e) == ESME_EVENT_NONE);
+    CHECK(esme_event_ticket(e) == 0);
+    str = esme_event_text(e);
+    CHECK(str.ptr == NULL && str.len == 0);
+    CHECK_RC(esme_event_outcome(e, &o), ESME_ERR_INVALID_HANDLE);
+    CHECK_RC(esme_last_error(buf, sizeof buf, NULL), ESME_OK);
+    CHECK(strstr(buf, "event is not a live handle") != NULL);
+
+    /* Reconnect attempts: none yet. */
+    CHECK_RC(esme_client_reconnect_attempts(c, &attempts), ESME_OK);
+    CHECK(attempts == 0);
+    CHECK_RC(esme_client_reconnect_attempts(c, NULL), ESME_ERR_NULL);
+    CHECK_RC(esme_client_reconnect_attempts(BOGUS_CLIENT, &attempts), ESME_ERR_INVALID_HANDLE);
+    printf("boundary holes: body_len refused, %ld octets on stderr, double free harmless\n",
+           err_size);
+}
+
 /* The log callback's installation, levels and removal. This callback reads only the level
  * and the userdata: the record's strings are the subject of log_callback.c. */
 static int g_log_records, g_log_by_level[5], g_log_bad;
@@ -281,6 +361,7 @@ int main(int argc, char **argv) {
     null_arguments(cfg, c);
     log_levels(cfg);
     bad_strings(c);
+    boundary_holes(c);
 
     /* Close twice, submit after close. */
     CHECK_RC(esme_client_close(c), ESME_OK);

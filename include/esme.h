@@ -109,6 +109,10 @@ enum esme_result
    */
   ESME_ERR_PANIC = 114,
   /*
+   An argument is out of its range (e.g. `body_len` larger than any message body).
+   */
+  ESME_ERR_INVALID_ARG = 115,
+  /*
    The TCP connection could not be made.
    */
   ESME_ERR_CONNECT = 201,
@@ -311,7 +315,8 @@ enum esme_outcome_kind
    */
   ESME_UNKNOWN = 3,
   /*
-   Never left the process: safe to send again.
+   Not accepted and safe to send again: never written, or written and refused with a
+   throttling status (0x58, 0x14) and not resubmitted (`why` says which).
    */
   ESME_NOT_SENT = 4,
 };
@@ -424,8 +429,11 @@ typedef struct esme_client esme_client;
 typedef struct esme_config esme_config;
 
 /*
- One event (opaque), from `esme_client_poll`. Owned by the caller: free it exactly once
- with `esme_event_free`. Not shared between threads while in use.
+ One event (opaque), from `esme_client_poll`: a handle like `esme_client`, owned by the
+ caller and released with `esme_event_free`. A second free, or a freed or made-up event
+ given to an accessor, is harmless (the accessors then give their defaults). Strings and
+ octets the accessors lend out stay valid until the event is freed. Accessors may be
+ called from any thread.
  */
 typedef struct esme_event esme_event;
 
@@ -477,7 +485,8 @@ typedef struct esme_stats {
    */
   uint64_t in_flight;
   /*
-   Reconnects.
+   Reconnect attempts that bound (attempts made:
+   `esme_client_reconnect_attempts`).
    */
   uint64_t reconnects;
   /*
@@ -527,7 +536,8 @@ typedef struct esme_message {
    */
   const uint8_t *body;
   /*
-   Length of `body` in octets.
+   Length of `body` in octets, at most 1 MiB (1048576; more is ESME_ERR_INVALID_ARG,
+   checked before `body` is read).
    */
   size_t body_len;
   /*
@@ -561,7 +571,8 @@ typedef struct esme_outcome {
    */
   char message_ids[1024];
   /*
-   Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+   Why (UNKNOWN, NOT_SENT; REJECTED: the status name, and for a long message which part
+   was refused and which were accepted), NUL-terminated, one line.
    */
   char why[512];
 } esme_outcome;
@@ -646,6 +657,8 @@ typedef struct esme_log_record {
 /*
  A log callback. It may be called from the library's I/O threads, concurrently; it must
  not call back into esme for the same client, and must return quickly.
+ `esme_set_log_callback` replacing or removing it waits for the calls of it in progress
+ on other threads to return.
  */
 typedef void (*esme_log_callback)(void *userdata, const struct esme_log_record *record);
 
@@ -666,10 +679,14 @@ const char *esme_version(void);
 const char *esme_result_str(uint32_t result);
 
 /*
- The detailed text of the last failure on this thread (calls without a client handle,
- and every failing call): one line, cause and hint. Copied with its NUL into `buf` when
- `len` is enough (else ESME_ERR_BUFFER_TOO_SMALL); `*needed` gets the size needed. An
- empty string when nothing failed yet. Thread-safe (per thread).
+ The detailed text of the last call on this thread that returns an `esme_result`: empty
+ after a success (ESME_OK, ESME_EMPTY), else one line with the cause and a hint (for
+ ESME_ERR_BUFFER_TOO_SMALL too). Functions that return a value instead (`esme_result_str`,
+ `esme_version`, the `esme_event_…` accessors) leave it alone unless they fail (a dead
+ handle), and this function never changes it: when `buf` is too small it returns
+ ESME_ERR_BUFFER_TOO_SMALL and the text stays, to be asked for again. Copied with its NUL
+ into `buf` when `len` is enough; `*needed` gets the size needed. Thread-safe (per
+ thread).
  */
 esme_result esme_last_error(char *buf, size_t len, size_t *needed);
 
@@ -700,13 +717,16 @@ void esme_config_free(struct esme_config *cfg);
  Connects and binds with the configuration (which stays owned by the caller). On success
  `*out` gets the client; on failure the result and `esme_last_error` say why (e.g.
  ESME_ERR_BIND_REFUSED "the SMSC refused the bind: ESME_RINVPASWD …"). Blocks up to the
- connect timeout. Thread-safe.
+ connect timeout; with the connect-retry option it returns at once instead (failing only
+ for a configuration or TLS file that cannot be used) and the client connects in the
+ background, retrying like a reconnect. Thread-safe.
  */
 esme_result esme_client_connect(const struct esme_config *cfg, struct esme_client **out);
 
 /*
  Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
- or UNKNOWN within the close timeout). Idempotent; the handle stays valid for stats,
+ or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
+ while a reconnect is in progress. Idempotent; the handle stays valid for stats,
  last_error and draining events until `esme_client_free`. Thread-safe.
  */
 esme_result esme_client_close(const struct esme_client *client);
@@ -736,6 +756,13 @@ esme_result esme_client_state(const struct esme_client *client, esme_connection_
  Writes the counters to `*out`. Thread-safe.
  */
 esme_result esme_client_stats(const struct esme_client *client, struct esme_stats *out);
+
+/*
+ Writes to `*out` how many connect attempts the client's I/O thread has made, bound or not:
+ after a lost connection, and at the start with the connect-retry option (`esme_stats.reconnects`
+ counts those that bound). Thread-safe.
+ */
+esme_result esme_client_reconnect_attempts(const struct esme_client *client, uint64_t *out);
 
 /*
  Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an
@@ -773,7 +800,8 @@ esme_result esme_client_poll(const struct esme_client *client,
                              struct esme_event **out);
 
 /*
- Releases an event. NULL: nothing.
+ Releases an event: the strings its accessors lent out are no longer valid. NULL, or an
+ event already freed: nothing.
  */
 void esme_event_free(struct esme_event *event);
 
@@ -886,7 +914,12 @@ esme_result esme_mask_regex(const char *text,
 /*
  Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
  records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_TRACE) and above
- (more severe); another value is ESME_ERR_USAGE. See `esme_log_callback` for threading.
+ (more severe); another value is ESME_ERR_USAGE and changes nothing. See
+ `esme_log_callback` for threading. The callback and `userdata` must be usable from any
+ thread until they are replaced: this function returns only once no call of the previous
+ callback runs on another thread (when it is called from inside the callback, that call
+ itself is still running), so the previous `userdata` may be freed as soon as it returns.
+ It must not be called while holding a lock that the callback takes.
  */
 esme_result esme_set_log_callback(esme_log_callback callback, void *userdata, uint32_t min_level);
 

@@ -323,6 +323,7 @@ fn decode_shows_text_udh_and_receipts() {
 mod commands {
     use super::esme;
     use esme::sim::{SimConfig, Smsc};
+    use std::time::{Duration, Instant};
 
     fn sets(sim: &Smsc) -> Vec<String> {
         vec![
@@ -417,6 +418,129 @@ mod commands {
         assert!(out.contains("unknown: no response within 1.0 s"), "{out}");
         assert!(
             out.ends_with("sent 3 accepted 1 rejected 1 unknown 1 not-sent 0\n"),
+            "{out}"
+        );
+    }
+
+    /// Checks `esme send`'s output: one line per message numbered 1..=count, each once, and a
+    /// summary whose counts add up to them. Returns (accepted, rejected, unknown, not sent).
+    fn lines_and_summary(out: &str, count: usize) -> [usize; 4] {
+        let mut seen = vec![0u32; count + 1];
+        let mut n = [0usize; 4];
+        for line in out.lines() {
+            let Some((num, rest)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(i) = num.parse::<usize>() else {
+                continue;
+            };
+            seen[i] += 1;
+            let k = ["accepted", "rejected", "unknown", "not sent"]
+                .iter()
+                .position(|w| rest.starts_with(w))
+                .unwrap_or_else(|| panic!("unexpected line {line:?}"));
+            n[k] += 1;
+        }
+        let missing: Vec<usize> = (1..=count).filter(|&i| seen[i] != 1).collect();
+        assert!(
+            missing.is_empty(),
+            "messages without exactly one line: {missing:?}"
+        );
+        let summary = format!(
+            "sent {count} accepted {} rejected {} unknown {} not-sent {}\n",
+            n[0], n[1], n[2], n[3]
+        );
+        assert!(
+            out.ends_with(&summary),
+            "summary is not {summary:?}:\n{}",
+            out.lines().last().unwrap_or("")
+        );
+        n
+    }
+
+    /// `esme send --count N` against a simulator killed `after` into the run.
+    fn send_while_killed(count: usize, after: Duration, extra: &[&str]) -> (i32, String, Duration) {
+        let mut sim = Smsc::start(SimConfig::default()).unwrap();
+        let mut a = vec!["send".to_string()];
+        a.extend(sets(&sim));
+        a.extend(
+            [
+                "--set",
+                "x-smpp-submit-max-rate=1000",
+                "--set",
+                "x-smpp-submit-window-size=50",
+            ]
+            .map(String::from),
+        );
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let count_s = count.to_string();
+        a.extend(["--to", "1", "--text", "x", "--count", &count_s].map(String::from));
+        let t0 = Instant::now();
+        let child = std::thread::spawn(move || run(a));
+        std::thread::sleep(after);
+        sim.stop();
+        let (code, out, err) = child.join().unwrap();
+        let took = t0.elapsed();
+        eprintln!("esme send --count {count} {extra:?}, SMSC killed after {after:?}: exit {code} after {took:?}; {err}");
+        (code, out, took)
+    }
+
+    #[test]
+    fn send_against_a_killed_smsc_ends_within_the_submit_timeout_with_every_line() {
+        // Before issue 16 this ran for hours: one window of 50 per submit timeout.
+        let submit_timeout = Duration::from_secs(3);
+        let (code, out, took) = send_while_killed(
+            5000,
+            Duration::from_millis(500),
+            &["--set", "x-smpp-submit-timeout=3000"],
+        );
+        let [accepted, _, _, not_sent] = lines_and_summary(&out, 5000);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            accepted > 0 && not_sent > 0,
+            "{accepted} accepted, {not_sent} not sent"
+        );
+        assert!(
+            took < submit_timeout * 3,
+            "took {took:?} with a submit timeout of {submit_timeout:?}"
+        );
+        // The messages past the outage limit say so, naming the option.
+        assert!(
+            out.contains("not sent: not connected for ")
+                && out.contains("past x-smpp-submit-timeout (3.0 s)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn send_names_max_wait_for_the_wait_it_bounds() {
+        let (code, out, _) =
+            send_while_killed(2000, Duration::from_millis(300), &["--max-wait", "2"]);
+        lines_and_summary(&out, 2000);
+        assert_eq!(code, 1);
+        assert!(out.contains("past --max-wait (2.0 s)"), "{out}");
+        assert!(!out.contains("x-smpp-submit-timeout"), "{out}");
+    }
+
+    #[test]
+    fn send_reports_every_message_when_the_client_gives_up() {
+        let (code, out, _) = send_while_killed(
+            3000,
+            Duration::from_millis(300),
+            &[
+                "--set",
+                "x-smpp-reconnect-attempts=1",
+                "--set",
+                "x-smpp-submit-timeout=60000",
+            ],
+        );
+        let [_, _, _, not_sent] = lines_and_summary(&out, 3000);
+        assert_eq!(code, 3, "{out}");
+        assert!(not_sent > 0);
+        assert!(
+            out.contains(
+                "not sent: not submitted: the client closed: gave up reconnecting after 1 attempt"
+            ),
             "{out}"
         );
     }

@@ -298,6 +298,12 @@ fn every_option_valid_and_invalid() {
             "1000001",
         ),
         (
+            "x-smpp-connect-retry",
+            "true",
+            |c| c.connect_retry,
+            "sometimes",
+        ),
+        (
             "x-smpp-tls-mode",
             "single",
             |c| c.tls.mode == TlsMode::Single,

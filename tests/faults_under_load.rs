@@ -535,6 +535,7 @@ fn check(s: &Sent, outcome: Option<&Outcome>, seen: &Seen) -> Result<(), String>
         Outcome::Rejected {
             status,
             message_ids,
+            ..
         } => match last {
             Some(Answer::Refused(st)) if st == status && !st.is_ok() && message_ids.is_empty() => {
                 Ok(())

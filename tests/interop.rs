@@ -818,7 +818,8 @@ fn throttled_beyond_retries_is_rejected_rthrottled() {
         o,
         Outcome::Rejected {
             status: CommandStatus::Throttled,
-            message_ids: vec![]
+            message_ids: vec![],
+            why: CommandStatus::Throttled.to_string(),
         }
     );
     let st = client.stats();

@@ -108,9 +108,11 @@ impl std::fmt::Debug for ReceivedReceipt {
 /// The connection's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionState {
-    /// Connecting and binding (attempt 1 is the first reconnect).
+    /// Connecting and binding, on the I/O thread.
     Connecting {
-        /// Reconnect attempt number.
+        /// Attempt number since the connection was lost: 1 is the first reconnect. 0 is the
+        /// first connect, made in the background with
+        /// [`Opt::ConnectRetry`](crate::config::Opt::ConnectRetry).
         attempt: u32,
     },
     /// Bound.

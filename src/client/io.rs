@@ -336,6 +336,16 @@ impl Inner {
                 }
                 session::Event::PeerUnbound => end = Some("the SMSC unbound".to_string()),
                 session::Event::Unbound => end = Some("unbound".to_string()),
+                session::Event::PeerDead { silent_for }
+                    if silent_for < self.s.config.dead_peer_timeout =>
+                {
+                    // A half-open link, found by its silence (session/timers.rs).
+                    end = Some(format!(
+                        "no complete PDU from the SMSC for {:.1} s: submits unanswered past {} and the enquire_link probing the link too: link declared dead",
+                        silent_for.as_secs_f64(),
+                        Opt::ResponseMaxWaitingTime
+                    ))
+                }
                 session::Event::PeerDead { silent_for } => {
                     end = Some(format!(
                         "no complete PDU from the SMSC for {:.0} s (enquire_link unanswered): link declared dead",
@@ -361,7 +371,7 @@ impl Inner {
         end
     }
 
-    /// Periodic work: submit deadlines, reassembly timeouts.
+    /// Periodic work: submit deadlines, the outage limit, reassembly timeouts.
     pub(super) fn housekeeping(&self, g: &mut Shared, now: Instant) {
         if now < g.next_housekeeping {
             return;
@@ -380,7 +390,14 @@ impl Inner {
             })
             .collect();
         for k in expired {
-            let why = if matches!(g.state, ConnectionState::Bound { .. }) {
+            let refused = g.subs[&k.0].parts[k.1 as usize].refused.is_some();
+            let why = if refused {
+                format!(
+                    "{} ({:.1} s) passed before it could be resubmitted",
+                    Opt::SubmitTimeout,
+                    self.s.config.submit_timeout.as_secs_f64()
+                )
+            } else if matches!(g.state, ConnectionState::Bound { .. }) {
                 format!(
                     "not sent within {:.1} s ({}): the window or rate limit held it",
                     self.s.config.submit_timeout.as_secs_f64(),
@@ -396,8 +413,9 @@ impl Inner {
             };
             g.queue.retain(|q| *q != k);
             g.retry.retain(|(_, q)| *q != k);
-            self.set_result(g, k, PartResult::NotSent(why));
+            self.not_sent(g, k, &why);
         }
+        self.end_waiting_if_outage_over(g, now);
         for inc in g.reasm.expire(now) {
             self.post(Event::Incomplete(inc));
         }

@@ -137,13 +137,18 @@ pub enum Outcome {
         /// One message_id per part, in part order.
         message_ids: Vec<String>,
     },
-    /// The SMSC definitely did not accept the message (or one of its parts: the remaining
-    /// parts were not sent).
+    /// The SMSC definitely did not accept the message, or one of its parts (the parts after
+    /// it that were not written yet are not sent; those already written may have been
+    /// accepted, and `why` says which).
     Rejected {
         /// The command_status it answered.
         status: CommandStatus,
-        /// message_ids of the parts accepted before the rejection (a long message only).
+        /// message_ids of the parts that were accepted (a long message only), in part order.
         message_ids: Vec<String>,
+        /// One line: the status, and for a long message which part was refused and which
+        /// were accepted or not sent ("part 2 of 3: ESME_RINVDSTADR (0x0000000B): invalid
+        /// destination address; parts 1 (id 5), 3 (id 7) accepted").
+        why: String,
     },
     /// Written to the SMSC but no usable answer: response timeout, connection lost, or an
     /// unreadable response. It may or may not have been accepted: the caller decides
@@ -154,8 +159,10 @@ pub enum Outcome {
         /// message_ids of the parts known to be accepted (a long message only).
         message_ids: Vec<String>,
     },
-    /// Never left the process (not connected and not allowed to wait, window full, submit
-    /// timeout, client closing). Safe to send again.
+    /// Not accepted, and safe to send again: never written (not connected and not allowed
+    /// to wait, an outage past the submit timeout, window full, submit timeout, client
+    /// closing), or written and refused with a throttling status (ESME_RTHROTTLED,
+    /// ESME_RMSGQFUL) and not resubmitted, which `why` then says.
     NotSent {
         /// Why, one line.
         why: String,
@@ -172,7 +179,7 @@ impl Outcome {
     pub fn summary(&self) -> String {
         match self {
             Outcome::Accepted { message_ids } => format!("accepted {}", message_ids.join(",")),
-            Outcome::Rejected { status, .. } => format!("rejected {status}"),
+            Outcome::Rejected { why, .. } => format!("rejected {why}"),
             Outcome::Unknown { why, .. } => format!("unknown: {why}"),
             Outcome::NotSent { why } => format!("not sent: {why}"),
         }

@@ -29,21 +29,30 @@
 //!   stands aside meanwhile and for `CALLER_LINGER` after. What is read is fed to the session
 //!   under the lock, and dropped if the connection changed meanwhile (`Shared::conn_gen`).
 //!   Nobody reads while bytes wait to be written: the answers awaited may be theirs.
-//! - **Connecting**: `Client::connect` connects and binds on the caller's thread, reconnects
-//!   happen on the I/O thread; a new connection is seen by other threads only once its
-//!   transport and session are installed in `Shared`.
+//! - **Connecting**: `Client::connect` connects and binds on the caller's thread (or, with
+//!   [`Opt::ConnectRetry`](crate::config::Opt::ConnectRetry), leaves the first connect to
+//!   the I/O thread); the I/O thread reconnects. It runs each attempt on a short-lived `esme-connect` thread
+//!   (`attempt.rs`) and keeps running the timers meanwhile: submit deadlines and the outage
+//!   limit expire while a connect, handshake or bind hangs, and `close` cancels the attempt
+//!   (`Shared::attempt`) instead of waiting for it. A new connection is seen by other
+//!   threads only once its transport and session are installed in `Shared`.
+//! - **Outages**: once the link has been down for
+//!   [`Opt::SubmitTimeout`](crate::config::Opt::SubmitTimeout) (`Shared::down_since`), every message still waiting and every new one is NotSent at
+//!   once until it is back: a backlog drains in one submit timeout, not one per window.
 //! - Over TLS one rustls connection is shared by the reader and the writers (the `transport`
 //!   module, below both `client` and `tls`).
 //!
 //! # Files
 //!
 //! `connect.rs` TCP connect, TLS handshake, bind (and what the client derives from its
-//! configuration); `submit.rs` admission, window, rate, outcomes, throttling retries; `io.rs`
+//! configuration); `attempt.rs` one connect attempt of the I/O thread on a thread of its own;
+//! `submit.rs` admission, window, rate, outcomes, throttling retries; `io.rs`
 //! the writer and reader roles and the I/O thread's loop; `inbound.rs` deliver_sm and
 //! data_sm (receipts, reassembly); `reconnect.rs` losing and re-making the connection;
 //! `event.rs` what the client reports; `ticket.rs`; `message.rs` what a caller submits and how
 //! it becomes PDUs; `stats.rs`; `check.rs` `esme check`.
 
+mod attempt;
 mod check;
 mod connect;
 mod event;
@@ -65,6 +74,8 @@ pub use ticket::Ticket;
 pub(crate) use connect::{bind, connect_and_bind, secure, tcp_connect, Connected, Resolved};
 
 use crate::config::Config;
+#[cfg(doc)]
+use crate::config::Opt;
 use crate::error::Error;
 use crate::pdu::CommandStatus;
 use crate::session::Session;
@@ -102,6 +113,9 @@ struct Part {
     in_flight: bool,
     ever_sent: bool,
     attempts: u32,
+    /// The throttling status (ESME_RTHROTTLED, ESME_RMSGQFUL) of its last answer while it
+    /// waits to be resubmitted: if it ends NotSent, it was written and refused.
+    refused: Option<CommandStatus>,
     sent_at: Option<Instant>,
 }
 
@@ -130,6 +144,13 @@ struct Shared {
     next_id: u64,
     next_housekeeping: Instant,
     last_down: String,
+    /// Since when the link has been down (None while bound): see [`Inner::outage_over`].
+    down_since: Option<Instant>,
+    /// The connect attempt in progress, for `close` to cancel.
+    attempt: Option<Arc<attempt::Attempt>>,
+    /// The I/O thread gave up reconnecting ([`Opt::ReconnectAttempts`]); `last_down` says
+    /// why.
+    gave_up: bool,
     handshake: Option<crate::tls::HandshakeInfo>,
     /// Threads sleeping on `Inner::cv` not yet signalled, and the signal count: the waker
     /// signals only when someone sleeps, once per batch of finished messages.
@@ -201,7 +222,8 @@ impl Shared {
 }
 
 struct Inner {
-    s: Resolved,
+    /// Shared with the connect attempts' threads.
+    s: Arc<Resolved>,
     /// Reference numbers for concatenated messages.
     next_ref: std::sync::atomic::AtomicU32,
     st: Mutex<Shared>,
@@ -255,22 +277,42 @@ impl Client {
     /// Connects with a configuration as it is (tests give values the options refuse, e.g.
     /// an enquire_link interval of 100 ms).
     pub(crate) fn connect_with(config: Config) -> Result<Client, Error> {
-        let s = Resolved::new(config)?;
-        let Connected {
-            transport: t,
-            session,
-            system_id,
-            tls: handshake,
-        } = connect_and_bind(&s)?;
+        let s = Arc::new(Resolved::new(config)?);
+        // Blocking: the first connect and bind here, on the caller's thread. With
+        // Opt::ConnectRetry the I/O thread makes them, at once and then like reconnects.
+        let first = if s.config.connect_retry {
+            None
+        } else {
+            Some(connect_and_bind(&s)?)
+        };
         let now = Instant::now();
+        let (session, transport, state, handshake, down_since) = match first {
+            Some(Connected {
+                transport,
+                session,
+                system_id,
+                tls,
+            }) => (
+                Some(session),
+                Some(transport),
+                ConnectionState::Bound { system_id },
+                tls,
+                None,
+            ),
+            None => (
+                None,
+                None,
+                ConnectionState::Connecting { attempt: 0 },
+                None,
+                Some(now),
+            ),
+        };
         let reasm = Reassembler::new(s.config.reassembly_timeout, s.config.inbound_default);
         let inner = Arc::new(Inner {
             st: Mutex::new(Shared {
-                session: Some(session),
-                transport: Some(t),
-                state: ConnectionState::Bound {
-                    system_id: system_id.clone(),
-                },
+                session,
+                transport,
+                state: state.clone(),
                 closing: false,
                 closed: false,
                 subs: Default::default(),
@@ -292,7 +334,10 @@ impl Client {
                 rbuf: Vec::new(),
                 io_reading: false,
                 coalesce_until: None,
-                last_down: String::new(),
+                last_down: "not connected yet".into(),
+                down_since,
+                attempt: None,
+                gave_up: false,
                 handshake,
             }),
             s,
@@ -308,7 +353,9 @@ impl Client {
                 inner.post(Event::Warning(w.clone()));
             }
         }
-        inner.post(Event::Connection(ConnectionState::Bound { system_id }));
+        if let ConnectionState::Bound { .. } = state {
+            inner.post(Event::Connection(state));
+        }
         let io_inner = inner.clone();
         let io = std::thread::Builder::new()
             .name("esme-io".into())
@@ -319,6 +366,9 @@ impl Client {
                 if r.is_err() {
                     // Never leave a submitter waiting on a dead thread.
                     guard.give_up("internal error: the I/O thread stopped");
+                    if let Some(a) = lock(&guard.st).attempt.take() {
+                        a.cancel();
+                    }
                 }
             })
             .map_err(|e| Error::Usage(format!("cannot start the I/O thread: {e}")))?;
@@ -412,14 +462,14 @@ impl Client {
                 return;
             }
             g.closing = true;
+            // A connect attempt in progress ends now, not after its handshake or bind.
+            if let Some(a) = g.attempt.take() {
+                a.cancel();
+            }
             inner.io_cv.notify_all();
             let queued: Vec<PartKey> = g.drain_queued();
             for k in queued {
-                inner.set_result(
-                    &mut g,
-                    k,
-                    PartResult::NotSent("the client was closed before it was sent".into()),
-                );
+                inner.not_sent(&mut g, k, "the client was closed before it was sent");
             }
             inner.wake(&mut g);
             // Wait for the responses of what is in flight.

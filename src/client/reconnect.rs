@@ -1,21 +1,37 @@
 //! The I/O thread's life: run a connection, and when it ends resolve what was in flight,
-//! wait (backoff), connect and bind again, or give up.
+//! wait (backoff), connect and bind again (each attempt on its own thread, `attempt.rs`, while
+//! this one runs the timers), or give up; and the outage limit ([`Inner::outage_over`]).
 
+use super::attempt::Attempt;
 use super::event::{ConnectionState, Event};
-use super::{connect_and_bind, lock, Connected, Inner, PartKey, PartResult, Shared};
+use super::{lock, Connected, Inner, PartKey, PartResult, Shared};
 use crate::config::{Opt, OutagePolicy};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// How often the I/O thread runs the timers while a connect attempt is in progress.
+const CONNECT_TICK: Duration = Duration::from_millis(100);
+
 impl Inner {
     pub(super) fn io_main(self: Arc<Self>) {
         let mut attempt = 0u32;
+        let mut connected = lock(&self.st).session.is_some();
+        if !connected {
+            // Opt::ConnectRetry: the first connect, at once, here rather than in connect().
+            match self.connect_once(0) {
+                None => return,
+                Some(bound) => connected = bound,
+            }
+        }
         loop {
-            let why = self.run_connection();
-            self.on_disconnect(&why);
-            if lock(&self.st).closing {
-                break;
+            if connected {
+                let why = self.run_connection();
+                self.on_disconnect(&why);
+                if lock(&self.st).closing {
+                    break;
+                }
+                attempt = 0;
             }
             loop {
                 attempt += 1;
@@ -37,54 +53,95 @@ impl Inner {
                 if !self.backoff(attempt) {
                     return;
                 }
-                {
-                    let mut g = lock(&self.st);
-                    g.state = ConnectionState::Connecting { attempt };
-                }
-                self.post(Event::Connection(ConnectionState::Connecting { attempt }));
-                match connect_and_bind(&self.s) {
-                    Ok(Connected {
-                        transport: t,
-                        session,
-                        system_id,
-                        tls,
-                    }) => {
-                        let mut g = lock(&self.st);
-                        g.handshake = tls;
-                        if g.closing {
-                            t.shutdown();
-                            return;
-                        }
-                        g.session = Some(session);
-                        g.transport = Some(t);
-                        g.state = ConnectionState::Bound {
-                            system_id: system_id.clone(),
-                        };
-                        self.counters.reconnects.fetch_add(1, Relaxed);
-                        let now = Instant::now();
-                        self.pump(&mut g, now);
-                        self.flush(g);
-                        self.cv.notify_all();
-                        // Each connect repeats the TLS warnings (hostname check off,
-                        // a lowest TLS version of 1.1, …), as the first one did.
-                        if let Some(t) = &self.s.tls {
-                            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
-                                self.post(Event::Warning(w.clone()));
-                            }
-                        }
-                        self.post(Event::Connection(ConnectionState::Bound { system_id }));
-                        attempt = 0;
+                match self.connect_once(attempt) {
+                    None => return,
+                    Some(true) => {
+                        connected = true;
                         break;
                     }
-                    Err(e) => {
-                        let why = e.to_string();
-                        let mut g = lock(&self.st);
-                        g.last_down = why.clone();
-                        g.state = ConnectionState::Disconnected { why: why.clone() };
-                        drop(g);
-                        self.post(Event::Connection(ConnectionState::Disconnected { why }));
+                    Some(false) => {}
+                }
+            }
+        }
+    }
+
+    /// One connect attempt (`attempt.rs`), made on its own thread while this one keeps
+    /// running the timers. `Some(true)`: bound, the connection installed; `Some(false)`:
+    /// failed (reported as Disconnected); `None`: the client is closing.
+    fn connect_once(&self, attempt: u32) -> Option<bool> {
+        let a = Attempt::start(self.s.clone());
+        {
+            let mut g = lock(&self.st);
+            if g.closing {
+                drop(g);
+                a.finish();
+                return None;
+            }
+            g.attempt = Some(a.clone());
+            g.state = ConnectionState::Connecting { attempt };
+        }
+        self.counters.reconnect_attempts.fetch_add(1, Relaxed);
+        self.post(Event::Connection(ConnectionState::Connecting { attempt }));
+        let r = loop {
+            {
+                let mut g = lock(&self.st);
+                if g.closing {
+                    g.attempt = None;
+                    drop(g);
+                    a.finish();
+                    return None;
+                }
+                self.housekeeping(&mut g, Instant::now());
+            }
+            if let Some(r) = a.wait(CONNECT_TICK) {
+                break r;
+            }
+        };
+        let mut g = lock(&self.st);
+        g.attempt = None;
+        match r {
+            Ok(Connected {
+                transport: t,
+                session,
+                system_id,
+                tls,
+            }) => {
+                if g.closing {
+                    t.shutdown();
+                    return None;
+                }
+                g.handshake = tls;
+                g.session = Some(session);
+                g.transport = Some(t);
+                g.state = ConnectionState::Bound {
+                    system_id: system_id.clone(),
+                };
+                g.down_since = None;
+                self.counters.reconnects.fetch_add(1, Relaxed);
+                let now = Instant::now();
+                self.pump(&mut g, now);
+                self.flush(g);
+                self.cv.notify_all();
+                // Each reconnect repeats the TLS warnings (hostname check off, a lowest TLS
+                // version of 1.1, …), as the first connect did (connect() posts them once,
+                // also for Opt::ConnectRetry's first attempt, number 0).
+                if attempt > 0 {
+                    if let Some(t) = &self.s.tls {
+                        for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
+                            self.post(Event::Warning(w.clone()));
+                        }
                     }
                 }
+                self.post(Event::Connection(ConnectionState::Bound { system_id }));
+                Some(true)
+            }
+            Err(e) => {
+                let why = e.to_string();
+                g.last_down = why.clone();
+                g.state = ConnectionState::Disconnected { why: why.clone() };
+                drop(g);
+                self.post(Event::Connection(ConnectionState::Disconnected { why }));
+                Some(false)
             }
         }
     }
@@ -125,13 +182,12 @@ impl Inner {
             sess.abort();
         }
         for k in g.unresolved() {
-            let sent = g.subs[&k.0].parts[k.1 as usize].ever_sent;
-            let r = if sent {
-                PartResult::Unknown(unknown.to_string())
+            let part = &g.subs[&k.0].parts[k.1 as usize];
+            if part.ever_sent && part.refused.is_none() {
+                self.set_result(g, k, PartResult::Unknown(unknown.to_string()));
             } else {
-                PartResult::NotSent(not_sent.to_string())
-            };
-            self.set_result(g, k, r);
+                self.not_sent(g, k, not_sent);
+            }
         }
     }
 
@@ -141,11 +197,12 @@ impl Inner {
         if let Some(t) = g.transport.take() {
             t.shutdown();
         }
+        g.gave_up = true;
         let not_sent = format!("not connected: {why}");
         // Queued parts, and parts waiting to retry after a throttling answer (which the SMSC
         // definitely refused), are safe to send again.
         for k in g.drain_queued() {
-            self.set_result(&mut g, k, PartResult::NotSent(not_sent.clone()));
+            self.not_sent(&mut g, k, &not_sent);
         }
         let unknown = format!("the connection ended before the response: {why}");
         self.resolve_all(&mut g, &unknown, &not_sent);
@@ -186,14 +243,12 @@ impl Inner {
             self.set_result(&mut g, k, r);
         }
         g.last_down = why.to_string();
+        g.down_since.get_or_insert_with(Instant::now);
         if self.s.config.outage_policy == OutagePolicy::Fail && !closing {
             let keys: Vec<PartKey> = g.drain_queued();
+            let why = format!("not connected: {why}");
             for k in keys {
-                self.set_result(
-                    &mut g,
-                    k,
-                    PartResult::NotSent(format!("not connected: {why}")),
-                );
+                self.not_sent(&mut g, k, &why);
             }
         }
         if !closing {
@@ -207,6 +262,54 @@ impl Inner {
             self.post(Event::Connection(ConnectionState::Disconnected {
                 why: why.to_string(),
             }));
+        }
+    }
+}
+
+impl Inner {
+    /// Why no message may wait for the link any longer: it has been down for
+    /// [`Opt::SubmitTimeout`]. Then every message waiting is NotSent, and every new one at
+    /// once, until the link is back: an outage ends all waiting within one submit timeout of
+    /// its start, however many messages wait. `None` while bound, or down for less.
+    pub(super) fn outage_over(&self, g: &Shared, now: Instant) -> Option<String> {
+        let down = now.saturating_duration_since(g.down_since?);
+        let limit = self.s.config.submit_timeout;
+        (down >= limit).then(|| {
+            format!(
+                "not connected for {:.1} s, past {} ({:.1} s): {}",
+                down.as_secs_f64(),
+                Opt::SubmitTimeout,
+                limit.as_secs_f64(),
+                g.last_down
+            )
+        })
+    }
+
+    /// The outage limit: once the link has been down for the submit timeout, ends every part
+    /// still waiting to be sent (queued, waiting for a resubmission, or behind an earlier part
+    /// of its message) as NotSent.
+    pub(super) fn end_waiting_if_outage_over(&self, g: &mut Shared, now: Instant) {
+        if g.subs.is_empty() {
+            return;
+        }
+        let Some(why) = self.outage_over(g, now) else {
+            return;
+        };
+        g.queue.clear();
+        g.retry.clear();
+        let waiting: Vec<PartKey> = g
+            .subs
+            .iter()
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect();
+        for k in waiting {
+            self.not_sent(g, k, &why);
         }
     }
 }

@@ -28,7 +28,10 @@ pub struct Stats {
     pub parts_sent: u64,
     /// Parts waiting for their response now.
     pub in_flight: u64,
-    /// Successful reconnects (binds after the first).
+    /// Connect attempts made by the I/O thread, bound or not: after a lost connection, and
+    /// at the start with [`Opt::ConnectRetry`](crate::config::Opt::ConnectRetry).
+    pub reconnect_attempts: u64,
+    /// Of those attempts, the ones that bound.
     pub reconnects: u64,
     /// Octets received.
     pub bytes_in: u64,
@@ -59,6 +62,7 @@ pub(crate) struct Counters {
     pub throttled: AtomicU64,
     pub retried: AtomicU64,
     pub parts_sent: AtomicU64,
+    pub reconnect_attempts: AtomicU64,
     pub reconnects: AtomicU64,
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
@@ -103,6 +107,7 @@ impl Counters {
             throttled: AtomicU64::new(0),
             retried: AtomicU64::new(0),
             parts_sent: AtomicU64::new(0),
+            reconnect_attempts: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
@@ -157,6 +162,7 @@ impl Counters {
             retried: self.retried.load(Relaxed),
             parts_sent: self.parts_sent.load(Relaxed),
             in_flight,
+            reconnect_attempts: self.reconnect_attempts.load(Relaxed),
             reconnects: self.reconnects.load(Relaxed),
             bytes_in: self.bytes_in.load(Relaxed),
             bytes_out: self.bytes_out.load(Relaxed),

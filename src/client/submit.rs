@@ -10,12 +10,15 @@ use super::{
 };
 use crate::config::{Opt, OutagePolicy};
 use crate::error::Error;
-use crate::pdu::{Body, Pdu};
+use crate::pdu::{Body, CommandStatus, Pdu};
 use crate::session;
 use crate::Message;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// The shortest sleep of a submitter waiting for room (a bound on spinning).
+const MIN_WAIT: Duration = Duration::from_millis(1);
 
 /// When the next submit_sm may go: evenly spaced at [`Opt::SubmitMaxRate`] (no burst
 /// after an idle spell), and held back by a pause after a throttling answer whatever the
@@ -96,6 +99,7 @@ impl Inner {
                     in_flight: false,
                     ever_sent: false,
                     attempts: 0,
+                    refused: None,
                     sent_at: None,
                 })
                 .collect(),
@@ -104,8 +108,13 @@ impl Inner {
             post,
             caller: false,
         };
-        // Admission: at most `window` messages waiting at once.
+        // Admission: at most `window` messages waiting at once (not during an outage past
+        // its limit: then the message is NotSent below, at once).
         while g.subs.len() >= s.window as usize && !g.closing {
+            let now = Instant::now();
+            if self.outage_over(&g, now).is_some() {
+                break;
+            }
             // Bytes left for the I/O thread's next write go now: a submitter that stops
             // must not hold them (and their ACK) back, or an SMSC that holds its answers
             // until it sees our ACK (Nagle) would wait for our delayed ACK.
@@ -120,7 +129,6 @@ impl Inner {
                     window: s.window as usize,
                 });
             }
-            let now = Instant::now();
             if now >= deadline {
                 g.subs.insert(id, sub);
                 for i in 0..n {
@@ -140,16 +148,24 @@ impl Inner {
             if read {
                 continue;
             }
-            g = self.wait(g, deadline - now);
+            // Wake for the outage limit too (the I/O thread ends the waiting messages then,
+            // which wakes us anyway; this is the bound if it is busy connecting).
+            let until = match g.down_since {
+                Some(t) => deadline.min(t + s.submit_timeout),
+                None => deadline,
+            };
+            g = self.wait(g, until.saturating_duration_since(now).max(MIN_WAIT));
         }
         g.subs.insert(id, sub);
         if g.closing {
+            // Closed by close(), or by the I/O thread giving up reconnecting.
+            let why = if g.gave_up {
+                format!("not connected: {}", g.last_down)
+            } else {
+                "the client is closing".to_string()
+            };
             for i in 0..n {
-                self.set_result(
-                    &mut g,
-                    (id, i as u16),
-                    PartResult::NotSent("the client is closing".into()),
-                );
+                self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
             }
             return Ok(ticket);
         }
@@ -160,6 +176,14 @@ impl Inner {
                 self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
             }
             return Ok(ticket);
+        }
+        if !bound {
+            if let Some(why) = self.outage_over(&g, Instant::now()) {
+                for i in 0..n {
+                    self.set_result(&mut g, (id, i as u16), PartResult::NotSent(why.clone()));
+                }
+                return Ok(ticket);
+            }
         }
         let queued = if s.wait_each_segment { 1 } else { n };
         for i in 0..queued {
@@ -232,6 +256,7 @@ impl Inner {
                 Ok(_) => {
                     part.in_flight = true;
                     part.ever_sent = true;
+                    part.refused = None;
                     part.sent_at = Some(now);
                     self.counters.parts_sent.fetch_add(1, Relaxed);
                     g.pacer.sent(now);
@@ -268,7 +293,14 @@ impl Inner {
             // The message has failed: don't send its remaining parts.
             for p in sub.parts.iter_mut() {
                 if p.result.is_none() && !p.in_flight {
-                    p.result = Some(PartResult::NotSent("an earlier part failed".into()));
+                    let why = "another part of the message failed";
+                    p.result = Some(PartResult::NotSent(match p.refused {
+                        Some(st) => format!(
+                            "written and refused with {}, then not resubmitted: {why}",
+                            status_name(st)
+                        ),
+                        None => why.into(),
+                    }));
                     p.pdu = Vec::new();
                 }
             }
@@ -295,46 +327,100 @@ impl Inner {
         }
     }
 
+    /// Ends a part that will not be (re)sent as NotSent, `why` saying why it stopped. A part
+    /// the SMSC refused with a throttling status while it waited to be resubmitted says so:
+    /// it was written and refused, which is as safe to send again as never written.
+    pub(super) fn not_sent(&self, g: &mut Shared, key: PartKey, why: &str) {
+        let refused = g
+            .subs
+            .get(&key.0)
+            .and_then(|s| s.parts.get(key.1 as usize))
+            .and_then(|p| p.refused.filter(|_| p.result.is_none()));
+        let r = match refused {
+            Some(st) => PartResult::NotSent(format!(
+                "written and refused with {}, then not resubmitted (safe to send again): {why}",
+                status_name(st)
+            )),
+            None => PartResult::NotSent(why.to_string()),
+        };
+        self.set_result(g, key, r);
+    }
+
     pub(super) fn finish(&self, id: u64, mut sub: Sub) {
         let c = &self.counters;
-        let mut ids = Vec::with_capacity(sub.parts.len());
+        let n = sub.parts.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut accepted = Vec::new();
         let mut unknown = None;
-        let mut rejected = None;
+        let mut rejected: Option<(CommandStatus, Vec<usize>)> = None;
         let mut not_sent = None;
-        for p in &mut sub.parts {
+        let mut unsent = Vec::new();
+        for (i, p) in sub.parts.iter_mut().enumerate() {
             match p.result.take() {
-                Some(PartResult::Accepted(m)) => ids.push(m),
+                Some(PartResult::Accepted(m)) => {
+                    accepted.push(i);
+                    ids.push(m);
+                }
                 Some(PartResult::Unknown(w)) => {
-                    unknown.get_or_insert(w);
+                    unknown.get_or_insert((i, w));
                 }
                 Some(PartResult::Rejected(st)) => {
-                    rejected.get_or_insert(st);
+                    rejected.get_or_insert((st, Vec::new())).1.push(i);
                 }
                 Some(PartResult::NotSent(w)) => {
+                    unsent.push(i);
                     not_sent.get_or_insert(w);
                 }
                 None => {}
             }
         }
-        let n = sub.parts.len();
-        let outcome = if let Some(why) = unknown {
+        // For a long message: which parts were accepted, and which never went.
+        let rest = |acc: &[usize], unsent: &[usize]| {
+            let mut s = String::new();
+            if !acc.is_empty() {
+                s.push_str(&format!("; {} accepted", parts_text(acc, &ids)));
+            }
+            if !unsent.is_empty() {
+                s.push_str(&format!("; {} not sent", parts_text(unsent, &[])));
+            }
+            s
+        };
+        let outcome = if let Some((i, why)) = unknown {
+            let why = if n == 1 {
+                why
+            } else {
+                format!("part {} of {n}: {why}{}", i + 1, rest(&accepted, &unsent))
+            };
             Outcome::Unknown {
                 why,
                 message_ids: ids,
             }
-        } else if let Some(status) = rejected {
+        } else if let Some((status, which)) = rejected {
+            let why = if n == 1 {
+                status.to_string()
+            } else {
+                format!(
+                    "{} of {n}: {status}{}",
+                    parts_text(&which, &[]),
+                    rest(&accepted, &unsent)
+                )
+            };
             Outcome::Rejected {
                 status,
                 message_ids: ids,
+                why,
             }
         } else if let Some(why) = not_sent {
             if ids.is_empty() {
                 Outcome::NotSent { why }
             } else {
+                // Part of it went: the message as a whole is neither safe to resend nor
+                // delivered.
                 Outcome::Unknown {
                     why: format!(
-                        "only {} of {n} parts were accepted; the rest were not sent: {why}",
-                        ids.len()
+                        "{} of {n} accepted, {} not sent: {why}",
+                        parts_text(&accepted, &ids),
+                        parts_text(&unsent, &[])
                     ),
                     message_ids: ids,
                 }
@@ -405,6 +491,7 @@ impl Inner {
             self.counters.throttled.fetch_add(1, Relaxed);
             if part.attempts < s.throttle_retries {
                 part.attempts += 1;
+                part.refused = Some(status);
                 self.counters.retried.fetch_add(1, Relaxed);
                 let backoff = (s.throttle_backoff * 2u32.saturating_pow(part.attempts - 1))
                     .min(Duration::from_secs(30));
@@ -415,5 +502,28 @@ impl Inner {
             }
         }
         self.set_result(g, key, PartResult::Rejected(status));
+    }
+}
+
+/// "part 2", "parts 1, 3" (1-based), each with its message_id when `ids` (one per entry) is
+/// given: "parts 1 (id 5), 3 (id 7)".
+fn parts_text(which: &[usize], ids: &[String]) -> String {
+    let one = |k: usize, i: usize| match ids.get(k) {
+        Some(id) => format!("{} (id {id})", i + 1),
+        None => (i + 1).to_string(),
+    };
+    let list: Vec<String> = which.iter().enumerate().map(|(k, &i)| one(k, i)).collect();
+    format!(
+        "part{} {}",
+        if which.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
+}
+
+/// `ESME_RTHROTTLED (0x00000058)`: a status without its meaning.
+fn status_name(st: CommandStatus) -> String {
+    match st.spec_name() {
+        Some(n) => format!("{n} (0x{:08X})", st.to_u32()),
+        None => format!("0x{:08X}", st.to_u32()),
     }
 }

@@ -200,7 +200,8 @@ fn throttling_past_the_retry_budget_is_a_rejection() {
         o,
         Outcome::Rejected {
             status: CommandStatus::Throttled,
-            message_ids: vec![]
+            message_ids: vec![],
+            why: CommandStatus::Throttled.to_string(),
         }
     );
     assert_eq!(sim.stats().submits, 3);
@@ -746,4 +747,112 @@ fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
         matches!(e, Event::Connection(ConnectionState::Bound { .. }))
     });
     assert!(c.submit(&text("1", "after")).unwrap().is_accepted());
+}
+
+#[test]
+fn a_throttled_part_dropped_before_its_resubmission_is_worded_as_written_and_refused() {
+    let sim = sim();
+    sim.faults().throttle(1);
+    let mut s = settings(&sim);
+    // The resubmission would be due after the submit timeout.
+    s.throttle_backoff = Duration::from_secs(30);
+    s.submit_timeout = Duration::from_millis(500);
+    let c = Client::connect_with(s).unwrap();
+    let o = c.submit(&text("1", "x")).unwrap();
+    let Outcome::NotSent { why } = &o else {
+        panic!("{o:?}")
+    };
+    assert!(
+        why.starts_with("written and refused with ESME_RTHROTTLED (0x00000058), then not resubmitted (safe to send again): x-smpp-submit-timeout (0.5 s) passed"),
+        "{why}"
+    );
+    assert_eq!(sim.stats().submits, 1);
+    // Closed while waiting for its resubmission: the same words, with close's reason.
+    sim.faults().queue_full(1);
+    let mut s = settings(&sim);
+    s.throttle_backoff = Duration::from_secs(30);
+    let c = Client::connect_with(s).unwrap();
+    let t = c.submit_async(&text("1", "y")).unwrap();
+    assert!(sim.wait_for(|s| s.submits == 2, Duration::from_secs(5)));
+    std::thread::sleep(Duration::from_millis(50));
+    c.close();
+    let Some(Outcome::NotSent { why }) = t.outcome() else {
+        panic!("{:?}", t.outcome())
+    };
+    assert!(
+        why.starts_with("written and refused with ESME_RMSGQFUL (0x00000014)")
+            && why.ends_with("the client was closed before it was sent"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_rejected_long_message_says_which_parts_were_accepted() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    // The first part is refused; the two after it were already written and are accepted.
+    sim.faults().reject_with(CommandStatus::InvDstAdr, 1);
+    let o = c.submit(&text("1", &"x".repeat(400))).unwrap();
+    let Outcome::Rejected {
+        status,
+        message_ids,
+        why,
+    } = &o
+    else {
+        panic!("{o:?}")
+    };
+    assert_eq!(*status, CommandStatus::InvDstAdr);
+    let ids: Vec<String> = sim
+        .submitted()
+        .iter()
+        .map(|s| s.message_id.clone())
+        .collect();
+    assert_eq!(message_ids.len(), 2, "{o:?}");
+    assert_eq!(
+        why,
+        &format!(
+            "part 1 of 3: ESME_RINVDSTADR (0x0000000B): invalid destination address; parts 2 (id {}), 3 (id {}) accepted",
+            message_ids[0], message_ids[1]
+        )
+    );
+    assert!(ids.contains(&message_ids[0]) && ids.contains(&message_ids[1]));
+    assert_eq!(o.summary(), format!("rejected {why}"));
+    // One part only: the status, as before.
+    sim.faults().reject_with(CommandStatus::InvDstAdr, 1);
+    let o = c.submit(&text("1", "short")).unwrap();
+    assert_eq!(
+        o.summary(),
+        "rejected ESME_RINVDSTADR (0x0000000B): invalid destination address"
+    );
+}
+
+#[test]
+fn a_submitter_waiting_for_room_when_the_client_gives_up_is_told_why() {
+    let sim = sim();
+    let mut s = settings(&sim);
+    s.window = 1;
+    s.reconnect_attempts = Some(1);
+    s.submit_timeout = Duration::from_secs(60);
+    let c = Arc::new(Client::connect_with(s).unwrap());
+    drop(sim);
+    wait_event(&c, |e| {
+        matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
+    });
+    let first = c.submit_async(&text("1", "queued")).unwrap();
+    // The window is full with the first: this one waits for room.
+    let c2 = c.clone();
+    let waiting = std::thread::spawn(move || c2.submit_async(&text("1", "waiting")).unwrap());
+    let second = waiting.join().unwrap();
+    for t in [first, second] {
+        let o = t.wait(Some(Duration::from_secs(5))).unwrap();
+        let Outcome::NotSent { why } = &o else {
+            panic!("{o:?}")
+        };
+        assert_eq!(
+            why,
+            "not connected: gave up reconnecting after 1 attempt (x-smpp-reconnect-attempts)"
+        );
+    }
+    assert_eq!(c.stats().reconnect_attempts, 1);
+    assert_eq!(c.stats().reconnects, 0);
 }

@@ -265,6 +265,12 @@ impl ConfigBuilder {
     }
 
     setter!(
+        /// [`Opt::ConnectRetry`]: `true` connects in the background (`Client::connect`
+        /// returns at once, submits follow [`Opt::SubmitDuringOutage`]). Default: `false`.
+        connect_retry: bool
+    );
+
+    setter!(
         /// [`Opt::TlsMode`]. Default: [`TlsMode::Off`].
         tls_mode => tls.mode: TlsMode
     );

@@ -114,6 +114,10 @@ pub struct Config {
     pub reconnect_max_delay: Duration,
     /// [`Opt::ReconnectAttempts`]: reconnect attempts before giving up; `None` is forever.
     pub reconnect_attempts: Option<u32>,
+    /// [`Opt::ConnectRetry`]: `Client::connect` returns at once and the client connects in
+    /// the background, retrying like a reconnect, instead of failing when the first connect
+    /// or bind fails.
+    pub connect_retry: bool,
     /// The TLS options (`x-smpp-tls-…`).
     pub tls: TlsConfig,
     /// [`Opt::PiiRules`]: a JSON file of PII masking rules, added to the built-ins.
@@ -233,6 +237,7 @@ impl Config {
             close_timeout: Duration::ZERO,
             reconnect_max_delay: Duration::ZERO,
             reconnect_attempts: None,
+            connect_retry: false,
             tls: TlsConfig {
                 mode: TlsMode::Off,
                 min_version: TlsVersion::Tls12,

@@ -319,11 +319,13 @@ table! {
         Ok(())
     }),
     SubmitDuringOutage: opt!("x-smpp-submit-during-outage", "wait", one_of(OUTAGE_POLICIES, "wait or fail") => outage_policy,
-        "While the link is down a submit waits for the reconnect (up to \
-         x-smpp-submit-timeout), or fails at once with NotSent."),
+        "wait: while the link is down a submit waits for the reconnect, until the link has \
+         been down for x-smpp-submit-timeout; from then on every waiting and every new \
+         message is NotSent at once until the link is back. fail: NotSent at once."),
     SubmitTimeout: opt!("x-smpp-submit-timeout", "60000", millis 100..=3600000 => submit_timeout,
         "The longest a submit waits for window space, the rate limiter or a reconnect before \
-         its message is NotSent."),
+         its message is NotSent; an outage ends all waiting this long after it began, however \
+         many messages wait."),
     ThrottleRetries: opt!("x-smpp-throttle-retries", "5", int 0..=100 => throttle_retries,
         "Resubmissions of a message rejected with ESME_RTHROTTLED or ESME_RMSGQFUL."),
     ThrottleBackoff: opt!("x-smpp-throttle-backoff", "1000", millis 10..=60000 => throttle_backoff,
@@ -456,6 +458,11 @@ table! {
         Some(n) => check_int(s, n.into()),
         None => Ok(()),
     }),
+    ConnectRetry: opt!("x-smpp-connect-retry", "false", bool => connect_retry,
+        "true: connect returns at once and the client connects in the background, retrying \
+         as after a lost connection (x-smpp-reconnect-attempts, reconnection-timeout) while \
+         submits follow x-smpp-submit-during-outage; false: connect fails when the first \
+         connect or bind does. Configuration and TLS file errors fail connect either way."),
     TlsMode: opt!("x-smpp-tls-mode", "off", one_of(TLS_MODES, "off, single or mutual") => tls.mode,
         "off: plain TCP; single: TLS, the SMSC's certificate verified; mutual: TLS with a \
          client certificate too.")

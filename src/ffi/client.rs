@@ -41,7 +41,9 @@ pub(crate) fn client_call(
 /// Connects and binds with the configuration (which stays owned by the caller). On success
 /// `*out` gets the client; on failure the result and `esme_last_error` say why (e.g.
 /// ESME_ERR_BIND_REFUSED "the SMSC refused the bind: ESME_RINVPASWD …"). Blocks up to the
-/// connect timeout. Thread-safe.
+/// connect timeout; with the connect-retry option it returns at once instead (failing only
+/// for a configuration or TLS file that cannot be used) and the client connects in the
+/// background, retrying like a reconnect. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn esme_client_connect(
     cfg: *const esme_config,
@@ -61,7 +63,8 @@ pub unsafe extern "C" fn esme_client_connect(
 }
 
 /// Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
-/// or UNKNOWN within the close timeout). Idempotent; the handle stays valid for stats,
+/// or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
+/// while a reconnect is in progress. Idempotent; the handle stays valid for stats,
 /// last_error and draining events until `esme_client_free`. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn esme_client_close(client: *const esme_client) -> esme_result {
@@ -92,9 +95,12 @@ pub unsafe extern "C" fn esme_client_last_error(
     len: usize,
     needed: *mut usize,
 ) -> esme_result {
-    client_call(client, |c| {
+    // Not client_call: a buffer too small is recorded on the thread only, and the client's
+    // text stays to be asked for again.
+    boundary(|| {
+        let c = handle::get(client, "client")?;
         let text = lock(&c.last_error).clone();
-        Ok(copy_out(&text, buf, len, needed))
+        copy_out(&text, buf, len, needed)
     })
 }
 
@@ -158,7 +164,8 @@ pub struct esme_stats {
     pub parts_sent: u64,
     /// Parts waiting for their response now.
     pub in_flight: u64,
-    /// Reconnects.
+    /// Reconnect attempts that bound (attempts made:
+    /// `esme_client_reconnect_attempts`).
     pub reconnects: u64,
     /// Octets received.
     pub bytes_in: u64,
@@ -205,6 +212,21 @@ pub unsafe extern "C" fn esme_client_stats(
             latency_p50_us: us(s.latency_p50),
             latency_p99_us: us(s.latency_p99),
         });
+        Ok(ESME_OK)
+    })
+}
+
+/// Writes to `*out` how many connect attempts the client's I/O thread has made, bound or not:
+/// after a lost connection, and at the start with the connect-retry option (`esme_stats.reconnects`
+/// counts those that bound). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_reconnect_attempts(
+    client: *const esme_client,
+    out: *mut u64,
+) -> esme_result {
+    client_call(client, |c| {
+        let out = Out::new(out, "out")?;
+        out.write(c.client.stats().reconnect_attempts);
         Ok(ESME_OK)
     })
 }

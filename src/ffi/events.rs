@@ -4,6 +4,7 @@
 
 use super::boundary::{boundary, fail, guard, Failed, Out};
 use super::client::{client_call, esme_client, esme_connection_state, state_of};
+use super::handle::{self, registered};
 use super::result::esme_result::{self, *};
 use super::strings::{c_str, cstring, esme_bytes, esme_str, str_of};
 use super::submit::{esme_outcome, outcome_to_c};
@@ -48,9 +49,18 @@ pub struct esme_receipt {
     pub err: i64,
 }
 
-/// One event (opaque), from `esme_client_poll`. Owned by the caller: free it exactly once
-/// with `esme_event_free`. Not shared between threads while in use.
+/// One event (opaque), from `esme_client_poll`: a handle like `esme_client`, owned by the
+/// caller and released with `esme_event_free`. A second free, or a freed or made-up event
+/// given to an accessor, is harmless (the accessors then give their defaults). Strings and
+/// octets the accessors lend out stay valid until the event is freed. Accessors may be
+/// called from any thread.
 pub struct esme_event {
+    _private: [u8; 0],
+}
+
+/// What an `esme_event` handle refers to: the event and its strings, made once, then lent out
+/// by the accessors.
+pub(crate) struct EventData {
     event: Event,
     from: Option<CString>,
     to: Option<CString>,
@@ -59,9 +69,11 @@ pub struct esme_event {
     receipt_id: Option<CString>,
 }
 
-/// The C view of an event: its strings made once, then lent out by the accessors.
-fn wrap(event: Event) -> esme_event {
-    let mut e = esme_event {
+registered!(esme_event => EventData);
+
+/// The C view of an event.
+fn wrap(event: Event) -> EventData {
+    let mut e = EventData {
         event,
         from: None,
         to: None,
@@ -116,7 +128,7 @@ pub unsafe extern "C" fn esme_client_poll(
             .poll_event(Some(Duration::from_millis(timeout_ms as u64)))
         {
             Some(e) => {
-                out.write(Box::into_raw(Box::new(wrap(e))));
+                out.write(handle::new(wrap(e)));
                 Ok(ESME_OK)
             }
             None => Ok(ESME_EMPTY),
@@ -124,26 +136,27 @@ pub unsafe extern "C" fn esme_client_poll(
     })
 }
 
-/// Releases an event. NULL: nothing.
+/// Releases an event: the strings its accessors lent out are no longer valid. NULL, or an
+/// event already freed: nothing.
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_free(event: *mut esme_event) {
-    guard((), || {
-        if !event.is_null() {
-            drop(Box::from_raw(event));
-        }
-    })
+    guard((), || drop(handle::free(event)))
 }
 
-/// The event argument, optional (NULL gives the accessors' defaults).
-unsafe fn ev<'a>(event: *const esme_event) -> Option<&'a esme_event> {
-    event.as_ref()
+/// The event argument, optional: NULL or a dead handle gives the accessors' defaults (a
+/// dead handle is recorded as the thread's last error).
+fn ev(event: *const esme_event) -> Option<std::sync::Arc<EventData>> {
+    if event.is_null() {
+        return None;
+    }
+    handle::get(event, "event").ok()
 }
 
 /// The event's kind (ESME_EVENT_NONE for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_get_kind(event: *const esme_event) -> esme_event_kind {
     guard(esme_event_kind::ESME_EVENT_NONE, || {
-        match ev(event).map(|e| &e.event) {
+        match ev(event).as_deref().map(|e| &e.event) {
             None => esme_event_kind::ESME_EVENT_NONE,
             Some(Event::Outcome { .. }) => esme_event_kind::ESME_EVENT_OUTCOME,
             Some(Event::Message(_)) => esme_event_kind::ESME_EVENT_MESSAGE,
@@ -159,15 +172,16 @@ pub unsafe extern "C" fn esme_event_get_kind(event: *const esme_event) -> esme_e
 /// The ticket of an ESME_EVENT_OUTCOME (0 otherwise).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_ticket(event: *const esme_event) -> u64 {
-    guard(0, || match ev(event).map(|e| &e.event) {
+    guard(0, || match ev(event).as_deref().map(|e| &e.event) {
         Some(Event::Outcome { ticket, .. }) => *ticket,
         _ => 0,
     })
 }
 
-/// The event argument, required: ESME_ERR_NULL when NULL.
-unsafe fn event_arg<'a>(event: *const esme_event) -> Result<&'a esme_event, Failed> {
-    ev(event).ok_or_else(|| fail(ESME_ERR_NULL, "event is NULL"))
+/// The event argument, required: ESME_ERR_NULL when NULL, ESME_ERR_INVALID_HANDLE when
+/// freed or made up.
+fn event_arg(event: *const esme_event) -> Result<std::sync::Arc<EventData>, Failed> {
+    handle::get(event, "event")
 }
 
 /// Copies the outcome of an ESME_EVENT_OUTCOME to `*out` (ESME_ERR_USAGE for other kinds).
@@ -238,7 +252,7 @@ pub unsafe extern "C" fn esme_event_body(event: *const esme_event) -> esme_bytes
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_connection(event: *const esme_event) -> esme_connection_state {
     guard(esme_connection_state::ESME_STATE_NONE, || {
-        match ev(event).map(|e| &e.event) {
+        match ev(event).as_deref().map(|e| &e.event) {
             Some(Event::Connection(s)) => state_of(s),
             _ => esme_connection_state::ESME_STATE_NONE,
         }
@@ -290,4 +304,44 @@ pub unsafe extern "C" fn esme_receipt_ids_match(
             _ => 0,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::boundary::last_error;
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn an_event_is_a_handle_a_second_free_is_harmless() {
+        let e: *mut esme_event = handle::new(wrap(Event::Warning("expiring".into())));
+        unsafe {
+            assert_eq!(esme_event_get_kind(e), esme_event_kind::ESME_EVENT_WARNING);
+            let t = esme_event_text(e);
+            assert_eq!(CStr::from_ptr(t.ptr).to_str().unwrap(), "expiring");
+            assert_eq!(t.len, 8);
+            esme_event_free(e);
+            esme_event_free(e);
+            // A freed (or made-up) event: the accessors' defaults, and a clear error.
+            assert_eq!(esme_event_get_kind(e), esme_event_kind::ESME_EVENT_NONE);
+            assert!(esme_event_text(e).ptr.is_null());
+            assert_eq!(esme_event_ticket(e), 0);
+            let mut out = std::mem::MaybeUninit::<esme_outcome>::uninit();
+            assert_eq!(
+                esme_event_outcome(e, out.as_mut_ptr()),
+                ESME_ERR_INVALID_HANDLE
+            );
+            assert_eq!(
+                last_error(),
+                "event is not a live handle (freed, or never returned by esme)"
+            );
+            let forged: *mut esme_event = std::ptr::null_mut::<u8>().wrapping_add(0x5000).cast();
+            esme_event_free(forged);
+            assert!(esme_event_body(forged).ptr.is_null());
+            assert_eq!(
+                esme_event_outcome(std::ptr::null(), out.as_mut_ptr()),
+                ESME_ERR_NULL
+            );
+        }
+    }
 }

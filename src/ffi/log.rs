@@ -1,12 +1,13 @@
 //! The process-wide log callback: records of the library's log, borrowed for the duration
 //! of the call.
 
-use super::boundary::{boundary, fail};
+use super::boundary::{boundary, fail, lock};
 use super::result::esme_result::{self, *};
 use super::strings::{cstring, esme_str, str_of};
-use crate::log::{set_sink, Level, Record};
+use crate::log::{set_sink, Level, Record, Sink};
+use std::cell::RefCell;
 use std::ffi::c_void;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Log levels.
 #[repr(u32)]
@@ -41,17 +42,129 @@ pub struct esme_log_record {
 
 /// A log callback. It may be called from the library's I/O threads, concurrently; it must
 /// not call back into esme for the same client, and must return quickly.
+/// `esme_set_log_callback` replacing or removing it waits for the calls of it in progress
+/// on other threads to return.
 pub type esme_log_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, record: *const esme_log_record)>;
 
-struct UserData(*mut c_void);
-// The caller promises the userdata may be used from any thread (documented).
-unsafe impl Send for UserData {}
-unsafe impl Sync for UserData {}
+type RawCallback = unsafe extern "C" fn(userdata: *mut c_void, record: *const esme_log_record);
+
+/// The installed C callback, and the calls of it in progress: replacing it waits until none
+/// runs ([`CallbackSink::retire`]), so that its userdata may be freed then.
+struct CallbackSink {
+    cb: RawCallback,
+    userdata: *mut c_void,
+    calls: Mutex<Calls>,
+    idle: Condvar,
+}
+
+// The caller promises the callback and its userdata may be used from any thread
+// (documented on esme_set_log_callback).
+unsafe impl Send for CallbackSink {}
+unsafe impl Sync for CallbackSink {}
+
+#[derive(Default)]
+struct Calls {
+    /// Calls of the callback running now, on any thread.
+    running: usize,
+    /// Of those, the ones whose thread is itself retiring this sink from inside the
+    /// callback: they are not waited for (they would wait for each other).
+    retiring_inside: usize,
+    /// Replaced or removed: no new call starts.
+    retired: bool,
+}
+
+thread_local! {
+    /// The sinks whose callback this thread is inside of (nested when the callback makes
+    /// esme log).
+    static INSIDE: RefCell<Vec<*const CallbackSink>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The C callback installed by `esme_set_log_callback`, to retire when it is replaced.
+static INSTALLED: Mutex<Option<Arc<CallbackSink>>> = Mutex::new(None);
+
+impl CallbackSink {
+    fn call(&self, r: &Record<'_>) {
+        {
+            let mut c = lock(&self.calls);
+            if c.retired {
+                return;
+            }
+            c.running += 1;
+        }
+        // Counted out again however this ends.
+        let _done = Running(self);
+        INSIDE.with(|v| v.borrow_mut().push(self));
+        // Owned here, borrowed by the record for the duration of the call.
+        let target = cstring(r.target);
+        let message = cstring(r.message);
+        let channel = cstring(r.channel);
+        let rec = esme_log_record {
+            level: match r.level {
+                Level::Error => esme_log_level::ESME_LOG_ERROR,
+                Level::Warn => esme_log_level::ESME_LOG_WARN,
+                Level::Info => esme_log_level::ESME_LOG_INFO,
+                Level::Debug => esme_log_level::ESME_LOG_DEBUG,
+                Level::Trace => esme_log_level::ESME_LOG_TRACE,
+            },
+            target: str_of(&target),
+            message: str_of(&message),
+            channel: str_of(&channel),
+        };
+        // SAFETY: the caller of esme_set_log_callback gave a callback valid until it is
+        // replaced, which waits for this call to return.
+        unsafe { (self.cb)(self.userdata, &rec) };
+        drop((target, message, channel));
+    }
+
+    /// Stops new calls, and waits until no call of the callback runs on another thread.
+    /// Calls on this thread (when retiring from inside the callback) are not waited for.
+    fn retire(&self) {
+        let me: *const CallbackSink = self;
+        let mine = INSIDE.with(|v| v.borrow().iter().filter(|p| **p == me).count());
+        let mut c = lock(&self.calls);
+        c.retired = true;
+        c.retiring_inside += mine;
+        while c.running > c.retiring_inside {
+            c = self.idle.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
+        c.retiring_inside -= mine;
+        drop(c);
+        // Others retiring from inside may be waiting for this thread's count to be taken.
+        self.idle.notify_all();
+    }
+}
+
+/// Counts a call out when it ends.
+struct Running<'a>(&'a CallbackSink);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let me: *const CallbackSink = self.0;
+        let _ = INSIDE.try_with(|v| {
+            let mut v = v.borrow_mut();
+            if let Some(i) = v.iter().rposition(|p| *p == me) {
+                v.remove(i);
+            }
+        });
+        let mut c = lock(&self.0.calls);
+        c.running -= 1;
+        let wake = c.retired;
+        drop(c);
+        if wake {
+            self.0.idle.notify_all();
+        }
+    }
+}
 
 /// Installs (or, with a NULL callback, removes) the process-wide log callback, receiving
 /// records at `min_level` (an `esme_log_level`: ESME_LOG_ERROR … ESME_LOG_TRACE) and above
-/// (more severe); another value is ESME_ERR_USAGE. See `esme_log_callback` for threading.
+/// (more severe); another value is ESME_ERR_USAGE and changes nothing. See
+/// `esme_log_callback` for threading. The callback and `userdata` must be usable from any
+/// thread until they are replaced: this function returns only once no call of the previous
+/// callback runs on another thread (when it is called from inside the callback, that call
+/// itself is still running), so the previous `userdata` may be freed as soon as it returns.
+/// It must not be called while holding a lock that the callback takes.
 #[no_mangle]
 pub unsafe extern "C" fn esme_set_log_callback(
     callback: esme_log_callback,
@@ -59,18 +172,15 @@ pub unsafe extern "C" fn esme_set_log_callback(
     min_level: u32,
 ) -> esme_result {
     boundary(|| {
-        let Some(cb) = callback else {
-            set_sink(None);
-            return Ok(ESME_OK);
-        };
         // A u32, not the enum: a value outside it from C must be an error, not undefined
         // behaviour.
-        let min = match min_level {
-            1 => Level::Error,
-            2 => Level::Warn,
-            3 => Level::Info,
-            4 => Level::Debug,
-            5 => Level::Trace,
+        let min = match (callback, min_level) {
+            (None, _) => Level::Error,
+            (Some(_), 1) => Level::Error,
+            (Some(_), 2) => Level::Warn,
+            (Some(_), 3) => Level::Info,
+            (Some(_), 4) => Level::Debug,
+            (Some(_), 5) => Level::Trace,
             _ => {
                 return Err(fail(
                     ESME_ERR_USAGE,
@@ -78,31 +188,25 @@ pub unsafe extern "C" fn esme_set_log_callback(
                 ))
             }
         };
-        let ud = UserData(userdata);
-        set_sink(Some((
-            Arc::new(move |r: &Record<'_>| {
-                // Owned here, borrowed by the record for the duration of the call.
-                let target = cstring(r.target);
-                let message = cstring(r.message);
-                let channel = cstring(r.channel);
-                let rec = esme_log_record {
-                    level: match r.level {
-                        Level::Error => esme_log_level::ESME_LOG_ERROR,
-                        Level::Warn => esme_log_level::ESME_LOG_WARN,
-                        Level::Info => esme_log_level::ESME_LOG_INFO,
-                        Level::Debug => esme_log_level::ESME_LOG_DEBUG,
-                        Level::Trace => esme_log_level::ESME_LOG_TRACE,
-                    },
-                    target: str_of(&target),
-                    message: str_of(&message),
-                    channel: str_of(&channel),
-                };
-                let ud = &ud;
-                cb(ud.0, &rec);
-                drop((target, message, channel));
-            }),
-            min,
-        )));
+        let new = callback.map(|cb| {
+            Arc::new(CallbackSink {
+                cb,
+                userdata,
+                calls: Mutex::new(Calls::default()),
+                idle: Condvar::new(),
+            })
+        });
+        let old = {
+            let mut installed = lock(&INSTALLED);
+            set_sink(new.clone().map(|s| {
+                let sink: Sink = Arc::new(move |r: &Record<'_>| s.call(r));
+                (sink, min)
+            }));
+            std::mem::replace(&mut *installed, new)
+        };
+        if let Some(old) = old {
+            old.retire();
+        }
         Ok(ESME_OK)
     })
 }
@@ -187,5 +291,100 @@ mod tests {
                 )
             ]
         );
+    }
+
+    static INSIDE_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Stays in the callback a while, as a slow logger would.
+    unsafe extern "C" fn slow(_ud: *mut c_void, _r: *const esme_log_record) {
+        use std::sync::atomic::Ordering::SeqCst;
+        INSIDE_NOW.fetch_add(1, SeqCst);
+        CALLS.fetch_add(1, SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        INSIDE_NOW.fetch_sub(1, SeqCst);
+    }
+
+    #[test]
+    fn removing_the_callback_waits_for_the_calls_in_progress() {
+        use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+        let _serial = crate::log::TEST_SINK_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let stop = Arc::new(AtomicBool::new(false));
+        let s2 = stop.clone();
+        let logger = std::thread::spawn(move || {
+            while !s2.load(SeqCst) {
+                crate::log::emit(crate::log::Level::Warn, "esme::test", "busy");
+            }
+        });
+        for _ in 0..3 {
+            unsafe {
+                assert_eq!(
+                    esme_set_log_callback(Some(slow), std::ptr::null_mut(), 2),
+                    ESME_OK
+                );
+            }
+            let before = CALLS.load(SeqCst);
+            while CALLS.load(SeqCst) == before || INSIDE_NOW.load(SeqCst) == 0 {
+                std::thread::yield_now();
+            }
+            // A call is in progress on the other thread: removal returns after it.
+            unsafe {
+                assert_eq!(
+                    esme_set_log_callback(None, std::ptr::null_mut(), 0),
+                    ESME_OK
+                );
+            }
+            assert_eq!(
+                INSIDE_NOW.load(SeqCst),
+                0,
+                "a call still runs after removal"
+            );
+            let after = CALLS.load(SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            assert_eq!(CALLS.load(SeqCst), after, "called after removal");
+        }
+        stop.store(true, SeqCst);
+        logger.join().unwrap();
+    }
+
+    static REPLACED_INSIDE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Removes itself from inside: must not wait for its own call.
+    unsafe extern "C" fn removes_itself(_ud: *mut c_void, _r: *const esme_log_record) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if REPLACED_INSIDE.fetch_add(1, SeqCst) == 0 {
+            assert_eq!(
+                esme_set_log_callback(None, std::ptr::null_mut(), 0),
+                ESME_OK
+            );
+        }
+    }
+
+    #[test]
+    fn a_callback_may_remove_itself() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let _serial = crate::log::TEST_SINK_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        unsafe {
+            assert_eq!(
+                esme_set_log_callback(Some(removes_itself), std::ptr::null_mut(), 1),
+                ESME_OK
+            );
+        }
+        crate::log::emit(crate::log::Level::Error, "esme::test", "one");
+        crate::log::emit(crate::log::Level::Error, "esme::test", "two");
+        assert_eq!(REPLACED_INSIDE.load(SeqCst), 1);
+        // And a bad level changes nothing.
+        unsafe {
+            assert_eq!(
+                esme_set_log_callback(Some(removes_itself), std::ptr::null_mut(), 9),
+                ESME_ERR_USAGE
+            );
+        }
+        crate::log::emit(crate::log::Level::Error, "esme::test", "three");
+        assert_eq!(REPLACED_INSIDE.load(SeqCst), 1);
     }
 }

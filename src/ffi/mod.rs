@@ -22,15 +22,16 @@
 //! `boundary::Out`), one call of the Rust API, then the out-parameters written.
 //!
 //! Conventions (docs/c-api.md "Conventions"):
-//! - Opaque handles. `esme_config`, `esme_client` and `esme_rules` are keys of a registry,
-//!   never dereferenced: a freed, closed or made-up handle is answered with
+//! - Opaque handles. `esme_config`, `esme_client`, `esme_event` and `esme_rules` are keys of
+//!   a registry, never dereferenced: a freed, closed or made-up handle is answered with
 //!   `ESME_ERR_INVALID_HANDLE`, never a crash, and a client freed while other threads use it
-//!   stays alive until their calls return. `esme_event` is owned by the caller that polled it
-//!   and freed with `esme_event_free`.
-//! - Every function runs inside one panic boundary with NULL checks, and returns an
-//!   `esme_result` (numbered in bands, never renumbered). Out-parameters are written only on
-//!   success. `esme_result_str` gives static text; `esme_client_last_error` /
-//!   `esme_last_error` give the detailed one-line cause and hint.
+//!   stays alive until their calls return. An event is owned by the caller that polled it
+//!   and freed with `esme_event_free` (twice is harmless).
+//! - Every function runs inside one panic boundary with NULL checks (a caught panic prints
+//!   nothing), and returns an `esme_result` (numbered in bands, never renumbered), setting
+//!   the thread's last error: cleared on success, the cause on failure. Out-parameters are
+//!   written only on success. `esme_result_str` gives static text; `esme_client_last_error`
+//!   / `esme_last_error` give the detailed one-line cause and hint.
 //! - Strings in: NUL-terminated UTF-8; message bodies as (pointer, length). Strings out:
 //!   copied into the caller's buffer, or `esme_str` borrowed from an event until it is freed.
 #![allow(unsafe_code)]

@@ -42,6 +42,8 @@ pub enum esme_result {
     ESME_ERR_BUFFER_TOO_SMALL = 113,
     /// An internal error was caught at the boundary (a bug: please report it).
     ESME_ERR_PANIC = 114,
+    /// An argument is out of its range (e.g. `body_len` larger than any message body).
+    ESME_ERR_INVALID_ARG = 115,
     /// The TCP connection could not be made.
     ESME_ERR_CONNECT = 201,
     /// Connect, handshake or bind did not finish in time.
@@ -133,6 +135,7 @@ const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_ERR_UTF8, c"a string is not valid UTF-8"),
     (ESME_ERR_BUFFER_TOO_SMALL, c"the buffer is too small"),
     (ESME_ERR_PANIC, c"internal error"),
+    (ESME_ERR_INVALID_ARG, c"an argument is out of range"),
     (ESME_ERR_CONNECT, c"cannot connect to the SMSC"),
     (ESME_ERR_TIMEOUT, c"timed out"),
     (ESME_ERR_DISCONNECTED, c"the connection was lost"),
@@ -250,7 +253,7 @@ mod tests {
             "the table is in the order of the numbers: {by_number:?}"
         );
         // Numbers between the bands and far out are unknown.
-        for n in [2, 99, 107, 115, 200, 999, u32::MAX] {
+        for n in [2, 99, 107, 116, 200, 999, u32::MAX] {
             let s = unsafe { CStr::from_ptr(esme_result_str(n)) };
             assert_eq!(s.to_str().unwrap(), "unknown result", "{n}");
             assert_eq!(result_of(n), ESME_ERR_PANIC, "{n}");
@@ -360,6 +363,7 @@ mod tests {
             },
             Pkcs12Error::SeveralKeys { present: vec![] },
             Pkcs12Error::UnsupportedKey { why: s() },
+            Pkcs12Error::TooCostly { why: s() },
         ];
         let problems = [
             CertProblem::UnknownIssuer,
@@ -464,7 +468,8 @@ mod tests {
                     | Pkcs12Error::KeyDoesNotMatchCertificate { .. }
                     | Pkcs12Error::AliasNotFound { .. }
                     | Pkcs12Error::SeveralKeys { .. }
-                    | Pkcs12Error::UnsupportedKey { .. } => {}
+                    | Pkcs12Error::UnsupportedKey { .. }
+                    | Pkcs12Error::TooCostly { .. } => {}
                 },
                 TlsError::Untrusted { problem, .. } => match problem {
                     CertProblem::UnknownIssuer
@@ -491,6 +496,7 @@ mod tests {
         ESME_ERR_UTF8,
         ESME_ERR_BUFFER_TOO_SMALL,
         ESME_ERR_PANIC,
+        ESME_ERR_INVALID_ARG,
     ];
 
     #[test]

@@ -75,11 +75,9 @@ unsafe fn mask_into(
         MaskBy::Rule(n) => handle::get(rules, "rules")?.mask_by_rule(text, n),
     }
     .map_err(fail_err)?;
-    let r = copy_out(&masked.text, buf, len, needed);
-    if r == ESME_OK {
-        if let Some(count) = Out::optional(count) {
-            count.write(masked.count as u32);
-        }
+    let r = copy_out(&masked.text, buf, len, needed)?;
+    if let Some(count) = Out::optional(count) {
+        count.write(masked.count as u32);
     }
     Ok(r)
 }

@@ -39,24 +39,55 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, 
 }
 
 /// Copies `text` and its NUL into `buf` when it fits; `*needed` (if not NULL) gets the size
-/// needed including the NUL either way. ESME_ERR_BUFFER_TOO_SMALL (not recorded as the last
-/// error, which may be the very text asked for) when `buf` is NULL or `len` too small.
+/// needed including the NUL either way. ESME_ERR_BUFFER_TOO_SMALL, recorded as the thread's
+/// last error, when `buf` is NULL or `len` too small; ESME_ERR_INVALID_ARG for a `len`
+/// larger than any object can be.
 pub(crate) unsafe fn copy_out(
     text: &str,
     buf: *mut c_char,
     len: usize,
     needed: *mut usize,
-) -> esme_result {
+) -> Result<esme_result, Failed> {
+    match copy_out_raw(text, buf, len, needed) {
+        Ok(()) => Ok(ESME_OK),
+        Err(ESME_ERR_INVALID_ARG) => Err(fail(
+            ESME_ERR_INVALID_ARG,
+            &format!("len is {len}, larger than any buffer can be: is it the length?"),
+        )),
+        Err(e) => {
+            Err(fail(
+                e,
+                &format!(
+                "the buffer is too small: {} octets needed (the text and its NUL), len is {len}{}",
+                text.len() + 1,
+                if buf.is_null() { " and buf is NULL" } else { "" }
+            ),
+            ))
+        }
+    }
+}
+
+/// [`copy_out`] without recording anything (for `esme_last_error`, which must not change
+/// the text it gives): `Err` is the result to return.
+pub(crate) unsafe fn copy_out_raw(
+    text: &str,
+    buf: *mut c_char,
+    len: usize,
+    needed: *mut usize,
+) -> Result<(), esme_result> {
     let n = text.len() + 1;
     if !needed.is_null() {
         *needed = n;
     }
+    if len > isize::MAX as usize {
+        return Err(ESME_ERR_INVALID_ARG);
+    }
     if buf.is_null() || len < n {
-        return ESME_ERR_BUFFER_TOO_SMALL;
+        return Err(ESME_ERR_BUFFER_TOO_SMALL);
     }
     std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
     *buf.add(text.len()) = 0;
-    ESME_OK
+    Ok(())
 }
 
 /// A C copy of `s` to lend out as an `esme_str`.

@@ -14,6 +14,12 @@ pub const ESME_MSG_RECEIPT: u32 = 2;
 /// `esme_message.flags`: ask for no delivery receipt (overrides the delivery report option).
 pub const ESME_MSG_NO_RECEIPT: u32 = 4;
 
+/// The longest `esme_message.body_len` accepted: the largest PDU esme ever sends
+/// ([`Opt::MaxPduSize`](crate::config::Opt::MaxPduSize) is at most this), so a longer body
+/// could never be sent.
+/// cbindgen:ignore
+const MAX_BODY_LEN: usize = 1 << 20;
+
 /// A message to submit. Unset fields take the channel's configured defaults.
 #[repr(C)]
 pub struct esme_message {
@@ -23,7 +29,8 @@ pub struct esme_message {
     pub from: *const c_char,
     /// The body: UTF-8 text (not NUL-terminated), or octets with ESME_MSG_BINARY.
     pub body: *const u8,
-    /// Length of `body` in octets.
+    /// Length of `body` in octets, at most 1 MiB (1048576; more is ESME_ERR_INVALID_ARG,
+    /// checked before `body` is read).
     pub body_len: usize,
     /// ESME_MSG_* flags, or 0.
     pub flags: u32,
@@ -39,7 +46,8 @@ pub enum esme_outcome_kind {
     ESME_REJECTED = 2,
     /// Written, no usable answer (timeout, connection lost): it may have been accepted.
     ESME_UNKNOWN = 3,
-    /// Never left the process: safe to send again.
+    /// Not accepted and safe to send again: never written, or written and refused with a
+    /// throttling status (0x58, 0x14) and not resubmitted (`why` says which).
     ESME_NOT_SENT = 4,
 }
 
@@ -56,7 +64,8 @@ pub struct esme_outcome {
     pub truncated: u32,
     /// The SMSC's message ids, comma-separated, NUL-terminated.
     pub message_ids: [c_char; 1024],
-    /// Why (UNKNOWN, NOT_SENT, REJECTED: the status name), NUL-terminated, one line.
+    /// Why (UNKNOWN, NOT_SENT; REJECTED: the status name, and for a long message which part
+    /// was refused and which were accepted), NUL-terminated, one line.
     pub why: [c_char; 512],
 }
 
@@ -85,11 +94,12 @@ pub(crate) fn outcome_to_c(o: &Outcome) -> esme_outcome {
         Outcome::Rejected {
             status,
             message_ids,
+            why,
         } => (
             esme_outcome_kind::ESME_REJECTED,
             status.to_u32(),
             message_ids.as_slice(),
-            status.to_string(),
+            why.clone(),
         ),
         Outcome::Unknown { why, message_ids } => (
             esme_outcome_kind::ESME_UNKNOWN,
@@ -119,6 +129,17 @@ unsafe fn message_of(m: *const esme_message) -> Result<Message, Failed> {
         return Err(fail(ESME_ERR_NULL, "message is NULL"));
     };
     let to = c_str(m.to, "message.to")?;
+    // Checked before the pointer is used: a length no message can have is a caller's
+    // mistake (a size_t -1, an uninitialised field), not a reason to read past its buffer.
+    if m.body_len > MAX_BODY_LEN {
+        return Err(fail(
+            ESME_ERR_INVALID_ARG,
+            &format!(
+                "message.body_len is {}, more than any message body can be ({MAX_BODY_LEN} octets): is it the body's length?",
+                m.body_len
+            ),
+        ));
+    }
     let body: &[u8] = if m.body_len == 0 {
         &[]
     } else if m.body.is_null() {
@@ -217,4 +238,41 @@ pub unsafe extern "C" fn esme_client_try_submit_async(
     ticket: *mut u64,
 ) -> esme_result {
     submit_async(client, message, ticket, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::boundary::{boundary, last_error};
+    use super::*;
+
+    fn message(body: &[u8], body_len: usize, flags: u32) -> esme_message {
+        esme_message {
+            to: c"447700900123".as_ptr(),
+            from: std::ptr::null(),
+            body: body.as_ptr(),
+            body_len,
+            flags,
+        }
+    }
+
+    #[test]
+    fn a_body_len_no_message_can_have_is_refused_before_the_body_is_read() {
+        let body = *b"hi";
+        for len in [usize::MAX, isize::MAX as usize + 1, MAX_BODY_LEN + 1] {
+            for flags in [0, ESME_MSG_BINARY] {
+                let m = message(&body, len, flags);
+                // Under Miri, reading past `body` would be reported.
+                let r = boundary(|| unsafe { message_of(&m) }.map(|_| ESME_OK));
+                assert_eq!(r, ESME_ERR_INVALID_ARG);
+                let t = last_error();
+                assert!(
+                    t.starts_with(&format!("message.body_len is {len}, more than")),
+                    "{t}"
+                );
+            }
+        }
+        let m = message(&body, body.len(), 0);
+        let got = unsafe { message_of(&m) }.unwrap();
+        assert_eq!(got.content, Content::Text("hi".into()));
+    }
 }

@@ -64,6 +64,8 @@ pub(super) enum Purpose<T> {
 pub(super) struct Pending<T> {
     pub(super) command: CommandId,
     pub(super) deadline: Instant,
+    /// When it was queued to be written.
+    pub(super) sent: Instant,
     /// Sending order (sequence numbers wrap; this does not).
     pub(super) order: u64,
     pub(super) purpose: Purpose<T>,
@@ -89,6 +91,12 @@ pub struct Session<T> {
     pub(super) decoder: Decoder,
     pub(super) last_rx: Instant,
     pub(super) enquire_in_flight: bool,
+    /// Responses stopped: a request of the caller's went unanswered for the response timeout
+    /// and nothing at all was received since it was sent. The window admits nothing more and
+    /// an enquire_link probes the link until something arrives (see `timers.rs`).
+    pub(super) suspect: bool,
+    /// The enquire_link probing a suspect link went unanswered: the link is dead.
+    pub(super) probe_failed: bool,
     pub(super) sent: u64,
     /// PDUs written and read, kept for the driver's debug log while tracing is on.
     pub(super) trace: Option<Vec<(Direction, Pdu)>>,
@@ -122,6 +130,8 @@ impl<T> Session<T> {
             events: VecDeque::new(),
             last_rx: now,
             enquire_in_flight: false,
+            suspect: false,
+            probe_failed: false,
             sent: 0,
             trace: None,
         }
@@ -137,9 +147,18 @@ impl<T> Session<T> {
         self.user_in_flight
     }
 
-    /// Whether one more request fits in the window.
+    /// Whether one more request fits in the window: false while the link is suspect (see
+    /// [`Session::is_suspect`]), whatever the window.
     pub fn window_has_room(&self) -> bool {
-        self.user_in_flight < self.cfg.window
+        self.user_in_flight < self.cfg.window && !self.suspect
+    }
+
+    /// Whether responses have stopped coming: a request went unanswered for the response
+    /// timeout and nothing at all was received since it was sent. Meanwhile no request of
+    /// the caller's is admitted, and an enquire_link probes the link: anything received
+    /// clears the suspicion, an unanswered probe ends the session ([`Event::PeerDead`]).
+    pub fn is_suspect(&self) -> bool {
+        self.suspect
     }
 
     /// The configuration.

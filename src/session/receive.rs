@@ -33,6 +33,7 @@ impl<T> Session<T> {
                 Ok(Decoded::Pdu { pdu, len }) => {
                     pos += len;
                     self.last_rx = now;
+                    self.suspect = false;
                     if let Some(t) = self.trace.as_mut() {
                         t.push((Direction::In, pdu.clone()));
                     }
@@ -41,6 +42,7 @@ impl<T> Session<T> {
                 Ok(Decoded::Malformed { error, len }) => {
                     pos += len;
                     self.last_rx = now;
+                    self.suspect = false;
                     self.handle_malformed(error);
                 }
             }

@@ -36,6 +36,7 @@ impl<T> Session<T> {
             Pending {
                 command,
                 deadline,
+                sent: now,
                 order,
                 purpose,
             },
@@ -114,6 +115,7 @@ impl<T> Session<T> {
             Pending {
                 command,
                 deadline,
+                sent: now,
                 order,
                 purpose: Purpose::User(tag),
             },

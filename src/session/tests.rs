@@ -751,3 +751,97 @@ fn a_lost_response_does_not_make_the_deadline_queue_grow_with_the_traffic() {
     assert_eq!(timeouts, vec![0]);
     assert_eq!(s.in_flight(), 0);
 }
+
+#[test]
+fn a_half_open_link_is_probed_and_stops_taking_requests_before_it_is_declared_dead() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    let t1 = t0 + Duration::from_secs(1);
+    for i in 0..3 {
+        s.send(submit(), i, t1).unwrap();
+    }
+    out(&mut s);
+    assert!(!s.window_has_room());
+    // The responses never come, and nothing else either.
+    s.tick(t1 + Duration::from_secs(5));
+    let e = events(&mut s);
+    assert_eq!(
+        e.iter()
+            .filter(|e| matches!(e, Event::Timeout { .. }))
+            .count(),
+        3
+    );
+    assert!(s.is_suspect());
+    assert_eq!(s.in_flight(), 0);
+    // The window is empty but admits nothing, and an enquire_link goes out at once.
+    assert!(!s.window_has_room());
+    assert!(matches!(
+        s.send(submit(), 9, t1 + Duration::from_secs(5)),
+        Err(SendError::WindowFull)
+    ));
+    let probe = out(&mut s);
+    assert_eq!(probe.len(), 1);
+    assert_eq!(probe[0].command_id(), CommandId::EnquireLink);
+    // Unanswered for the response timeout: dead, long before the dead-peer timeout (25 s).
+    let dead_at = t1 + Duration::from_secs(10);
+    assert_eq!(s.next_deadline(), Some(dead_at));
+    s.tick(dead_at - Duration::from_millis(1));
+    assert_eq!(s.state(), State::Bound(BindMode::Transceiver));
+    s.tick(dead_at);
+    match &events(&mut s)[..] {
+        [Event::PeerDead { silent_for }] => assert_eq!(*silent_for, Duration::from_secs(11)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn anything_received_clears_a_suspect_link() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 1, t0).unwrap();
+    s.tick(t0 + Duration::from_secs(5));
+    assert!(s.is_suspect());
+    let probe = out(&mut s).pop().unwrap();
+    assert_eq!(probe.command_id(), CommandId::EnquireLink);
+    // The probe is answered: the link is alive (only slow), requests go again.
+    let t1 = t0 + Duration::from_secs(6);
+    s.feed(
+        &bytes(&Pdu::new(probe.sequence_number, Body::EnquireLinkResp)),
+        t1,
+    );
+    assert!(!s.is_suspect());
+    assert!(s.window_has_room());
+    s.send(submit(), 2, t1).unwrap();
+    // Its expiry later is not fatal either: the probe was answered.
+    s.tick(t1 + Duration::from_secs(5));
+    assert!(s.is_suspect());
+    let t2 = t1 + Duration::from_secs(6);
+    // A late response (to nothing now) also counts as the link being alive.
+    s.feed(&bytes(&resp(99, "late")), t2);
+    assert!(!s.is_suspect());
+    s.tick(t2 + Duration::from_secs(5));
+    assert_eq!(s.state(), State::Bound(BindMode::Transceiver));
+}
+
+#[test]
+fn a_timeout_after_traffic_since_the_request_is_no_suspicion() {
+    let t0 = Instant::now();
+    let mut s = bound(t0);
+    s.send(submit(), 1, t0).unwrap();
+    s.send(submit(), 2, t0).unwrap();
+    let sent = out(&mut s);
+    // The SMSC answers one and loses the other: it is alive.
+    s.feed(
+        &bytes(&resp(sent[1].sequence_number, "ok")),
+        t0 + Duration::from_secs(1),
+    );
+    s.tick(t0 + Duration::from_secs(5));
+    assert!(matches!(
+        events(&mut s)[..],
+        [Event::Response { .. }, Event::Timeout { tag: 1, .. }]
+    ));
+    assert!(!s.is_suspect());
+    assert!(s.window_has_room());
+    assert!(out(&mut s).is_empty());
+}

@@ -1,5 +1,15 @@
 //! Time: the next deadline, response timeouts, keepalive (enquire_link) and the dead-peer
 //! verdict.
+//!
+//! A half-open link (the SMSC reads and answers nothing, the connection stays up) is found by
+//! its silence rather than by waiting for [`SessionConfig::dead_peer_timeout`]: when a request
+//! of the caller's times out and nothing at all has been received since it was sent, the link
+//! is *suspect*. The window then admits nothing (the requests already written are the only
+//! ones lost to a timeout), and an enquire_link probes the link at once. Anything received
+//! clears the suspicion; the probe unanswered within the response timeout ends the session
+//! with [`Event::PeerDead`].
+//!
+//! [`SessionConfig::dead_peer_timeout`]: super::SessionConfig::dead_peer_timeout
 
 use super::event::Event;
 use super::machine::{Pending, Purpose, Session, State};
@@ -15,6 +25,10 @@ impl<T> Session<T> {
         let mut d = self.last_rx + self.cfg.dead_peer_timeout;
         if matches!(self.state, State::Bound(_)) && !self.enquire_in_flight {
             d = d.min(self.last_rx + self.cfg.enquire_link_interval);
+            if self.suspect || self.probe_failed {
+                // The probe is due now.
+                d = d.min(self.last_rx);
+            }
         }
         if let Some(&(t, _)) = self
             .deadlines
@@ -42,6 +56,10 @@ impl<T> Session<T> {
             } else if t <= now {
                 self.deadlines.pop_front();
                 if let Some(p) = self.pending.remove(&seq) {
+                    // Nothing at all received since it was written: responses have stopped.
+                    if self.last_rx <= p.sent && matches!(self.state, State::Bound(_)) {
+                        self.suspect = true;
+                    }
                     self.expired(p);
                 }
             } else {
@@ -65,7 +83,7 @@ impl<T> Session<T> {
             return;
         }
         let silent = now.saturating_duration_since(self.last_rx);
-        if silent >= self.cfg.dead_peer_timeout {
+        if silent >= self.cfg.dead_peer_timeout || self.probe_failed {
             self.close();
             self.events
                 .push_back(Event::PeerDead { silent_for: silent });
@@ -73,7 +91,7 @@ impl<T> Session<T> {
         }
         if matches!(self.state, State::Bound(_))
             && !self.enquire_in_flight
-            && silent >= self.cfg.enquire_link_interval
+            && (silent >= self.cfg.enquire_link_interval || self.suspect)
         {
             let t = self.cfg.response_timeout;
             if self
@@ -104,8 +122,15 @@ impl<T> Session<T> {
                 self.close();
                 self.events.push_back(Event::Unbound);
             }
-            // The dead-peer timer decides; an unanswered enquire_link may be retried.
-            Purpose::EnquireLink => self.enquire_in_flight = false,
+            // The dead-peer timer decides; an unanswered enquire_link may be retried. Unless it
+            // was probing a suspect link: then nothing has been received for a request's
+            // timeout and the probe's, and the link is dead.
+            Purpose::EnquireLink => {
+                self.enquire_in_flight = false;
+                if self.suspect {
+                    self.probe_failed = true;
+                }
+            }
         }
     }
 }

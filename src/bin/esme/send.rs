@@ -1,9 +1,9 @@
 //! `esme send`: submit messages with a channel configuration and print every outcome.
 
 use crate::args::Args;
-use esme::client::{Event, Message, Outcome};
-use esme::config::Config;
-use esme::Client;
+use esme::client::{ConnectionState, Event, Message, Outcome};
+use esme::config::{Config, Opt};
+use esme::{Client, Error};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -13,11 +13,18 @@ pub const HELP: &str = "\
 esme send --config FILE [--set OPTION=VALUE]… --to ADDR --text TEXT [--from ADDR]
           [--count N] [--receipt] [--wait-receipts SECS] [--max-wait SECS] [--log LEVEL]
   Binds with the channel configuration (Genesys option names; --set overrides or adds one),
-  submits the text N times (default 1), prints each outcome and a summary line:
+  submits the text N times (default 1), prints one line per message with its outcome and
+  always ends with a summary line:
     sent N accepted A rejected R unknown U not-sent S
   --receipt asks for delivery receipts and waits up to --wait-receipts (default 10) for them.
-  Waiting for window space or a reconnect is bounded by --max-wait (default 30 s).
-  Exit status: 0 when every message was accepted, 1 otherwise, 2 on bad usage or no bind.
+  --max-wait bounds the wait for window space, the rate limit or a reconnect (default: the
+  configuration's submit timeout); once the link has been down that long, every message
+  still waiting and every later one is not sent at once: one deadline for the whole
+  backlog, not one per message.
+  Exit status: 0 every message accepted; 1 some were not (each line says why); 2 bad usage,
+  bad configuration, or the first connect or bind failed (nothing sent); 3 the client gave
+  up reconnecting (its reconnect attempts ran out) during the run: the messages it could
+  not take are reported not sent.
   --log LEVEL (or ESME_LOG): the library's log on standard error (error, warn, info, debug,
   trace); message text and numbers in it are masked.";
 
@@ -44,6 +51,69 @@ pub fn load_config(a: &Args) -> Result<Config, String> {
     }
 }
 
+/// What the run counted, and its output lines.
+struct Tally {
+    /// Message number (1-based) of each ticket still without an outcome.
+    index: HashMap<u64, u64>,
+    accepted: u64,
+    rejected: u64,
+    unknown: u64,
+    not_sent: u64,
+    /// Message ids of accepted messages, when receipts are awaited.
+    ids: Option<Vec<String>>,
+    verbose: bool,
+    /// Outcome texts name `--max-wait` instead of the option it set.
+    max_wait_given: bool,
+}
+
+impl Tally {
+    fn done(&self) -> u64 {
+        self.accepted + self.rejected + self.unknown + self.not_sent
+    }
+
+    fn record(&mut self, n: u64, o: &Outcome, out: &mut dyn Write) {
+        match o {
+            Outcome::Accepted { message_ids } => {
+                self.accepted += 1;
+                if let Some(ids) = &mut self.ids {
+                    ids.extend(message_ids.iter().cloned());
+                }
+            }
+            Outcome::Rejected { .. } => self.rejected += 1,
+            Outcome::Unknown { .. } => self.unknown += 1,
+            Outcome::NotSent { .. } => self.not_sent += 1,
+        }
+        if self.verbose {
+            let mut line = o.summary();
+            if self.max_wait_given {
+                line = line.replace(Opt::SubmitTimeout.name(), "--max-wait");
+            }
+            let _ = writeln!(out, "{n} {line}");
+        }
+    }
+
+    /// Takes one event: an outcome is recorded, a warning printed, a disconnect remembered;
+    /// the others are kept (receipts).
+    fn event(&mut self, e: Event, out: &mut dyn Write, st: &mut RunState) {
+        match e {
+            Event::Outcome { ticket, outcome } => match self.index.remove(&ticket) {
+                Some(n) => self.record(n, &outcome, out),
+                None => eprintln!("esme send: an outcome for an unknown ticket {ticket}"),
+            },
+            Event::Warning(w) => eprintln!("esme send: warning: {w}"),
+            Event::Connection(ConnectionState::Disconnected { why }) => st.last_down = Some(why),
+            other => st.events.push(other),
+        }
+    }
+}
+
+/// Events kept for later, and the last reason the link went down.
+#[derive(Default)]
+struct RunState {
+    events: Vec<Event>,
+    last_down: Option<String>,
+}
+
 pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let a = Args::parse(
         "send",
@@ -67,8 +137,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let text = a.required("--text")?.to_string();
     let count: u64 = a.num("--count", 1, 1, 100_000_000)?;
     let wait_receipts: u64 = a.num("--wait-receipts", 10, 0, 3600)?;
-    let max_wait: u64 = a.num("--max-wait", 30, 1, 86_400)?;
-    cfg.submit_timeout = Duration::from_secs(max_wait);
+    let max_wait_given = a.get("--max-wait").is_some();
+    if max_wait_given {
+        let max_wait: u64 = a.num("--max-wait", 30, 1, 86_400)?;
+        cfg.submit_timeout = Duration::from_secs(max_wait);
+    }
     let receipt = a.flag("--receipt");
     let client = Client::connect(&cfg).map_err(|e| e.to_string())?;
     let mut msg = Message::text(to, text).receipt(receipt);
@@ -76,94 +149,104 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         msg = msg.from(f);
     }
     let tty = std::io::stdout().is_terminal();
-    let verbose = count <= 100 || !tty;
-    let mut index = HashMap::new();
-    let (mut acc, mut rej, mut unk, mut ns) = (0u64, 0u64, 0u64, 0u64);
-    let mut ids = Vec::new();
-    let mut done = 0u64;
+    let mut t = Tally {
+        index: HashMap::new(),
+        accepted: 0,
+        rejected: 0,
+        unknown: 0,
+        not_sent: 0,
+        ids: receipt.then(Vec::new),
+        verbose: count <= 100 || !tty,
+        max_wait_given,
+    };
+    let mut st = RunState::default();
     let started = Instant::now();
     let mut last_progress = Instant::now();
-    let mut record = |n: u64, o: &Outcome, out: &mut dyn Write, done: &mut u64| {
-        *done += 1;
-        match o {
-            Outcome::Accepted { message_ids } => {
-                acc += 1;
-                if receipt {
-                    ids.extend(message_ids.iter().cloned());
-                }
-            }
-            Outcome::Rejected { .. } => rej += 1,
-            Outcome::Unknown { .. } => unk += 1,
-            Outcome::NotSent { .. } => ns += 1,
-        }
-        if verbose {
-            let _ = writeln!(out, "{n} {}", o.summary());
-        }
-    };
-    let mut events = Vec::new();
+    let mut submitted = 0u64;
+    // Why the client stopped taking messages, when it did before the last one.
+    let mut refused: Option<String> = None;
     for n in 1..=count {
         match client.submit_async(&msg) {
-            Ok(t) => {
-                index.insert(t.id(), n);
+            Ok(ticket) => {
+                t.index.insert(ticket.id(), n);
+                submitted = n;
             }
-            Err(e) => return Err(e.to_string()),
+            // The client closed for good (it gave up reconnecting): the rest get their line
+            // below, after the outcomes of those it took.
+            Err(Error::Closed) => {
+                // Its last Disconnected event, just before Closed, says why.
+                let until = Instant::now() + Duration::from_secs(1);
+                while Instant::now() < until {
+                    match client.poll_event(Some(Duration::from_millis(50))) {
+                        Some(Event::Connection(ConnectionState::Closed)) => break,
+                        Some(e) => t.event(e, out, &mut st),
+                        None => {}
+                    }
+                }
+                refused = Some(match &st.last_down {
+                    Some(why) => format!("the client closed: {why}"),
+                    None => "the client closed".to_string(),
+                });
+                break;
+            }
+            // The message itself cannot be sent (the same for every copy): nothing was.
+            Err(e) if n == 1 => return Err(e.to_string()),
+            Err(e) => {
+                refused = Some(e.to_string());
+                break;
+            }
         }
         // Drain outcomes as they come so memory stays flat on large counts.
         while let Some(e) = client.poll_event(None) {
-            match e {
-                Event::Outcome { ticket, outcome } => {
-                    let n = index.remove(&ticket).unwrap_or(0);
-                    record(n, &outcome, out, &mut done);
-                }
-                Event::Warning(w) => eprintln!("esme send: warning: {w}"),
-                other => events.push(other),
-            }
+            t.event(e, out, &mut st);
         }
-        if !verbose && last_progress.elapsed() > Duration::from_millis(200) {
+        if !t.verbose && last_progress.elapsed() > Duration::from_millis(200) {
             last_progress = Instant::now();
+            let done = t.done();
             let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
             eprint!("\r{done}/{count} done, {rate:.0} msg/s   ");
         }
     }
-    // Every message gets its outcome: the submit timeout bounds the queued ones, the
-    // response timeout the ones in flight.
-    let bound =
-        Instant::now() + cfg.submit_timeout + cfg.response_timeout * 2 + Duration::from_secs(5);
-    while done < count && Instant::now() < bound {
-        match client.poll_event(Some(Duration::from_millis(200))) {
-            Some(Event::Outcome { ticket, outcome }) => {
-                let n = index.remove(&ticket).unwrap_or(0);
-                record(n, &outcome, out, &mut done);
-            }
-            Some(other) => events.push(other),
-            None => {}
+    // Every message submitted gets its outcome within the submit timeout (the outage limit
+    // included) plus the response timeout; close() ends whatever is left after that.
+    let bound = Instant::now() + cfg.submit_timeout + cfg.response_timeout + Duration::from_secs(5);
+    while t.done() < submitted && Instant::now() < bound {
+        if let Some(e) = client.poll_event(Some(Duration::from_millis(200))) {
+            t.event(e, out, &mut st);
         }
     }
-    if !verbose {
+    if !t.verbose {
         eprintln!();
     }
-    if receipt && !ids.is_empty() {
+    if let Some(ids) = t.ids.take().filter(|ids| !ids.is_empty()) {
         let mut pending: Vec<String> = ids;
         let until = Instant::now() + Duration::from_secs(wait_receipts);
-        let handle = |e: Event, pending: &mut Vec<String>, out: &mut dyn Write| {
-            if let Event::Receipt(r) = e {
-                if let Some(rc) = &r.receipt {
-                    if let Some(i) = pending
-                        .iter()
-                        .position(|id| esme::receipt::ids_match(id, &rc.id))
-                    {
-                        pending.swap_remove(i);
-                        let _ = writeln!(out, "receipt {} {}", rc.id, rc.state.name());
+        let mut kept = std::mem::take(&mut st.events).into_iter();
+        while !pending.is_empty() {
+            let e = match kept.next() {
+                Some(e) => e,
+                None if Instant::now() < until => {
+                    match client.poll_event(Some(Duration::from_millis(200))) {
+                        Some(e) => e,
+                        None => continue,
                     }
                 }
-            }
-        };
-        for e in events.drain(..) {
-            handle(e, &mut pending, out);
-        }
-        while !pending.is_empty() && Instant::now() < until {
-            if let Some(e) = client.poll_event(Some(Duration::from_millis(200))) {
-                handle(e, &mut pending, out);
+                None => break,
+            };
+            match e {
+                Event::Receipt(r) => {
+                    if let Some(rc) = &r.receipt {
+                        if let Some(i) = pending
+                            .iter()
+                            .position(|id| esme::receipt::ids_match(id, &rc.id))
+                        {
+                            pending.swap_remove(i);
+                            let _ = writeln!(out, "receipt {} {}", rc.id, rc.state.name());
+                        }
+                    }
+                }
+                e @ Event::Outcome { .. } => t.event(e, out, &mut st),
+                _ => {}
             }
         }
         if !pending.is_empty() {
@@ -174,15 +257,50 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             );
         }
     }
+    // close() gives every message still open its outcome (queued: not sent; written and
+    // unanswered within the close timeout: unknown), reported as events: read them all.
     client.close();
-    let missing = count - done;
+    while let Some(e) = client.poll_event(None) {
+        if let Event::Outcome { .. } = e {
+            t.event(e, out, &mut st);
+        }
+    }
+    // Never submitted: the client had closed.
+    if let Some(why) = &refused {
+        for n in submitted + 1..=count {
+            t.record(
+                n,
+                &Outcome::NotSent {
+                    why: format!("not submitted: {why}"),
+                },
+                out,
+            );
+        }
+    }
+    // Nothing is left without an outcome (the client's contract); should one be, it is
+    // still a line of its own and counted.
+    let mut left: Vec<u64> = t.index.drain().map(|(_, n)| n).collect();
+    left.sort_unstable();
+    for n in left {
+        let why = "no outcome was reported for it (please report this)".to_string();
+        t.record(
+            n,
+            &Outcome::Unknown {
+                why,
+                message_ids: Vec::new(),
+            },
+            out,
+        );
+    }
     writeln!(
         out,
-        "sent {count} accepted {acc} rejected {rej} unknown {} not-sent {ns}",
-        unk + missing
+        "sent {count} accepted {} rejected {} unknown {} not-sent {}",
+        t.accepted, t.rejected, t.unknown, t.not_sent
     )
     .map_err(|e| e.to_string())?;
-    Ok(if acc == count {
+    Ok(if refused.is_some() {
+        ExitCode::from(3)
+    } else if t.accepted == count {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

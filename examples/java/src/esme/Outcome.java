@@ -12,7 +12,8 @@ public final class Outcome {
         REJECTED,
         /** Written, no usable answer (timeout, connection lost): it may have been accepted. */
         UNKNOWN,
-        /** Never left the process: safe to send again. */
+        /** Not accepted and safe to send again: never written, or written, refused with a
+         *  throttling status (0x58, 0x14) and not resubmitted (why says which). */
         NOT_SENT;
 
         static Kind of(int v) {

@@ -33,6 +33,10 @@ const FINAL_BATCH: usize = 20;
 /// The longest any single wait in this test may take (a liveness bound, not a timing).
 const BOUND: Duration = Duration::from_secs(60);
 
+/// One arrival of a submit_sm at the SMSC: the status it answered (None: unanswered) and
+/// the message_id it gave.
+type Arrival = (Option<i64>, Option<String>);
+
 fn seed() -> u64 {
     match std::env::var("FAULT_SEED") {
         Ok(s) => s.trim().parse().expect("FAULT_SEED: a number"),
@@ -180,7 +184,7 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
 
     // Every submit_sm the SMSC saw, by text: (command_status answered or None, message_id).
     smsc.count("ack");
-    let mut arrivals: HashMap<String, Vec<(Option<i64>, Option<String>)>> = HashMap::new();
+    let mut arrivals: HashMap<String, Vec<Arrival>> = HashMap::new();
     for l in &smsc.seen {
         if field(l, "event").as_deref() != Some("submit_sm") {
             continue;

@@ -3,21 +3,26 @@
 #
 #   bash benches/peers.sh [N]          N submit_sm per client run (default 20000)
 #   env RUNS=3                         runs per cell; the table shows the median
-#   env SMSC=smpp34|esme               the SMSC every client talks to (default smpp34: the
-#                                      smpp34 crate's SmppServer; esme: `esme smsc`)
+#   env SMSC=smpp34|esme|node          the SMSC every client talks to (default smpp34: the
+#                                      smpp34 crate's SmppServer; esme: `esme smsc`; node:
+#                                      node-smpp's SMSC, tests/interop/smsc.js, which writes
+#                                      each response as its own TCP segment)
 #
 # Builds esme (release), benches/peers (smpp34 = "=1.5.1": SMSC and client, release), the
 # pre-encoded C blaster (gcc -O2), installs node-smpp (npm ci, tests/interop) and python
 # smpplib (pip, into a venv in the target dir), starts the SMSC, then for windows 1, 10 and
-# 100 runs every client RUNS times with the same N and prints markdown tables on stdout:
+# 100 runs every client RUNS times with the same N, interleaved rep by rep (rep r of every
+# client before rep r+1, so the shared machine's drift hits all alike), and prints markdown
+# tables on stdout:
 #   - msg/s per client and window, with ratios esme / peer and esme / blaster ceiling;
 #     the blaster (benches/peers/blaster.c) sends pre-encoded bytes and only counts the
 #     responses: the SMSC's own ceiling on this machine (a client close to it is held back
 #     by the SMSC, not by itself);
 #   - latency at window 1: esme p50/p99 against the blaster's raw TCP ping-pong;
 #   - sessions: `esme bench --sessions 1,2,4,8` at window 100, aggregate msg/s;
-#   - TLS: esme (and the smpp34 client) plain vs TLS 1.3 at window 100 against `esme smsc`
-#     with the test PKI (tests/tls/make-pki.sh);
+#   - TLS: esme, the smpp34 client and node-smpp's client, plain vs TLS at windows 10 and
+#     100, interleaved rep by rep, with the test PKI (tests/tls/make-pki.sh): against
+#     node-smpp's SMSC over TLS with SMSC=node, else against `esme smsc` over TLS;
 #   - every run's msg/s behind the medians (the spread on a busy machine is large).
 # Progress goes to stderr. Any client that fails (nonzero exit, no result line, wrong N or
 # window in it) stops the script with its output; no number is ever filled in.
@@ -42,7 +47,8 @@ die() {
 }
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer, not '$N'"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
-[[ "$SMSC_KIND" == smpp34 || "$SMSC_KIND" == esme ]] || die "SMSC must be smpp34 or esme, not '$SMSC_KIND'"
+[[ "$SMSC_KIND" == smpp34 || "$SMSC_KIND" == esme || "$SMSC_KIND" == node ]] ||
+	die "SMSC must be smpp34, esme or node, not '$SMSC_KIND'"
 for tool in cargo gcc node npm python3 openssl timeout; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
@@ -111,11 +117,14 @@ esme_bench() { # HOST PORT N W [--sessions K] [--tls --ca CA]
 start_smsc() {
 	local name=$1 log="$tmp/smsc-$1.log"
 	shift
-	"$@" >"$log" 2>&1 &
+	# stdin: a FIFO opened read-write, never at its end (smsc.js exits when stdin ends)
+	mkfifo "$tmp/stdin-$name"
+	"$@" >"$log" 2>&1 0<>"$tmp/stdin-$name" &
 	pids+=("$!")
 	smsc_port=""
 	for _ in $(seq 200); do
-		smsc_port="$(sed -n 's/^.* smsc listening on [^ ]*:\([0-9][0-9]*\).*$/\1/p' "$log" | head -n1)"
+		smsc_port="$(sed -n -e 's/^.* smsc listening on [^ ]*:\([0-9][0-9]*\).*$/\1/p' \
+			-e 's/^LISTENING \([0-9][0-9]*\)$/\1/p' "$log" | head -n1)"
 		[[ -n "$smsc_port" ]] && break
 		kill -0 "${pids[-1]}" 2>/dev/null || break
 		sleep 0.05
@@ -128,10 +137,11 @@ start_smsc() {
 }
 
 # ---------------------------------------------------------------- clients
-node_bench() { # HOST PORT N W: node-smpp's client-bench.js, its JSON turned into the common line
-	local json rc=0
+node_bench() { # HOST PORT N W [--tls --ca CA]: node-smpp's client-bench.js, its JSON turned into the common line
+	local json rc=0 tls=()
+	[[ "${5:-}" == --tls ]] && tls=(--ca "$7")
 	json="$(timeout "$CLIENT_TIMEOUT" node tests/interop/client-bench.js --host "$1" --port "$2" \
-		--count "$3" --window "$4" --system-id bench --password secret)" || rc=$?
+		--count "$3" --window "$4" --system-id bench --password secret "${tls[@]}")" || rc=$?
 	echo "$json"
 	((rc == 0)) || return "$rc"
 	awk -v n="$3" -v w="$4" '
@@ -150,7 +160,7 @@ client_cmd() {
 	blaster) timeout "$CLIENT_TIMEOUT" "$blaster" --host "$host" --port "$port" -n "$n" -w "$w" ;;
 	esme) esme_bench "$host" "$port" "$n" "$w" "$@" ;;
 	smpp34) timeout "$CLIENT_TIMEOUT" "$peers_bin/smpp34-client" --host "$host" --port "$port" -n "$n" -w "$w" "$@" ;;
-	node) node_bench "$host" "$port" "$n" "$w" ;;
+	node) node_bench "$host" "$port" "$n" "$w" "$@" ;;
 	smpplib) timeout "$CLIENT_TIMEOUT" "$venv/bin/python" benches/peers/smpplib_bench.py --host "$host" --port "$port" -n "$n" -w "$w" ;;
 	*) die "unknown client $c" ;;
 	esac
@@ -203,22 +213,28 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # ---------------------------------------------------------------- header
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 smpp34_smsc_desc="smpp34 1.5.1 SmppServer (benches/peers, tokio)"
+node_smsc_desc="node-smpp $(node -p "require('./tests/interop/node_modules/smpp/package.json').version") SMSC (tests/interop/smsc.js --quiet, node $(node --version))"
 echo "# esme vs peer SMPP clients"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "- machine: $(nproc) CPUs ($cpu_model), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- command: \`RUNS=$RUNS SMSC=$SMSC_KIND $cmdline\`"
 echo "- each cell: median of $RUNS run(s) of $N submit_sm, clock from bind response to the N-th response"
-echo "- SMSC: $([[ "$SMSC_KIND" == smpp34 ]] && echo "$smpp34_smsc_desc" || echo "esme smsc") on 127.0.0.1"
+case $SMSC_KIND in
+smpp34) smsc_desc=$smpp34_smsc_desc ;;
+node) smsc_desc=$node_smsc_desc ;;
+*) smsc_desc="esme smsc" ;;
+esac
+echo "- SMSC: $smsc_desc on 127.0.0.1"
 echo "- clients: esme $("$esme" version | cut -d' ' -f2) (\`esme bench\`), smpp34 1.5.1 client (tokio), node-smpp $(node -p "require('./tests/interop/node_modules/smpp/package.json').version") (node $(node --version)), python smpplib $SMPPLIB_VERSION ($("$venv/bin/python" --version)), blaster (gcc $(gcc -dumpfullversion))"
 echo
 
 # ---------------------------------------------------------------- main table
-if [[ "$SMSC_KIND" == smpp34 ]]; then
-	start_smsc smpp34 "$peers_bin/smpp34-smsc" --port 0
-else
-	start_smsc esme "$esme" smsc --port 0
-fi
+case $SMSC_KIND in
+smpp34) start_smsc smpp34 "$peers_bin/smpp34-smsc" --port 0 ;;
+node) start_smsc node node tests/interop/smsc.js --port 0 --quiet ;;
+*) start_smsc esme "$esme" smsc --port 0 ;;
+esac
 main_port=$smsc_port
 CLIENTS=(blaster esme smpp34 node smpplib)
 for w in "${WINDOWS[@]}"; do
@@ -254,6 +270,16 @@ for p in smpp34 node smpplib blaster; do
 	for w in "${WINDOWS[@]}"; do row+=" $(ratio "$(med_rate "esme-w$w")" "$(med_rate "$p-w$w")") |"; done
 	echo "$row"
 done
+row="| esme / fastest peer client |"
+for w in "${WINDOWS[@]}"; do
+	best=0
+	for p in smpp34 node smpplib; do
+		r="$(med_rate "$p-w$w")"
+		((r > best)) && best=$r
+	done
+	row+=" $(ratio "$(med_rate "esme-w$w")" "$best") |"
+done
+echo "$row"
 row="| esme cpu, us/msg (user+sys) |"
 for w in "${WINDOWS[@]}"; do row+=" $(med_field "esme-w$w" cpu 2) |"; done
 echo "$row"
@@ -292,31 +318,70 @@ done
 echo
 
 # ---------------------------------------------------------------- TLS
+# Plain and TLS at windows 10 and 100, every client interleaved rep by rep. With SMSC=node the
+# TLS SMSC is node-smpp's (its own SecureServer) and plain is the main table's SMSC; otherwise
+# both are `esme smsc` (the smpp34 server has no TLS).
 echo "peers: making the test PKI in $pki" >&2
-bash tests/tls/make-pki.sh "$pki"
-if [[ "$SMSC_KIND" == esme ]]; then
+bash tests/tls/make-pki.sh "$pki" >&2
+case $SMSC_KIND in
+node)
 	plain_port=$main_port
-else
-	start_smsc esme-plain "$esme" smsc --port 0
-	plain_port=$smsc_port
-fi
-start_smsc esme-tls "$esme" smsc --port 0 --tls-cert "$pki/server.pem" --tls-key "$pki/server.key"
+	start_smsc node-tls node tests/interop/smsc.js --port 0 --quiet \
+		--tls-cert "$pki/server.pem" --tls-key "$pki/server.key"
+	tls_desc=$node_smsc_desc
+	;;
+*)
+	if [[ "$SMSC_KIND" == esme ]]; then
+		plain_port=$main_port
+	else
+		start_smsc esme-plain "$esme" smsc --port 0
+		plain_port=$smsc_port
+	fi
+	start_smsc esme-tls "$esme" smsc --port 0 --tls-cert "$pki/server.pem" --tls-key "$pki/server.key"
+	tls_desc="esme smsc"
+	;;
+esac
 tls_port=$smsc_port
-for r in $(seq "$RUNS"); do
-	echo "peers: TLS, run $r/$RUNS" >&2
-	run_one esme esme-plain 127.0.0.1 "$plain_port" "$N" 100
-	run_one esme esme-tls 127.0.0.1 "$tls_port" "$N" 100 --tls --ca "$pki/ca.pem"
-	run_one smpp34 smpp34-plain 127.0.0.1 "$plain_port" "$N" 100
-	run_one smpp34 smpp34-tls 127.0.0.1 "$tls_port" "$N" 100 --tls --ca "$pki/ca.pem"
+TLS_WINDOWS=(10 100)
+TLS_CLIENTS=(esme smpp34 node)
+for w in "${TLS_WINDOWS[@]}"; do
+	for r in $(seq "$RUNS"); do
+		echo "peers: TLS window $w, run $r/$RUNS" >&2
+		for c in "${TLS_CLIENTS[@]}"; do
+			run_one "$c" "$c-plain-w$w" 127.0.0.1 "$plain_port" "$N" "$w"
+			run_one "$c" "$c-tls-w$w" 127.0.0.1 "$tls_port" "$N" "$w" --tls --ca "$pki/ca.pem"
+		done
+	done
 done
-echo "## TLS at window 100, msg/s (SMSC: esme smsc, plain and with the test PKI; TLS 1.3)"
+echo "## TLS, msg/s (SMSC: $tls_desc, plain and with the test PKI)"
 echo
-echo "| client | plain | TLS | TLS / plain |"
-echo "|---|---:|---:|---:|"
-for c in esme smpp34; do
-	echo "| ${label[$c]} | $(med_rate "$c-plain") | $(med_rate "$c-tls") | $(ratio "$(med_rate "$c-tls")" "$(med_rate "$c-plain")") |"
+echo "| client | plain w10 | TLS w10 | TLS / plain w10 | plain w100 | TLS w100 | TLS / plain w100 |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for c in "${TLS_CLIENTS[@]}"; do
+	row="| ${label[$c]} |"
+	for w in "${TLS_WINDOWS[@]}"; do
+		row+=" $(med_rate "$c-plain-w$w") | $(med_rate "$c-tls-w$w") | $(ratio "$(med_rate "$c-tls-w$w")" "$(med_rate "$c-plain-w$w")") |"
+	done
+	echo "$row"
 done
-echo "| esme / smpp34 | $(ratio "$(med_rate esme-plain)" "$(med_rate smpp34-plain)") | $(ratio "$(med_rate esme-tls)" "$(med_rate smpp34-tls)") | |"
+row="| esme / fastest peer client |"
+for w in "${TLS_WINDOWS[@]}"; do
+	for m in plain tls; do
+		best=0
+		for p in smpp34 node; do
+			v="$(med_rate "$p-$m-w$w")"
+			((v > best)) && best=$v
+		done
+		row+=" $(ratio "$(med_rate "esme-$m-w$w")" "$best") |"
+	done
+	row+=" |"
+done
+echo "$row"
+row="| esme cpu, us/msg (user+sys) |"
+for w in "${TLS_WINDOWS[@]}"; do
+	row+=" $(med_field "esme-plain-w$w" cpu 2) | $(med_field "esme-tls-w$w" cpu 2) | |"
+done
+echo "$row"
 echo
 
 # ---------------------------------------------------------------- raw runs
@@ -328,7 +393,9 @@ for w in "${WINDOWS[@]}"; do
 	for c in "${CLIENTS[@]}"; do raw_keys+=("$c-w$w"); done
 done
 for k in "${SESSIONS[@]}"; do [[ -s "$tmp/esme-s$k.rate" ]] && raw_keys+=("esme-s$k"); done
-raw_keys+=(esme-plain esme-tls smpp34-plain smpp34-tls)
+for w in "${TLS_WINDOWS[@]}"; do
+	for c in "${TLS_CLIENTS[@]}"; do raw_keys+=("$c-plain-w$w" "$c-tls-w$w"); done
+done
 for key in "${raw_keys[@]}"; do
 	echo "- $key: $(paste -sd' ' "$tmp/$key.rate")"
 done

@@ -15,7 +15,104 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
+/// A read waits for a batch of answers only while at least this many are unanswered, …
+const GATHER_MIN_IN_FLIGHT: usize = 8;
+/// … for about this share of them (a quarter: the SMSC keeps the other three quarters
+/// to work on meanwhile), …
+const GATHER_SHARE: usize = 4;
+/// … and at most this long (nor less than [`GATHER_MIN`]: a shorter sleep saves nothing).
+const GATHER_MAX: Duration = Duration::from_micros(500);
+const GATHER_MIN: Duration = Duration::from_micros(150);
+
+/// Reading answers in batches from an SMSC that writes each answer as its own TCP segment
+/// (node-smpp's SMSC, and many real ones): a reader that reads as soon as a byte arrives
+/// wakes, reads one answer and writes one submit_sm per answer, a system call pair and a
+/// thread wake-up per message on both sides. When the window is nearly full and the last
+/// read brought only a few answers, the reader waits for about a quarter of the window's
+/// answers to arrive (from the gap between answers seen so far) before it reads, and its
+/// next write carries as many submits. An SMSC that answers in batches (whose reads bring
+/// a quarter of the window or more) is read at once, as before; so is an SMSC answering so
+/// fast that the wait would be under [`GATHER_MIN`]. No answer waits longer than
+/// [`GATHER_MAX`], and nothing is written later than before: bytes to write go before the
+/// wait (see [`Inner::gather_wait`]).
+#[derive(Debug, Default)]
+pub(super) struct Gather {
+    /// Answers to our requests handled since the last read ended.
+    got: usize,
+    /// Answers the last read brought.
+    last_got: usize,
+    /// The last read came after a wait (so its batch says nothing about the SMSC).
+    last_waited: bool,
+    /// When the last read ended.
+    last_end: Option<Instant>,
+    /// The time between two answers, smoothed (nanoseconds).
+    gap_ns: u64,
+    /// Answers per read that did not wait, smoothed (in sixteenths).
+    per_read_16: u32,
+}
+
+impl Gather {
+    /// Counts an answer to one of our requests.
+    fn answered(&mut self) {
+        self.got += 1;
+    }
+
+    /// How long to wait before the next read, with `in_flight` requests unanswered.
+    fn wait(&self, in_flight: usize, now: Instant) -> Option<Duration> {
+        if in_flight < GATHER_MIN_IN_FLIGHT || self.gap_ns == 0 {
+            return None;
+        }
+        // Only behind a read that brought a single answer, when reads that did not wait
+        // bring fewer than 1.5 on average: the sign of an SMSC writing each answer on its
+        // own. One that batches them (or holds them back, Nagle, until it sees our ACK,
+        // which our next write carries) is read at once.
+        if self.last_waited || self.last_got > 1 || self.per_read_16 >= 24 {
+            return None;
+        }
+        let want = in_flight / GATHER_SHARE;
+        let since = now.saturating_duration_since(self.last_end?);
+        let t = Duration::from_nanos(self.gap_ns.saturating_mul(want as u64))
+            .min(GATHER_MAX)
+            .saturating_sub(since);
+        (t >= GATHER_MIN).then_some(t)
+    }
+
+    /// Records a read that ended at `now` (after a wait or not).
+    fn read_done(&mut self, now: Instant, waited: bool) {
+        let got = std::mem::take(&mut self.got);
+        if got > 0 {
+            if let Some(last) = self.last_end {
+                // An idle spell counts as one long gap, not as many.
+                let gap = (now.saturating_duration_since(last) / got as u32).min(GATHER_MAX);
+                let gap = gap.as_nanos() as u64;
+                self.gap_ns = if self.gap_ns == 0 {
+                    gap
+                } else {
+                    (self.gap_ns * 3 + gap) / 4
+                };
+            }
+        }
+        if !waited && got > 0 {
+            let got_16 = (got as u32).saturating_mul(16);
+            self.per_read_16 = if self.per_read_16 == 0 {
+                got_16
+            } else {
+                (self.per_read_16 * 7 + got_16) / 8
+            };
+        }
+        self.last_got = got;
+        self.last_waited = waited;
+        self.last_end = Some(now);
+    }
+}
+
 impl Inner {
+    /// How long the reader waits for answers to gather before it reads (see [`Gather`]).
+    fn gather_wait(g: &Shared, now: Instant) -> Option<Duration> {
+        let in_flight = g.session.as_ref().map_or(0, |s| s.in_flight());
+        g.gather.wait(in_flight, now)
+    }
+
     /// Waits for a blocking submit's outcome, reading the socket itself while nobody else
     /// does (leader/follower): its response then reaches it without waking the I/O thread
     /// and being handed back, two thread switches saved per round trip. When another thread
@@ -69,6 +166,7 @@ impl Inner {
         }
         g.reader = true;
         let gen = g.conn_gen;
+        let pause = Self::gather_wait(&g, Instant::now());
         let mut buf = std::mem::take(&mut g.rbuf);
         if buf.len() < READ_BUF {
             buf = vec![0u8; READ_BUF];
@@ -77,12 +175,16 @@ impl Inner {
         // A panic below must not leave the role taken: the I/O thread would wait for it
         // forever. It gives the role back and ends the connection, then unwinds on.
         let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let Some(p) = pause {
+                std::thread::sleep(p);
+            }
             let r = t.read(&mut buf);
             let now = Instant::now();
             self.counters.caller_reads.fetch_add(1, Relaxed);
             let mut g = lock(&self.st);
             if g.conn_gen == gen {
                 self.absorb(&mut g, r, &buf, now);
+                g.gather.read_done(now, pause.is_some());
             }
             (g, now)
         }));
@@ -264,11 +366,15 @@ impl Inner {
             }
             g.reader = true;
             g.io_reading = true;
+            let pause = Self::gather_wait(&g, now);
             let mut buf = std::mem::take(&mut g.rbuf);
             if buf.len() < READ_BUF {
                 buf = vec![0u8; READ_BUF];
             }
             drop(g);
+            if let Some(p) = pause {
+                std::thread::sleep(p);
+            }
             let timeout = wake
                 .saturating_duration_since(now)
                 .max(Duration::from_millis(1));
@@ -291,6 +397,7 @@ impl Inner {
                 self.flush(g);
                 return why;
             }
+            g.gather.read_done(now, pause.is_some());
             self.flush(g);
         }
     }
@@ -312,7 +419,10 @@ impl Inner {
         let mut end = None;
         while let Some(ev) = g.session.as_mut().and_then(|s| s.poll_event()) {
             match ev {
-                session::Event::Response { tag, pdu } => self.on_response(g, tag, pdu, now),
+                session::Event::Response { tag, pdu } => {
+                    g.gather.answered();
+                    self.on_response(g, tag, pdu, now)
+                }
                 session::Event::Timeout { tag, .. } => {
                     let why = format!(
                         "no response within {:.1} s ({})",

@@ -186,6 +186,8 @@ struct Shared {
     /// [`COALESCE_WAIT`], so left bytes never wait long for an answer that an SMSC holds back
     /// until it sees our (delayed) ACK.
     coalesce_until: Option<Instant>,
+    /// Reading answers in batches when the SMSC writes them one per segment.
+    gather: io::Gather,
 }
 
 /// How long the I/O thread leaves the socket to blocking submitters after one read for
@@ -343,6 +345,7 @@ impl Client {
                 corr: correlate::Correlations::new(&s.config),
                 io_reading: false,
                 coalesce_until: None,
+                gather: Default::default(),
                 last_down: "not connected yet".into(),
                 down_since,
                 attempt: None,

@@ -4,8 +4,9 @@
  * node-smpp as an SMPP *client*, for benchmark comparison with esme.
  *
  *   node tests/interop/client-bench.js --host 127.0.0.1 --port P --count N --window W
- *        [--system-id X --password Y]
+ *        [--system-id X --password Y] [--ca CA.pem]
  *
+ * --ca: SMPP over TLS (node-smpp's own `ssmpp://` support), the SMSC verified against CA.pem.
  * Binds transceiver (interface_version 0x34), submits N submit_sm ("hello",
  * data_coding 0, to 447700900123) keeping at most W unanswered (pipelined;
  * sequence numbers assigned by node-smpp), counts the responses, unbinds and
@@ -21,12 +22,12 @@
 
 var smpp = require('smpp');
 
-var a = {host: '127.0.0.1', port: 2775, count: 1000, window: 1, 'system-id': 'bench', password: 'bench'};
+var a = {host: '127.0.0.1', port: 2775, count: 1000, window: 1, 'system-id': 'bench', password: 'bench', ca: ''};
 for (var i = 2; i < process.argv.length; i++) {
 	var k = process.argv[i];
 	if (!/^--/.test(k) || !(k.slice(2) in a) || i + 1 >= process.argv.length) {
 		process.stderr.write('usage: node client-bench.js --host H --port P --count N --window W ' +
-			'[--system-id X --password Y]\n');
+			'[--system-id X --password Y] [--ca CA.pem]\n');
 		process.exit(2);
 	}
 	a[k.slice(2)] = process.argv[++i];
@@ -57,7 +58,10 @@ function progress() {
 }
 progress();
 
-var session = smpp.connect({host: a.host, port: PORT});
+var session = a.ca
+	? smpp.connect({url: 'ssmpp://' + a.host + ':' + PORT, ca: require('fs').readFileSync(a.ca),
+		rejectUnauthorized: true}, onConnect)
+	: smpp.connect({host: a.host, port: PORT});
 session.on('error', function(e) { die('socket error: ' + e.message); });
 session.on('close', function() { die('connection closed by peer'); });
 // Be a well-behaved ESME if the server talks to us.
@@ -65,7 +69,8 @@ session.on('deliver_sm', function(pdu) { session.send(pdu.response()); });
 session.on('enquire_link', function(pdu) { session.send(pdu.response()); });
 session.on('unbind', function(pdu) { session.send(pdu.response()); });
 
-session.on('connect', function() {
+if (!a.ca) session.on('connect', onConnect);
+function onConnect() {
 	progress();
 	session.bind_transceiver({system_id: a['system-id'], password: a.password, interface_version: 0x34},
 		function(resp) {
@@ -74,7 +79,7 @@ session.on('connect', function() {
 			t0 = process.hrtime.bigint();
 			fill();
 		});
-});
+}
 
 function onResp(resp) {
 	inFlight--;

@@ -1,4 +1,7 @@
-/* JNI glue between esme.Esme (Java) and the esme C ABI (include/esme.h).
+/* JNI glue between io.esme.EsmeClient (Java) and the esme C ABI (include/esme.h).
+ *
+ * Built by java/build.sh into libesme_jni.so together with libesme.a (one library; only the
+ * JNI entry points are exported, java/native/exports.map), which the jar carries.
  *
  * Strings: every text crosses as a byte[] of standard UTF-8, encoded and decoded on the Java
  * side (String.getBytes / new String(bytes, UTF_8)). JNI's GetStringUTFChars / NewStringUTF
@@ -17,20 +20,25 @@
  * of calls made from a long native frame would not grow either. */
 #include <jni.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esme.h"
 
-static jclass cls_exception;  /* esme.EsmeException */
-static jclass cls_outcome;    /* esme.Outcome */
-static jclass cls_event;      /* esme.Event */
+static jclass cls_exception;  /* io.esme.EsmeException */
+static jclass cls_outcome;    /* io.esme.Outcome */
+static jclass cls_event;      /* io.esme.Event */
+static jclass cls_log;        /* io.esme.LogBridge */
 static jclass cls_npe;        /* java.lang.NullPointerException */
 static jclass cls_oom;        /* java.lang.OutOfMemoryError */
 static jmethodID ctor_exception;
 static jmethodID ctor_outcome;
 static jmethodID ctor_event;
+static jmethodID log_method;
+static JavaVM *the_vm;
+static pthread_key_t attached_key; /* set on the library threads this glue attached */
 
 #define N_STATS 17
 
@@ -45,35 +53,52 @@ static jclass global_class(JNIEnv *env, const char *name) {
     return global;
 }
 
+/* pthread key destructor: a library thread this glue attached to the JVM detaches as it ends
+ * (a thread that ends attached would leak its java.lang.Thread and hold up JVM exit). */
+static void detach_thread(void *vm) {
+    if (vm != NULL) {
+        (*(JavaVM *)vm)->DetachCurrentThread((JavaVM *)vm);
+    }
+}
+
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     JNIEnv *env;
     (void)reserved;
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK) {
         return JNI_ERR;
     }
-    if ((cls_exception = global_class(env, "esme/EsmeException")) == NULL ||
-        (cls_outcome = global_class(env, "esme/Outcome")) == NULL ||
-        (cls_event = global_class(env, "esme/Event")) == NULL ||
+    if ((cls_exception = global_class(env, "io/esme/EsmeException")) == NULL ||
+        (cls_outcome = global_class(env, "io/esme/Outcome")) == NULL ||
+        (cls_event = global_class(env, "io/esme/Event")) == NULL ||
+        (cls_log = global_class(env, "io/esme/LogBridge")) == NULL ||
         (cls_npe = global_class(env, "java/lang/NullPointerException")) == NULL ||
         (cls_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL) {
         return JNI_ERR;
     }
-    ctor_exception = (*env)->GetMethodID(env, cls_exception, "<init>", "(I[B[B)V");
+    ctor_exception = (*env)->GetMethodID(env, cls_exception, "<init>", "(I[B)V");
     ctor_outcome = (*env)->GetMethodID(env, cls_outcome, "<init>", "(IIIZ[B[B)V");
     ctor_event = (*env)->GetMethodID(env, cls_event, "<init>",
-                                     "(IJLesme/Outcome;[B[B[B[B[BIZJI)V");
-    if (ctor_exception == NULL || ctor_outcome == NULL || ctor_event == NULL) {
+                                     "(IJLio/esme/Outcome;[B[B[B[B[BIZJI)V");
+    log_method = (*env)->GetStaticMethodID(env, cls_log, "log", "(I[B[B[B)V");
+    if (ctor_exception == NULL || ctor_outcome == NULL || ctor_event == NULL ||
+        log_method == NULL) {
         return JNI_ERR;
     }
+    if (pthread_key_create(&attached_key, detach_thread) != 0) {
+        return JNI_ERR;
+    }
+    the_vm = vm;
     return JNI_VERSION_1_8;
 }
 
 JNIEXPORT void JNICALL JNI_OnUnload(JavaVM *vm, void *reserved) {
     JNIEnv *env;
     (void)reserved;
+    esme_set_log_callback(NULL, NULL, ESME_LOG_ERROR); /* waits for calls in progress */
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK) {
         return;
     }
+    (*env)->DeleteGlobalRef(env, cls_log);
     (*env)->DeleteGlobalRef(env, cls_exception);
     (*env)->DeleteGlobalRef(env, cls_outcome);
     (*env)->DeleteGlobalRef(env, cls_event);
@@ -108,30 +133,22 @@ static jbyteArray new_bytes(JNIEnv *env, const void *p, size_t len) {
     return a;
 }
 
-/* Throws esme.EsmeException(code, name, detail). */
+/* Throws io.esme.EsmeException(code, detail). */
 static void throw_text(JNIEnv *env, esme_result code, const char *detail) {
-    const char *name = esme_result_str(code);
-    jbyteArray jname, jdetail;
+    jbyteArray jdetail;
     jthrowable ex;
     if ((*env)->ExceptionCheck(env)) {
         return; /* keep the first */
     }
-    jname = new_bytes(env, name, strlen(name));
-    if (jname == NULL) {
-        return;
-    }
     jdetail = new_bytes(env, detail, strlen(detail));
     if (jdetail == NULL) {
-        (*env)->DeleteLocalRef(env, jname);
         return;
     }
-    ex = (jthrowable)(*env)->NewObject(env, cls_exception, ctor_exception, (jint)code, jname,
-                                       jdetail);
+    ex = (jthrowable)(*env)->NewObject(env, cls_exception, ctor_exception, (jint)code, jdetail);
     if (ex != NULL) {
         (*env)->Throw(env, ex);
         (*env)->DeleteLocalRef(env, ex);
     }
-    (*env)->DeleteLocalRef(env, jname);
     (*env)->DeleteLocalRef(env, jdetail);
 }
 
@@ -261,7 +278,7 @@ static void message_free(message_copy *m) {
 /* ---------------------------------------------------------------------------------------- */
 /* Natives of esme.Esme */
 
-JNIEXPORT jlong JNICALL Java_esme_Esme_nConnect(JNIEnv *env, jclass cls, jbyteArray path,
+JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nConnect(JNIEnv *env, jclass cls, jbyteArray path,
                                                 jobjectArray keys, jobjectArray values) {
     esme_config *cfg = NULL;
     esme_client *client = NULL;
@@ -323,33 +340,7 @@ out:
     return (jlong)(uintptr_t)client;
 }
 
-JNIEXPORT jobject JNICALL Java_esme_Esme_nSubmit(JNIEnv *env, jclass cls, jlong h,
-                                                 jbyteArray to, jbyteArray from,
-                                                 jbyteArray text, jint flags) {
-    message_copy m;
-    esme_message msg;
-    esme_outcome out;
-    esme_result r;
-    (void)cls;
-    if (!message_copy_of(env, to, from, text, &m)) {
-        return NULL;
-    }
-    msg.to = m.to;
-    msg.from = m.from;
-    msg.body = (const uint8_t *)m.body;
-    msg.body_len = m.body_len;
-    msg.flags = (uint32_t)flags;
-    memset(&out, 0, sizeof out);
-    r = esme_client_submit(client_of(h), &msg, &out); /* blocks; the JVM is not held */
-    message_free(&m);
-    if (r != ESME_OK) {
-        throw_esme(env, r);
-        return NULL;
-    }
-    return outcome_obj(env, &out);
-}
-
-JNIEXPORT jlong JNICALL Java_esme_Esme_nSubmitAsync(JNIEnv *env, jclass cls, jlong h,
+JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nSubmitAsync(JNIEnv *env, jclass cls, jlong h,
                                                     jbyteArray to, jbyteArray from,
                                                     jbyteArray text, jint flags) {
     message_copy m;
@@ -378,7 +369,7 @@ static jbyteArray str_bytes(JNIEnv *env, esme_str s) {
     return new_bytes(env, s.ptr, s.len);
 }
 
-JNIEXPORT jobject JNICALL Java_esme_Esme_nPoll(JNIEnv *env, jclass cls, jlong h,
+JNIEXPORT jobject JNICALL Java_io_esme_EsmeClient_nPoll(JNIEnv *env, jclass cls, jlong h,
                                                jint timeout_ms) {
     esme_event *ev = NULL;
     esme_result r;
@@ -442,7 +433,7 @@ out:
     return result;
 }
 
-JNIEXPORT jlongArray JNICALL Java_esme_Esme_nStats(JNIEnv *env, jclass cls, jlong h) {
+JNIEXPORT jlongArray JNICALL Java_io_esme_EsmeClient_nStats(JNIEnv *env, jclass cls, jlong h) {
     esme_stats s;
     jlong v[N_STATS];
     jlongArray a;
@@ -478,7 +469,7 @@ JNIEXPORT jlongArray JNICALL Java_esme_Esme_nStats(JNIEnv *env, jclass cls, jlon
     return a;
 }
 
-JNIEXPORT jint JNICALL Java_esme_Esme_nState(JNIEnv *env, jclass cls, jlong h) {
+JNIEXPORT jint JNICALL Java_io_esme_EsmeClient_nState(JNIEnv *env, jclass cls, jlong h) {
     esme_connection_state st = ESME_STATE_NONE;
     esme_result r = esme_client_state(client_of(h), &st);
     (void)cls;
@@ -489,13 +480,22 @@ JNIEXPORT jint JNICALL Java_esme_Esme_nState(JNIEnv *env, jclass cls, jlong h) {
     return (jint)st;
 }
 
-JNIEXPORT void JNICALL Java_esme_Esme_nFree(JNIEnv *env, jclass cls, jlong h) {
+JNIEXPORT void JNICALL Java_io_esme_EsmeClient_nClose(JNIEnv *env, jclass cls, jlong h) {
+    esme_result r;
+    (void)cls;
+    r = esme_client_close(client_of(h)); /* blocks up to the close timeout (+2 s) */
+    if (r != ESME_OK) {
+        throw_esme(env, r);
+    }
+}
+
+JNIEXPORT void JNICALL Java_io_esme_EsmeClient_nFree(JNIEnv *env, jclass cls, jlong h) {
     (void)env;
     (void)cls;
     esme_client_free((esme_client *)(uintptr_t)h);
 }
 
-JNIEXPORT jboolean JNICALL Java_esme_Esme_nReceiptIdsMatch(JNIEnv *env, jclass cls,
+JNIEXPORT jboolean JNICALL Java_io_esme_EsmeClient_nReceiptIdsMatch(JNIEnv *env, jclass cls,
                                                            jbyteArray a, jbyteArray b) {
     char *sa, *sb;
     jboolean m = JNI_FALSE;
@@ -511,14 +511,70 @@ JNIEXPORT jboolean JNICALL Java_esme_Esme_nReceiptIdsMatch(JNIEnv *env, jclass c
     return m;
 }
 
-JNIEXPORT jbyteArray JNICALL Java_esme_Esme_nVersion(JNIEnv *env, jclass cls) {
+JNIEXPORT jbyteArray JNICALL Java_io_esme_EsmeClient_nVersion(JNIEnv *env, jclass cls) {
     const char *v = esme_version();
     (void)cls;
     return new_bytes(env, v, strlen(v));
 }
 
-JNIEXPORT jbyteArray JNICALL Java_esme_Esme_nResultStr(JNIEnv *env, jclass cls, jint code) {
-    const char *s = esme_result_str((uint32_t)code);
+/* ---------------------------------------------------------------------------------------- */
+/* Logs: the library's records into io.esme.LogBridge.log (System.Logger). */
+
+/* Called by the library on its own threads (or on a Java thread inside an esme call): the
+ * thread is attached to the JVM as a daemon once and stays attached until it ends. A record
+ * arriving while a Java exception is pending on this thread is dropped (JNI forbids calls
+ * then), as is one the JVM cannot allocate. */
+static void log_to_java(void *userdata, const esme_log_record *rec) {
+    JNIEnv *env = NULL;
+    jbyteArray target = NULL, message = NULL, channel = NULL;
+    jint got;
+    (void)userdata;
+    if (the_vm == NULL) {
+        return;
+    }
+    got = (*the_vm)->GetEnv(the_vm, (void **)&env, JNI_VERSION_1_8);
+    if (got == JNI_EDETACHED) {
+        JavaVMAttachArgs args;
+        args.version = JNI_VERSION_1_8;
+        args.name = (char *)"esme-io";
+        args.group = NULL;
+        if ((*the_vm)->AttachCurrentThreadAsDaemon(the_vm, (void **)&env, &args) != JNI_OK) {
+            return;
+        }
+        pthread_setspecific(attached_key, the_vm);
+    } else if (got != JNI_OK) {
+        return;
+    }
+    if ((*env)->ExceptionCheck(env)) {
+        return;
+    }
+    if ((target = str_bytes(env, rec->target)) == NULL && (*env)->ExceptionCheck(env)) {
+        goto out;
+    }
+    if ((message = str_bytes(env, rec->message)) == NULL && (*env)->ExceptionCheck(env)) {
+        goto out;
+    }
+    if ((channel = str_bytes(env, rec->channel)) == NULL && (*env)->ExceptionCheck(env)) {
+        goto out;
+    }
+    (*env)->CallStaticVoidMethod(env, cls_log, log_method, (jint)rec->level, target,
+                                 message == NULL ? target : message, channel);
+out:
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env); /* logging must never break the library's thread */
+    }
+    if (target != NULL) (*env)->DeleteLocalRef(env, target);
+    if (message != NULL) (*env)->DeleteLocalRef(env, message);
+    if (channel != NULL) (*env)->DeleteLocalRef(env, channel);
+}
+
+/* Installs the forwarding at min_level (an esme_log_level), or removes it with 0. */
+JNIEXPORT void JNICALL Java_io_esme_EsmeClient_nSetLog(JNIEnv *env, jclass cls, jint min_level) {
+    esme_result r;
     (void)cls;
-    return new_bytes(env, s, strlen(s));
+    r = min_level <= 0 ? esme_set_log_callback(NULL, NULL, ESME_LOG_ERROR)
+                       : esme_set_log_callback(log_to_java, NULL, (uint32_t)min_level);
+    if (r != ESME_OK) {
+        throw_esme(env, r);
+    }
 }

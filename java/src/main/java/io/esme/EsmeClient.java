@@ -693,6 +693,16 @@ public final class EsmeClient implements AutoCloseable {
 
     /** Standard UTF-8 (not JNI's modified UTF-8); an unpaired surrogate is an error. */
     static byte[] utf8Strict(String s, String what) {
+        boolean surrogates = false;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                surrogates = true;
+                break;
+            }
+        }
+        if (!surrogates) {
+            return s.getBytes(StandardCharsets.UTF_8); // the JDK's fast path; nothing to refuse
+        }
         try {
             ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

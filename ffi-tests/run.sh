@@ -7,8 +7,9 @@
 #    tests/interop/smsc.js reading its commands from a FIFO. All killed on exit.
 # 3. Compiles every ffi-tests/*.c (gcc -std=c99 -Wall -Wextra -Wpedantic -Werror) with
 #    -fsanitize=address,undefined and runs it (LeakSanitizer on), then one test without
-#    sanitizers under valgrind (definite leaks and memory errors fail), and header.cpp with
-#    g++ -std=c++11 and -std=c++17.
+#    sanitizers under valgrind (definite leaks and memory errors fail), header.cpp with
+#    g++ -std=c++11 and -std=c++17, and cpp_client.cpp (include/esme.hpp) with -std=c++17
+#    and the sanitizers against node-smpp.
 # 4. Builds examples/c (send, receive) with -Werror and runs them against the peers.
 # 5. Installs into a temporary prefix with scripts/install.sh and builds examples/c/send.c
 #    through pkg-config, shared (SONAME checked) and static, and runs both.
@@ -113,7 +114,7 @@ echo "esme smsc plain $PLAIN_PORT, mutual TLS $TLS_PORT, password $PW_PORT; node
 args_of() {
   case "$1" in
     basic | threads | misuse | log_callback) echo "$PLAIN_PORT" ;;
-    events) echo "$NODE_PORT $OUT/smsc.fifo" ;;
+    events | correlate) echo "$NODE_PORT $OUT/smsc.fifo" ;;
     tls) echo "$TLS_PORT $PKI $PW_PORT" ;;
     *) echo "$PLAIN_PORT" ;;
   esac
@@ -208,6 +209,14 @@ for std in c++11 c++17; do
     bad "header.cpp does not compile with -std=$std"
   fi
 done
+# include/esme.hpp (C++17, header-only), end to end against node-smpp, with the sanitizers.
+if g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude -g "${SAN[@]}" ffi-tests/cpp_client.cpp \
+  "${LIBS[@]}" -o "$OUT/asan/cpp_client"; then
+  ASAN_OPTIONS="$ASAN_OPTS" run_test "cpp_client.cpp (esme.hpp, c++17)" "$OUT/asan/cpp_client.log" \
+    "$OUT/asan/cpp_client" "$NODE_PORT" "$OUT/smsc.fifo"
+else
+  bad "cpp_client.cpp (esme.hpp) does not compile with -std=c++17 -Wall -Wextra -Werror"
+fi
 
 # ---------------------------------------------------------------------------- examples
 echo "== examples/c"

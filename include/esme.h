@@ -303,6 +303,10 @@ enum esme_outcome_kind
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
   /*
+   Not an outcome (`esme_event_outcome_kind` of another kind of event).
+   */
+  ESME_OUTCOME_NONE = 0,
+  /*
    The SMSC accepted every part.
    */
   ESME_ACCEPTED = 1,
@@ -368,6 +372,15 @@ enum esme_event_kind
    A warning (certificate expiring, …): text.
    */
   ESME_EVENT_WARNING = 7,
+  /*
+   The client stopped remembering a message for its receipts before a final receipt
+   came for each of its parts: the correlation window passed, the table was full, or
+   the client was closed. `esme_event_ticket`, `esme_event_user_data` (the last event
+   carrying it: free what it points to), the ids still waited for
+   (`esme_event_message_id`), text (why). Receipts for it that come later are
+   unmatched.
+   */
+  ESME_EVENT_RELEASED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -578,6 +591,37 @@ typedef struct esme_outcome {
 } esme_outcome;
 
 /*
+ What a submit takes beside the message: a struct that grows at its end, versioned by
+ its `size`, so that fields can be added without a new function or a new SONAME (unlike
+ `esme_message`, whose layout is fixed). Zero it, set `size`, then the fields wanted:
+
+ ```c
+ esme_submit_options o;
+ memset(&o, 0, sizeof o);
+ o.size = sizeof o;
+ o.user_data = (uint64_t)(uintptr_t)my_context;
+ ```
+
+ A library older than the header reads the fields it knows and refuses
+ (ESME_ERR_INVALID_ARG) a newer field it does not know that is not zero; a library newer
+ than the header gives the fields the caller's `size` leaves out their zero default.
+ */
+typedef struct esme_submit_options {
+  /*
+   `sizeof(esme_submit_options)` as the caller was compiled: at least 16 (this first
+   version), at most 4096.
+   */
+  size_t size;
+  /*
+   The caller's value (an index, a key, a pointer cast to `uintptr_t`), never sent: it
+   comes back with the message's outcome (`esme_event_user_data`) and with each of its
+   delivery receipts the client matches; the last event carrying it says so
+   (`esme_event_releases_user_data`). 0 by default.
+   */
+  uint64_t user_data;
+} esme_submit_options;
+
+/*
  A string borrowed from an event: valid until the event is freed. `ptr` is
  NUL-terminated, or NULL when the event has no such field.
  */
@@ -758,6 +802,21 @@ esme_result esme_client_state(const struct esme_client *client, esme_connection_
 esme_result esme_client_stats(const struct esme_client *client, struct esme_stats *out);
 
 /*
+ Writes to `*fd` a file descriptor that is readable while events wait to be polled, for
+ poll(2), epoll(7) (level-triggered or edge-triggered), select(2), libuv, asio or any
+ event loop, instead of a thread blocked in `esme_client_poll`. Level semantics: it is
+ readable from the moment an event is queued until `esme_client_poll` takes the last
+ one. When it is readable, call `esme_client_poll(client, 0, &e)` until ESME_EMPTY (with
+ edge-triggered epoll, always until ESME_EMPTY: it becomes readable again only after
+ the queue was empty). Made at the first call (later calls give the same descriptor);
+ owned by the client, valid until `esme_client_free` (also after `esme_client_close`,
+ while events are drained): never read, write or close it, and remove it from the
+ event loop before `esme_client_free`. ESME_ERR_USAGE on a platform without it (not
+ Unix). Thread-safe.
+ */
+esme_result esme_client_event_fd(const struct esme_client *client, int *fd);
+
+/*
  Writes to `*out` how many connect attempts the client's I/O thread has made, bound or not:
  after a lost connection, and at the start with the connect-retry option (`esme_stats.reconnects`
  counts those that bound). Thread-safe.
@@ -772,6 +831,20 @@ esme_result esme_client_reconnect_attempts(const struct esme_client *client, uin
 esme_result esme_client_submit(const struct esme_client *client,
                                const struct esme_message *message,
                                struct esme_outcome *out);
+
+/*
+ Like `esme_client_submit`, with options (NULL: the defaults), giving the outcome as an
+ ESME_EVENT_OUTCOME event in `*out` (free it with `esme_event_free`), read with the event
+ accessors: `esme_event_outcome_kind`, `esme_event_message_id`, `esme_event_text` (why),
+ `esme_event_user_data`, `esme_event_releases_user_data` (0 when the user data will come
+ back with a receipt or an ESME_EVENT_RELEASED polled on another thread, which may happen
+ before this call returns), `esme_event_ticket`. Nothing is copied into a fixed-size
+ struct. Blocks; thread-safe.
+ */
+esme_result esme_client_submit_with(const struct esme_client *client,
+                                    const struct esme_message *message,
+                                    const struct esme_submit_options *options,
+                                    struct esme_event **out);
 
 /*
  Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
@@ -789,6 +862,25 @@ esme_result esme_client_submit_async(const struct esme_client *client,
 esme_result esme_client_try_submit_async(const struct esme_client *client,
                                          const struct esme_message *message,
                                          uint64_t *ticket);
+
+/*
+ Like `esme_client_submit_async`, with options (NULL: the defaults): the user data comes
+ back with the ESME_EVENT_OUTCOME (even when it is polled before this call returns) and
+ with the message's receipts. Thread-safe.
+ */
+esme_result esme_client_submit_async_with(const struct esme_client *client,
+                                          const struct esme_message *message,
+                                          const struct esme_submit_options *options,
+                                          uint64_t *ticket);
+
+/*
+ Like `esme_client_try_submit_async` (never blocks: ESME_ERR_WINDOW_FULL), with options
+ (NULL: the defaults). Thread-safe.
+ */
+esme_result esme_client_try_submit_async_with(const struct esme_client *client,
+                                              const struct esme_message *message,
+                                              const struct esme_submit_options *options,
+                                              uint64_t *ticket);
 
 /*
  Waits up to `timeout_ms` for the next event (0: don't wait). ESME_OK: `*out` gets an
@@ -811,9 +903,60 @@ void esme_event_free(struct esme_event *event);
 esme_event_kind esme_event_get_kind(const struct esme_event *event);
 
 /*
- The ticket of an ESME_EVENT_OUTCOME (0 otherwise).
+ The ticket of an ESME_EVENT_OUTCOME, of a matched ESME_EVENT_RECEIPT (the message it is
+ about) and of an ESME_EVENT_RELEASED; 0 otherwise.
  */
 uint64_t esme_event_ticket(const struct esme_event *event);
+
+/*
+ The user data given with the message (`esme_submit_options.user_data`) of an
+ ESME_EVENT_OUTCOME, of a matched ESME_EVENT_RECEIPT and of an ESME_EVENT_RELEASED; 0
+ otherwise (and for an unmatched receipt: `esme_event_receipt_matched`).
+ */
+uint64_t esme_event_user_data(const struct esme_event *event);
+
+/*
+ 1 when this event is the last one that will carry its user data, so what the user data
+ points to may be freed once the event is handled: an ESME_EVENT_OUTCOME of a message the
+ client does not remember for receipts (none asked for, no message id, or every part
+ already had its final receipt), the final receipt of the last part waited for, and every
+ ESME_EVENT_RELEASED. 0 otherwise (the user data comes again, in a later receipt or
+ RELEASED event). Each message's user data is released by exactly one event.
+ */
+uint32_t esme_event_releases_user_data(const struct esme_event *event);
+
+/*
+ 1 when an ESME_EVENT_RECEIPT was matched to a message this client submitted (its
+ ticket and user data are then set), 0 when unmatched (an id the client never got, no
+ longer remembers, or an unreadable receipt) and for other kinds.
+ */
+uint32_t esme_event_receipt_matched(const struct esme_event *event);
+
+/*
+ The outcome kind of an ESME_EVENT_OUTCOME (ESME_OUTCOME_NONE otherwise): with
+ `esme_event_command_status`, `esme_event_message_id` and `esme_event_text` (why), the
+ outcome without copying an `esme_outcome`.
+ */
+esme_outcome_kind esme_event_outcome_kind(const struct esme_event *event);
+
+/*
+ The SMSC's command_status of an ESME_EVENT_OUTCOME that is ESME_REJECTED (e.g. 0x58);
+ 0 otherwise.
+ */
+uint32_t esme_event_command_status(const struct esme_event *event);
+
+/*
+ How many message ids an ESME_EVENT_OUTCOME has (one per accepted part, in part order),
+ or how many an ESME_EVENT_RELEASED still waited a final receipt for; 0 otherwise.
+ */
+uint32_t esme_event_message_id_count(const struct esme_event *event);
+
+/*
+ Message id `index` (from 0) of an ESME_EVENT_OUTCOME or ESME_EVENT_RELEASED, borrowed
+ until the event is freed; a NULL `esme_str` when `index` is not below
+ `esme_event_message_id_count`.
+ */
+struct esme_str esme_event_message_id(const struct esme_event *event, uint32_t index);
 
 /*
  Copies the outcome of an ESME_EVENT_OUTCOME to `*out` (ESME_ERR_USAGE for other kinds).
@@ -833,7 +976,8 @@ struct esme_str esme_event_to(const struct esme_event *event);
 /*
  The text, borrowed: an MO message's text (UTF-8; NULL for binary), a receipt as
  received, a warning, why the connection dropped (DISCONNECTED) or the SMSC's system_id
- (BOUND).
+ (BOUND), why an outcome is not ESME_ACCEPTED (NULL when it is), why a message was
+ released (RELEASED).
  */
 struct esme_str esme_event_text(const struct esme_event *event);
 

@@ -6,6 +6,7 @@
 #   PREFIX/lib/<soname> -> libesme.so.<version>, PREFIX/lib/libesme.so -> <soname>
 #   PREFIX/lib/libesme.a                    the static library
 #   PREFIX/include/esme.h                   the header
+#   PREFIX/include/esme.hpp                 the C++17 header (header-only, on top of esme.h)
 #   PREFIX/lib/pkgconfig/esme.pc            for pkg-config (Libs.private: what libesme.a needs)
 # Linux only (the SONAME is set by build.rs for Linux). Needs cargo and readelf.
 set -euo pipefail
@@ -52,6 +53,7 @@ fi
 ln -sfn "$soname" "$prefix/lib/libesme.so"
 install -m 0644 target/release/libesme.a "$prefix/lib/libesme.a"
 install -m 0644 include/esme.h "$prefix/include/esme.h"
+install -m 0644 include/esme.hpp "$prefix/include/esme.hpp"
 cat >"$prefix/lib/pkgconfig/esme.pc" <<PC
 prefix=$prefix
 exec_prefix=\${prefix}

@@ -584,9 +584,9 @@ fn faults_under_load_lose_nothing_and_send_nothing_twice() {
             while collecting.load(SeqCst) {
                 while let Some(e) = c.poll_event(Some(Duration::from_millis(20))) {
                     match e {
-                        Event::Outcome { ticket, outcome } => {
-                            by_ticket.entry(ticket).or_default().push(outcome)
-                        }
+                        Event::Outcome {
+                            ticket, outcome, ..
+                        } => by_ticket.entry(ticket).or_default().push(outcome),
                         Event::Connection(st) => tl.lock().unwrap().log(format!("client: {st:?}")),
                         _ => {}
                     }

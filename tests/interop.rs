@@ -87,7 +87,10 @@ impl Events {
     fn outcomes(&self) -> HashMap<u64, Vec<Outcome>> {
         let mut m: HashMap<u64, Vec<Outcome>> = HashMap::new();
         for e in &self.seen {
-            if let Event::Outcome { ticket, outcome } = e {
+            if let Event::Outcome {
+                ticket, outcome, ..
+            } = e
+            {
                 m.entry(*ticket).or_default().push(outcome.clone());
             }
         }

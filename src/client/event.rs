@@ -19,6 +19,14 @@ pub enum Event {
         ticket: u64,
         /// How it ended.
         outcome: Outcome,
+        /// The message's [`Message::user_data`](super::Message#structfield.user_data).
+        user_data: u64,
+        /// True when the client remembers the message for its delivery receipts: a receipt
+        /// was asked for and the SMSC gave message ids, some of which have no final
+        /// receipt yet. The user data then comes back with those receipts, the last one
+        /// marked [`Correlation::last`], or with an [`Event::Released`]. False: this is the
+        /// last event carrying this user data.
+        awaiting_receipts: bool,
     },
     /// A mobile-originated message (deliver_sm or data_sm), reassembled when concatenated.
     Message(InboundMessage),
@@ -39,6 +47,45 @@ pub enum Event {
     /// Something the operator should know that does not stop the client: the client
     /// certificate expires within 30 days, hostname verification is off, …
     Warning(String),
+    /// The client stopped remembering a message for its receipts without having seen a
+    /// final receipt for each of its parts: the correlation window
+    /// ([`Opt::ReceiptCorrelationTimeout`](crate::config::Opt::ReceiptCorrelationTimeout))
+    /// passed, the table was full
+    /// ([`Opt::ReceiptCorrelationMax`](crate::config::Opt::ReceiptCorrelationMax)), or the
+    /// client was closed. The last event carrying the message's user data: receipts for it
+    /// that come later are unmatched.
+    Released(Released),
+}
+
+/// A receipt matched to the message it is about, by the message ids its submit got (see
+/// [`ReceivedReceipt::correlation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correlation {
+    /// The message's ticket id, as in [`Event::Outcome`].
+    pub ticket: u64,
+    /// The message's [`Message::user_data`](super::Message#structfield.user_data).
+    pub user_data: u64,
+    /// Which part of the message the receipt is about (1-based).
+    pub part: u16,
+    /// How many parts the message has.
+    pub parts: u16,
+    /// True when this final receipt was the last one the client waited for (every
+    /// accepted part has had a final receipt, and the outcome was reported): the client
+    /// forgets the message, and this is the last event carrying its user data.
+    pub last: bool,
+}
+
+/// A message the client stopped remembering for its receipts ([`Event::Released`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    /// The message's ticket id, as in [`Event::Outcome`].
+    pub ticket: u64,
+    /// The message's [`Message::user_data`](super::Message#structfield.user_data).
+    pub user_data: u64,
+    /// The message ids of the parts that had no final receipt.
+    pub message_ids: Vec<String>,
+    /// Why, one line: the correlation window passed, the table was full, the client closed.
+    pub why: String,
 }
 
 /// An MO message. `Debug` masks the addresses and shows the text and body only by their
@@ -75,6 +122,10 @@ pub struct ReceivedReceipt {
     pub raw: Vec<u8>,
     /// Why it did not parse, when it did not.
     pub note: Option<String>,
+    /// The message it is about, when its id matched one the client remembers (see
+    /// [`Opt::ReceiptCorrelationTimeout`](crate::config::Opt::ReceiptCorrelationTimeout));
+    /// None: unmatched (not parsed, an id the client never got or no longer remembers).
+    pub correlation: Option<Correlation>,
 }
 
 impl std::fmt::Debug for InboundMessage {
@@ -101,6 +152,7 @@ impl std::fmt::Debug for ReceivedReceipt {
             .field("receipt", &self.receipt)
             .field("raw", &Octets(&self.raw))
             .field("note", &self.note)
+            .field("correlation", &self.correlation)
             .finish()
     }
 }
@@ -134,6 +186,82 @@ pub enum ConnectionState {
 pub(super) struct Events {
     pub(super) q: VecDeque<Event>,
     pub(super) waiting: u32,
+    /// The event descriptor, once asked for ([`Client::event_fd`](super::Client::event_fd)).
+    #[cfg(unix)]
+    pub(super) signal: Option<Signal>,
+}
+
+/// A socket pair whose read end is readable exactly while events wait: one octet is written
+/// when the queue stops being empty and read back when it becomes empty again, both under
+/// the events lock (level-triggered, like a pipe that holds one octet per non-empty spell).
+#[cfg(unix)]
+pub(super) struct Signal {
+    pub(super) rx: std::os::unix::net::UnixStream,
+    tx: std::os::unix::net::UnixStream,
+    set: bool,
+}
+
+#[cfg(unix)]
+impl Signal {
+    pub(super) fn new() -> std::io::Result<Signal> {
+        let (rx, tx) = std::os::unix::net::UnixStream::pair()?;
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        Ok(Signal { rx, tx, set: false })
+    }
+
+    fn set(&mut self) {
+        use std::io::Write;
+        if !self.set {
+            // One octet in an empty socket buffer: never WouldBlock.
+            self.set = (&self.tx).write(&[1]).is_ok();
+        }
+    }
+
+    fn clear(&mut self) {
+        use std::io::Read;
+        if self.set {
+            let mut b = [0u8; 16];
+            while matches!((&self.rx).read(&mut b), Ok(n) if n > 0) {}
+            self.set = false;
+        }
+    }
+}
+
+impl Events {
+    /// The next event, keeping the descriptor's readiness in step.
+    pub(super) fn pop(&mut self) -> Option<Event> {
+        let e = self.q.pop_front();
+        #[cfg(unix)]
+        if self.q.is_empty() {
+            if let Some(s) = self.signal.as_mut() {
+                s.clear();
+            }
+        }
+        e
+    }
+
+    fn push(&mut self, e: Event) {
+        self.q.push_back(e);
+        #[cfg(unix)]
+        if let Some(s) = self.signal.as_mut() {
+            s.set();
+        }
+    }
+
+    /// The descriptor's read end, made at the first call.
+    #[cfg(unix)]
+    pub(super) fn fd(&mut self) -> std::io::Result<std::os::unix::io::RawFd> {
+        use std::os::unix::io::AsRawFd;
+        if self.signal.is_none() {
+            let mut s = Signal::new()?;
+            if !self.q.is_empty() {
+                s.set();
+            }
+            self.signal = Some(s);
+        }
+        Ok(self.signal.as_ref().map_or(-1, |s| s.rx.as_raw_fd()))
+    }
 }
 
 impl Inner {
@@ -170,7 +298,7 @@ impl Inner {
             _ => {}
         }
         let mut q = lock(&self.events);
-        q.q.push_back(e);
+        q.push(e);
         let waiting = q.waiting > 0;
         drop(q);
         if waiting {

@@ -62,6 +62,10 @@ impl Inner {
                         self.s.log_mask.address(&d.source.addr)
                     ),
                 });
+                let correlation = match &parsed {
+                    Ok(r) => g.corr.receipt(&r.id, r.is_final()),
+                    Err(_) => None,
+                };
                 let (receipt, note) = match parsed {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
@@ -72,6 +76,7 @@ impl Inner {
                     receipt,
                     raw: d.payload().to_vec(),
                     note,
+                    correlation,
                 }))]
             }
             Body::DeliverSm(_) | Body::DataSm(_) => {

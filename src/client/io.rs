@@ -377,6 +377,9 @@ impl Inner {
             return;
         }
         g.next_housekeeping = now + Duration::from_millis(100);
+        for r in g.corr.expire(now) {
+            self.post(Event::Released(r));
+        }
         let expired: Vec<PartKey> = g
             .subs
             .iter()

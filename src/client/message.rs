@@ -48,6 +48,11 @@ pub struct Message {
     pub protocol_id: u8,
     /// TLVs added to every part (after [`Opt::ExtraOpt`]).
     pub tlvs: Vec<Tlv>,
+    /// The caller's own value (an index, a key, a pointer as an integer), never sent: it
+    /// comes back with the message's outcome ([`Event::Outcome`](super::Event::Outcome))
+    /// and with each of its delivery receipts ([`Correlation`](super::Correlation)).
+    /// Default 0.
+    pub user_data: u64,
 }
 
 impl std::fmt::Debug for Content {
@@ -77,6 +82,7 @@ impl std::fmt::Debug for Message {
             .field("priority", &self.priority)
             .field("protocol_id", &self.protocol_id)
             .field("tlvs", &self.tlvs)
+            .field("user_data", &self.user_data)
             .finish()
     }
 }
@@ -107,6 +113,7 @@ impl Message {
             priority: 0,
             protocol_id: 0,
             tlvs: Vec::new(),
+            user_data: 0,
         }
     }
 
@@ -119,6 +126,13 @@ impl Message {
     /// Asks for (1) or against (0) a delivery receipt.
     pub fn receipt(mut self, on: bool) -> Message {
         self.registered_delivery = Some(on as u8);
+        self
+    }
+
+    /// Sets the caller's value that comes back with the outcome and the receipts (see
+    /// [`Message::user_data`](Message#structfield.user_data)).
+    pub fn user_data(mut self, v: u64) -> Message {
+        self.user_data = v;
         self
     }
 

@@ -55,6 +55,7 @@
 mod attempt;
 mod check;
 mod connect;
+mod correlate;
 mod event;
 mod inbound;
 mod io;
@@ -66,7 +67,7 @@ mod ticket;
 
 pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
-pub use event::{ConnectionState, Event, InboundMessage, ReceivedReceipt};
+pub use event::{ConnectionState, Correlation, Event, InboundMessage, ReceivedReceipt, Released};
 pub use message::{Content, Message, Outcome};
 pub use stats::Stats;
 pub use ticket::Ticket;
@@ -126,6 +127,11 @@ struct Sub {
     post: bool,
     /// A blocking `submit` waits for it, counted in `Shared::callers`.
     caller: bool,
+    /// [`Message::user_data`].
+    user_data: u64,
+    /// A receipt was asked for (and receipts are matched): its accepted parts' ids are
+    /// remembered in `Shared::corr`.
+    receipts: bool,
 }
 
 struct Shared {
@@ -171,6 +177,8 @@ struct Shared {
     conn_end: Option<String>,
     /// The read buffer, held by whoever reads.
     rbuf: Vec<u8>,
+    /// The messages remembered for their receipts (`correlate.rs`).
+    corr: correlate::Correlations,
     /// The I/O thread is the reader (in read(), or handling what it read): it writes what
     /// is queued before it reads again.
     io_reading: bool,
@@ -332,6 +340,7 @@ impl Client {
                 conn_gen: 0,
                 conn_end: None,
                 rbuf: Vec::new(),
+                corr: correlate::Correlations::new(&s.config),
                 io_reading: false,
                 coalesce_until: None,
                 last_down: "not connected yet".into(),
@@ -381,13 +390,23 @@ impl Client {
     /// Submits and waits for the outcome. `Err` only for a message that cannot be sent as
     /// given (nothing was sent); every other ending is an [`Outcome`].
     pub fn submit(&self, m: &Message) -> Result<Outcome, Error> {
+        self.submit_awaiting(m).map(|(o, _, _)| o)
+    }
+
+    /// [`Client::submit`], whether the client remembers the message for its receipts (as
+    /// [`Event::Outcome`]'s `awaiting_receipts`), and its ticket id (as in the receipts'
+    /// [`Correlation`]).
+    pub(crate) fn submit_awaiting(&self, m: &Message) -> Result<(Outcome, bool, u64), Error> {
         let t = self.inner.enqueue(m, false, true)?;
         self.inner.submit_and_read(&t);
+        let (slot, id) = (t.slot.clone(), t.id);
         // Always resolves: queued parts end by the submit timeout, sent ones by the
         // response timeout, and close() resolves everything.
-        Ok(t.take().unwrap_or(Outcome::NotSent {
+        let o = t.take().unwrap_or(Outcome::NotSent {
             why: "internal: no outcome".into(),
-        }))
+        });
+        let awaiting = lock(&slot.outcome).awaiting_receipts;
+        Ok((o, awaiting, id))
     }
 
     /// Submits without waiting for the outcome, which arrives as [`Event::Outcome`] (and
@@ -405,12 +424,12 @@ impl Client {
     /// The next event, waiting at most `timeout` (None: don't wait).
     pub fn poll_event(&self, timeout: Option<Duration>) -> Option<Event> {
         let mut q = lock(&self.inner.events);
-        if let Some(e) = q.q.pop_front() {
+        if let Some(e) = q.pop() {
             return Some(e);
         }
         let deadline = Instant::now() + timeout?;
         loop {
-            if let Some(e) = q.q.pop_front() {
+            if let Some(e) = q.pop() {
                 return Some(e);
             }
             let now = Instant::now();
@@ -426,6 +445,19 @@ impl Client {
                 .0;
             q.waiting -= 1;
         }
+    }
+
+    /// A file descriptor that is readable while events wait for [`Client::poll_event`]
+    /// (level-triggered: readable from the moment the queue stops being empty until a poll
+    /// takes its last event), for `poll`/`epoll`/an event loop instead of a thread blocked
+    /// in `poll_event`. Made at the first call (later calls give the same one); owned by
+    /// the client and closed when it is dropped: never read it, write it or close it. When
+    /// it is readable, call `poll_event(None)` until it gives None.
+    #[cfg(unix)]
+    pub fn event_fd(&self) -> Result<std::os::unix::io::RawFd, Error> {
+        lock(&self.inner.events)
+            .fd()
+            .map_err(|e| Error::Usage(format!("cannot make the event descriptor: {e}")))
     }
 
     /// The counters.
@@ -509,6 +541,11 @@ impl Client {
         if !g.closed {
             g.closed = true;
             g.state = ConnectionState::Closed;
+            // No receipt can come any more: every message still remembered is released,
+            // after its outcome and before the Closed event.
+            for r in g.corr.release_all("the client was closed") {
+                inner.post(Event::Released(r));
+            }
             drop(g);
             inner.post(Event::Connection(ConnectionState::Closed));
         }

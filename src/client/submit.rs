@@ -107,6 +107,9 @@ impl Inner {
             slot,
             post,
             caller: false,
+            user_data: m.user_data,
+            receipts: g.corr.enabled()
+                && m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0,
         };
         // Admission: at most `window` messages waiting at once (not during an outage past
         // its limit: then the message is NotSent below, at once).
@@ -275,6 +278,19 @@ impl Inner {
     /// Records a part's result; finishes the message when every part has one.
     pub(super) fn set_result(&self, g: &mut Shared, key: PartKey, r: PartResult) {
         let s = &self.s.config;
+        if let PartResult::Accepted(mid) = &r {
+            // Remembered for its receipts from now: one may come before the other parts'
+            // answers, and so before the message's outcome.
+            let remember = g.subs.get(&key.0).and_then(|sub| {
+                let open = sub.parts.get(key.1 as usize)?.result.is_none();
+                (sub.receipts && open).then_some((sub.user_data, sub.parts.len() as u16))
+            });
+            if let Some((user_data, n)) = remember {
+                if let Some(rel) = g.corr.accepted(key.0, user_data, key.1, n, mid) {
+                    self.post(Event::Released(rel));
+                }
+            }
+        }
         let Some(sub) = g.subs.get_mut(&key.0) else {
             return;
         };
@@ -319,7 +335,8 @@ impl Inner {
                     // I/O thread leaves it the socket for a moment (see CALLER_LINGER).
                     g.last_caller = Some(Instant::now());
                 }
-                self.finish(key.0, sub);
+                let awaiting = sub.receipts && g.corr.complete(key.0, Instant::now());
+                self.finish(key.0, sub, awaiting);
                 // Room in the window: wake a submitter waiting for it (and close, waiting
                 // for the last responses).
                 self.wake(g);
@@ -346,7 +363,7 @@ impl Inner {
         self.set_result(g, key, r);
     }
 
-    pub(super) fn finish(&self, id: u64, mut sub: Sub) {
+    pub(super) fn finish(&self, id: u64, mut sub: Sub, awaiting_receipts: bool) {
         let c = &self.counters;
         let n = sub.parts.len();
         let mut ids = Vec::with_capacity(n);
@@ -440,16 +457,20 @@ impl Inner {
         // The slot is read only through a Ticket. When the caller kept none (the C ABI never
         // does; async callers that go by events need not), the outcome moves into the event
         // and the slot stays empty: no copy of it per message.
+        let user_data = sub.user_data;
         if sub.post && Arc::strong_count(&sub.slot) == 1 {
             self.post(Event::Outcome {
                 ticket: id,
                 outcome,
+                user_data,
+                awaiting_receipts,
             });
             return;
         }
         let event = sub.post.then(|| outcome.clone());
         let mut st = lock(&sub.slot.outcome);
         st.outcome = Some(outcome);
+        st.awaiting_receipts = awaiting_receipts;
         let waiting = st.waiting > 0;
         drop(st);
         if waiting {
@@ -459,6 +480,8 @@ impl Inner {
             self.post(Event::Outcome {
                 ticket: id,
                 outcome,
+                user_data,
+                awaiting_receipts,
             });
         }
     }

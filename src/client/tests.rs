@@ -465,7 +465,9 @@ fn try_submit_async_does_not_block_on_a_full_window() {
     let e = c.try_submit_async(&text("1", "c")).unwrap_err();
     assert_eq!(e.code(), 104);
     assert!(a.wait(Some(Duration::from_secs(5))).unwrap().is_accepted());
-    let Event::Outcome { ticket, outcome } = wait_event(&c, |e| matches!(e, Event::Outcome { .. }))
+    let Event::Outcome {
+        ticket, outcome, ..
+    } = wait_event(&c, |e| matches!(e, Event::Outcome { .. }))
     else {
         unreachable!()
     };
@@ -855,4 +857,154 @@ fn a_submitter_waiting_for_room_when_the_client_gives_up_is_told_why() {
     }
     assert_eq!(c.stats().reconnect_attempts, 1);
     assert_eq!(c.stats().reconnects, 0);
+}
+
+/// Events until `pred` has seen enough (it returns true), at most 15 s.
+fn events_until(c: &Client, mut done: impl FnMut(&[Event]) -> bool) -> Vec<Event> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    while !done(&seen) {
+        assert!(
+            Instant::now() < deadline,
+            "not done in 15 s; seen: {seen:#?}"
+        );
+        if let Some(e) = c.poll_event(Some(Duration::from_millis(50))) {
+            seen.push(e);
+        }
+    }
+    seen
+}
+
+/// The events that carry user data `ud`, and which of them release it.
+fn carrying(events: &[Event], ud: u64) -> Vec<(&'static str, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Outcome {
+                user_data,
+                awaiting_receipts,
+                ..
+            } if *user_data == ud => Some(("outcome", !awaiting_receipts)),
+            Event::Receipt(r) => r
+                .correlation
+                .filter(|c| c.user_data == ud)
+                .map(|c| ("receipt", c.last)),
+            Event::Released(r) if r.user_data == ud => Some(("released", true)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn receipts_come_back_with_their_messages_user_data_and_one_event_releases_it() {
+    let sim = sim();
+    let c = Client::connect_with(settings(&sim)).unwrap();
+    let long = "A long message asking for a receipt for each of its parts. ".repeat(5);
+    let t_long = c
+        .submit_async(&text("447700900123", &long).receipt(true).user_data(42))
+        .unwrap()
+        .id();
+    let t_none = c
+        .submit_async(&text("447700900123", "no receipt").user_data(7))
+        .unwrap()
+        .id();
+    let seen = events_until(&c, |seen| {
+        carrying(seen, 42).iter().any(|(_, last)| *last) && !carrying(seen, 7).is_empty()
+    });
+    let n = sim.submitted().len() - 1;
+    assert!(n > 1, "a long message: {n} parts");
+    // The outcome first (with its user data), then a receipt per part, the last one
+    // releasing it; exactly one event releases it.
+    let long_events = carrying(&seen, 42);
+    assert_eq!(long_events.len(), n + 1, "{long_events:?}");
+    assert_eq!(long_events.iter().filter(|(_, last)| *last).count(), 1);
+    assert!(long_events.last().unwrap().1, "{long_events:?}");
+    assert!(long_events.contains(&("outcome", false)), "{long_events:?}");
+    let mut receipt_parts: Vec<u16> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Receipt(r) => r.correlation.filter(|c| c.ticket == t_long).map(|c| c.part),
+            _ => None,
+        })
+        .collect();
+    receipt_parts.sort_unstable();
+    assert_eq!(receipt_parts, (1..=n as u16).collect::<Vec<_>>());
+    // No receipt asked for: the outcome carries the user data and releases it.
+    assert_eq!(carrying(&seen, 7), vec![("outcome", true)]);
+    assert!(seen
+        .iter()
+        .any(|e| matches!(e, Event::Outcome { ticket, .. } if *ticket == t_none)));
+    // A blocking submit: the receipt carries its user data and releases it.
+    let (o, awaiting, ticket) = c
+        .submit_awaiting(&text("447700900123", "blocking").receipt(true).user_data(9))
+        .unwrap();
+    assert!(o.is_accepted() && awaiting, "{o:?}");
+    let seen = events_until(&c, |seen| !carrying(seen, 9).is_empty());
+    assert_eq!(carrying(&seen, 9), vec![("receipt", true)]);
+    let Some(Event::Receipt(r)) = seen.last() else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(r.correlation.unwrap().ticket, ticket);
+    assert_eq!(lock(&c.inner.st).corr.len(), 0, "nothing left remembered");
+}
+
+#[test]
+fn unanswered_receipts_release_the_user_data_by_time_by_count_and_at_close() {
+    let sim = Smsc::start(SimConfig {
+        receipt_delay: Duration::from_secs(60),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut cfg = settings(&sim);
+    cfg.receipt_correlation_timeout = Duration::from_secs(1);
+    let c = Client::connect_with(cfg.clone()).unwrap();
+    let started = Instant::now();
+    let o = c
+        .submit(&text("1", "expires").receipt(true).user_data(1))
+        .unwrap();
+    assert!(o.is_accepted());
+    let seen = events_until(&c, |seen| !carrying(seen, 1).is_empty());
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let Some(Event::Released(r)) = seen.iter().find(|e| matches!(e, Event::Released(_))) else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(r.message_ids, o_ids(&o));
+    assert!(r.why.contains("within 1 s"), "{}", r.why);
+    // A table of 2 (and a long window): a third message releases the oldest.
+    cfg.receipt_correlation_timeout = Duration::from_secs(3600);
+    cfg.receipt_correlation_max = 2;
+    let c = Client::connect_with(cfg).unwrap();
+    for ud in [2, 3, 4] {
+        c.submit(&text("1", "evicts").receipt(true).user_data(ud))
+            .unwrap();
+    }
+    let seen = events_until(&c, |seen| !carrying(seen, 2).is_empty());
+    let Some(Event::Released(r)) = seen.iter().find(|e| matches!(e, Event::Released(_))) else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(r.user_data, 2);
+    assert!(
+        r.why.contains("x-smpp-receipt-correlation-max"),
+        "{}",
+        r.why
+    );
+    // Closed: what is left is released before the Closed event.
+    c.close();
+    let mut rest = Vec::new();
+    while let Some(e) = c.poll_event(None) {
+        rest.push(e);
+    }
+    assert_eq!(carrying(&rest, 3), vec![("released", true)], "{rest:?}");
+    assert_eq!(carrying(&rest, 4), vec![("released", true)], "{rest:?}");
+    assert!(matches!(
+        rest.last(),
+        Some(Event::Connection(ConnectionState::Closed))
+    ));
+}
+
+fn o_ids(o: &Outcome) -> Vec<String> {
+    match o {
+        Outcome::Accepted { message_ids } => message_ids.clone(),
+        _ => Vec::new(),
+    }
 }

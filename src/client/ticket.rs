@@ -14,6 +14,9 @@ pub(super) struct Slot {
 #[derive(Default)]
 pub(super) struct SlotState {
     pub(super) outcome: Option<Outcome>,
+    /// As [`Event::Outcome`](super::Event::Outcome)'s `awaiting_receipts`, set with the
+    /// outcome.
+    pub(super) awaiting_receipts: bool,
     pub(super) waiting: u32,
 }
 

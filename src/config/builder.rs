@@ -148,6 +148,16 @@ impl ConfigBuilder {
         delivery_report: bool
     );
     setter!(
+        /// [`Opt::ReceiptCorrelationTimeout`]: how long a message is remembered for its
+        /// receipts after its outcome, 1 s – 30 days. Default: 1 day.
+        receipt_correlation_timeout: Duration
+    );
+    setter!(
+        /// [`Opt::ReceiptCorrelationMax`]: messages remembered for their receipts at once,
+        /// 0–10,000,000 (0: none). Default: 100,000.
+        receipt_correlation_max: u32
+    );
+    setter!(
         /// [`Opt::SubmitWindowSize`]: submits awaiting their response at once, 1–1000.
         /// Default: 10.
         window: u32

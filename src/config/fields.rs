@@ -56,6 +56,12 @@ pub struct Config {
     pub validity_period: Option<Duration>,
     /// [`Opt::DeliveryReport`]: ask for delivery receipts (registered_delivery 1).
     pub delivery_report: bool,
+    /// [`Opt::ReceiptCorrelationTimeout`]: how long a message that asked for a receipt is
+    /// remembered after its outcome, to match its receipts.
+    pub receipt_correlation_timeout: Duration,
+    /// [`Opt::ReceiptCorrelationMax`]: the most messages remembered for their receipts; 0
+    /// matches none.
+    pub receipt_correlation_max: u32,
     /// [`Opt::SubmitWindowSize`]: the most submits awaiting their response at once.
     pub window: u32,
     /// [`Opt::SubmitMaxRate`] / [`Opt::SubmitRateUnlimited`]: the most submit_sm per second
@@ -213,6 +219,8 @@ impl Config {
             service_type: String::new(),
             validity_period: None,
             delivery_report: false,
+            receipt_correlation_timeout: Duration::ZERO,
+            receipt_correlation_max: 0,
             window: 0,
             max_rate: None,
             outage_policy: OutagePolicy::Wait,

@@ -294,6 +294,14 @@ table! {
     }),
     DeliveryReport: opt!("x-smpp-delivery-report", "true", bool => delivery_report,
         "Ask for a delivery receipt for every message (registered_delivery 1)."),
+    ReceiptCorrelationTimeout: opt!("x-smpp-receipt-correlation-timeout", "86400", secs 1..=2592000 => receipt_correlation_timeout,
+        "How long the client remembers a message that asked for a receipt, from its outcome, \
+         to hand each receipt back with the message's user data; then it reports the message \
+         released (no final receipt in time), and later receipts for it arrive unmatched."),
+    ReceiptCorrelationMax: opt!("x-smpp-receipt-correlation-max", "100000", int 0..=10000000 => receipt_correlation_max,
+        "The most messages remembered for their receipts at once (each about 190 octets plus twice \
+         its message id; measured by tests/correlation_memory.rs); \
+         beyond it the oldest is released early. 0: receipts are never matched."),
     SubmitWindowSize: opt!("x-smpp-submit-window-size", "10", int 1..=1000 => window,
         "The most submits awaiting their response at once."),
     SubmitMaxRate: opt!("x-smpp-submit-max-rate", "10", int 1..=1000,

@@ -216,6 +216,40 @@ pub unsafe extern "C" fn esme_client_stats(
     })
 }
 
+/// Writes to `*fd` a file descriptor that is readable while events wait to be polled, for
+/// poll(2), epoll(7) (level-triggered or edge-triggered), select(2), libuv, asio or any
+/// event loop, instead of a thread blocked in `esme_client_poll`. Level semantics: it is
+/// readable from the moment an event is queued until `esme_client_poll` takes the last
+/// one. When it is readable, call `esme_client_poll(client, 0, &e)` until ESME_EMPTY (with
+/// edge-triggered epoll, always until ESME_EMPTY: it becomes readable again only after
+/// the queue was empty). Made at the first call (later calls give the same descriptor);
+/// owned by the client, valid until `esme_client_free` (also after `esme_client_close`,
+/// while events are drained): never read, write or close it, and remove it from the
+/// event loop before `esme_client_free`. ESME_ERR_USAGE on a platform without it (not
+/// Unix). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_event_fd(
+    client: *const esme_client,
+    fd: *mut std::ffi::c_int,
+) -> esme_result {
+    client_call(client, |c| {
+        let out = Out::new(fd, "fd")?;
+        #[cfg(unix)]
+        {
+            out.write(c.client.event_fd().map_err(fail_err)?);
+            Ok(ESME_OK)
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (out, c);
+            Err(super::boundary::fail(
+                ESME_ERR_USAGE,
+                "esme_client_event_fd needs a Unix platform; poll with esme_client_poll",
+            ))
+        }
+    })
+}
+
 /// Writes to `*out` how many connect attempts the client's I/O thread has made, bound or not:
 /// after a lost connection, and at the start with the connect-retry option (`esme_stats.reconnects`
 /// counts those that bound). Thread-safe.

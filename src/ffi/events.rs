@@ -6,9 +6,9 @@ use super::boundary::{boundary, fail, guard, Failed, Out};
 use super::client::{client_call, esme_client, esme_connection_state, state_of};
 use super::handle::{self, registered};
 use super::result::esme_result::{self, *};
-use super::strings::{c_str, cstring, esme_bytes, esme_str, str_of};
-use super::submit::{esme_outcome, outcome_to_c};
-use crate::client::{ConnectionState, Event};
+use super::strings::{c_str, cstring, esme_bytes, esme_str, str_of, str_of_c};
+use super::submit::{esme_outcome, esme_outcome_kind, outcome_kind, outcome_to_c};
+use crate::client::{ConnectionState, Event, Outcome};
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
@@ -32,6 +32,13 @@ pub enum esme_event_kind {
     ESME_EVENT_CONNECTION = 6,
     /// A warning (certificate expiring, …): text.
     ESME_EVENT_WARNING = 7,
+    /// The client stopped remembering a message for its receipts before a final receipt
+    /// came for each of its parts: the correlation window passed, the table was full, or
+    /// the client was closed. `esme_event_ticket`, `esme_event_user_data` (the last event
+    /// carrying it: free what it points to), the ids still waited for
+    /// (`esme_event_message_id`), text (why). Receipts for it that come later are
+    /// unmatched.
+    ESME_EVENT_RELEASED = 8,
 }
 
 /// A delivery receipt's fields (strings borrowed from the event).
@@ -67,12 +74,14 @@ pub(crate) struct EventData {
     text: Option<CString>,
     body: Vec<u8>,
     receipt_id: Option<CString>,
+    /// An outcome's message ids, or those a released message still waited for.
+    ids: Vec<CString>,
 }
 
 registered!(esme_event => EventData);
 
 /// The C view of an event.
-fn wrap(event: Event) -> EventData {
+pub(crate) fn wrap(event: Event) -> EventData {
     let mut e = EventData {
         event,
         from: None,
@@ -80,6 +89,7 @@ fn wrap(event: Event) -> EventData {
         text: None,
         body: Vec::new(),
         receipt_id: None,
+        ids: Vec::new(),
     };
     match &e.event {
         Event::Message(m) => {
@@ -107,7 +117,23 @@ fn wrap(event: Event) -> EventData {
         Event::Connection(ConnectionState::Disconnected { why }) => e.text = cstring(why),
         Event::Connection(ConnectionState::Bound { system_id }) => e.text = cstring(system_id),
         Event::Warning(w) => e.text = cstring(w),
-        Event::Outcome { .. } | Event::Connection(_) => {}
+        Event::Outcome { outcome, .. } => {
+            let (ids, why) = match outcome {
+                Outcome::Accepted { message_ids } => (&message_ids[..], None),
+                Outcome::Rejected {
+                    message_ids, why, ..
+                }
+                | Outcome::Unknown { message_ids, why } => (&message_ids[..], Some(why)),
+                Outcome::NotSent { why } => (&[][..], Some(why)),
+            };
+            e.ids = ids.iter().filter_map(|i| cstring(i)).collect();
+            e.text = why.and_then(|w| cstring(w));
+        }
+        Event::Released(r) => {
+            e.ids = r.message_ids.iter().filter_map(|i| cstring(i)).collect();
+            e.text = cstring(&r.why);
+        }
+        Event::Connection(_) => {}
     }
     e
 }
@@ -165,16 +191,106 @@ pub unsafe extern "C" fn esme_event_get_kind(event: *const esme_event) -> esme_e
             Some(Event::Alert { .. }) => esme_event_kind::ESME_EVENT_ALERT,
             Some(Event::Connection(_)) => esme_event_kind::ESME_EVENT_CONNECTION,
             Some(Event::Warning(_)) => esme_event_kind::ESME_EVENT_WARNING,
+            Some(Event::Released(_)) => esme_event_kind::ESME_EVENT_RELEASED,
         }
     })
 }
 
-/// The ticket of an ESME_EVENT_OUTCOME (0 otherwise).
+/// The ticket of an ESME_EVENT_OUTCOME, of a matched ESME_EVENT_RECEIPT (the message it is
+/// about) and of an ESME_EVENT_RELEASED; 0 otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_ticket(event: *const esme_event) -> u64 {
     guard(0, || match ev(event).as_deref().map(|e| &e.event) {
         Some(Event::Outcome { ticket, .. }) => *ticket,
+        Some(Event::Receipt(r)) => r.correlation.map_or(0, |c| c.ticket),
+        Some(Event::Released(r)) => r.ticket,
         _ => 0,
+    })
+}
+
+/// The user data given with the message (`esme_submit_options.user_data`) of an
+/// ESME_EVENT_OUTCOME, of a matched ESME_EVENT_RECEIPT and of an ESME_EVENT_RELEASED; 0
+/// otherwise (and for an unmatched receipt: `esme_event_receipt_matched`).
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_user_data(event: *const esme_event) -> u64 {
+    guard(0, || match ev(event).as_deref().map(|e| &e.event) {
+        Some(Event::Outcome { user_data, .. }) => *user_data,
+        Some(Event::Receipt(r)) => r.correlation.map_or(0, |c| c.user_data),
+        Some(Event::Released(r)) => r.user_data,
+        _ => 0,
+    })
+}
+
+/// 1 when this event is the last one that will carry its user data, so what the user data
+/// points to may be freed once the event is handled: an ESME_EVENT_OUTCOME of a message the
+/// client does not remember for receipts (none asked for, no message id, or every part
+/// already had its final receipt), the final receipt of the last part waited for, and every
+/// ESME_EVENT_RELEASED. 0 otherwise (the user data comes again, in a later receipt or
+/// RELEASED event). Each message's user data is released by exactly one event.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_releases_user_data(event: *const esme_event) -> u32 {
+    guard(0, || match ev(event).as_deref().map(|e| &e.event) {
+        Some(Event::Outcome {
+            awaiting_receipts, ..
+        }) => u32::from(!*awaiting_receipts),
+        Some(Event::Receipt(r)) => u32::from(r.correlation.is_some_and(|c| c.last)),
+        Some(Event::Released(_)) => 1,
+        _ => 0,
+    })
+}
+
+/// 1 when an ESME_EVENT_RECEIPT was matched to a message this client submitted (its
+/// ticket and user data are then set), 0 when unmatched (an id the client never got, no
+/// longer remembers, or an unreadable receipt) and for other kinds.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_receipt_matched(event: *const esme_event) -> u32 {
+    guard(0, || match ev(event).as_deref().map(|e| &e.event) {
+        Some(Event::Receipt(r)) => u32::from(r.correlation.is_some()),
+        _ => 0,
+    })
+}
+
+/// The outcome kind of an ESME_EVENT_OUTCOME (ESME_OUTCOME_NONE otherwise): with
+/// `esme_event_command_status`, `esme_event_message_id` and `esme_event_text` (why), the
+/// outcome without copying an `esme_outcome`.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_outcome_kind(event: *const esme_event) -> esme_outcome_kind {
+    guard(esme_outcome_kind::ESME_OUTCOME_NONE, || {
+        match ev(event).as_deref().map(|e| &e.event) {
+            Some(Event::Outcome { outcome, .. }) => outcome_kind(outcome),
+            _ => esme_outcome_kind::ESME_OUTCOME_NONE,
+        }
+    })
+}
+
+/// The SMSC's command_status of an ESME_EVENT_OUTCOME that is ESME_REJECTED (e.g. 0x58);
+/// 0 otherwise.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_command_status(event: *const esme_event) -> u32 {
+    guard(0, || match ev(event).as_deref().map(|e| &e.event) {
+        Some(Event::Outcome {
+            outcome: Outcome::Rejected { status, .. },
+            ..
+        }) => status.to_u32(),
+        _ => 0,
+    })
+}
+
+/// How many message ids an ESME_EVENT_OUTCOME has (one per accepted part, in part order),
+/// or how many an ESME_EVENT_RELEASED still waited a final receipt for; 0 otherwise.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_message_id_count(event: *const esme_event) -> u32 {
+    guard(0, || ev(event).map_or(0, |e| e.ids.len() as u32))
+}
+
+/// Message id `index` (from 0) of an ESME_EVENT_OUTCOME or ESME_EVENT_RELEASED, borrowed
+/// until the event is freed; a NULL `esme_str` when `index` is not below
+/// `esme_event_message_id_count`.
+#[no_mangle]
+pub unsafe extern "C" fn esme_event_message_id(event: *const esme_event, index: u32) -> esme_str {
+    guard(str_of(&None), || match ev(event) {
+        Some(e) => e.ids.get(index as usize).map_or(str_of(&None), str_of_c),
+        None => str_of(&None),
     })
 }
 
@@ -219,7 +335,8 @@ pub unsafe extern "C" fn esme_event_to(event: *const esme_event) -> esme_str {
 
 /// The text, borrowed: an MO message's text (UTF-8; NULL for binary), a receipt as
 /// received, a warning, why the connection dropped (DISCONNECTED) or the SMSC's system_id
-/// (BOUND).
+/// (BOUND), why an outcome is not ESME_ACCEPTED (NULL when it is), why a message was
+/// released (RELEASED).
 #[no_mangle]
 pub unsafe extern "C" fn esme_event_text(event: *const esme_event) -> esme_str {
     guard(str_of(&None), || {
@@ -311,6 +428,115 @@ mod tests {
     use super::super::boundary::last_error;
     use super::*;
     use std::ffi::CStr;
+
+    fn s(x: esme_str) -> Option<String> {
+        (!x.ptr.is_null()).then(|| {
+            unsafe { CStr::from_ptr(x.ptr) }
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+    }
+
+    #[test]
+    fn outcomes_receipts_and_releases_carry_the_user_data_by_accessors() {
+        use crate::client::{Correlation, ReceivedReceipt, Released};
+        use crate::pdu::CommandStatus;
+        let outcome = |outcome, awaiting_receipts| {
+            handle::new(wrap(Event::Outcome {
+                ticket: 3,
+                outcome,
+                user_data: 0xFEED,
+                awaiting_receipts,
+            }))
+        };
+        let e: *mut esme_event = outcome(
+            Outcome::Accepted {
+                message_ids: vec!["A1".into(), "A2".into()],
+            },
+            true,
+        );
+        unsafe {
+            assert_eq!(esme_event_outcome_kind(e), esme_outcome_kind::ESME_ACCEPTED);
+            assert_eq!((esme_event_ticket(e), esme_event_user_data(e)), (3, 0xFEED));
+            assert_eq!(esme_event_releases_user_data(e), 0);
+            assert_eq!(esme_event_message_id_count(e), 2);
+            assert_eq!(s(esme_event_message_id(e, 1)).as_deref(), Some("A2"));
+            assert_eq!(s(esme_event_message_id(e, 2)), None);
+            assert_eq!(s(esme_event_text(e)), None);
+            assert_eq!(esme_event_command_status(e), 0);
+            esme_event_free(e);
+        }
+        let e = outcome(
+            Outcome::Rejected {
+                status: CommandStatus::from_u32(0x0B),
+                message_ids: vec![],
+                why: "invalid destination".into(),
+            },
+            false,
+        );
+        unsafe {
+            assert_eq!(esme_event_outcome_kind(e), esme_outcome_kind::ESME_REJECTED);
+            assert_eq!(esme_event_command_status(e), 0x0B);
+            assert_eq!(esme_event_releases_user_data(e), 1);
+            assert_eq!(
+                s(esme_event_text(e)).as_deref(),
+                Some("invalid destination")
+            );
+            esme_event_free(e);
+        }
+        let receipt = |correlation| {
+            handle::new(wrap(Event::Receipt(Box::new(ReceivedReceipt {
+                from: "1".into(),
+                to: "2".into(),
+                receipt: None,
+                raw: b"id:A1 stat:DELIVRD".to_vec(),
+                note: None,
+                correlation,
+            }))))
+        };
+        let e: *mut esme_event = receipt(Some(Correlation {
+            ticket: 3,
+            user_data: 0xFEED,
+            part: 2,
+            parts: 2,
+            last: true,
+        }));
+        unsafe {
+            assert_eq!(esme_event_receipt_matched(e), 1);
+            assert_eq!((esme_event_ticket(e), esme_event_user_data(e)), (3, 0xFEED));
+            assert_eq!(esme_event_releases_user_data(e), 1);
+            assert_eq!(
+                esme_event_outcome_kind(e),
+                esme_outcome_kind::ESME_OUTCOME_NONE
+            );
+            esme_event_free(e);
+        }
+        let e = receipt(None);
+        unsafe {
+            assert_eq!(esme_event_receipt_matched(e), 0);
+            assert_eq!((esme_event_ticket(e), esme_event_user_data(e)), (0, 0));
+            assert_eq!(esme_event_releases_user_data(e), 0);
+            esme_event_free(e);
+        }
+        let e: *mut esme_event = handle::new(wrap(Event::Released(Released {
+            ticket: 4,
+            user_data: 9,
+            message_ids: vec!["B7".into()],
+            why: "no final receipt".into(),
+        })));
+        unsafe {
+            assert_eq!(esme_event_get_kind(e), esme_event_kind::ESME_EVENT_RELEASED);
+            assert_eq!((esme_event_ticket(e), esme_event_user_data(e)), (4, 9));
+            assert_eq!(esme_event_releases_user_data(e), 1);
+            assert_eq!(s(esme_event_message_id(e, 0)).as_deref(), Some("B7"));
+            assert_eq!(s(esme_event_text(e)).as_deref(), Some("no final receipt"));
+            esme_event_free(e);
+            // Freed: the defaults.
+            assert_eq!(esme_event_user_data(e), 0);
+            assert_eq!(esme_event_message_id_count(e), 0);
+        }
+    }
 
     #[test]
     fn an_event_is_a_handle_a_second_free_is_harmless() {

@@ -96,13 +96,18 @@ pub(crate) fn cstring(s: &str) -> Option<CString> {
     CString::new(s.replace('\0', "")).ok()
 }
 
+/// Lends `c` out: valid while `c` lives and is not changed.
+pub(crate) fn str_of_c(c: &CString) -> esme_str {
+    esme_str {
+        ptr: c.as_ptr(),
+        len: c.as_bytes().len(),
+    }
+}
+
 /// Lends `s` out: valid while `s` lives and is not changed.
 pub(crate) fn str_of(s: &Option<CString>) -> esme_str {
     match s {
-        Some(c) => esme_str {
-            ptr: c.as_ptr(),
-            len: c.as_bytes().len(),
-        },
+        Some(c) => str_of_c(c),
         None => esme_str {
             ptr: std::ptr::null(),
             len: 0,

@@ -2,9 +2,11 @@
 
 use super::boundary::{fail, fail_err, Failed, Out};
 use super::client::{client_call, esme_client};
+use super::events::{esme_event, wrap};
+use super::handle;
 use super::result::esme_result::{self, *};
 use super::strings::c_str;
-use crate::client::{Content, Message, Outcome};
+use crate::client::{Content, Event, Message, Outcome};
 use std::ffi::c_char;
 
 /// `esme_message.flags`: the body is octets (data_coding 4), not UTF-8 text.
@@ -40,6 +42,8 @@ pub struct esme_message {
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum esme_outcome_kind {
+    /// Not an outcome (`esme_event_outcome_kind` of another kind of event).
+    ESME_OUTCOME_NONE = 0,
     /// The SMSC accepted every part.
     ESME_ACCEPTED = 1,
     /// The SMSC definitely did not accept it (`command_status` says why).
@@ -80,6 +84,16 @@ fn fill(dst: &mut [c_char], s: &str) -> bool {
     }
     dst[n] = 0;
     n < s.len()
+}
+
+/// The kind of an outcome.
+pub(crate) fn outcome_kind(o: &Outcome) -> esme_outcome_kind {
+    match o {
+        Outcome::Accepted { .. } => esme_outcome_kind::ESME_ACCEPTED,
+        Outcome::Rejected { .. } => esme_outcome_kind::ESME_REJECTED,
+        Outcome::Unknown { .. } => esme_outcome_kind::ESME_UNKNOWN,
+        Outcome::NotSent { .. } => esme_outcome_kind::ESME_NOT_SENT,
+    }
 }
 
 /// The C form of an outcome.
@@ -178,6 +192,72 @@ unsafe fn message_of(m: *const esme_message) -> Result<Message, Failed> {
     Ok(msg)
 }
 
+/// What a submit takes beside the message: a struct that grows at its end, versioned by
+/// its `size`, so that fields can be added without a new function or a new SONAME (unlike
+/// `esme_message`, whose layout is fixed). Zero it, set `size`, then the fields wanted:
+///
+/// ```c
+/// esme_submit_options o;
+/// memset(&o, 0, sizeof o);
+/// o.size = sizeof o;
+/// o.user_data = (uint64_t)(uintptr_t)my_context;
+/// ```
+///
+/// A library older than the header reads the fields it knows and refuses
+/// (ESME_ERR_INVALID_ARG) a newer field it does not know that is not zero; a library newer
+/// than the header gives the fields the caller's `size` leaves out their zero default.
+#[repr(C)]
+pub struct esme_submit_options {
+    /// `sizeof(esme_submit_options)` as the caller was compiled: at least 16 (this first
+    /// version), at most 4096.
+    pub size: usize,
+    /// The caller's value (an index, a key, a pointer cast to `uintptr_t`), never sent: it
+    /// comes back with the message's outcome (`esme_event_user_data`) and with each of its
+    /// delivery receipts the client matches; the last event carrying it says so
+    /// (`esme_event_releases_user_data`). 0 by default.
+    pub user_data: u64,
+}
+
+/// The size of the first version of `esme_submit_options`.
+/// cbindgen:ignore
+const OPTIONS_V1: usize = std::mem::size_of::<esme_submit_options>();
+/// The largest `esme_submit_options.size` accepted.
+/// cbindgen:ignore
+const OPTIONS_MAX: usize = 4096;
+
+/// The user data of the options `o` points to (NULL: the defaults), checked. `o`, when not
+/// NULL, must point to `o.size` readable octets.
+unsafe fn options_of(o: *const esme_submit_options) -> Result<u64, Failed> {
+    if o.is_null() {
+        return Ok(0);
+    }
+    // The size first: the caller's struct may be shorter or longer than ours.
+    let size = std::ptr::addr_of!((*o).size).read_unaligned();
+    if !(OPTIONS_V1..=OPTIONS_MAX).contains(&size) {
+        return Err(fail(
+            ESME_ERR_INVALID_ARG,
+            &format!(
+                "options.size is {size}, not the size of an esme_submit_options ({OPTIONS_V1} to {OPTIONS_MAX}): set it to sizeof(esme_submit_options)"
+            ),
+        ));
+    }
+    if size > OPTIONS_V1 {
+        // Fields of a newer header: only their zero (default) can be honoured.
+        let extra = std::slice::from_raw_parts(o.cast::<u8>().add(OPTIONS_V1), size - OPTIONS_V1);
+        if let Some(at) = extra.iter().position(|&b| b != 0) {
+            return Err(fail(
+                ESME_ERR_INVALID_ARG,
+                &format!(
+                    "options sets a field at octet {} that this library ({}) does not know: it is older than the header the program was built with",
+                    OPTIONS_V1 + at,
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
+    }
+    Ok(std::ptr::addr_of!((*o).user_data).read_unaligned())
+}
+
 /// Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an
 /// outcome (which may be REJECTED, UNKNOWN or NOT_SENT); an error result means it was not
 /// taken at all (bad message, closed client). Blocks; thread-safe.
@@ -196,14 +276,46 @@ pub unsafe extern "C" fn esme_client_submit(
     })
 }
 
+/// Like `esme_client_submit`, with options (NULL: the defaults), giving the outcome as an
+/// ESME_EVENT_OUTCOME event in `*out` (free it with `esme_event_free`), read with the event
+/// accessors: `esme_event_outcome_kind`, `esme_event_message_id`, `esme_event_text` (why),
+/// `esme_event_user_data`, `esme_event_releases_user_data` (0 when the user data will come
+/// back with a receipt or an ESME_EVENT_RELEASED polled on another thread, which may happen
+/// before this call returns), `esme_event_ticket`. Nothing is copied into a fixed-size
+/// struct. Blocks; thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_submit_with(
+    client: *const esme_client,
+    message: *const esme_message,
+    options: *const esme_submit_options,
+    out: *mut *mut esme_event,
+) -> esme_result {
+    client_call(client, |c| {
+        let out = Out::new(out, "out")?;
+        let user_data = options_of(options)?;
+        let m = message_of(message)?.user_data(user_data);
+        let (outcome, awaiting_receipts, ticket) =
+            c.client.submit_awaiting(&m).map_err(fail_err)?;
+        out.write(handle::new(wrap(Event::Outcome {
+            ticket,
+            outcome,
+            user_data,
+            awaiting_receipts,
+        })));
+        Ok(ESME_OK)
+    })
+}
+
 unsafe fn submit_async(
     client: *const esme_client,
     message: *const esme_message,
+    options: *const esme_submit_options,
     ticket: *mut u64,
     block: bool,
 ) -> esme_result {
     client_call(client, |c| {
-        let m = message_of(message)?;
+        let user_data = options_of(options)?;
+        let m = message_of(message)?.user_data(user_data);
         let t = if block {
             c.client.submit_async(&m)
         } else {
@@ -226,7 +338,7 @@ pub unsafe extern "C" fn esme_client_submit_async(
     message: *const esme_message,
     ticket: *mut u64,
 ) -> esme_result {
-    submit_async(client, message, ticket, true)
+    submit_async(client, message, std::ptr::null(), ticket, true)
 }
 
 /// Like `esme_client_submit_async`, but never blocks: ESME_ERR_WINDOW_FULL when the window
@@ -237,7 +349,32 @@ pub unsafe extern "C" fn esme_client_try_submit_async(
     message: *const esme_message,
     ticket: *mut u64,
 ) -> esme_result {
-    submit_async(client, message, ticket, false)
+    submit_async(client, message, std::ptr::null(), ticket, false)
+}
+
+/// Like `esme_client_submit_async`, with options (NULL: the defaults): the user data comes
+/// back with the ESME_EVENT_OUTCOME (even when it is polled before this call returns) and
+/// with the message's receipts. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_submit_async_with(
+    client: *const esme_client,
+    message: *const esme_message,
+    options: *const esme_submit_options,
+    ticket: *mut u64,
+) -> esme_result {
+    submit_async(client, message, options, ticket, true)
+}
+
+/// Like `esme_client_try_submit_async` (never blocks: ESME_ERR_WINDOW_FULL), with options
+/// (NULL: the defaults). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_try_submit_async_with(
+    client: *const esme_client,
+    message: *const esme_message,
+    options: *const esme_submit_options,
+    ticket: *mut u64,
+) -> esme_result {
+    submit_async(client, message, options, ticket, false)
 }
 
 #[cfg(test)]
@@ -253,6 +390,46 @@ mod tests {
             body_len,
             flags,
         }
+    }
+
+    #[test]
+    fn submit_options_are_read_by_their_size_and_newer_fields_must_be_zero() {
+        let run =
+            |o: *const esme_submit_options| boundary(|| unsafe { options_of(o) }.map(|_| ESME_OK));
+        assert_eq!(unsafe { options_of(std::ptr::null()) }.unwrap(), 0);
+        let o = esme_submit_options {
+            size: std::mem::size_of::<esme_submit_options>(),
+            user_data: 0xDEAD_BEEF,
+        };
+        assert_eq!(unsafe { options_of(&o) }.unwrap(), 0xDEAD_BEEF);
+        for size in [0, 8, OPTIONS_V1 - 1, OPTIONS_MAX + 1, usize::MAX] {
+            let o = esme_submit_options { size, user_data: 1 };
+            assert_eq!(run(&o), ESME_ERR_INVALID_ARG);
+            assert!(
+                last_error().starts_with(&format!("options.size is {size}, not")),
+                "{}",
+                last_error()
+            );
+        }
+        // A newer header's struct: longer; its unknown fields are honoured only as zero.
+        #[repr(C)]
+        struct Newer {
+            v1: esme_submit_options,
+            future: u64,
+        }
+        let mut n = Newer {
+            v1: esme_submit_options {
+                size: std::mem::size_of::<Newer>(),
+                user_data: 5,
+            },
+            future: 0,
+        };
+        let p: *const esme_submit_options = std::ptr::addr_of!(n).cast();
+        assert_eq!(unsafe { options_of(p) }.unwrap(), 5);
+        n.future = 1 << 40;
+        let p: *const esme_submit_options = std::ptr::addr_of!(n).cast();
+        assert_eq!(run(p), ESME_ERR_INVALID_ARG);
+        assert!(last_error().contains("does not know"), "{}", last_error());
     }
 
     #[test]

@@ -96,7 +96,9 @@ impl Tally {
     /// the others are kept (receipts).
     fn event(&mut self, e: Event, out: &mut dyn Write, st: &mut RunState) {
         match e {
-            Event::Outcome { ticket, outcome } => match self.index.remove(&ticket) {
+            Event::Outcome {
+                ticket, outcome, ..
+            } => match self.index.remove(&ticket) {
                 Some(n) => self.record(n, &outcome, out),
                 None => eprintln!("esme send: an outcome for an unknown ticket {ticket}"),
             },

@@ -64,6 +64,12 @@ if readelf -d "$so" | grep -q 'libesme\.so\|RPATH\|RUNPATH'; then
   readelf -d "$so" >&2
   exit 1
 fi
+# Only the JNI entry points are exported: libesme inside stays private, so a libesme.so in the
+# same process (and its process-wide log callback) is another copy that never meets this one.
+if nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^Java_io_esme_\|^JNI_On\(Un\)\?[Ll]oad$' | grep .; then
+  echo "java/build.sh: $so exports more than the JNI entry points (above)" >&2
+  exit 1
+fi
 if [ -n "${ESME_JAR_NATIVES:-}" ]; then
   for f in "$ESME_JAR_NATIVES"/*/libesme_jni.so; do
     p="$(basename "$(dirname "$f")")"

@@ -2,7 +2,8 @@
 # Builds the jar (java/build.sh) and tests it as users get it, against real SMSCs over mutual
 # TLS: `esme smsc` and node-smpp's (tests/interop/smsc.js).
 #   bash java/test.sh
-# 1. io.esme.test.ClientTest (the API: outcomes and receipts with attachments, close, the
+# 1. io.esme.test.ClientTest (the API: outcomes and receipts with attachments, long messages'
+#    early receipts, RELEASED (against a plain `esme smsc --receipt-delay 600000`), close, the
 #    listener, errors, channel files, logging, the Cleaner) under -Xcheck:jni, per SMSC;
 # 2. JarCheck: a program compiled in an empty folder with `javac -cp esme.jar` and run with
 #    `java -cp esme.jar:.`, no java.library.path, no LD_LIBRARY_PATH: 1,000 messages with
@@ -71,6 +72,13 @@ pids+=($!)
 esme_port="$(wait_port "$out/smsc.out" '1s/^esme smsc listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "${pids[-1]}")" ||
   { cat "$out/smsc.err" >&2; echo "esme smsc did not start" >&2; exit 1; }
 
+echo "== esme smsc (plain, receipts after 10 minutes: RELEASED)"
+"$target/debug/esme" smsc --port 0 --duration 600 --receipt-delay 600000 \
+    >"$out/slow-smsc.out" 2>"$out/slow-smsc.err" &
+pids+=($!)
+slow_port="$(wait_port "$out/slow-smsc.out" '1s/^esme smsc listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "${pids[-1]}")" ||
+  { cat "$out/slow-smsc.err" >&2; echo "esme smsc (slow receipts) did not start" >&2; exit 1; }
+
 echo "== node-smpp smsc.js (mutual TLS)"
 (sleep 900 | node tests/interop/smsc.js --port 0 --quiet --tls-cert "$pki/server.pem" \
     --tls-key "$pki/server.key" --tls-ca "$pki/client-ca.pem" --tls-request-cert \
@@ -84,7 +92,7 @@ for peer in "esme-smsc $esme_port" "node-smpp $node_port"; do
   port="${peer#* }"
   echo "== io.esme.test.ClientTest against $name (port $port), -Xcheck:jni"
   timeout 300 env -u LD_LIBRARY_PATH "$java" -Xcheck:jni -cp "$jar:$out/test-classes" \
-      -Desme.port="$port" -Desme.pki="$pki" -Desme.peer="$name" io.esme.test.ClientTest \
+      -Desme.port="$port" -Desme.pki="$pki" -Desme.peer="$name" -Desme.slowReceiptPort="$slow_port" io.esme.test.ClientTest \
       2>&1 | tee "$out/test-$name.log"
   if grep -n 'WARNING in native method\|FATAL ERROR in native method' "$out/test-$name.log"; then
     echo "-Xcheck:jni complained (above)" >&2

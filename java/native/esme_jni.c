@@ -3,8 +3,8 @@
  * Built by java/build.sh into libesme_jni.so together with libesme.a (one library; only the
  * JNI entry points are exported, java/native/exports.map), which the jar carries.
  *
- * Strings: every text crosses as a byte[] of standard UTF-8, encoded and decoded on the Java
- * side (String.getBytes / new String(bytes, UTF_8)). JNI's GetStringUTFChars / NewStringUTF
+ * Strings: every text crosses as standard UTF-8 octets (a byte[] in, a direct ByteBuffer out),
+ * encoded and decoded on the Java side (String.getBytes / new String(bytes, UTF_8)). JNI's GetStringUTFChars / NewStringUTF
  * use "modified UTF-8" (NUL as C0 80, supplementary characters as two 3-byte surrogates),
  * which is not what the library reads or writes, so they are never used.
  *
@@ -14,6 +14,15 @@
  * Errors: a failing call throws esme.EsmeException(code, esme_result_str(code),
  * esme_last_error()). The detail is thread-local in the library and read on the same thread
  * right after the failing call.
+ *
+ * Events: nPoll takes a batch of events per call (one blocking esme_client_poll, then
+ * non-blocking ones) and writes them as numbers into a long[] and their strings into the
+ * client's direct ByteBuffer: no Java object is made on the native side, no JNI upcall per
+ * event; the Java side builds only what its API hands out (the Outcome, the Event).
+ *
+ * User data: each submit passes the Java side's key for its pending future and attachment
+ * (esme_submit_options.user_data); the library hands it back with the outcome and the
+ * message's receipts, and says when it is released (esme_event_releases_user_data).
  *
  * References: classes and method ids are cached as global refs in JNI_OnLoad (dropped in
  * JNI_OnUnload); every local ref made per call is deleted before returning, so a tight loop
@@ -28,14 +37,10 @@
 #include "esme.h"
 
 static jclass cls_exception;  /* io.esme.EsmeException */
-static jclass cls_outcome;    /* io.esme.Outcome */
-static jclass cls_event;      /* io.esme.Event */
 static jclass cls_log;        /* io.esme.LogBridge */
 static jclass cls_npe;        /* java.lang.NullPointerException */
 static jclass cls_oom;        /* java.lang.OutOfMemoryError */
 static jmethodID ctor_exception;
-static jmethodID ctor_outcome;
-static jmethodID ctor_event;
 static jmethodID log_method;
 static JavaVM *the_vm;
 static pthread_key_t attached_key; /* set on the library threads this glue attached */
@@ -68,20 +73,14 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
         return JNI_ERR;
     }
     if ((cls_exception = global_class(env, "io/esme/EsmeException")) == NULL ||
-        (cls_outcome = global_class(env, "io/esme/Outcome")) == NULL ||
-        (cls_event = global_class(env, "io/esme/Event")) == NULL ||
         (cls_log = global_class(env, "io/esme/LogBridge")) == NULL ||
         (cls_npe = global_class(env, "java/lang/NullPointerException")) == NULL ||
         (cls_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL) {
         return JNI_ERR;
     }
     ctor_exception = (*env)->GetMethodID(env, cls_exception, "<init>", "(I[B)V");
-    ctor_outcome = (*env)->GetMethodID(env, cls_outcome, "<init>", "(IIIZ[B[B)V");
-    ctor_event = (*env)->GetMethodID(env, cls_event, "<init>",
-                                     "(IJLio/esme/Outcome;[B[B[B[B[BIZJI)V");
     log_method = (*env)->GetStaticMethodID(env, cls_log, "log", "(I[B[B[B)V");
-    if (ctor_exception == NULL || ctor_outcome == NULL || ctor_event == NULL ||
-        log_method == NULL) {
+    if (ctor_exception == NULL || log_method == NULL) {
         return JNI_ERR;
     }
     if (pthread_key_create(&attached_key, detach_thread) != 0) {
@@ -100,8 +99,6 @@ JNIEXPORT void JNICALL JNI_OnUnload(JavaVM *vm, void *reserved) {
     }
     (*env)->DeleteGlobalRef(env, cls_log);
     (*env)->DeleteGlobalRef(env, cls_exception);
-    (*env)->DeleteGlobalRef(env, cls_outcome);
-    (*env)->DeleteGlobalRef(env, cls_event);
     (*env)->DeleteGlobalRef(env, cls_npe);
     (*env)->DeleteGlobalRef(env, cls_oom);
 }
@@ -218,61 +215,43 @@ static void free_cstr(char *p) {
     }
 }
 
-/* Length of a NUL-terminated string in a fixed buffer (strnlen is not C99). */
-static size_t bounded_len(const char *s, size_t max) {
-    const char *nul = memchr(s, '\0', max);
-    return nul == NULL ? max : (size_t)(nul - s);
-}
-
-/* Builds an esme.Outcome from a C outcome (NULL with a pending exception on failure). */
-static jobject outcome_obj(JNIEnv *env, const esme_outcome *o) {
-    jbyteArray ids = new_bytes(env, o->message_ids, 
-                               bounded_len(o->message_ids, sizeof o->message_ids));
-    jbyteArray why;
-    jobject obj = NULL;
-    if (ids == NULL) {
+/* The octets of a byte[] as a NUL-terminated string: in `stack` (cap octets) when it fits,
+ * else malloc'd (free with arg_free). NULL with a pending exception when `a` is null and
+ * `what` is not NULL (NullPointerException naming it), or memory is short; NULL without
+ * one when `a` is null and `what` is NULL (an optional argument). */
+static char *arg_of(JNIEnv *env, jbyteArray a, const char *what, char *stack, size_t cap,
+                    size_t *len_out) {
+    jsize n;
+    char *p;
+    if (a == NULL) {
+        if (what != NULL) {
+            char msg[128];
+            strcpy(msg, "esme: ");
+            strncat(msg, what, sizeof msg - 20);
+            strcat(msg, " is null");
+            (*env)->ThrowNew(env, cls_npe, msg);
+        }
         return NULL;
     }
-    why = new_bytes(env, o->why, bounded_len(o->why, sizeof o->why));
-    if (why != NULL) {
-        obj = (*env)->NewObject(env, cls_outcome, ctor_outcome, (jint)o->kind,
-                                (jint)o->command_status, (jint)o->parts,
-                                (jboolean)(o->truncated != 0), ids, why);
-        (*env)->DeleteLocalRef(env, why);
+    n = (*env)->GetArrayLength(env, a);
+    if ((size_t)n + 1 <= cap) {
+        p = stack;
+    } else if ((p = malloc((size_t)n + 1)) == NULL) {
+        (*env)->ThrowNew(env, cls_oom, "esme: out of native memory");
+        return NULL;
     }
-    (*env)->DeleteLocalRef(env, ids);
-    return obj;
+    (*env)->GetByteArrayRegion(env, a, 0, n, (jbyte *)p);
+    p[n] = '\0';
+    if (len_out != NULL) {
+        *len_out = (size_t)n;
+    }
+    return p;
 }
 
-/* The message fields of a submit: copies freed by message_free. 0 with a pending exception
- * when an argument is null. */
-typedef struct {
-    char *to, *from, *body;
-    size_t body_len;
-} message_copy;
-
-static int message_copy_of(JNIEnv *env, jbyteArray to, jbyteArray from, jbyteArray text,
-                           message_copy *m) {
-    memset(m, 0, sizeof *m);
-    if ((m->to = cstr_of(env, to, "to", NULL)) == NULL) {
-        return 0;
+static void arg_free(char *p, const char *stack) {
+    if (p != stack) {
+        free(p);
     }
-    if (from != NULL && (m->from = cstr_of(env, from, "from", NULL)) == NULL) {
-        free(m->to);
-        return 0;
-    }
-    if ((m->body = cstr_of(env, text, "text", &m->body_len)) == NULL) {
-        free(m->to);
-        free(m->from);
-        return 0;
-    }
-    return 1;
-}
-
-static void message_free(message_copy *m) {
-    free(m->to);
-    free(m->from);
-    free(m->body);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -342,26 +321,43 @@ out:
 
 JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nSubmitAsync(JNIEnv *env, jclass cls, jlong h,
                                                     jbyteArray to, jbyteArray from,
-                                                    jbyteArray text, jint flags) {
-    message_copy m;
+                                                    jbyteArray text, jint flags,
+                                                    jlong user_data) {
+    /* Addresses are at most 21 octets in SMPP and a part's text 140: the usual message is
+     * copied to the stack, not malloc'd. */
+    char to_s[64], from_s[64], body_s[512];
+    char *to_p, *from_p = NULL, *body_p = NULL;
     esme_message msg;
+    esme_submit_options opt;
     uint64_t ticket = 0;
     esme_result r;
     (void)cls;
-    if (!message_copy_of(env, to, from, text, &m)) {
+    if ((to_p = arg_of(env, to, "to", to_s, sizeof to_s, NULL)) == NULL) {
         return 0;
     }
-    msg.to = m.to;
-    msg.from = m.from;
-    msg.body = (const uint8_t *)m.body;
-    msg.body_len = m.body_len;
+    msg.from = NULL;
+    if (from != NULL && (from_p = arg_of(env, from, "from", from_s, sizeof from_s, NULL)) == NULL) {
+        goto out;
+    }
+    if ((body_p = arg_of(env, text, "text", body_s, sizeof body_s, &msg.body_len)) == NULL) {
+        goto out;
+    }
+    msg.to = to_p;
+    msg.from = from_p;
+    msg.body = (const uint8_t *)body_p;
     msg.flags = (uint32_t)flags;
-    r = esme_client_submit_async(client_of(h), &msg, &ticket);
-    message_free(&m);
+    memset(&opt, 0, sizeof opt);
+    opt.size = sizeof opt;
+    opt.user_data = (uint64_t)user_data;
+    r = esme_client_submit_async_with(client_of(h), &msg, &opt, &ticket);
     if (r != ESME_OK) {
         throw_esme(env, r);
-        return 0;
+        ticket = 0;
     }
+out:
+    arg_free(to_p, to_s);
+    if (from_p != NULL) arg_free(from_p, from_s);
+    if (body_p != NULL) arg_free(body_p, body_s);
     return (jlong)ticket;
 }
 
@@ -369,68 +365,183 @@ static jbyteArray str_bytes(JNIEnv *env, esme_str s) {
     return new_bytes(env, s.ptr, s.len);
 }
 
-JNIEXPORT jobject JNICALL Java_io_esme_EsmeClient_nPoll(JNIEnv *env, jclass cls, jlong h,
-                                               jint timeout_ms) {
-    esme_event *ev = NULL;
-    esme_result r;
-    esme_event_kind kind;
-    jobject outcome = NULL, result = NULL;
-    jbyteArray from = NULL, to = NULL, text = NULL, body = NULL, rid = NULL;
+/* The batch layout, shared with EsmeClient.Core (EVENT_LONGS longs per event):
+ *   [0] kind | outcome_kind << 8 | connection << 16 | receipt_state << 24 | flags << 32
+ *   [1] user data   [2] ticket   [3] command_status   [4] receipt err (-1 none)
+ *   [5] offset of its strings   [6] their length   [7] message id count
+ * Strings, each as an int32 length in native order (-1: none) and its octets: text, from, to,
+ * body, receipt id, then the message ids. They are in the ByteBuffer, or, for an event too
+ * big for the room left (FLAG_OVERFLOW), in a new byte[] in overflow[0], which ends the
+ * batch. */
+#define EVENT_LONGS 8
+#define FLAG_RELEASES 1
+#define FLAG_MATCHED 2
+#define FLAG_FINAL 4
+#define FLAG_OVERFLOW 8
+
+typedef struct {
+    uint8_t *p;
+    size_t used, cap;
+} sink;
+
+static void put_field(sink *k, const void *p, size_t len, int present) {
+    int32_t n = present ? (int32_t)len : -1;
+    memcpy(k->p + k->used, &n, sizeof n);
+    k->used += sizeof n;
+    if (present && len > 0) {
+        memcpy(k->p + k->used, p, len);
+        k->used += len;
+    }
+}
+
+/* Writes one event; 0 with a pending exception when memory is short. `*ended` is set when
+ * the event went to overflow[0] (the batch must end). */
+static int put_event(JNIEnv *env, esme_event *ev, jlong *m, sink *k, jobjectArray overflow,
+                     int *ended) {
+    esme_event_kind kind = esme_event_get_kind(ev);
+    uint64_t flags = 0, okind = 0, conn = 0, rstate = 0;
+    uint32_t ids = 0, i;
+    esme_str text = {NULL, 0}, from = {NULL, 0}, to = {NULL, 0};
+    esme_bytes body = {NULL, 0};
     esme_receipt rc;
-    esme_bytes b;
-    (void)cls;
-    r = esme_client_poll(client_of(h), timeout_ms < 0 ? 0u : (uint32_t)timeout_ms, &ev);
-    if (r == ESME_EMPTY) {
-        return NULL;
-    }
-    if (r != ESME_OK) {
-        throw_esme(env, r);
-        return NULL;
-    }
-    kind = esme_event_get_kind(ev);
+    size_t need;
+    sink big, *out = k;
     memset(&rc, 0, sizeof rc);
     rc.err = -1;
-    if (kind == ESME_EVENT_OUTCOME) {
-        esme_outcome o;
-        memset(&o, 0, sizeof o);
-        if (esme_event_outcome(ev, &o) == ESME_OK && (outcome = outcome_obj(env, &o)) == NULL) {
-            goto out;
-        }
-    } else if (kind == ESME_EVENT_RECEIPT) {
+    m[1] = 0;
+    m[2] = 0;
+    m[3] = 0;
+    switch (kind) {
+    case ESME_EVENT_OUTCOME:
+        okind = esme_event_outcome_kind(ev);
+        m[3] = (jlong)esme_event_command_status(ev);
+        ids = esme_event_message_id_count(ev);
+        text = esme_event_text(ev);
+        break;
+    case ESME_EVENT_RECEIPT:
         if (esme_event_receipt(ev, &rc) != ESME_OK) {
-            /* Unreadable receipt: no id; the raw text is still given. */
-            memset(&rc, 0, sizeof rc);
+            memset(&rc, 0, sizeof rc); /* unreadable: no id; the raw text still comes */
             rc.err = -1;
-        } else if (rc.id.ptr != NULL && (rid = str_bytes(env, rc.id)) == NULL) {
-            goto out;
         }
+        rstate = rc.state;
+        if (rc.is_final) flags |= FLAG_FINAL;
+        if (esme_event_receipt_matched(ev)) flags |= FLAG_MATCHED;
+        text = esme_event_text(ev);
+        from = esme_event_from(ev);
+        to = esme_event_to(ev);
+        break;
+    case ESME_EVENT_CONNECTION:
+        conn = esme_event_connection(ev);
+        text = esme_event_text(ev);
+        break;
+    case ESME_EVENT_WARNING:
+        text = esme_event_text(ev);
+        break;
+    case ESME_EVENT_RELEASED:
+        ids = esme_event_message_id_count(ev);
+        text = esme_event_text(ev);
+        break;
+    default: /* MESSAGE, INCOMPLETE, ALERT, and kinds a newer library adds */
+        text = esme_event_text(ev);
+        from = esme_event_from(ev);
+        to = esme_event_to(ev);
+        body = esme_event_body(ev);
+        break;
     }
-    b = esme_event_body(ev);
-    if ((from = str_bytes(env, esme_event_from(ev))) == NULL && (*env)->ExceptionCheck(env)) {
-        goto out;
+    if (kind != ESME_EVENT_MESSAGE && kind != ESME_EVENT_INCOMPLETE && kind != ESME_EVENT_ALERT &&
+        kind != ESME_EVENT_CONNECTION && kind != ESME_EVENT_WARNING) {
+        /* outcome, receipt, released, unknown: may carry user data */
+        m[1] = (jlong)esme_event_user_data(ev);
+        m[2] = (jlong)esme_event_ticket(ev);
+        if (esme_event_releases_user_data(ev)) flags |= FLAG_RELEASES;
     }
-    if ((to = str_bytes(env, esme_event_to(ev))) == NULL && (*env)->ExceptionCheck(env)) {
-        goto out;
+    need = 5 * 4 + text.len + from.len + to.len + body.len + rc.id.len;
+    for (i = 0; i < ids; i++) {
+        need += 4 + esme_event_message_id(ev, i).len;
     }
-    if ((text = str_bytes(env, esme_event_text(ev))) == NULL && (*env)->ExceptionCheck(env)) {
-        goto out;
+    if (need > k->cap - k->used) {
+        big.p = malloc(need);
+        big.used = 0;
+        big.cap = need;
+        if (big.p == NULL || need > (size_t)INT32_MAX) {
+            free(big.p);
+            (*env)->ThrowNew(env, cls_oom, "esme: an event too big for native memory");
+            return 0;
+        }
+        out = &big;
+        flags |= FLAG_OVERFLOW;
     }
-    if ((body = new_bytes(env, b.ptr, b.len)) == NULL && (*env)->ExceptionCheck(env)) {
-        goto out;
+    m[5] = (jlong)out->used;
+    put_field(out, text.ptr, text.len, text.ptr != NULL);
+    put_field(out, from.ptr, from.len, from.ptr != NULL);
+    put_field(out, to.ptr, to.len, to.ptr != NULL);
+    put_field(out, body.ptr, body.len, body.ptr != NULL || kind == ESME_EVENT_MESSAGE ||
+                                           kind == ESME_EVENT_INCOMPLETE);
+    put_field(out, rc.id.ptr, rc.id.len, rc.id.ptr != NULL);
+    for (i = 0; i < ids; i++) {
+        esme_str id = esme_event_message_id(ev, i);
+        put_field(out, id.ptr, id.len, 1);
     }
-    result = (*env)->NewObject(env, cls_event, ctor_event, (jint)kind,
-                               (jlong)esme_event_ticket(ev), outcome, from, to, text, body, rid,
-                               (jint)rc.state, (jboolean)(rc.is_final != 0), (jlong)rc.err,
-                               (jint)esme_event_connection(ev));
-out:
-    esme_event_free(ev);
-    if (outcome != NULL) (*env)->DeleteLocalRef(env, outcome);
-    if (from != NULL) (*env)->DeleteLocalRef(env, from);
-    if (to != NULL) (*env)->DeleteLocalRef(env, to);
-    if (text != NULL) (*env)->DeleteLocalRef(env, text);
-    if (body != NULL) (*env)->DeleteLocalRef(env, body);
-    if (rid != NULL) (*env)->DeleteLocalRef(env, rid);
-    return result;
+    m[6] = (jlong)(out->used - (size_t)m[5]);
+    m[7] = (jlong)ids;
+    m[4] = (jlong)rc.err;
+    m[0] = (jlong)((uint64_t)kind | okind << 8 | conn << 16 | rstate << 24 | flags << 32);
+    if (out == &big) {
+        jbyteArray a = new_bytes(env, big.p, big.used);
+        free(big.p);
+        if (a == NULL) {
+            return 0;
+        }
+        (*env)->SetObjectArrayElement(env, overflow, 0, a);
+        (*env)->DeleteLocalRef(env, a);
+        *ended = 1;
+    }
+    return 1;
+}
+
+/* Waits up to timeout_ms for an event, then takes those already waiting, up to as many as
+ * `meta` holds: the number taken (0: none came). */
+JNIEXPORT jint JNICALL Java_io_esme_EsmeClient_nPoll(JNIEnv *env, jclass cls, jlong h,
+                                                     jint timeout_ms, jlongArray meta,
+                                                     jobject buffer, jobjectArray overflow) {
+    jlong m[64 * EVENT_LONGS];
+    jsize max = (*env)->GetArrayLength(env, meta) / EVENT_LONGS;
+    sink k;
+    int n = 0, ended = 0;
+    esme_result r;
+    esme_event *ev = NULL;
+    (void)cls;
+    k.p = (*env)->GetDirectBufferAddress(env, buffer);
+    k.cap = (size_t)(*env)->GetDirectBufferCapacity(env, buffer);
+    k.used = 0;
+    if (k.p == NULL || max < 1) {
+        throw_text(env, ESME_ERR_USAGE, "esme: nPoll needs a direct buffer and room for an event");
+        return 0;
+    }
+    if (max > 64) {
+        max = 64;
+    }
+    r = esme_client_poll(client_of(h), timeout_ms < 0 ? 0u : (uint32_t)timeout_ms, &ev);
+    while (r == ESME_OK) {
+        int ok = put_event(env, ev, m + n * EVENT_LONGS, &k, overflow, &ended);
+        esme_event_free(ev);
+        if (!ok) {
+            return 0; /* out of memory, pending; the event is lost only then */
+        }
+        n++;
+        if (ended || n == max) {
+            break;
+        }
+        r = esme_client_poll(client_of(h), 0, &ev);
+    }
+    if (n == 0 && r != ESME_EMPTY && r != ESME_OK) {
+        throw_esme(env, r);
+        return 0;
+    }
+    if (n > 0) {
+        (*env)->SetLongArrayRegion(env, meta, 0, n * EVENT_LONGS, m);
+    }
+    return n;
 }
 
 JNIEXPORT jlongArray JNICALL Java_io_esme_EsmeClient_nStats(JNIEnv *env, jclass cls, jlong h) {

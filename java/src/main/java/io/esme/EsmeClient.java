@@ -3,12 +3,12 @@ package io.esme;
 import java.lang.System.Logger.Level;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An SMPP 3.4 client bound to one SMSC (the esme library through JNI). Thread-safe: every
@@ -92,14 +93,16 @@ public final class EsmeClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** How to connect: options, a channel file, a listener and its executor. Not thread-safe. */
+    /**
+     * How to connect: options, a channel file, a listener and its executor. Not thread-safe.
+     * How long and how many messages the library remembers to match receipts are the options
+     * {@code x-smpp-receipt-correlation-timeout} and {@code x-smpp-receipt-correlation-max}.
+     */
     public static final class Builder {
         private Path file;
         private final Map<String, String> options = new LinkedHashMap<>();
         private EventListener listener;
         private Executor executor;
-        private int receiptEntries = 100_000;
-        private Duration receiptAge = Duration.ofHours(48);
         private int pollCapacity = 10_000;
 
         private Builder() {}
@@ -156,24 +159,6 @@ public final class EsmeClient implements AutoCloseable {
         public Builder listener(EventListener listener, Executor executor) {
             this.listener = Objects.requireNonNull(listener, "listener is null");
             this.executor = executor;
-            return this;
-        }
-
-        /**
-         * How many accepted messages, and for how long, the client remembers to match their
-         * receipts with their attachments (default 100,000 messages, 48 hours; about 0.5 KB
-         * each). A receipt for a message forgotten arrives unmatched.
-         *
-         * @param maxMessages at most this many (0: match no receipt)
-         * @param maxAge at most this long
-         * @return this
-         */
-        public Builder receiptMemory(int maxMessages, Duration maxAge) {
-            if (maxMessages < 0 || maxAge == null || maxAge.isNegative()) {
-                throw new IllegalArgumentException("receiptMemory: maxMessages >= 0 and maxAge >= 0");
-            }
-            this.receiptEntries = maxMessages;
-            this.receiptAge = maxAge;
             return this;
         }
 
@@ -284,10 +269,15 @@ public final class EsmeClient implements AutoCloseable {
         byte[] to = cstring(message.to(), "to", EsmeException.Code.ENCODE);
         byte[] from = message.from() == null ? null : cstring(message.from(), "from", EsmeException.Code.ENCODE);
         byte[] body = message.octets();
-        Pending p = new Pending(attachment, !Boolean.FALSE.equals(message.receipt()));
         long h = core.live();
-        long ticket = nSubmitAsync(h, to, from, body, message.flags());
-        core.registered(ticket, p);
+        Pending p = new Pending(attachment);
+        long key = core.register(p); // before the submit: its outcome may be polled before it returns
+        try {
+            nSubmitAsync(h, to, from, body, message.flags(), key);
+        } catch (RuntimeException e) {
+            core.pending.remove(key); // not taken: no event will carry the key
+            throw e;
+        }
         return p.future;
     }
 
@@ -410,53 +400,17 @@ public final class EsmeClient implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ internals
 
-    /** A submit waiting for its outcome. */
+    /**
+     * A submitted message the library may still hand back: its future until the outcome, its
+     * attachment until the event that releases its user data (the key into
+     * {@link Core#pending}).
+     */
     static final class Pending {
         final CompletableFuture<Outcome> future = new CompletableFuture<>();
         final Object attachment;
-        final boolean receipt;
 
-        Pending(Object attachment, boolean receipt) {
+        Pending(Object attachment) {
             this.attachment = attachment;
-            this.receipt = receipt;
-        }
-    }
-
-    /** Where a ticket's submit and its outcome meet (either may come first). */
-    static final class Slot {
-        private Pending pending;
-        final Outcome outcome;
-
-        Slot(Pending p) {
-            pending = p;
-            outcome = null;
-        }
-
-        Slot(Outcome o) {
-            outcome = o;
-        }
-
-        synchronized void setPending(Pending p) {
-            pending = p;
-            notifyAll();
-        }
-
-        synchronized Pending awaitPending(long millis) {
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            long left;
-            while (pending == null && (left = end - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            return pending;
-        }
-
-        synchronized Pending pending() {
-            return pending;
         }
     }
 
@@ -474,8 +428,9 @@ public final class EsmeClient implements AutoCloseable {
         final Executor executor;
         final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
         private final int pollCapacity;
-        private final ConcurrentHashMap<Long, Slot> slots = new ConcurrentHashMap<>();
-        private final ReceiptIndex receipts;
+        /** Messages by the user data given to the library (esme_submit_options.user_data). */
+        final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+        private final AtomicLong nextKey = new AtomicLong();
         final Thread thread;
         volatile Stats finalStats;
         private final Object finishLock = new Object();
@@ -485,7 +440,6 @@ public final class EsmeClient implements AutoCloseable {
             this.listener = b.listener;
             this.executor = b.executor;
             this.pollCapacity = b.pollCapacity;
-            this.receipts = new ReceiptIndex(b.receiptEntries, b.receiptAge.toNanos());
             this.thread = new Thread(this, "esme-events-" + CLIENTS.incrementAndGet());
             this.thread.setDaemon(true);
         }
@@ -502,12 +456,11 @@ public final class EsmeClient implements AutoCloseable {
             return state == FINISHED;
         }
 
-        /** A submit got its ticket: meet its outcome. */
-        void registered(long ticket, Pending p) {
-            Slot prev = slots.putIfAbsent(ticket, new Slot(p));
-            if (prev != null) {
-                prev.setPending(p); // the outcome came first: the event thread waits for this
-            }
+        /** The key (never 0: the library's "no user data") under which p waits for its events. */
+        long register(Pending p) {
+            long key = nextKey.incrementAndGet();
+            pending.put(key, p);
+            return key;
         }
 
         /** Close: once (the Cleaner runs it at most once). Not on the event thread: waits. */
@@ -545,24 +498,35 @@ public final class EsmeClient implements AutoCloseable {
             }
         }
 
+        // The batch nPoll fills (java/native/esme_jni.c): EVENT_LONGS numbers per event in
+        // meta, its strings in buf (or, for one too big, in overflow[0], ending the batch).
+        static final int EVENT_LONGS = 8, BATCH = 64, BUFFER = 256 * 1024;
+        static final int FLAG_RELEASES = 1, FLAG_MATCHED = 2, FLAG_FINAL = 4, FLAG_OVERFLOW = 8;
+        static final int KIND_OUTCOME = 1, KIND_RECEIPT = 3;
+        private final long[] meta = new long[EVENT_LONGS * BATCH];
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.nativeOrder());
+        private final Object[] overflow = new Object[1];
+        private ByteBuffer data; // buf or the overflow, for the event being read
+        private int at;          // where its next string starts
+
         @Override
         public void run() {
             try {
                 while (true) {
                     boolean last = nativeClosed;
-                    Event e;
+                    int n;
                     try {
-                        e = nPoll(handle, last ? 0 : 200);
+                        n = nPoll(handle, last ? 0 : 200, meta, buf, overflow);
                     } catch (EsmeException x) {
                         break; // freed under us: nothing more will come
                     }
-                    if (e == null) {
-                        if (last) {
-                            break;
-                        }
-                        continue;
+                    if (n == 0 && last) {
+                        break;
                     }
-                    dispatch(e);
+                    for (int i = 0; i < n; i++) {
+                        dispatch(i * EVENT_LONGS);
+                    }
+                    overflow[0] = null;
                 }
             } catch (Throwable t) {
                 LOG.log(Level.ERROR, "esme: the event thread failed", t);
@@ -571,45 +535,82 @@ public final class EsmeClient implements AutoCloseable {
             }
         }
 
-        private void dispatch(Event e) {
-            Outcome o = e.outcome();
-            if (o != null) {
-                outcome(e.ticket(), o);
-                return;
+        private String string() {
+            int len = data.getInt(at);
+            at += 4;
+            if (len < 0) {
+                return null;
             }
-            if (e.kind() == Event.Kind.RECEIPT) {
-                long now = System.nanoTime();
-                ReceiptIndex.Entry m = receipts.find(e.receiptId(), now);
-                if (m != null) {
-                    e = e.matched(m.attachment);
-                    if (e.receiptFinal()) {
-                        receipts.forget(m);
-                    }
-                }
-            }
-            deliver(e);
+            byte[] b = new byte[len];
+            data.get(at, b);
+            at += len;
+            return new String(b, StandardCharsets.UTF_8);
         }
 
-        private void outcome(long ticket, Outcome o) {
-            Slot mine = new Slot(o);
-            Slot prev = slots.putIfAbsent(ticket, mine);
-            Pending p;
-            if (prev != null) {
-                p = prev.pending();
-            } else {
-                // The outcome came before submitAsync returned its ticket: that is microseconds.
-                p = mine.awaitPending(10_000);
+        private byte[] octets() {
+            int len = data.getInt(at);
+            at += 4;
+            if (len < 0) {
+                return null;
             }
-            slots.remove(ticket);
-            if (p == null) {
-                LOG.log(Level.ERROR, "esme: an outcome for ticket " + ticket + " has no submit (" + o + ")");
+            byte[] b = new byte[len];
+            data.get(at, b);
+            at += len;
+            return b;
+        }
+
+        private void skip() {
+            int len = data.getInt(at);
+            at += 4 + Math.max(len, 0);
+        }
+
+        private String[] ids(int count) {
+            String[] ids = new String[count];
+            for (int i = 0; i < count; i++) {
+                ids[i] = string();
+            }
+            return ids;
+        }
+
+        private void dispatch(int m) {
+            long head = meta[m];
+            int kind = (int) (head & 0xff);
+            int flags = (int) (head >>> 32);
+            long key = meta[m + 1];
+            long ticket = meta[m + 2];
+            data = (flags & FLAG_OVERFLOW) != 0
+                    ? ByteBuffer.wrap((byte[]) overflow[0]).order(ByteOrder.nativeOrder()) : buf;
+            at = (int) meta[m + 5];
+            int idCount = (int) meta[m + 7];
+            // The user data comes back with the outcome, matched receipts and RELEASED; the
+            // event that says it is released is the last to carry it.
+            Pending p = key == 0 ? null
+                    : (flags & FLAG_RELEASES) != 0 ? pending.remove(key) : pending.get(key);
+            if (kind == KIND_OUTCOME) {
+                String why = string();
+                skip(); // from
+                skip(); // to
+                skip(); // body
+                skip(); // receipt id
+                Outcome o = new Outcome(Outcome.Kind.of((int) ((head >>> 8) & 0xff)),
+                        (int) meta[m + 3], ids(idCount), why, ticket, p == null ? null : p.attachment);
+                if (p == null) {
+                    LOG.log(Level.ERROR, "esme: an outcome with no submit waiting for it (" + o + ")");
+                    return;
+                }
+                complete(p, o);
                 return;
             }
-            Outcome out = o.with(ticket, p.attachment);
-            if (out.kind() == Outcome.Kind.ACCEPTED && p.receipt) {
-                receipts.remember(out.messageIds(), p.attachment, System.nanoTime());
-            }
-            complete(p, out);
+            String text = string();
+            String from = string();
+            String to = string();
+            byte[] body = octets();
+            String receiptId = string();
+            String[] ids = idCount == 0 ? null : ids(idCount);
+            boolean matched = kind == KIND_RECEIPT && (flags & FLAG_MATCHED) != 0;
+            deliver(new Event(kind, ticket, from, to, text, body, receiptId, (int) ((head >>> 24) & 0xff),
+                    (flags & FLAG_FINAL) != 0, meta[m + 4], (int) ((head >>> 16) & 0xff), matched,
+                    p == null ? null : p.attachment, ids));
         }
 
         private void complete(Pending p, Outcome out) {
@@ -668,16 +669,17 @@ public final class EsmeClient implements AutoCloseable {
                         // freed: no counters
                     }
                 }
-                // A submit whose outcome never came (the library gives one to every message;
-                // this is the safety net): UNKNOWN, the honest answer.
-                for (Map.Entry<Long, Slot> s : slots.entrySet()) {
-                    Pending p = s.getValue().pending();
-                    if (p != null) {
+                // A submit whose outcome never came (the library gives one to every message and
+                // releases every user data at close; this is the safety net): UNKNOWN, the
+                // honest answer.
+                for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+                    Pending p = e.getValue();
+                    if (!p.future.isDone()) {
                         complete(p, new Outcome(Outcome.Kind.UNKNOWN,
-                                "the client closed and the library gave no outcome", s.getKey(), p.attachment));
+                                "the client closed and the library gave no outcome", 0, p.attachment));
                     }
                 }
-                slots.clear();
+                pending.clear();
             } finally {
                 if (nativeClosed && h != 0) {
                     handle = 0;
@@ -738,9 +740,9 @@ public final class EsmeClient implements AutoCloseable {
     // failures thrown as EsmeException with esme_last_error's text.
     private static native long nConnect(byte[] path, byte[][] keys, byte[][] values);
 
-    private static native long nSubmitAsync(long h, byte[] to, byte[] from, byte[] body, int flags);
+    private static native long nSubmitAsync(long h, byte[] to, byte[] from, byte[] body, int flags, long userData);
 
-    private static native Event nPoll(long h, int timeoutMillis);
+    private static native int nPoll(long h, int timeoutMillis, long[] meta, ByteBuffer buf, Object[] overflow);
 
     private static native long[] nStats(long h);
 

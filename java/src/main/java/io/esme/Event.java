@@ -20,12 +20,22 @@ public final class Event {
         CONNECTION,
         /** A warning (a certificate expiring, …): {@link #text()}. */
         WARNING,
+        /**
+         * The library stopped waiting for a message's receipts (none final within
+         * {@code x-smpp-receipt-correlation-timeout}, more than
+         * {@code x-smpp-receipt-correlation-max} messages waiting, or the client closed):
+         * {@link #attachment()}, {@link #text()} (which), {@link #messageIds()} (the parts
+         * still waited for). No event carries that attachment after it; a later receipt for
+         * the message arrives unmatched.
+         */
+        RELEASED,
         /** An event kind this version of the jar does not know (from a newer library). */
         OTHER
     }
 
+    private static final String[] NO_IDS = new String[0];
+
     private final Kind kind;
-    private final Outcome outcome;
     private final long ticket;
     private final String from, to, text;
     private final byte[] body;
@@ -36,42 +46,26 @@ public final class Event {
     private final ConnectionState connection;
     private final boolean matched;
     private final Object attachment;
+    private final String[] messageIds;
 
-    /** Called by the JNI glue (texts as UTF-8 bytes); native kind 1 is an outcome. */
-    Event(int kind, long ticket, Outcome outcome, byte[] from, byte[] to, byte[] text,
-            byte[] body, byte[] receiptId, int receiptState, boolean receiptFinal,
-            long receiptErr, int connection) {
+    /** Made by the client's event thread from a library event (native kind numbers). */
+    Event(int kind, long ticket, String from, String to, String text, byte[] body,
+            String receiptId, int receiptState, boolean receiptFinal, long receiptErr,
+            int connection, boolean matched, Object attachment, String[] messageIds) {
         this.kind = kindOf(kind);
         this.ticket = ticket;
-        this.outcome = outcome;
-        this.from = EsmeClient.utf8OrNull(from);
-        this.to = EsmeClient.utf8OrNull(to);
-        this.text = EsmeClient.utf8OrNull(text);
+        this.from = from;
+        this.to = to;
+        this.text = text;
         this.body = body == null ? new byte[0] : body;
-        this.receiptId = EsmeClient.utf8OrNull(receiptId);
+        this.receiptId = receiptId;
         this.receiptState = receiptState;
         this.receiptFinal = receiptFinal;
         this.receiptErr = receiptErr;
         this.connection = ConnectionState.of(connection);
-        this.matched = false;
-        this.attachment = null;
-    }
-
-    private Event(Event e, Object attachment) {
-        this.kind = e.kind;
-        this.ticket = e.ticket;
-        this.outcome = e.outcome;
-        this.from = e.from;
-        this.to = e.to;
-        this.text = e.text;
-        this.body = e.body;
-        this.receiptId = e.receiptId;
-        this.receiptState = e.receiptState;
-        this.receiptFinal = e.receiptFinal;
-        this.receiptErr = e.receiptErr;
-        this.connection = e.connection;
-        this.matched = true;
+        this.matched = matched;
         this.attachment = attachment;
+        this.messageIds = messageIds == null ? NO_IDS : messageIds;
     }
 
     private static Kind kindOf(int k) {
@@ -82,21 +76,18 @@ public final class Event {
             case 5: return Kind.ALERT;
             case 6: return Kind.CONNECTION;
             case 7: return Kind.WARNING;
+            case 8: return Kind.RELEASED;
             default: return Kind.OTHER;
         }
     }
 
-    /** A receipt matched to the message it is about. */
-    Event matched(Object attachment) {
-        return new Event(this, attachment);
-    }
-
-    /** The outcome, for the native OUTCOME events the client consumes itself. */
-    Outcome outcome() {
-        return outcome;
-    }
-
-    long ticket() {
+    /**
+     * The library's ticket of the message a matched RECEIPT or a RELEASED is about (as
+     * {@link Outcome#ticket()}); 0 otherwise.
+     *
+     * @return the ticket, or 0
+     */
+    public long ticket() {
         return ticket;
     }
 
@@ -129,7 +120,8 @@ public final class Event {
 
     /**
      * MESSAGE: the text (null for binary); RECEIPT: the receipt text as received; WARNING:
-     * the warning; CONNECTION: why it dropped (DISCONNECTED) or the SMSC's system_id (BOUND).
+     * the warning; CONNECTION: why it dropped (DISCONNECTED) or the SMSC's system_id (BOUND);
+     * RELEASED: why the library stopped waiting for receipts.
      *
      * @return the text, or null
      */
@@ -193,8 +185,20 @@ public final class Event {
     }
 
     /**
-     * RECEIPT: whether it was matched to a message this client sent (and still remembered);
-     * an unmatched receipt still arrives, with a null {@link #attachment()}.
+     * RELEASED: the message ids of the parts no final receipt came for.
+     *
+     * @return a copy of the ids (empty for other kinds)
+     */
+    public String[] messageIds() {
+        return messageIds.clone();
+    }
+
+    /**
+     * RECEIPT: whether the library matched it to a message this client sent (and still
+     * remembered: {@code x-smpp-receipt-correlation-max} and {@code -timeout}), by the message
+     * ids the submit got, also across reconnects; an unmatched receipt (an id this client never
+     * got, or no longer remembers, or an unreadable receipt) still arrives, with a null
+     * {@link #attachment()}.
      *
      * @return true when matched
      */
@@ -203,7 +207,7 @@ public final class Event {
     }
 
     /**
-     * RECEIPT: the attachment given with the message it is about.
+     * RECEIPT, RELEASED: the attachment given with the message it is about.
      *
      * @return the attachment, or null (unmatched, or none given)
      */
@@ -219,6 +223,7 @@ public final class Event {
                     + (receiptFinal ? " final" : "") + (matched ? " matched" : " unmatched");
             case CONNECTION: return "CONNECTION " + connection + (text != null ? " " + text : "");
             case WARNING: return "WARNING " + text;
+            case RELEASED: return "RELEASED ticket=" + ticket + " " + text;
             default: return kind + " from=" + Message.cut(from) + " to=" + Message.cut(to);
         }
     }

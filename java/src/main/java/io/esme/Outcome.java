@@ -25,8 +25,9 @@ public final class Outcome {
             switch (v) {
                 case 1: return ACCEPTED;
                 case 2: return REJECTED;
+                case 3: return UNKNOWN;
                 case 4: return NOT_SENT;
-                default: return UNKNOWN;
+                default: return UNKNOWN; // a kind a newer library adds: it may have been accepted
             }
         }
     }
@@ -34,46 +35,23 @@ public final class Outcome {
     private final Kind kind;
     private final int commandStatus;
     private final String[] messageIds;
-    private final boolean truncated;
     private final String why;
     private final long ticket;
     private final Object attachment;
 
-    /** Called by the JNI glue. */
-    Outcome(int kind, int commandStatus, int parts, boolean truncated, byte[] ids, byte[] why) {
-        this.kind = Kind.of(kind);
+    /** Made by the client's event thread from the library's outcome event. */
+    Outcome(Kind kind, int commandStatus, String[] messageIds, String why, long ticket, Object attachment) {
+        this.kind = kind;
         this.commandStatus = commandStatus;
-        String s = EsmeClient.utf8(ids);
-        this.messageIds = s.isEmpty() ? new String[0] : s.split(",", -1);
-        this.truncated = truncated;
-        this.why = EsmeClient.utf8(why);
-        this.ticket = 0;
-        this.attachment = null;
-    }
-
-    private Outcome(Outcome o, long ticket, Object attachment) {
-        this.kind = o.kind;
-        this.commandStatus = o.commandStatus;
-        this.messageIds = o.messageIds;
-        this.truncated = o.truncated;
-        this.why = o.why;
+        this.messageIds = messageIds;
+        this.why = why == null ? "" : why;
         this.ticket = ticket;
         this.attachment = attachment;
     }
 
     /** An outcome the Java side gives (the client closed with the message unanswered). */
     Outcome(Kind kind, String why, long ticket, Object attachment) {
-        this.kind = kind;
-        this.commandStatus = 0;
-        this.messageIds = new String[0];
-        this.truncated = false;
-        this.why = why;
-        this.ticket = ticket;
-        this.attachment = attachment;
-    }
-
-    Outcome with(long ticket, Object attachment) {
-        return new Outcome(this, ticket, attachment);
+        this(kind, 0, new String[0], why, ticket, attachment);
     }
 
     /**
@@ -101,15 +79,6 @@ public final class Outcome {
      */
     public String[] messageIds() {
         return messageIds.clone();
-    }
-
-    /**
-     * Whether the library cut the id list (a message of very many parts).
-     *
-     * @return true when some ids are missing from {@link #messageIds()}
-     */
-    public boolean truncated() {
-        return truncated;
     }
 
     /**

@@ -36,6 +36,8 @@ public final class ClientTest {
     private static final String PORT = System.getProperty("esme.port");
     private static final Path PKI = Path.of(System.getProperty("esme.pki", "target/tls-pki"));
     private static final String PEER = System.getProperty("esme.peer", "smsc");
+    /** A plain `esme smsc --receipt-delay 600000`: receipts that do not come (RELEASED). */
+    private static final String SLOW_PORT = System.getProperty("esme.slowReceiptPort");
 
     interface Body {
         void run() throws Exception;
@@ -180,6 +182,93 @@ public final class ClientTest {
                 eq(800L, c.stats().accepted, "stats.accepted");
             }
         });
+
+        test("long messages: each part's receipt matched by the library, also those before the outcome", () -> {
+            // The listener runs on the event thread (no executor), in the library's order, and
+            // the futures complete there too: a receipt seen while its future is not done was
+            // polled before the message's outcome (the peer sends each part's receipt right
+            // after its submit_sm_resp, before the last part's).
+            Map<Object, CompletableFuture<Outcome>> futures = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<Object, Integer> matchedParts = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger unmatched = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+            int messages = 5;
+            CountDownLatch all = new CountDownLatch(messages * 3);
+            try (EsmeClient c = EsmeClient.builder().options(tls("jt-parts")).listener(e -> {
+                if (e.kind() == Event.Kind.RELEASED) {
+                    released.incrementAndGet();
+                }
+                if (e.kind() != Event.Kind.RECEIPT) {
+                    return;
+                }
+                if (!e.matched() || e.attachment() == null) {
+                    unmatched.incrementAndGet();
+                } else {
+                    matchedParts.merge(e.attachment(), 1, Integer::sum);
+                    CompletableFuture<Outcome> f = futures.get(e.attachment());
+                    if (f == null || !f.isDone()) {
+                        early.incrementAndGet();
+                    }
+                }
+                all.countDown();
+            }, null).connect()) {
+                String text = "part of a long message; ".repeat(16); // 384 GSM characters: 3 parts
+                for (int i = 0; i < messages; i++) {
+                    String a = "long-" + i;
+                    CompletableFuture<Outcome> f = new CompletableFuture<>();
+                    futures.put(a, f);
+                    c.submitAsync(Message.text("4915112345678", text).receipt(true), a)
+                            .whenComplete((o, x) -> f.complete(o));
+                }
+                for (Map.Entry<Object, CompletableFuture<Outcome>> f : futures.entrySet()) {
+                    Outcome o = f.getValue().get(20, TimeUnit.SECONDS);
+                    eq(Outcome.Kind.ACCEPTED, o.kind(), "kind " + o);
+                    eq(3, o.messageIds().length, "parts of " + o);
+                    eq(f.getKey(), o.attachment(), "outcome attachment");
+                }
+                check(all.await(20, TimeUnit.SECONDS), "receipts: " + matchedParts + ", unmatched " + unmatched);
+                for (int i = 0; i < messages; i++) {
+                    eq(3, matchedParts.get("long-" + i), "matched receipts of long-" + i);
+                }
+                eq(0, unmatched.get(), "unmatched receipts");
+                System.out.println("   " + early.get() + " of " + (messages * 3)
+                        + " part receipts were polled before their message's outcome, all matched");
+                check(early.get() > 0, "no receipt came before its outcome: the case is not exercised");
+            }
+            eq(0, released.get(), "RELEASED events (every part had its final receipt)");
+        });
+
+        if (SLOW_PORT != null) {
+            test("receipts that never come: RELEASED with the attachment (timeout, and at close)", () -> {
+                Map<String, String> o = new LinkedHashMap<>();
+                o.put("x-smpp-host", "127.0.0.1");
+                o.put("x-smpp-port", SLOW_PORT);
+                o.put("x-smpp-system-id", "jt-released");
+                o.put("x-smpp-receipt-correlation-timeout", "1");
+                o.put("x-smpp-close-timeout", "3000");
+                EsmeClient c = EsmeClient.connect(o);
+                Outcome first = c.submit(Message.text("1", "no receipt in time").receipt(true), "timed-out");
+                eq(Outcome.Kind.ACCEPTED, first.kind(), "kind");
+                Event e = c.poll(10, TimeUnit.SECONDS);
+                while (e != null && e.kind() != Event.Kind.RELEASED) {
+                    e = c.poll(10, TimeUnit.SECONDS);
+                }
+                check(e != null, "no RELEASED within 10 s of a 1 s correlation timeout");
+                eq("timed-out", e.attachment(), "attachment of " + e);
+                eq(first.ticket(), e.ticket(), "ticket");
+                eq(java.util.List.of(first.messageIds()), java.util.List.of(e.messageIds()), "ids");
+                c.submit(Message.text("1", "closed before its receipt").receipt(true), "at-close");
+                c.close();
+                Event r = null;
+                while ((e = c.poll(0, TimeUnit.SECONDS)) != null) {
+                    if (e.kind() == Event.Kind.RELEASED) {
+                        r = e;
+                    }
+                }
+                check(r != null && "at-close".equals(r.attachment()), "RELEASED at close: " + r);
+            });
+        }
 
         test("40 submitAsync then close: 40 outcomes when close returns", () -> {
             EsmeClient c = EsmeClient.connect(tls("jt-close"));

@@ -378,6 +378,7 @@ static jbyteArray str_bytes(JNIEnv *env, esme_str s) {
 #define FLAG_MATCHED 2
 #define FLAG_FINAL 4
 #define FLAG_OVERFLOW 8
+#define ID_CACHE 16 /* message ids read once (a message of more parts reads the rest twice) */
 
 typedef struct {
     uint8_t *p;
@@ -404,6 +405,7 @@ static int put_event(JNIEnv *env, esme_event *ev, jlong *m, sink *k, jobjectArra
     esme_str text = {NULL, 0}, from = {NULL, 0}, to = {NULL, 0};
     esme_bytes body = {NULL, 0};
     esme_receipt rc;
+    esme_str id_v[ID_CACHE];
     size_t need;
     sink big, *out = k;
     memset(&rc, 0, sizeof rc);
@@ -413,10 +415,13 @@ static int put_event(JNIEnv *env, esme_event *ev, jlong *m, sink *k, jobjectArra
     m[3] = 0;
     switch (kind) {
     case ESME_EVENT_OUTCOME:
+        /* Each accessor is a registry look-up: only those that can say something. */
         okind = esme_event_outcome_kind(ev);
-        m[3] = (jlong)esme_event_command_status(ev);
-        ids = esme_event_message_id_count(ev);
-        text = esme_event_text(ev);
+        ids = esme_event_message_id_count(ev); /* also a long message's accepted parts */
+        if (okind != ESME_ACCEPTED) {          /* accepted: no why, status 0 */
+            m[3] = (jlong)esme_event_command_status(ev);
+            text = esme_event_text(ev);
+        }
         break;
     case ESME_EVENT_RECEIPT:
         if (esme_event_receipt(ev, &rc) != ESME_OK) {
@@ -457,7 +462,8 @@ static int put_event(JNIEnv *env, esme_event *ev, jlong *m, sink *k, jobjectArra
     }
     need = 5 * 4 + text.len + from.len + to.len + body.len + rc.id.len;
     for (i = 0; i < ids; i++) {
-        need += 4 + esme_event_message_id(ev, i).len;
+        id_v[i < ID_CACHE ? i : 0] = esme_event_message_id(ev, i);
+        need += 4 + id_v[i < ID_CACHE ? i : 0].len;
     }
     if (need > k->cap - k->used) {
         big.p = malloc(need);
@@ -479,7 +485,7 @@ static int put_event(JNIEnv *env, esme_event *ev, jlong *m, sink *k, jobjectArra
                                            kind == ESME_EVENT_INCOMPLETE);
     put_field(out, rc.id.ptr, rc.id.len, rc.id.ptr != NULL);
     for (i = 0; i < ids; i++) {
-        esme_str id = esme_event_message_id(ev, i);
+        esme_str id = i < ID_CACHE ? id_v[i] : esme_event_message_id(ev, i);
         put_field(out, id.ptr, id.len, 1);
     }
     m[6] = (jlong)(out->used - (size_t)m[5]);

@@ -75,7 +75,8 @@ public final class Outcome {
     /**
      * The SMSC's message ids, one per accepted part (receipts name them).
      *
-     * @return a copy of the ids; empty unless {@link Kind#ACCEPTED}
+     * @return a copy of the ids: every part's when {@link Kind#ACCEPTED}; for a long message
+     *     REJECTED or UNKNOWN, those of the parts known to be accepted; else empty
      */
     public String[] messageIds() {
         return messageIds.clone();

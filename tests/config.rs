@@ -147,6 +147,18 @@ fn every_option_valid_and_invalid() {
             "maybe",
         ),
         (
+            "x-smpp-receipt-correlation-timeout",
+            "2592000",
+            |c| c.receipt_correlation_timeout == Duration::from_secs(2592000),
+            "0",
+        ),
+        (
+            "x-smpp-receipt-correlation-max",
+            "0",
+            |c| c.receipt_correlation_max == 0,
+            "10000001",
+        ),
+        (
             "x-smpp-submit-window-size",
             "1000",
             |c| c.window == 1000,

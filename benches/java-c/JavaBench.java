@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The jar as a benchmark client, the counterpart of c_bench.c (benches/java-c.sh): binds plain
  * (system_id bench, password secret), submits WARMUP then N messages with submitAsync at
  * window W from one thread, counting outcomes as the futures complete, and prints the rate and
- * the process's CPU time per message (JIT and GC included) over the N timed ones:
- *   java-jni: N msgs in T s = R msg/s (window W), cpu U us/msg
+ * the process's CPU time per message (JIT and GC included) over the N timed ones, and the time
+ * the JIT compilers spent in that span (CompilationMXBean; 0 once the code is compiled):
+ *   java-jni: N msgs in T s = R msg/s (window W), jit J ms, cpu U us/msg
  * Usage: java -cp esme.jar:. JavaBench HOST PORT N W WARMUP
  */
 public final class JavaBench {
@@ -26,7 +27,8 @@ public final class JavaBench {
         CountDownLatch warmDone = new CountDownLatch(warm);
         CountDownLatch allDone = new CountDownLatch(n + warm);
         Message m = Message.text("31600000000", "bench message 0123456789").from("12345").receipt(false);
-        long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long t0 = System.nanoTime(), c0 = os.getProcessCpuTime(), j0 = jit.getTotalCompilationTime();
         try (EsmeClient c = EsmeClient.connect(Map.of("x-smpp-host", a[0], "x-smpp-port", a[1],
                 "x-smpp-system-id", "bench", "password", "secret",
                 "x-smpp-submit-window-size", a[3], "x-smpp-submit-rate-unlimited", "true"))) {
@@ -35,6 +37,7 @@ public final class JavaBench {
                     warmDone.await();
                     t0 = System.nanoTime();
                     c0 = os.getProcessCpuTime();
+                    j0 = jit.getTotalCompilationTime();
                 }
                 c.submitAsync(m).thenAccept(o -> {
                     if (o.kind() == Outcome.Kind.ACCEPTED) {
@@ -45,14 +48,14 @@ public final class JavaBench {
                 });
             }
             allDone.await();
-            long t1 = System.nanoTime(), c1 = os.getProcessCpuTime();
+            long t1 = System.nanoTime(), c1 = os.getProcessCpuTime(), j1 = jit.getTotalCompilationTime();
             if (accepted.get() != n + warm) {
                 System.err.println("JavaBench: " + accepted.get() + " of " + (n + warm) + " accepted");
                 System.exit(1);
             }
             double secs = (t1 - t0) / 1e9;
-            System.out.printf("java-jni: %d msgs in %.3f s = %.0f msg/s (window %d), cpu %.2f us/msg%n",
-                    n, secs, n / secs, w, (c1 - c0) / 1e3 / n);
+            System.out.printf("java-jni: %d msgs in %.3f s = %.0f msg/s (window %d), jit %d ms, cpu %.2f us/msg%n",
+                    n, secs, n / secs, w, j1 - j0, (c1 - c0) / 1e3 / n);
         }
     }
 }

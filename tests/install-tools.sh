@@ -11,8 +11,8 @@
 #          for the header diff); a C compiler and libc headers (gcc, libc6-dev) to link.
 #   full   also: g++ (the header as C++, libFuzzer), valgrind, pkg-config and readelf
 #          (binutils) for ffi-tests/run.sh; openssl 3 and flock (util-linux) for the test
-#          PKI (tests/tls/make-pki.sh); a JDK 17 (keytool, javac, java) for the PKCS#12
-#          fixtures and the JNI wrapper; node and npm, and node-smpp (`npm ci` in
+#          PKI (tests/tls/make-pki.sh); a JDK 17 (keytool, javac, java, jar) for the PKCS#12
+#          fixtures and the jar (java/build.sh, which also strips with binutils' strip); node and npm, and node-smpp (`npm ci` in
 #          tests/interop), for the interop tests; the nightly toolchain with miri and
 #          rust-src (Miri step) and cargo-fuzz 0.13.1 (fuzz step).
 # System packages are installed with apt-get, and only when running as root (Debian/Ubuntu);
@@ -55,11 +55,13 @@ if [ "$tier" = full ]; then
     "valgrind valgrind"
     "pkg-config pkg-config"
     "readelf binutils"
+    "strip binutils"
     "openssl openssl"
     "flock util-linux"
     "keytool JDK"
     "javac JDK"
     "java JDK"
+    "jar JDK"
     "node nodejs"
     "npm npm"
   )

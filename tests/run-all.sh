@@ -10,7 +10,7 @@
 #   bash tests/run-all.sh           The full suite: what CI runs (.ci/run) and what to run
 #                                   before pushing. fmt, clippy, the header diff, the C tests
 #                                   (ffi-tests/run.sh), node-smpp's golden vectors and
-#                                   harnesses, the Java (JNI) wrapper, every Rust test with
+#                                   harnesses, the Java jar (java/test.sh), every Rust test with
 #                                   the ignored ones (`cargo test --all-targets --
 #                                   --include-ignored`: a missing tool fails loudly), the doc
 #                                   tests, Miri on the C ABI, each fuzz target for 5 s. Needs
@@ -90,8 +90,8 @@ bash tests/interop/selftest.sh
 step "the TLS peers (node-smpp TLS SMSC, openssl s_server) work, node to node"
 bash tests/interop/tls-selftest.sh
 
-step "Java (JNI) wrapper: build, then its tests against esme smsc with mutual TLS"
-bash examples/java/run.sh
+step "Java: the jar (java/build.sh), its tests and a program built against it alone, against esme smsc and node-smpp over mutual TLS"
+bash java/test.sh
 
 step "cargo test, with the tests that need openssl, a JDK or node-smpp (--include-ignored)"
 cargo test --all-targets -- --include-ignored

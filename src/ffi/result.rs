@@ -578,32 +578,34 @@ mod tests {
 
     #[test]
     #[cfg_attr(miri, ignore = "reads the Java sources: Miri isolates the file system")]
-    fn the_java_constants_are_in_the_table() {
-        // `/** ESME_ERR_X: … */` then `public static final int X = N;`
-        let java = read("examples/java/src/esme/EsmeException.java");
+    fn the_java_codes_are_the_table() {
+        // In `EsmeException.Code`: `/** ESME_ERR_X: … */` then `X(N),`, one per error result.
+        let path = "java/src/main/java/io/esme/EsmeException.java";
+        let java = read(path);
         let mut lines = java.lines().map(str::trim);
-        let mut checked = 0;
+        let mut java_codes = BTreeSet::new();
         while let Some(l) = lines.next() {
-            let Some(doc) = l.strip_prefix("/** ESME_") else {
+            let Some(doc) = l.strip_prefix("/** ESME_ERR_") else {
                 continue;
             };
-            let c_name = format!("ESME_{}", &doc[..doc.find(':').expect(l)]);
+            let c_name = format!("ESME_ERR_{}", &doc[..doc.find(':').expect(l)]);
             let decl = lines.next().unwrap_or_default();
-            let rest = decl
-                .strip_prefix("public static final int ")
+            let (java_name, n) = decl
+                .trim_end_matches(',')
+                .trim_end_matches(')')
+                .split_once('(')
                 .unwrap_or_else(|| panic!("after {l}: {decl}"));
-            let (java_name, n) = rest.trim_end_matches(';').split_once(" = ").expect(decl);
             let n: u32 = n.parse().expect(decl);
-            assert!(
-                table().contains(&(n, c_name.clone())),
-                "EsmeException.{java_name} = {n}, documented as {c_name}: not in the table"
-            );
-            assert!(c_name.ends_with(java_name), "{c_name} vs {java_name}");
-            checked += 1;
+            assert_eq!(format!("ESME_ERR_{java_name}"), c_name, "{path}: {decl}");
+            java_codes.insert((n, c_name));
         }
-        assert!(
-            checked >= 5,
-            "only {checked} constants found in EsmeException.java"
+        let want: BTreeSet<(u32, String)> = table()
+            .into_iter()
+            .filter(|(_, name)| name.starts_with("ESME_ERR_"))
+            .collect();
+        assert_eq!(
+            java_codes, want,
+            "{path}: EsmeException.Code must list every ESME_ERR_ result of the table, no more"
         );
     }
 }

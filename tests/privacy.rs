@@ -19,7 +19,7 @@
 mod common;
 
 use common::privacy::{texts, Scanner, Text, NUMBERS, PERSONAL};
-use common::{field, EsmeSmsc, NodeSmsc, ESME_LIVENESS};
+use common::{field, EsmeSmsc, NodeSmsc};
 use esme::client::{Event, Message, Outcome};
 use esme::config::{BindMode, Config, ConfigBuilder};
 use esme::log::{set_sink, Level, Record};
@@ -28,8 +28,7 @@ use esme::receipt::ids_match;
 use esme::sim::{SimConfig, Smsc};
 use esme::text::Encoding;
 use esme::Client;
-use std::io::Read;
-use std::process::{Command, Stdio};
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -500,44 +499,7 @@ fn the_scan_finds_leaks_when_the_log_masks_nothing() {
 
 /// Runs the esme binary with `args` and environment `env`; waits at most ESME_LIVENESS.
 fn esme(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_esme"));
-    cmd.args(args)
-        .env_remove("ESME_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut c = cmd.spawn().expect("run esme");
-    let mut out = c.stdout.take().unwrap();
-    let mut err = c.stderr.take().unwrap();
-    let o = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let e = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + ESME_LIVENESS;
-    let status = loop {
-        if let Some(s) = c.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = c.kill();
-            panic!("esme {args:?} did not end");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    (
-        status.code().unwrap_or(-1),
-        o.join().unwrap(),
-        e.join().unwrap(),
-    )
+    common::esme_run_env(args, env)
 }
 
 fn channel_file(dir: &std::path::Path, port: u16) -> std::path::PathBuf {

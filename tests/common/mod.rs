@@ -182,14 +182,23 @@ pub const ESME_LIVENESS: Duration = Duration::from_secs(120);
 /// (then it is killed and the test panics). Returns the exit code (-1 when killed by a
 /// signal), stdout and stderr.
 pub fn esme_run(args: &[&str]) -> (i32, String, String) {
+    esme_run_env(args, &[])
+}
+
+/// [`esme_run`] with `ESME_LOG` removed from the environment and `env` set.
+#[allow(dead_code)]
+pub fn esme_run_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     use std::io::Read;
-    let mut c = Command::new(env!("CARGO_BIN_EXE_esme"))
-        .args(args)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_esme"));
+    cmd.args(args)
+        .env_remove("ESME_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the esme binary");
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut c = cmd.spawn().expect("run the esme binary");
     let mut out = c.stdout.take().unwrap();
     let mut err = c.stderr.take().unwrap();
     let out = std::thread::spawn(move || {

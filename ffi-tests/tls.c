@@ -91,6 +91,27 @@ int main(int argc, char **argv) {
     expect_connect_failure(cfg, ESME_ERR_TLS_PLAIN_TO_TLS, "x-smpp-tls-mode", "plain to TLS");
     esme_config_free(cfg);
 
+    /* Bounded inputs (issue 16): a device as the CA file used to be read without end (4 GiB
+     * allocated, the process aborted); a PKCS#12 file of 1 100 certificate bags is refused
+     * before they are read (the fuzz regression; run from the repository root, as run.sh
+     * does). Each fails at once, in one line. */
+    cfg = tls_config(argv[1], "client.p12", "changeit");
+    REQUIRE(cfg != NULL);
+    CHECK_RC(esme_config_set(cfg, "x-smpp-tls-ca-file", "/dev/zero"), ESME_OK);
+    expect_connect_failure(cfg, ESME_ERR_TLS_CA_FILE,
+                           "/dev/zero: it is a character device, not a regular file",
+                           "CA file /dev/zero");
+    esme_config_free(cfg);
+    cfg = tls_config(argv[1], "client.p12", "changeit");
+    REQUIRE(cfg != NULL);
+    CHECK_RC(esme_config_set(cfg, "x-smpp-tls-path-to-certificate",
+                             "fuzz/regressions/pkcs12/certificate-bags"),
+             ESME_OK);
+    expect_connect_failure(cfg, ESME_ERR_PKCS12_OTHER,
+                           "the file would take too long to open: it holds more than 1024",
+                           "PKCS#12 of 1100 certificates");
+    esme_config_free(cfg);
+
     /* A wrong bind password. */
     cfg = test_config(argv[3], "X");
     REQUIRE(cfg != NULL);

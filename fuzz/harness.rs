@@ -527,9 +527,17 @@ fn check_receipt(r: &DeliveryReceipt) {
 
 /// Target `pkcs12`: the input as a PKCS#12 file, without a password, with the test PKI's,
 /// and with a separate key password; without an alias and with the test PKI's (in any
-/// case). Errors must never carry the passwords.
+/// case). Errors must never carry the passwords. Each load has a small key-derivation budget
+/// (every run stays fast, whatever iteration counts the input asks for) and must never spend
+/// more than it.
 pub fn pkcs12(data: &[u8]) {
-    use esme::tls::pkcs12::load;
+    use esme::tls::pkcs12::load_budgeted;
+    const BUDGET: u64 = 100_000;
+    let load = |data: &[u8], file_pw, key_pw, alias| {
+        let (r, spent) = load_budgeted(data, file_pw, key_pw, alias, BUDGET);
+        assert!(spent <= BUDGET, "spent {spent} of a budget of {BUDGET}");
+        r
+    };
     const PW: &str = "changeit";
     const KEY_PW: &str = "keypass-f00";
     // Only checked when the input does not hold it itself.

@@ -141,3 +141,61 @@ put("session", "raw_bytes", sess_hdr() + b"\x05\x02" + b"\x00" + bytes([255]) + 
 put("session", "peer_unbind_dead", sess_hdr(rt=50000) + bind + submit(b"z") + b"\x09" + struct.pack(">I", 9) + b"\x01"
     + tick(20000, 1))
 put("session", "bind_refused", sess_hdr() + b"\x05\x00" + b"\x06\x8d\x00\x00" + submit(b"no"))
+
+# pkcs12 regressions (fuzz/regressions/pkcs12/): files that cost too much to open, written
+# by hand in DER. Each is refused by limits.rs (TooCostly) within its budget: the fuzz
+# harness opens every input with a small one; tls::pkcs12's unit tests read them too. The
+# encrypted blocks are real: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) under the empty
+# password, each holding an empty SafeContents, so the loader decrypts one after the other.
+import hashlib, subprocess
+def der(tag, content):
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + length + content
+def seq(*xs): return der(0x30, b"".join(xs))
+def integer(v): return der(0x02, v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big"))
+def octets(b): return der(0x04, b)
+def explicit0(x): return der(0xA0, x)
+def oid(dotted):
+    parts = [int(p) for p in dotted.split(".")]
+    out = bytes([40 * parts[0] + parts[1]])
+    for p in parts[2:]:
+        enc = [p & 0x7F]
+        p >>= 7
+        while p:
+            enc.append(0x80 | (p & 0x7F))
+            p >>= 7
+        out += bytes(reversed(enc))
+    return der(0x06, out)
+ID_DATA, ID_ENCRYPTED = "1.2.840.113549.1.7.1", "1.2.840.113549.1.7.6"
+PBES2, PBKDF2, HMAC_SHA256, AES256_CBC = ("1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12",
+                                          "1.2.840.113549.2.9", "2.16.840.1.101.3.4.1.42")
+CERT_BAG, X509 = "1.2.840.113549.1.12.10.1.3", "1.2.840.113549.1.9.22.1"
+SALT, IV = b"esme-salt", bytes(range(16))
+def encrypted_block(iterations):
+    """An encryptedData block of an empty SafeContents under the empty password."""
+    key = hashlib.pbkdf2_hmac("sha256", b"", SALT, iterations, 32)
+    ciphertext = subprocess.run(["openssl", "enc", "-aes-256-cbc", "-K", key.hex(), "-iv", IV.hex()],
+                                input=seq(), capture_output=True, check=True).stdout
+    kdf = seq(oid(PBKDF2), seq(octets(SALT), integer(iterations), seq(oid(HMAC_SHA256), der(0x05, b""))))
+    alg = seq(oid(PBES2), seq(kdf, seq(oid(AES256_CBC), octets(IV))))
+    return seq(oid(ID_ENCRYPTED), explicit0(seq(integer(0), seq(oid(ID_DATA), alg, der(0x80, ciphertext)))))
+def pfx(infos):
+    return seq(integer(3), seq(oid(ID_DATA), explicit0(octets(seq(*infos)))))
+def regression(name, data):
+    d = os.path.join(here, "regressions", "pkcs12")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+# Blocks at the per-derivation cap (10 million iterations), each decrypting: before the
+# budget, 4 of them took 35 s, and 16 MiB holds about 117 000.
+regression("encrypted-blocks-at-10M-iterations", pfx([encrypted_block(10_000_000)] * 64))
+# Many cheap blocks: each decrypts, until the budget ends them.
+regression("cheap-encrypted-blocks", pfx([encrypted_block(100)] * 1000))
+# Thousands of certificate bags (their contents do not matter: they are counted first).
+bag = seq(oid(CERT_BAG), explicit0(seq(oid(X509), explicit0(octets(b"not a certificate")))))
+regression("certificate-bags", pfx([seq(oid(ID_DATA), explicit0(octets(seq(*[bag] * 1100))))]))

@@ -24,6 +24,8 @@ pub mod config;
 pub mod error;
 pub mod ffi;
 /// cbindgen:ignore
+mod files;
+/// cbindgen:ignore
 mod idhash;
 /// cbindgen:ignore
 pub mod log;

@@ -460,3 +460,85 @@ fn reconnect_attempts_and_successes_are_counted_apart() {
     assert_eq!((st.reconnect_attempts, st.reconnects), (3, 1), "{st:?}");
     c.close();
 }
+
+#[test]
+fn every_file_esme_reads_is_bounded_and_refused_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("esme-bounds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A regular file above every cap (16 MiB for TLS files, 1 MiB for text files).
+    let big = dir.join("big.pem");
+    std::fs::write(&big, vec![b'A'; (16 << 20) + 1]).unwrap();
+    let big = big.to_str().unwrap().to_string();
+    let port = "2775";
+    let connect = |options: &[(&str, &str)]| {
+        let mut o = vec![("x-smpp-port", port)];
+        o.extend_from_slice(options);
+        let mut b = Config::builder("127.0.0.1", "esme");
+        for (k, v) in o {
+            b = b.option(k, v).unwrap();
+        }
+        // The PII rule file is read when the configuration is validated, the TLS files
+        // when connecting.
+        match b.build() {
+            Err(e) => e.to_string(),
+            Ok(c) => Client::connect(&c).unwrap_err().to_string(),
+        }
+    };
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![
+                ("x-smpp-tls-mode", "single"),
+                ("x-smpp-tls-ca-file", "/dev/zero"),
+            ],
+            "/dev/zero: it is a character device, not a regular file",
+        ),
+        (
+            vec![("x-smpp-tls-mode", "single"), ("x-smpp-tls-ca-file", &big)],
+            "it is larger than 16 MiB",
+        ),
+        (
+            vec![
+                ("x-smpp-tls-mode", "single"),
+                ("x-smpp-tls-ca-file", "/tmp"),
+            ],
+            "it is a directory, not a regular file",
+        ),
+        (
+            vec![
+                ("x-smpp-tls-mode", "mutual"),
+                ("x-smpp-tls-path-to-certificate", "/dev/zero"),
+            ],
+            "cannot read PKCS#12 file /dev/zero: it is a character device, not a regular file: \
+             give the path of the PKCS#12 file itself",
+        ),
+        (
+            vec![
+                ("x-smpp-tls-mode", "mutual"),
+                ("x-smpp-tls-path-to-certificate", &big),
+            ],
+            "it is larger than 16 MiB",
+        ),
+        (
+            vec![("x-smpp-pii-rules", "/dev/zero")],
+            "it is a character device, not a regular file",
+        ),
+        (vec![("x-smpp-pii-rules", &big)], "it is larger than 4 MiB"),
+    ];
+    for (options, want) in &cases {
+        let e = connect(options);
+        println!("{options:?}: {e}");
+        assert!(e.contains(want), "{options:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+    for path in ["/dev/zero", big.as_str()] {
+        let e = Config::from_file(std::path::Path::new(path))
+            .unwrap_err()
+            .to_string();
+        println!("config {path}: {e}");
+        assert!(
+            e.contains("character device") || e.contains("larger than 1 MiB"),
+            "{e}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

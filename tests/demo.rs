@@ -274,7 +274,7 @@ fn plain_demo_runs_the_main_job() {
     let (code, _, err) = demo(&["--tls"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("unknown argument '--tls' for esme demo (valid: --plain)"),
+        err.contains("unknown argument '--tls' for esme demo (valid: --log VALUE, --plain)"),
         "{err}"
     );
 }

@@ -794,6 +794,165 @@ fn a_key_without_a_certificate_and_certificates_without_a_key() {
     assert_eq!(e, Pkcs12Error::NoCertificate);
 }
 
+/// DER, by hand: a PFX without MAC or encryption whose one safe holds `bags`, for files the
+/// tools will not make (no localKeyId, hundreds of certificates).
+mod handmade {
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag];
+        let n = content.len();
+        if n < 0x80 {
+            v.push(n as u8);
+        } else {
+            let b: Vec<u8> = n
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|&x| x == 0)
+                .collect();
+            v.push(0x80 | b.len() as u8);
+            v.extend(b);
+        }
+        v.extend_from_slice(content);
+        v
+    }
+    fn seq(parts: &[&[u8]]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+    fn oid(arcs: &[u64]) -> Vec<u8> {
+        let mut out = vec![(40 * arcs[0] + arcs[1]) as u8];
+        for &a in &arcs[2..] {
+            let mut enc = vec![(a & 0x7F) as u8];
+            let mut a = a >> 7;
+            while a > 0 {
+                enc.push(0x80 | (a & 0x7F) as u8);
+                a >>= 7;
+            }
+            enc.reverse();
+            out.extend(enc);
+        }
+        tlv(0x06, &out)
+    }
+    const PKCS12_BAGS: [u64; 9] = [1, 2, 840, 113549, 1, 12, 10, 1, 0];
+    fn bag_oid(n: u64) -> Vec<u8> {
+        let mut a = PKCS12_BAGS;
+        a[8] = n;
+        oid(&a)
+    }
+    /// A keyBag with this PKCS#8 key, no attributes.
+    pub fn key_bag(pkcs8: &[u8]) -> Vec<u8> {
+        seq(&[&bag_oid(1), &tlv(0xA0, pkcs8)])
+    }
+    /// A certBag with this X.509 certificate, no attributes.
+    pub fn cert_bag(cert: &[u8]) -> Vec<u8> {
+        let x509 = oid(&[1, 2, 840, 113549, 1, 9, 22, 1]);
+        let value = seq(&[&x509, &tlv(0xA0, &tlv(0x04, cert))]);
+        seq(&[&bag_oid(3), &tlv(0xA0, &value)])
+    }
+    pub fn pfx(bags: &[Vec<u8>]) -> Vec<u8> {
+        let data = oid(&[1, 2, 840, 113549, 1, 7, 1]);
+        let refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
+        let safe = seq(&[&data, &tlv(0xA0, &tlv(0x04, &seq(&refs)))]);
+        let auth_safe = seq(&[&safe]);
+        seq(&[
+            &tlv(0x02, &[3]),
+            &seq(&[&data, &tlv(0xA0, &tlv(0x04, &auth_safe))]),
+        ])
+    }
+}
+
+fn pem_key(name: &str) -> Vec<u8> {
+    use rustls::pki_types::pem::PemObject;
+    match PrivateKeyDer::from_pem_file(path(name)).unwrap() {
+        PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
+        other => panic!("{name}: not PKCS#8: {other:?}"),
+    }
+}
+
+fn pem_cert(name: &str) -> Vec<u8> {
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::from_pem_file(path(name)).unwrap().to_vec()
+}
+
+#[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
+fn the_keys_certificate_is_found_among_hundreds_without_signing_for_each() {
+    // An RSA-4096 key, not paired with its certificate (no localKeyId), behind 999 other
+    // certificates: before issue 16 each was tried by a signature (1 000 × RSA-4096, 3.4 s);
+    // now those whose public key is not the key's are set aside first.
+    let others = [
+        "rsa2048.crt",
+        "rsa3072.crt",
+        "p256.crt",
+        "p384.crt",
+        "root.crt",
+        "inter.crt",
+    ]
+    .map(pem_cert);
+    let mut bags = vec![handmade::key_bag(&pem_key("rsa4096.key"))];
+    bags.extend((0..999).map(|i| handmade::cert_bag(&others[i % others.len()])));
+    bags.push(handmade::cert_bag(&pem_cert("rsa4096.crt")));
+    let der = handmade::pfx(&bags);
+    let id = bounded(60, "the key among 1000 certificates", move || {
+        load(&der, None, None, None)
+    })
+    .unwrap();
+    assert_eq!(id.subject, subject_of("rsa4096"));
+    assert_eq!(id.key_type(), "RSA 4096");
+    // The same key with 20 copies of its certificate, none paired: more than esme checks by
+    // signature.
+    let mut bags = vec![handmade::key_bag(&pem_key("rsa4096.key"))];
+    bags.extend((0..20).map(|_| handmade::cert_bag(&pem_cert("rsa4096.crt"))));
+    let e = load(&handmade::pfx(&bags), None, None, None).unwrap_err();
+    assert!(matches!(e, Pkcs12Error::TooCostly { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("20 certificates could belong to the private key"),
+        "{e}"
+    );
+    check_display(&e);
+    // A key with another key's certificate only: the usual error, without any signature.
+    let bags = [
+        handmade::key_bag(&pem_key("rsa4096.key")),
+        handmade::cert_bag(&pem_cert("rsa2048.crt")),
+    ];
+    let e = load(&handmade::pfx(&bags), None, None, None).unwrap_err();
+    assert!(
+        matches!(e, Pkcs12Error::KeyDoesNotMatchCertificate { .. }),
+        "{e:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
+fn a_file_that_asks_too_many_iterations_is_refused_within_its_budget() {
+    // openssl at 10 million iterations for the certificates and the key (PBES2): 40 million
+    // with PBKDF2's two hashes per iteration, more with the MAC, over the 40 million budget.
+    let out = fixtures().join("iter10m.p12.tmp");
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-iter", "10000000", "-passout"])
+        .arg(format!("pass:{FILE}"))
+        .arg("-inkey")
+        .arg(path("p256.key"))
+        .arg("-in")
+        .arg(path("p256.crt"))
+        .arg("-out")
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let der = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    // With a small budget (a debug build derives slowly), refused before the first
+    // derivation past it: nothing at 10 million iterations is derived.
+    let budget = 5_000_000;
+    let (r, spent) = esme::tls::pkcs12::load_budgeted(&der, Some(FILE), None, None, budget);
+    let e = r.unwrap_err();
+    assert!(matches!(e, Pkcs12Error::TooCostly { .. }), "{e:?}");
+    assert!(e.to_string().contains("alone asks for 10000000"), "{e}");
+    assert!(spent < budget, "{spent}");
+    check_display(&e);
+}
+
 #[test]
 #[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn expiry_warning_and_days_left() {

@@ -498,6 +498,16 @@ fn from_pem_files_errors_name_the_file() {
     let e = SimTls::from_pem_files(&missing, &pki("server.key"), None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(e.to_string().contains("no-such.pem"), "{e}");
+    // A device: refused before it is read (it used to be read without end).
+    let zero = std::path::Path::new("/dev/zero");
+    let e = SimTls::from_pem_files(zero, &pki("server.key"), None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("/dev/zero: it is a character device, not a regular file"),
+        "{e}"
+    );
+    let e = SimTls::from_pem_files(&pki("server.pem"), zero, None).unwrap_err();
+    assert!(e.to_string().contains("private key file /dev/zero"), "{e}");
     // A certificate file given as the key.
     let e = SimTls::from_pem_files(&pki("server.pem"), &pki("server.pem"), None).unwrap_err();
     assert!(e.to_string().contains("server.pem"), "{e}");

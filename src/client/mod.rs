@@ -30,14 +30,14 @@
 //!   under the lock, and dropped if the connection changed meanwhile (`Shared::conn_gen`).
 //!   Nobody reads while bytes wait to be written: the answers awaited may be theirs.
 //! - **Connecting**: `Client::connect` connects and binds on the caller's thread (or, with
-//!   [`Opt::ConnectRetry`], leaves the first connect to the I/O thread); the I/O thread
-//!   reconnects. It runs each attempt on a short-lived `esme-connect` thread
+//!   [`Opt::ConnectRetry`](crate::config::Opt::ConnectRetry), leaves the first connect to
+//!   the I/O thread); the I/O thread reconnects. It runs each attempt on a short-lived `esme-connect` thread
 //!   (`attempt.rs`) and keeps running the timers meanwhile: submit deadlines and the outage
 //!   limit expire while a connect, handshake or bind hangs, and `close` cancels the attempt
 //!   (`Shared::attempt`) instead of waiting for it. A new connection is seen by other
 //!   threads only once its transport and session are installed in `Shared`.
-//! - **Outages**: once the link has been down for [`Opt::SubmitTimeout`]
-//!   (`Shared::down_since`), every message still waiting and every new one is NotSent at
+//! - **Outages**: once the link has been down for
+//!   [`Opt::SubmitTimeout`](crate::config::Opt::SubmitTimeout) (`Shared::down_since`), every message still waiting and every new one is NotSent at
 //!   once until it is back: a backlog drains in one submit timeout, not one per window.
 //! - Over TLS one rustls connection is shared by the reader and the writers (the `transport`
 //!   module, below both `client` and `tls`).

@@ -122,11 +122,14 @@ impl Inner {
                 self.pump(&mut g, now);
                 self.flush(g);
                 self.cv.notify_all();
-                // Each connect repeats the TLS warnings (hostname check off, a lowest TLS
-                // version of 1.1, …), as the first one did.
-                if let Some(t) = &self.s.tls {
-                    for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
-                        self.post(Event::Warning(w.clone()));
+                // Each reconnect repeats the TLS warnings (hostname check off, a lowest TLS
+                // version of 1.1, …), as the first connect did (connect() posts them once,
+                // also for Opt::ConnectRetry's first attempt, number 0).
+                if attempt > 0 {
+                    if let Some(t) = &self.s.tls {
+                        for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
+                            self.post(Event::Warning(w.clone()));
+                        }
                     }
                 }
                 self.post(Event::Connection(ConnectionState::Bound { system_id }));

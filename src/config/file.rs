@@ -100,9 +100,11 @@ impl Loader {
 /// Reads a channel section file; the text is wiped from memory after reading (it may hold
 /// passwords).
 pub(super) fn read(path: &Path) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| ConfigError::Read {
-        path: path.to_path_buf(),
-        why: e.to_string(),
+    let bytes = crate::files::read_capped(path, crate::files::MAX_TEXT_FILE).map_err(|e| {
+        ConfigError::Read {
+            path: path.to_path_buf(),
+            why: e.to_string(),
+        }
     })?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

@@ -363,6 +363,7 @@ mod tests {
             },
             Pkcs12Error::SeveralKeys { present: vec![] },
             Pkcs12Error::UnsupportedKey { why: s() },
+            Pkcs12Error::TooCostly { why: s() },
         ];
         let problems = [
             CertProblem::UnknownIssuer,
@@ -467,7 +468,8 @@ mod tests {
                     | Pkcs12Error::KeyDoesNotMatchCertificate { .. }
                     | Pkcs12Error::AliasNotFound { .. }
                     | Pkcs12Error::SeveralKeys { .. }
-                    | Pkcs12Error::UnsupportedKey { .. } => {}
+                    | Pkcs12Error::UnsupportedKey { .. }
+                    | Pkcs12Error::TooCostly { .. } => {}
                 },
                 TlsError::Untrusted { problem, .. } => match problem {
                     CertProblem::UnknownIssuer

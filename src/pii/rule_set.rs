@@ -77,8 +77,6 @@ impl RuleSet {
     /// Reads and parses a JSON rule file: a regular file of at most 4 MiB (a directory, a
     /// device or a FIFO is refused before it is opened, so reading never blocks or runs on).
     pub fn from_file(path: impl AsRef<Path>) -> Result<RuleSet, PiiError> {
-        use std::io::Read;
-        const MAX_BYTES: u64 = 4 << 20;
         let path = path.as_ref();
         let shown = path.display().to_string();
         let bad = |why: String| PiiError::BadFile {
@@ -86,20 +84,14 @@ impl RuleSet {
             line: None,
             why,
         };
-        let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(bad("not a regular file".into()));
-        }
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_BYTES + 1).read_to_string(&mut text))
+        let bytes = crate::files::read_capped(path, crate::files::MAX_RULE_FILE)
             .map_err(|e| bad(e.to_string()))?;
-        if text.len() as u64 > MAX_BYTES {
-            return Err(bad(format!(
-                "larger than {} MiB: a rule file is a few kilobytes",
-                MAX_BYTES >> 20
-            )));
-        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            bad(format!(
+                "not UTF-8 (at octet {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         RuleSet::from_rules(parse_rules(&text, &shown)?)
     }
 

@@ -78,6 +78,22 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(ErrorKind::InvalidInput, msg)
 }
 
+/// The PEM file at `path`, a regular file of at most 16 MiB (`crate::files`): a device or a
+/// huge file is one line naming it, not an endless read.
+fn read_pem(path: &Path, what: &str) -> io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    use crate::files::{read_capped, ReadError, MAX_TLS_FILE};
+    read_capped(path, MAX_TLS_FILE)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| {
+            let kind = match &e {
+                ReadError::NotFound => ErrorKind::NotFound,
+                ReadError::Io(_) => ErrorKind::Other,
+                _ => ErrorKind::InvalidData,
+            };
+            io::Error::new(kind, format!("{what} {}: {e}", path.display()))
+        })
+}
+
 fn read_certs(path: &Path, what: &str) -> io::Result<Vec<CertificateDer<'static>>> {
     let err = |e: rustls_pki_types::pem::Error| {
         let kind = match &e {
@@ -86,8 +102,8 @@ fn read_certs(path: &Path, what: &str) -> io::Result<Vec<CertificateDer<'static>
         };
         io::Error::new(kind, format!("{what} {}: {e}", path.display()))
     };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(err)?
+    let pem = read_pem(path, what)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(err)?;
     if certs.is_empty() {
@@ -110,7 +126,8 @@ impl SimTls {
     /// message names the file.
     pub fn from_pem_files(cert: &Path, key: &Path, client_ca: Option<&Path>) -> io::Result<SimTls> {
         let cert_chain = read_certs(cert, "server certificate file")?;
-        let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        let key_pem = read_pem(key, "private key file")?;
+        let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
             let kind = match &e {
                 rustls_pki_types::pem::Error::Io(io) => io.kind(),
                 _ => ErrorKind::InvalidData,

@@ -15,6 +15,7 @@ mod diagnose;
 mod error;
 mod evidence;
 mod handshake;
+mod pem_files;
 pub mod pkcs12;
 mod probe;
 mod resolver;

@@ -5,6 +5,7 @@
 use super::certs::{cert_facts, show_time};
 use super::error::TlsError;
 use super::evidence::{Evidence, Recorder};
+use super::pem_files::read_pem;
 use super::pkcs12;
 use super::resolver::RecordingResolver;
 use super::verify::RecordingVerifier;
@@ -178,11 +179,11 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
     };
     if let Some(path) = &s.ca_file {
         let shown = path.display().to_string();
-        let iter = <CertificateDer as rustls::pki_types::pem::PemObject>::pem_file_iter(path)
-            .map_err(|e| TlsError::CaFile {
-                path: shown.clone(),
-                why: pem_why(e),
-            })?;
+        let pem = read_pem(path).map_err(|why| TlsError::CaFile {
+            path: shown.clone(),
+            why,
+        })?;
+        let iter = <CertificateDer as rustls::pki_types::pem::PemObject>::pem_slice_iter(&pem);
         let mut n = 0;
         for c in iter {
             let c = c.map_err(|e| TlsError::CaFile {
@@ -391,8 +392,7 @@ fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsErr
     let setup = |what: &Path, why: String| TlsError::Setup {
         detail: format!("client certificate PEM file {}: {why}", what.display()),
     };
-    let chain = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| setup(cert, pem_why(e)))?
+    let chain = CertificateDer::pem_slice_iter(&read_pem(cert).map_err(|why| setup(cert, why))?)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| setup(cert, pem_why(e)))?;
     let Some(leaf) = chain.first() else {
@@ -406,7 +406,8 @@ fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsErr
     let key_setup = |why: String| TlsError::Setup {
         detail: format!("client key PEM file {}: {why}", key.display()),
     };
-    let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+    let key_pem = read_pem(key).map_err(key_setup)?;
+    let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
         key_setup(match e {
             rustls::pki_types::pem::Error::Io(_) => pem_why(e),
             // Not an unencrypted key: say what the file holds instead (never its contents).
@@ -451,7 +452,7 @@ fn load_pem_identity(cert: &Path, key: &Path) -> Result<pkcs12::Identity, TlsErr
 /// Why a PEM key file yielded no usable key, from the markers it holds (read only to
 /// look for them; nothing of it is shown). None when no marker explains it.
 fn key_file_why(path: &Path) -> Option<String> {
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).ok()?);
+    let bytes = read_pem(path).ok()?;
     let has = |m: &[u8]| bytes.windows(m.len()).any(|w| w == m);
     if has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED") {
         Some(

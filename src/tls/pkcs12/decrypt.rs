@@ -2,6 +2,7 @@
 //! (3DES, RC2) and PBES2 (PBKDF2 with AES or 3DES).
 
 use super::error::{damaged, not_pkcs12, unsupported, Pkcs12Error};
+use super::limits::{pbkdf2_blocks, Budget, LEGACY_BLOCKS};
 use super::oids::{oid_name, PBES2};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, InnerIvInit, KeyIvInit};
@@ -67,6 +68,8 @@ pub(super) fn decrypt(
     candidates: &[&str],
     ciphertext: &[u8],
     valid: impl Fn(&[u8]) -> bool,
+    budget: &Budget,
+    what: &str,
 ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
     let fatal = DecryptError::Fatal;
     let legacy = match alg.oid.to_string().as_str() {
@@ -86,6 +89,9 @@ pub(super) fn decrypt(
         let rounds = iterations(params.iterations).map_err(fatal)?;
         for password in candidates {
             for bmp in bmp_forms(password) {
+                budget
+                    .spend(rounds as u64, LEGACY_BLOCKS, false, what)
+                    .map_err(fatal)?;
                 if let Some(plain) =
                     scheme.decrypt(&bmp, params.salt.as_bytes(), rounds, ciphertext)
                 {
@@ -112,20 +118,23 @@ pub(super) fn decrypt(
     let Some(params) = scheme.pbes2() else {
         return Err(fatal(unsupported("encryption", &alg.oid)));
     };
-    if let Some(pbkdf2) = params.kdf.pbkdf2() {
-        iterations(pbkdf2.iteration_count).map_err(fatal)?;
+    let rounds = if let Some(pbkdf2) = params.kdf.pbkdf2() {
+        iterations(pbkdf2.iteration_count).map_err(fatal)?
     } else {
         return Err(fatal(unsupported(
             "PBES2 key derivation",
             &params.kdf.oid(),
         )));
-    }
+    };
     let mut tried: Vec<&str> = Vec::new();
     for password in candidates {
         if tried.contains(password) {
             continue;
         }
         tried.push(password);
+        budget
+            .spend(rounds as u64, pbkdf2_blocks(params), true, what)
+            .map_err(fatal)?;
         let mut buf = Zeroizing::new(ciphertext.to_vec());
         match params.decrypt_in_place(password.as_bytes(), &mut buf) {
             Ok(plain) => {

@@ -81,6 +81,13 @@ pub enum Pkcs12Error {
         /// Which and why.
         why: String,
     },
+    /// Opening the file would take more work than a client identity ever needs: more
+    /// key-derivation iterations in all, more entries, or more certificates to check against
+    /// the key than esme allows.
+    TooCostly {
+        /// Which limit, and what to do.
+        why: String,
+    },
 }
 
 impl fmt::Display for Pkcs12Error {
@@ -89,6 +96,13 @@ impl fmt::Display for Pkcs12Error {
             Self::Missing { path } => {
                 write!(f, "PKCS#12 file {} does not exist", path.display())
             }
+            // A directory or a device (crate::files): permissions are not the matter.
+            Self::Unreadable { path, why } if why.ends_with("not a regular file") => write!(
+                f,
+                "cannot read PKCS#12 file {}: {}: give the path of the PKCS#12 file itself",
+                path.display(),
+                one_line(why)
+            ),
             Self::Unreadable { path, why } => write!(
                 f,
                 "cannot read PKCS#12 file {}: {}: check the file's permissions for the service account",
@@ -159,6 +173,9 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::UnsupportedKey { why } => {
                 write!(f, "the private key cannot be used for TLS: {}", one_line(why))
+            }
+            Self::TooCostly { why } => {
+                write!(f, "the file would take too long to open: {}", one_line(why))
             }
         }
     }

@@ -114,6 +114,7 @@ pub(super) fn match_certificate(
             .filter(|&i| certs[i].parsed.is_some())
             .collect(),
     };
+    let candidates = super::limits::shortlist(&pkcs8, certs, candidates)?;
     let mut plain_key: Option<Arc<dyn SigningKey>> = None;
     let mut key_error: Option<String> = None;
     for &i in &candidates {

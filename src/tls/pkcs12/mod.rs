@@ -30,6 +30,7 @@ mod decrypt;
 mod error;
 mod identity;
 mod keys;
+mod limits;
 mod oids;
 mod pfx;
 
@@ -45,6 +46,7 @@ use der::asn1::OctetString;
 use der::Decode;
 use error::{damaged, not_pkcs12, unsupported};
 use keys::{check_key_type, match_certificate};
+use limits::{check_entries, Budget};
 use oids::{ID_DATA, ID_ENCRYPTED_DATA, ID_ENVELOPED_DATA, ID_SIGNED_DATA};
 use pfx::{parse_pfx, read_file, verify_mac};
 use pkcs12::safe_bag::SafeContents;
@@ -73,15 +75,41 @@ pub fn load_file(
 ///   hold exactly one key.
 ///
 /// The key is checked against the leaf certificate by signing a probe message with it.
+///
+/// What one file may cost is bounded (`limits.rs`): at most 40 million key-derivation
+/// iterations in all, 1 024 keys and certificates, and 8 certificates checked by signature
+/// as the key's; beyond, [`Pkcs12Error::TooCostly`].
 pub fn load(
     der: &[u8],
     file_password: Option<&str>,
     key_password: Option<&str>,
     alias: Option<&str>,
 ) -> Result<Identity, Pkcs12Error> {
-    load_keystore(der, file_password, key_password, alias, KeyUse::Needed)?
-        .identity
-        .ok_or(Pkcs12Error::NoPrivateKey)
+    load_budgeted(der, file_password, key_password, alias, limits::BUDGET).0
+}
+
+/// [`load`] with a key-derivation budget of `iterations` (PKCS#12 KDF iterations; a PBKDF2
+/// iteration counts 2) instead of the default, returning also the iterations spent: for tests
+/// and the fuzzer, which keep each run fast with a small budget.
+#[doc(hidden)]
+pub fn load_budgeted(
+    der: &[u8],
+    file_password: Option<&str>,
+    key_password: Option<&str>,
+    alias: Option<&str>,
+    iterations: u64,
+) -> (Result<Identity, Pkcs12Error>, u64) {
+    let budget = Budget::with(iterations);
+    let r = load_with(
+        der,
+        file_password,
+        key_password,
+        alias,
+        KeyUse::Needed,
+        &budget,
+    )
+    .and_then(|k| k.identity.ok_or(Pkcs12Error::NoPrivateKey));
+    (r, budget.spent())
 }
 
 /// Whether a load needs the private key (a client identity, for mutual TLS) or only the
@@ -145,6 +173,24 @@ pub fn load_keystore(
     alias: Option<&str>,
     key_use: KeyUse,
 ) -> Result<Keystore, Pkcs12Error> {
+    load_with(
+        der,
+        file_password,
+        key_password,
+        alias,
+        key_use,
+        &Budget::with(limits::BUDGET),
+    )
+}
+
+fn load_with(
+    der: &[u8],
+    file_password: Option<&str>,
+    key_password: Option<&str>,
+    alias: Option<&str>,
+    key_use: KeyUse,
+    budget: &Budget,
+) -> Result<Keystore, Pkcs12Error> {
     let file_pw = file_password.map(|p| Zeroizing::new(p.to_owned()));
     let key_pw = key_password.map(|p| Zeroizing::new(p.to_owned()));
     let mut file_candidates: Vec<&str> = vec![file_pw.as_ref().map_or("", |p| p.as_str())];
@@ -182,6 +228,7 @@ pub fn load_keystore(
             auth_safe.as_bytes(),
             &file_candidates,
             file_password_given,
+            budget,
         )?;
         file_candidates.swap(0, i);
         file_candidates.truncate(1);
@@ -207,9 +254,14 @@ pub fn load_keystore(
             let Some(ciphertext) = &enc.enc_content_info.encrypted_content else {
                 continue;
             };
-            let plain = decrypt(alg, &file_candidates, ciphertext.as_bytes(), |p| {
-                SafeContents::from_der(p).is_ok()
-            })
+            let plain = decrypt(
+                alg,
+                &file_candidates,
+                ciphertext.as_bytes(),
+                |p| SafeContents::from_der(p).is_ok(),
+                budget,
+                "an encrypted block of certificates",
+            )
             .map_err(|e| match e {
                 DecryptError::Failed => Pkcs12Error::WrongFilePassword {
                     what: format!(
@@ -233,7 +285,9 @@ pub fn load_keystore(
                 &info.content_type,
             ));
         };
+        check_entries(&entries, bags.len())?;
         entries.collect(bags, 0)?;
+        check_entries(&entries, 0)?;
     }
 
     let trusted: Vec<TrustEntry> = entries
@@ -258,6 +312,7 @@ pub fn load_keystore(
             &file_candidates,
             file_password_checked,
             alias,
+            budget,
         )?),
         KeyUse::NotNeeded => None,
     };
@@ -307,6 +362,7 @@ fn identity(
     file_candidates: &[&str],
     file_password_checked: bool,
     alias: Option<&str>,
+    budget: &Budget,
 ) -> Result<Identity, Pkcs12Error> {
     // Choose the key entry.
     let Entries { keys, certs } = entries;
@@ -348,6 +404,8 @@ fn identity(
             &key_candidates,
             epki.encrypted_data.as_bytes(),
             |p| pkcs8::PrivateKeyInfo::from_der(p).is_ok(),
+            budget,
+            "the private key",
         )
         .map_err(|e| match e {
             DecryptError::Failed => Pkcs12Error::WrongKeyPassword {

@@ -3,6 +3,7 @@
 
 use super::decrypt::{bmp_forms, iterations};
 use super::error::{damaged, not_pkcs12, unsupported, Pkcs12Error};
+use super::limits::Budget;
 use super::oids::{SHA1, SHA224, SHA256, SHA384, SHA512};
 use der::Decode;
 use pkcs12::kdf::{derive_key, Pkcs12KeyType};
@@ -13,39 +14,24 @@ use std::path::Path;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-/// Largest file read (a client identity is a few kilobytes).
-const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
-
-/// The bytes of a PKCS#12 file, at most [`MAX_FILE_SIZE`].
+/// The bytes of a PKCS#12 file: a regular file of at most 16 MiB (a client identity is a
+/// few kilobytes; `crate::files`).
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Pkcs12Error> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => Pkcs12Error::Missing {
+    use crate::files::{read_capped, ReadError, MAX_TLS_FILE};
+    read_capped(path, MAX_TLS_FILE).map_err(|e| match e {
+        ReadError::NotFound => Pkcs12Error::Missing {
             path: path.to_path_buf(),
         },
-        _ => Pkcs12Error::Unreadable {
+        ReadError::Io(why) => Pkcs12Error::Unreadable {
+            path: path.to_path_buf(),
+            why,
+        },
+        e @ ReadError::NotAFile(_) => Pkcs12Error::Unreadable {
             path: path.to_path_buf(),
             why: e.to_string(),
         },
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(Pkcs12Error::Unreadable {
-            path: path.to_path_buf(),
-            why: "it is a directory".into(),
-        });
-    }
-    let mut der = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut der)
-        .map_err(unreadable)?;
-    if der.len() as u64 > MAX_FILE_SIZE {
-        return Err(not_pkcs12(format!(
-            "the file is larger than {} MiB",
-            MAX_FILE_SIZE >> 20
-        )));
-    }
-    Ok(der)
+        e @ ReadError::TooLarge { .. } => not_pkcs12(e.to_string()),
+    })
 }
 
 /// Decodes the outer PFX, explaining what the bytes are when they are not one.
@@ -124,6 +110,7 @@ pub(super) fn verify_mac(
     data: &[u8],
     candidates: &[&str],
     password_given: bool,
+    budget: &Budget,
 ) -> Result<usize, Pkcs12Error> {
     let oid = mac.mac.algorithm.oid;
     let name = match oid {
@@ -139,6 +126,7 @@ pub(super) fn verify_mac(
     let expected = mac.mac.digest.as_bytes();
     for (i, password) in candidates.iter().enumerate() {
         for bmp in bmp_forms(password) {
+            budget.spend(rounds as u64, 1, false, "the MAC")?;
             let ok = match oid {
                 SHA1 => hmac_matches::<sha1::Sha1>(&bmp, salt, rounds, data, expected),
                 SHA224 => hmac_matches::<sha2::Sha224>(&bmp, salt, rounds, data, expected),

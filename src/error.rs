@@ -72,7 +72,10 @@ fn bind_hint(status: crate::pdu::CommandStatus) -> String {
     match status {
         S::InvPaswd => "check the password option".into(),
         S::InvSysId => format!("check {}", Opt::SystemId),
-        S::AlyBnd => "this system_id is already bound: the SMSC may allow one session only".into(),
+        S::AlyBnd => "this system_id is already bound: the SMSC still holds a bind of it, ours \
+                      from before (until it sees that connection dead) or another program's, \
+                      and may allow one session only; esme binds again with backoff"
+            .into(),
         S::InvSysTyp => format!("check {}", Opt::SystemType),
         S::Throttled => "too many binds: wait before reconnecting".into(),
         S::InvCmdId => format!(

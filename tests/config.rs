@@ -87,6 +87,12 @@ fn every_option_valid_and_invalid() {
         ("x-smpp-host", "10.0.0.1", |c| c.host == "10.0.0.1", "a b"),
         ("x-smpp-port", "2776", |c| c.port == 2776, "65536"),
         (
+            "x-smpp-local-address",
+            "::1",
+            |c| c.local_address == Some(std::net::Ipv6Addr::LOCALHOST.into()),
+            "127.0.0.256",
+        ),
+        (
             "x-smpp-system-id",
             "abcdefghijklmno",
             |c| c.system_id == "abcdefghijklmno",

@@ -145,13 +145,77 @@ impl Connected {
     }
 }
 
+/// The blocking first connect: [`connect_and_bind`], tried again while the SMSC answers
+/// ESME_RALYBND (it still holds a bind of this system_id: ours from before a restart, until
+/// it sees that connection dead), with backoff from 0.5 s, as long as a new try starts
+/// within [`Opt::CommsTimeout`] of the first. Any other refusal or failure is final at once.
+pub(crate) fn first_connect(s: &Resolved) -> Result<Connected, Error> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        match connect_and_bind(s) {
+            Err(Error::BindRefused {
+                status: CommandStatus::AlyBnd,
+            }) if start.elapsed() + delay < s.config.connect_timeout => {
+                s.log(
+                    crate::log::Level::Info,
+                    "esme::client",
+                    &format!(
+                        "the SMSC answered the bind with ESME_RALYBND (it still holds a bind of \
+                         this system_id, e.g. ours from before a restart): binding again in \
+                         {:.1} s (until {} has passed)",
+                        delay.as_secs_f64(),
+                        Opt::CommsTimeout
+                    ),
+                );
+                std::thread::sleep(delay);
+                delay *= 2;
+            }
+            r => return r,
+        }
+    }
+}
+
 pub(crate) fn connect_and_bind(s: &Resolved) -> Result<Connected, Error> {
     let stream = tcp_connect(s)?;
     let (t, tls) = secure(s, stream)?;
     bind(s, t, tls)
 }
 
-/// Step 1: the TCP connection (TCP_NODELAY, write timeout set).
+/// A TCP connection from `local` (any port) to `to`. The outer error: the local address
+/// cannot be used at all (not an address of this machine), which no other address of the
+/// host changes; the inner one: this connect failed.
+fn connect_from(
+    local: std::net::IpAddr,
+    to: &SocketAddr,
+    timeout: Duration,
+) -> Result<std::io::Result<TcpStream>, Error> {
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+    let not_here = |e: std::io::Error| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrNotAvailable => " (it is not an address of this machine)",
+            std::io::ErrorKind::PermissionDenied => " (not allowed to use it)",
+            _ => "",
+        };
+        Error::Connect {
+            addr: to.to_string(),
+            why: format!(
+                "cannot connect from {} {local}: {e}{hint}",
+                Opt::LocalAddress
+            ),
+        }
+    };
+    let sock = Socket::new(Domain::for_address(*to), Type::STREAM, Some(Protocol::TCP))
+        .map_err(not_here)?;
+    sock.bind(&SockAddr::from(SocketAddr::new(local, 0)))
+        .map_err(not_here)?;
+    Ok(sock
+        .connect_timeout(&SockAddr::from(*to), timeout)
+        .map(|()| TcpStream::from(sock)))
+}
+
+/// Step 1: the TCP connection (TCP_NODELAY, write timeout set), from
+/// [`Opt::LocalAddress`] when it is set.
 pub(crate) fn tcp_connect(s: &Resolved) -> Result<TcpStream, Error> {
     let addr = s.addr();
     let c = &s.config;
@@ -164,14 +228,34 @@ pub(crate) fn tcp_connect(s: &Resolved) -> Result<TcpStream, Error> {
         .collect();
     let mut last = None;
     let mut stream = None;
+    let mut tried = 0;
     for a in &addrs {
-        match TcpStream::connect_timeout(a, c.connect_timeout) {
+        let r = match c.local_address {
+            None => TcpStream::connect_timeout(a, c.connect_timeout),
+            // Only the addresses of the local address's family can be reached from it.
+            Some(local) if local.is_ipv4() != a.is_ipv4() => continue,
+            Some(local) => connect_from(local, a, c.connect_timeout)?,
+        };
+        tried += 1;
+        match r {
             Ok(t) => {
                 stream = Some(t);
                 break;
             }
             Err(e) => last = Some(e),
         }
+    }
+    if let (Some(local), 0, false) = (c.local_address, tried, addrs.is_empty()) {
+        let family = |ip: bool| if ip { "IPv4" } else { "IPv6" };
+        return Err(Error::Connect {
+            addr,
+            why: format!(
+                "{} {local} is an {} address, and the host resolves to {} addresses only",
+                Opt::LocalAddress,
+                family(local.is_ipv4()),
+                family(!local.is_ipv4())
+            ),
+        });
     }
     let stream = match (stream, last) {
         (Some(t), _) => t,

@@ -72,7 +72,7 @@ pub use message::{Content, Message, Outcome};
 pub use stats::Stats;
 pub use ticket::Ticket;
 
-pub(crate) use connect::{bind, connect_and_bind, secure, tcp_connect, Connected, Resolved};
+pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};
 
 use crate::config::Config;
 #[cfg(doc)]
@@ -293,7 +293,7 @@ impl Client {
         let first = if s.config.connect_retry {
             None
         } else {
-            Some(connect_and_bind(&s)?)
+            Some(connect::first_connect(&s)?)
         };
         let now = Instant::now();
         let (session, transport, state, handshake, down_since) = match first {

@@ -73,6 +73,11 @@ impl ConfigBuilder {
         /// [`Opt::Port`]: the SMSC TCP port, 1–65535. Default: 2775.
         port: u16
     );
+    setter!(
+        /// [`Opt::LocalAddress`]: the local IP address to connect from. Default: none (the
+        /// system chooses).
+        local_address: Option<std::net::IpAddr>
+    );
 
     /// [`Opt::Password`]: the bind password, at most 8 characters. Default: empty.
     pub fn password(mut self, v: impl Into<Secret>) -> Self {

@@ -24,6 +24,9 @@ pub struct Config {
     pub host: String,
     /// [`Opt::Port`]: the SMSC TCP port.
     pub port: u16,
+    /// [`Opt::LocalAddress`]: the local IP address the socket is bound to before it
+    /// connects (an address the SMSC's operator allow-listed); `None`: the system's choice.
+    pub local_address: Option<std::net::IpAddr>,
     /// [`Opt::SystemId`]: the bind's system_id. Required, at most 15 characters.
     pub system_id: String,
     /// [`Opt::Password`]: the bind's password, at most 8 characters.
@@ -204,6 +207,7 @@ impl Config {
             channel: None,
             host: String::new(),
             port: 0,
+            local_address: None,
             system_id: String::new(),
             password: Secret::default(),
             system_type: String::new(),

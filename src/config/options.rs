@@ -214,6 +214,26 @@ table! {
     }),
     Port: opt!("x-smpp-port", "2775", int 1..=65535 => port,
         "The SMSC's TCP port."),
+    LocalAddress: opt!(
+        "x-smpp-local-address",
+        "",
+        "an IPv4 or IPv6 address of this machine, or empty",
+        "The local IP address to connect from (the address the SMSC's operator allow-listed); empty: the system chooses."
+    )
+    .example("127.0.0.2")
+    .apply(|c, s, v| {
+        c.local_address = match v.trim() {
+            "" => None,
+            t => Some(
+                t.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .map_err(|_| must(s, v))?,
+            ),
+        };
+        Ok(())
+    })
+    .check(|_, _| Ok(())),
     SystemId: opt!(
         "x-smpp-system-id",
         "required",

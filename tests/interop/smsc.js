@@ -492,7 +492,7 @@ var server = smpp.createServer(tlsServerOptions(), function(session) {
 	// close of `close`/`close_after_submits` (unread input => RST) discards it: the
 	// "answered" submits before the close would never be answered.
 	sock.setNoDelay(true);
-	emit({event: 'connect', session: s.id, remote_port: sock.remotePort});
+	emit({event: 'connect', session: s.id, remote_address: sock.remoteAddress, remote_port: sock.remotePort});
 	if (opts.tlsCert) tlsInfo(s, sock);
 	session.on('pdu', function(pdu) { onPdu(s, pdu); });
 	session.on('error', function(e) {

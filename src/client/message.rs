@@ -219,8 +219,14 @@ pub(crate) fn relative_time(d: Duration) -> String {
 
 /// The submit_sm parts of a message, encoded: every part is encoded here, once, so a field
 /// that breaks a rule is reported now, naming it, and nothing is sent; the session then
-/// sends these octets with its sequence number (`Session::send_encoded`).
-pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<Vec<u8>>, Error> {
+/// sends these octets with its sequence number (`Session::send_encoded`). `part` makes the
+/// caller's record of each part from its octets (one vector for both, not two).
+pub(crate) fn build_parts<P>(
+    s: &Config,
+    m: &Message,
+    ref_num: u16,
+    mut part: impl FnMut(Vec<u8>) -> P,
+) -> Result<Vec<P>, Error> {
     if m.to.is_empty() {
         return Err(Error::Usage(
             "the message has no destination address".into(),
@@ -228,14 +234,19 @@ pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<V
     }
     let (to_ton, to_npi) = m.to_ton_npi.unwrap_or((s.dest_ton, s.dest_npi));
     let (from_ton, from_npi) = m.from_ton_npi.unwrap_or((s.src_ton, s.src_npi));
-    let from = m.from.clone().unwrap_or_else(|| s.default_source.clone());
+    // The addresses' strings are this thread's, reused from the last message (below).
+    let [mut from, mut to] = ADDRS.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    from.clear();
+    from.push_str(m.from.as_deref().unwrap_or(&s.default_source));
+    to.clear();
+    to.push_str(&m.to);
     let mut base = SubmitSm {
         service_type: m
             .service_type
             .clone()
             .unwrap_or_else(|| s.service_type.clone()),
         source: Address::new(from_ton, from_npi, from),
-        destination: Address::new(to_ton, to_npi, m.to.clone()),
+        destination: Address::new(to_ton, to_npi, to),
         protocol_id: m.protocol_id,
         priority_flag: m.priority,
         registered_delivery: m.registered_delivery.unwrap_or(s.delivery_report as u8),
@@ -301,9 +312,18 @@ pub(crate) fn build_parts(s: &Config, m: &Message, ref_num: u16) -> Result<Vec<V
                 )));
             }
             // Exactly its size: the part keeps these octets until it has its outcome.
-            parts.push(scratch[..len].to_vec());
+            parts.push(part(scratch[..len].to_vec()));
             if scratch.capacity() > 64 * 1024 {
                 *scratch = Vec::new(); // don't keep a huge one-off buffer per thread
+            }
+            if i + 1 == n {
+                if let crate::pdu::Body::SubmitSm(p) = pdu.body {
+                    let (from, to) = (p.source.addr, p.destination.addr);
+                    // Addresses are short; a long one (refused above) is not kept.
+                    if from.capacity() <= 64 && to.capacity() <= 64 {
+                        ADDRS.with(|a| *a.borrow_mut() = [from, to]);
+                    }
+                }
             }
         }
         Ok(parts)
@@ -348,6 +368,10 @@ thread_local! {
     /// Where [`build_parts`] encodes each part before copying it out at its exact size:
     /// reused, not allocated per message.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The source and destination address strings of [`build_parts`]'s template, kept for
+    /// the thread's next message: two allocations less per message.
+    static ADDRS: std::cell::RefCell<[String; 2]> =
+        const { std::cell::RefCell::new([String::new(), String::new()]) };
 }
 
 #[cfg(test)]

@@ -67,7 +67,15 @@ impl Inner {
         }
         // Segment and encode outside the lock: submitters work in parallel.
         let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
-        let parts = message::build_parts(s, m, ref_num)?;
+        let parts = message::build_parts(s, m, ref_num, |pdu| Part {
+            pdu,
+            result: None,
+            in_flight: false,
+            ever_sent: false,
+            attempts: 0,
+            refused: None,
+            sent_at: None,
+        })?;
         if crate::log::enabled(crate::log::Level::Trace) {
             let l = message::trace_line(s, m, parts.len(), ref_num, &self.s.log_mask);
             self.s.log(crate::log::Level::Trace, "esme::client", &l);
@@ -91,18 +99,7 @@ impl Inner {
         let deadline = start + s.submit_timeout;
         let n = parts.len();
         let sub = Sub {
-            parts: parts
-                .into_iter()
-                .map(|pdu| Part {
-                    pdu,
-                    result: None,
-                    in_flight: false,
-                    ever_sent: false,
-                    attempts: 0,
-                    refused: None,
-                    sent_at: None,
-                })
-                .collect(),
+            parts,
             deadline,
             slot,
             post,

@@ -280,7 +280,7 @@ pub fn segment_text(
 ) -> Result<Vec<Segment>, TextError> {
     check_max(max_segments)?;
     build(
-        &Units::from_text(text, encoding)?,
+        Units::from_text(text, encoding)?,
         method,
         ref_num,
         max_segments,
@@ -305,7 +305,7 @@ pub fn segment_bytes(
         bounds: None,
         encoding: Encoding::Binary,
     };
-    build(&units, method, ref_num, max_segments)
+    build(units, method, ref_num, max_segments)
 }
 
 /// Number of parts [`segment_text`] produces for `text` (ignoring the
@@ -342,22 +342,28 @@ fn check_payload_len(units: &Units) -> Result<usize, TextError> {
 }
 
 fn build(
-    units: &Units,
+    units: Units,
     method: SegmentMethod,
     ref_num: u16,
     max_segments: u8,
 ) -> Result<Vec<Segment>, TextError> {
     let all = units.bytes.len();
     if units.fits_single() {
+        // One part: its octets are the units themselves unless they are packed (no copy).
+        let short_message = if units.encoding == Encoding::Gsm7Packed {
+            units.wire(0, all, 0)?
+        } else {
+            units.bytes
+        };
         return Ok(vec![Segment {
-            short_message: units.wire(0, all, 0)?,
+            short_message,
             udhi: false,
             sar: None,
             message_payload: None,
         }]);
     }
     if method == SegmentMethod::Payload {
-        check_payload_len(units)?;
+        check_payload_len(&units)?;
         return Ok(vec![Segment {
             short_message: Vec::new(),
             udhi: false,

@@ -4,9 +4,7 @@
 //! and events, and the client's own timers.
 
 use super::event::{ConnectionState, Event};
-use super::{
-    lock, Inner, PartKey, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF,
-};
+use super::{lock, Inner, PartResult, Shared, Ticket, CALLER_LINGER, COALESCE_WAIT, READ_BUF};
 use crate::config::Opt;
 use crate::pdu::{Body, Pdu};
 use crate::session;
@@ -490,18 +488,7 @@ impl Inner {
         for r in g.corr.expire(now) {
             self.post(Event::Released(r));
         }
-        let expired: Vec<PartKey> = g
-            .subs
-            .iter()
-            .filter(|(_, sub)| sub.deadline <= now)
-            .flat_map(|(id, sub)| {
-                sub.parts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
-                    .map(move |(i, _)| (*id, i as u16))
-            })
-            .collect();
+        let expired = g.unwritten(|sub| sub.deadline <= now);
         for k in expired {
             let refused = g.subs[&k.0].parts[k.1 as usize].refused.is_some();
             let why = if refused {

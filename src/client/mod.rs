@@ -226,6 +226,22 @@ impl Shared {
             .collect()
     }
 
+    /// The parts with no result that are not on the wire (waiting for room, a reconnect or a
+    /// retry), of the messages `which` picks.
+    fn unwritten(&self, which: impl Fn(&Sub) -> bool) -> Vec<PartKey> {
+        self.subs
+            .iter()
+            .filter(|(_, sub)| which(sub))
+            .flat_map(|(id, sub)| {
+                sub.parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
+                    .map(move |(i, _)| (*id, i as u16))
+            })
+            .collect()
+    }
+
     /// Every part waiting to be sent (queued or waiting to retry), removed.
     fn drain_queued(&mut self) -> Vec<PartKey> {
         let mut v: Vec<PartKey> = self.queue.drain(..).collect();

@@ -297,17 +297,7 @@ impl Inner {
         };
         g.queue.clear();
         g.retry.clear();
-        let waiting: Vec<PartKey> = g
-            .subs
-            .iter()
-            .flat_map(|(id, sub)| {
-                sub.parts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.result.is_none() && !p.in_flight)
-                    .map(move |(i, _)| (*id, i as u16))
-            })
-            .collect();
+        let waiting = g.unwritten(|_| true);
         for k in waiting {
             self.not_sent(g, k, &why);
         }

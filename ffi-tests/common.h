@@ -12,9 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static int g_passed, g_failed;
+
+/* The FIFO smsc.js reads its commands from (tests against node-smpp set it from argv). */
+static const char *smsc_fifo;
+
+/* Sends one JSON command line to smsc.js through smsc_fifo; 1 when written. */
+static inline int smsc_cmd(const char *json) {
+    int fd = open(smsc_fifo, O_WRONLY | O_NONBLOCK);
+    size_t n = strlen(json);
+    int ok;
+    if (fd < 0) {
+        perror(smsc_fifo);
+        return 0;
+    }
+    ok = write(fd, json, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+    close(fd);
+    return ok;
+}
 
 /* Thread-safe counting (gcc/clang builtins: C99 has no atomics). */
 static inline void count_result(int ok) {

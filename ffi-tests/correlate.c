@@ -26,7 +26,6 @@
 #define PER_THREAD 2500
 #define TOTAL (THREADS * PER_THREAD)
 
-static const char *g_fifo;
 static esme_client *g_client;
 
 struct job {
@@ -38,18 +37,6 @@ struct job {
 static volatile int g_returned[TOTAL];  /* submit_async_with returned for job idx */
 static uint64_t g_ticket[TOTAL];
 
-static int smsc_cmd(const char *json) {
-    int fd = open(g_fifo, O_WRONLY | O_NONBLOCK);
-    size_t n = strlen(json);
-    int ok;
-    if (fd < 0) {
-        perror(g_fifo);
-        return 0;
-    }
-    ok = write(fd, json, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
-    close(fd);
-    return ok;
-}
 
 static esme_submit_options opts_for(void *p) {
     esme_submit_options o;
@@ -400,7 +387,7 @@ int main(int argc, char **argv) {
         count_result(0);
         return finish();
     }
-    g_fifo = argv[2];
+    smsc_fifo = argv[2];
     REQUIRE(smsc_cmd("{\"cmd\":\"receipts\",\"on\":true}"));
     cfg = test_config(argv[1], "esme-correlate");
     REQUIRE(cfg != NULL);

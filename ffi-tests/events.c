@@ -7,21 +7,7 @@
 
 #include <fcntl.h>
 
-static const char *g_fifo;
 
-/* Sends one JSON command line to smsc.js. */
-static int smsc_cmd(const char *json) {
-    int fd = open(g_fifo, O_WRONLY | O_NONBLOCK);
-    size_t n = strlen(json);
-    int ok;
-    if (fd < 0) {
-        perror(g_fifo);
-        return 0;
-    }
-    ok = write(fd, json, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
-    close(fd);
-    return ok;
-}
 
 static int str_is(esme_str s, const char *want) {
     return s.ptr != NULL && s.len == strlen(want) && strcmp(s.ptr, want) == 0;
@@ -42,7 +28,7 @@ int main(int argc, char **argv) {
         count_result(0);
         return finish();
     }
-    g_fifo = argv[2];
+    smsc_fifo = argv[2];
     cfg = test_config(argv[1], "esme-events");
     REQUIRE(cfg != NULL);
     CHECK_RC(esme_config_set(cfg, "x-smpp-delivery-report", "true"), ESME_OK);

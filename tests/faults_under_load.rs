@@ -16,6 +16,9 @@
 //! Alone in its file: other tests in the same binary would disturb the thread and
 //! descriptor counts.
 
+mod common;
+
+use common::faults::{seed, Rng};
 use esme::client::{ConnectionState, Ticket};
 use esme::config::{Config, OutagePolicy};
 use esme::pdu::{Body, CommandStatus, Pdu};
@@ -36,49 +39,6 @@ const FAULTS: usize = 100;
 const FINAL_BATCH: usize = 20;
 /// The longest any single wait in this test may take.
 const BOUND: Duration = Duration::from_secs(30);
-
-/// xorshift64*: small, seedable, good enough to pick faults and pauses.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn ms(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(self.range(lo, hi))
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
-
-fn seed() -> u64 {
-    match std::env::var("FAULT_SEED") {
-        Ok(s) => s
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("FAULT_SEED={s}: not a number")),
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64 % 1_000_000_000),
-    }
-}
 
 /// How a message was submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

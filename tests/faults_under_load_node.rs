@@ -18,6 +18,8 @@
 
 mod common;
 
+use common::faults::{seed, Rng};
+
 use common::{field, NodeSmsc};
 use esme::client::Ticket;
 use esme::config::{BindMode, Config, OutagePolicy};
@@ -36,33 +38,6 @@ const BOUND: Duration = Duration::from_secs(60);
 /// One arrival of a submit_sm at the SMSC: the status it answered (None: unanswered) and
 /// the message_id it gave.
 type Arrival = (Option<i64>, Option<String>);
-
-fn seed() -> u64 {
-    match std::env::var("FAULT_SEED") {
-        Ok(s) => s.trim().parse().expect("FAULT_SEED: a number"),
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64 % 1_000_000_000),
-    }
-}
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
 
 fn config(port: u16) -> Config {
     Config::builder("127.0.0.1", "esme")
@@ -107,7 +82,7 @@ fn outcome_of(t: &Ticket) -> Outcome {
 fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
     let seed = seed();
     eprintln!("FAULT_SEED={seed}");
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::new(seed);
     let mut smsc = NodeSmsc::start(&[]);
     smsc.cmd(r#"{"cmd":"receipts","on":false}"#);
     let client = Arc::new(Client::connect(&config(smsc.port)).expect("connect to node-smpp"));

@@ -2,6 +2,7 @@
 //! stdin/stdout JSON-lines protocol.
 #![allow(dead_code)]
 
+pub mod faults;
 pub mod privacy;
 pub mod tls;
 

@@ -98,6 +98,34 @@ fn fixtures() -> &'static Path {
     })
 }
 
+/// `openssl pkcs12 -export` with the file password and `args` (the words after `-in`,
+/// `-inkey` name fixtures), made in the fixtures folder as `NAME.p12.tmp` and read back.
+fn openssl_export(name: &str, args: &[&str]) -> Vec<u8> {
+    let out = fixtures().join(format!("{name}.p12.tmp"));
+    let mut cmd = Command::new("openssl");
+    cmd.args(["pkcs12", "-export", "-passout"])
+        .arg(format!("pass:{FILE}"));
+    let mut fixture = false;
+    for a in args {
+        if fixture {
+            cmd.arg(path(a));
+        } else {
+            cmd.arg(a);
+        }
+        fixture = matches!(*a, "-in" | "-inkey");
+    }
+    let status = cmd
+        .arg("-out")
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "openssl pkcs12 -export {args:?}");
+    let der = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    der
+}
+
 fn path(name: &str) -> PathBuf {
     fixtures().join(name)
 }
@@ -773,20 +801,7 @@ fn not_pkcs12_files_are_explained() {
 #[ignore = "needs openssl, flock and a JDK: keytool, javac, java (tests/tls/make-pkcs12-fixtures.sh)"]
 fn a_key_without_a_certificate_and_certificates_without_a_key() {
     // A PKCS#12 with certificates only (openssl -nokeys).
-    let out = fixtures().join("certs-only.p12.tmp");
-    let status = Command::new("openssl")
-        .args(["pkcs12", "-export", "-nokeys", "-passout"])
-        .arg(format!("pass:{FILE}"))
-        .arg("-in")
-        .arg(path("cas.pem"))
-        .arg("-out")
-        .arg(&out)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let der = std::fs::read(&out).unwrap();
-    let _ = std::fs::remove_file(&out);
+    let der = openssl_export("certs-only", &["-nokeys", "-in", "cas.pem"]);
     let e = load(&der, Some(FILE), None, None).unwrap_err();
     assert_eq!(e, Pkcs12Error::NoPrivateKey);
     check_display(&e);
@@ -926,22 +941,10 @@ fn the_keys_certificate_is_found_among_hundreds_without_signing_for_each() {
 fn a_file_that_asks_too_many_iterations_is_refused_within_its_budget() {
     // openssl at 10 million iterations for the certificates and the key (PBES2): 40 million
     // with PBKDF2's two hashes per iteration, more with the MAC, over the 40 million budget.
-    let out = fixtures().join("iter10m.p12.tmp");
-    let status = Command::new("openssl")
-        .args(["pkcs12", "-export", "-iter", "10000000", "-passout"])
-        .arg(format!("pass:{FILE}"))
-        .arg("-inkey")
-        .arg(path("p256.key"))
-        .arg("-in")
-        .arg(path("p256.crt"))
-        .arg("-out")
-        .arg(&out)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let der = std::fs::read(&out).unwrap();
-    let _ = std::fs::remove_file(&out);
+    let der = openssl_export(
+        "iter10m",
+        &["-iter", "10000000", "-inkey", "p256.key", "-in", "p256.crt"],
+    );
     // With a small budget (a debug build derives slowly), refused before the first
     // derivation past it: nothing at 10 million iterations is derived.
     let budget = 5_000_000;

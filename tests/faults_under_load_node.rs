@@ -158,7 +158,7 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
     client.close();
 
     // Every submit_sm the SMSC saw, by text: (command_status answered or None, message_id).
-    smsc.count("ack");
+    smsc.sync();
     let mut arrivals: HashMap<String, Vec<Arrival>> = HashMap::new();
     for l in &smsc.seen {
         if field(l, "event").as_deref() != Some("submit_sm") {

@@ -107,7 +107,7 @@ impl NodeSmsc {
     /// that arrive after the command was sent count (an earlier ack of the same command
     /// is not this one's).
     pub fn cmd(&mut self, json: &str) -> String {
-        self.count("ack"); // take in what already arrived
+        self.drain(); // take in what already arrived
         let from = self.seen.len();
         writeln!(self.stdin, "{json}").unwrap();
         self.stdin.flush().unwrap();
@@ -146,11 +146,25 @@ impl NodeSmsc {
         }
     }
 
-    /// How many event lines of this kind were seen so far (after draining what arrived).
-    pub fn count(&mut self, event: &str) -> usize {
+    /// Takes in the lines that already arrived, without waiting.
+    fn drain(&mut self) {
         while let Ok(l) = self.lines.try_recv() {
             self.seen.push(l);
         }
+    }
+
+    /// Waits until every line smsc.js wrote before this call is in [`NodeSmsc::seen`]:
+    /// a `stats` command round trip (smsc.js writes its events in order, and an event is
+    /// written in the same turn as the answer it records, so anything a client was
+    /// answered before this call is seen once its ack is).
+    pub fn sync(&mut self) {
+        self.cmd(r#"{"cmd":"stats"}"#);
+    }
+
+    /// How many event lines of this kind smsc.js wrote up to now ([`NodeSmsc::sync`] first:
+    /// a count is never short by lines still in the pipe).
+    pub fn count(&mut self, event: &str) -> usize {
+        self.sync();
         self.seen
             .iter()
             .filter(|l| field(l, "event").as_deref() == Some(event))

@@ -75,6 +75,11 @@ pub struct ReceivedReceipt {
     pub raw: Vec<u8>,
     /// Why it did not parse, when it did not.
     pub note: Option<String>,
+    /// The ticket id of the submit it is about (as in [`Event::Outcome`]), found by the
+    /// receipt's message id among the accepted submits that asked for a receipt, whichever
+    /// bind of the channel carried them (the last 100 000 ids are remembered); None when
+    /// not found.
+    pub ticket: Option<u64>,
 }
 
 impl std::fmt::Debug for InboundMessage {
@@ -101,6 +106,7 @@ impl std::fmt::Debug for ReceivedReceipt {
             .field("receipt", &self.receipt)
             .field("raw", &Octets(&self.raw))
             .field("note", &self.note)
+            .field("ticket", &self.ticket)
             .finish()
     }
 }
@@ -146,7 +152,7 @@ impl Inner {
                 "esme::client",
                 &format!(
                     "bound to {} as {} ({})",
-                    self.s.addr(),
+                    self.who(),
                     self.s.config.system_id,
                     system_id
                 ),
@@ -154,31 +160,40 @@ impl Inner {
             Event::Connection(ConnectionState::Disconnected { why }) => emit(
                 Level::Warn,
                 "esme::client",
-                &format!("disconnected from {}: {why}", self.s.addr()),
+                &format!("disconnected from {}: {why}", self.who()),
             ),
             Event::Connection(ConnectionState::Connecting { attempt }) => emit(
                 Level::Info,
                 "esme::client",
-                &format!("reconnecting to {} (attempt {attempt})", self.s.addr()),
+                &format!("reconnecting to {} (attempt {attempt})", self.who()),
             ),
             Event::Connection(ConnectionState::Closed) => emit(
                 Level::Info,
                 "esme::client",
-                &format!("closed ({})", self.s.addr()),
+                &format!("closed ({})", self.who()),
             ),
             Event::Warning(w) => emit(Level::Warn, "esme::client", w),
             _ => {}
         }
-        let mut q = lock(&self.events);
+        let mut q = lock(&self.ch.events);
         q.q.push_back(e);
         let waiting = q.waiting > 0;
         drop(q);
         if waiting {
-            self.events_cv.notify_one();
+            self.ch.events_cv.notify_one();
+        }
+    }
+
+    /// The host, and with several binds which bind, for log lines.
+    fn who(&self) -> String {
+        if self.s.config.sessions > 1 {
+            format!("{} (bind {})", self.addr(), self.index + 1)
+        } else {
+            self.addr()
         }
     }
 
     pub(super) fn events_full(&self) -> bool {
-        lock(&self.events).q.len() >= EVENT_CAPACITY
+        lock(&self.ch.events).q.len() >= EVENT_CAPACITY
     }
 }

@@ -2,7 +2,7 @@
 //! parts; each acknowledged, or refused while the event queue is full.
 
 use super::event::{Event, InboundMessage, ReceivedReceipt};
-use super::{Inner, Shared};
+use super::{lock, Inner, Shared};
 use crate::pdu::{Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue};
 use crate::receipt;
 use std::sync::atomic::Ordering::Relaxed;
@@ -66,12 +66,16 @@ impl Inner {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
                 };
+                let ticket = receipt
+                    .as_ref()
+                    .and_then(|r| lock(&self.ch.receipts).find(&r.id));
                 vec![Event::Receipt(Box::new(ReceivedReceipt {
                     from: d.source.addr.clone(),
                     to: d.destination.addr.clone(),
                     receipt,
                     raw: d.payload().to_vec(),
                     note,
+                    ticket,
                 }))]
             }
             Body::DeliverSm(_) | Body::DataSm(_) => {

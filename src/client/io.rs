@@ -212,7 +212,11 @@ impl Inner {
                 wake = wake.min(d);
             }
             if !g.queue.is_empty() {
-                wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
+                wake = wake.min(
+                    lock(&self.ch.pacer)
+                        .next()
+                        .max(now + Duration::from_millis(1)),
+                );
             }
             for (t, _) in &g.retry {
                 wake = wake.min(*t);
@@ -363,7 +367,7 @@ impl Inner {
                 session::Event::Ignored { why } => self.s.log(
                     crate::log::Level::Warn,
                     "esme::session",
-                    &format!("ignored from {}: {why}", self.s.addr()),
+                    &format!("ignored from {}: {why}", self.addr()),
                 ),
                 session::Event::Bound { .. } => {}
             }

@@ -47,6 +47,11 @@ impl Pacer {
         }
     }
 
+    /// A new [`Opt::SubmitMaxRate`] (a reload): the spacing changes from the next submit.
+    pub(super) fn set_rate(&mut self, max_rate: Option<u32>) {
+        self.interval = max_rate.map(|r| Duration::from_secs(1) / r.max(1));
+    }
+
     pub(super) fn pause_until(&mut self, t: Instant) {
         self.next = self.next.max(t);
     }
@@ -66,7 +71,7 @@ impl Inner {
             )));
         }
         // Segment and encode outside the lock: submitters work in parallel.
-        let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
+        let ref_num = (self.ch.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
         let parts = message::build_parts(s, m, ref_num)?;
         if crate::log::enabled(crate::log::Level::Trace) {
             let l = message::trace_line(s, m, parts.len(), ref_num, &self.s.log_mask);
@@ -77,8 +82,7 @@ impl Inner {
             return Err(Error::Closed);
         }
         self.counters.submitted.fetch_add(1, Relaxed);
-        let id = g.next_id;
-        g.next_id += 1;
+        let id = self.ch.next_id.fetch_add(1, Relaxed);
         let slot = Arc::new(Slot {
             outcome: Mutex::new(SlotState::default()),
             cv: Condvar::new(),
@@ -107,6 +111,7 @@ impl Inner {
             slot,
             post,
             caller: false,
+            receipt: m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0,
         };
         // Admission: at most `window` messages waiting at once (not during an outage past
         // its limit: then the message is NotSent below, at once).
@@ -131,6 +136,7 @@ impl Inner {
             }
             if now >= deadline {
                 g.subs.insert(id, sub);
+                self.load.fetch_add(1, Relaxed);
                 for i in 0..n {
                     let why = format!(
                         "the window stayed full for {:.1} s ({})",
@@ -157,6 +163,7 @@ impl Inner {
             g = self.wait(g, until.saturating_duration_since(now).max(MIN_WAIT));
         }
         g.subs.insert(id, sub);
+        self.load.fetch_add(1, Relaxed);
         if g.closing {
             // Closed by close(), or by the I/O thread giving up reconnecting.
             let why = if g.gave_up {
@@ -235,7 +242,7 @@ impl Inner {
             if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
                 break;
             }
-            if !g.pacer.ready(now) {
+            if !lock(&self.ch.pacer).ready(now) {
                 break;
             }
             g.queue.pop_front();
@@ -259,7 +266,7 @@ impl Inner {
                     part.refused = None;
                     part.sent_at = Some(now);
                     self.counters.parts_sent.fetch_add(1, Relaxed);
-                    g.pacer.sent(now);
+                    lock(&self.ch.pacer).sent(now);
                 }
                 Err(session::SendError::WindowFull) => {
                     g.queue.push_front(key);
@@ -313,6 +320,7 @@ impl Inner {
         let sub = &g.subs[&key.0];
         if sub.parts.iter().all(|p| p.result.is_some()) {
             if let Some(sub) = g.subs.remove(&key.0) {
+                self.load.fetch_sub(1, Relaxed);
                 if sub.caller {
                     g.callers -= 1;
                     // A blocking submitter is about to come back for its next message: the
@@ -478,8 +486,14 @@ impl Inner {
         part.in_flight = false;
         let status = pdu.command_status;
         if status.is_ok() {
+            let receipt = g.subs.get(&key.0).is_some_and(|x| x.receipt);
             let r = match pdu.body {
-                Body::SubmitSmResp(r) => PartResult::Accepted(r.message_id),
+                Body::SubmitSmResp(r) => {
+                    if receipt {
+                        lock(&self.ch.receipts).insert(&r.message_id, key.0);
+                    }
+                    PartResult::Accepted(r.message_id)
+                }
                 _ => PartResult::Unknown(format!(
                     "the SMSC answered submit_sm with {} and status 0",
                     pdu.command_id().name()
@@ -497,7 +511,7 @@ impl Inner {
                     .min(Duration::from_secs(30));
                 g.retry.push((now + backoff, key));
                 // Slow everyone down: the SMSC is saturated.
-                g.pacer.pause_until(now + s.throttle_backoff);
+                lock(&self.ch.pacer).pause_until(now + s.throttle_backoff);
                 return;
             }
         }

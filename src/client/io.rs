@@ -212,11 +212,12 @@ impl Inner {
                 wake = wake.min(d);
             }
             if !g.queue.is_empty() {
-                wake = wake.min(
-                    lock(&self.ch.pacer)
-                        .next()
-                        .max(now + Duration::from_millis(1)),
-                );
+                let next = if self.ch.paced.load(Relaxed) {
+                    lock(&self.ch.pacer).next()
+                } else {
+                    now
+                };
+                wake = wake.min(next.max(now + Duration::from_millis(1)));
             }
             for (t, _) in &g.retry {
                 wake = wake.min(*t);

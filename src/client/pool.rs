@@ -47,6 +47,9 @@ pub(super) struct Channel {
     /// The rate: [`Opt::SubmitMaxRate`] is the channel's total, and a throttling answer on
     /// one bind slows them all.
     pub(super) pacer: Mutex<Pacer>,
+    /// Whether the pacer can hold a submit back (a rate is set, or a throttling pause may
+    /// be on): without, the submit path does not take its lock.
+    pub(super) paced: AtomicBool,
     pub(super) counters: Arc<Counters>,
     /// Accepted message ids of submits that asked for a receipt, to the ticket.
     pub(super) receipts: Mutex<ReceiptIndex>,
@@ -60,6 +63,7 @@ impl Channel {
             next_id: AtomicU64::new(1),
             next_ref: AtomicU32::new(0),
             pacer: Mutex::new(Pacer::new(config.max_rate, Instant::now())),
+            paced: AtomicBool::new(config.max_rate.is_some()),
             counters: Arc::new(Counters::new()),
             receipts: Mutex::new(ReceiptIndex::default()),
         }
@@ -421,6 +425,20 @@ pub(super) struct Pool {
     sup_lock: Mutex<()>,
 }
 
+/// Loads that differ by less than this count as equal when choosing a bind; among equals
+/// each submitting thread prefers its own bind (see [`thread_slot`]), so that threads do
+/// not contend for one bind's lock while another is as free.
+const LOAD_SLACK: usize = 8;
+
+/// A small number per submitting thread, given at its first submit.
+fn thread_slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, Relaxed);
+    }
+    SLOT.with(|s| *s)
+}
+
 /// How often the supervisor looks at the binds.
 const SUPERVISE: Duration = Duration::from_millis(100);
 
@@ -519,7 +537,8 @@ impl Pool {
         loop {
             let pick = {
                 let binds = self.binds.read().unwrap_or_else(|e| e.into_inner());
-                if binds.len() == 1 {
+                let n = binds.len();
+                if n == 1 {
                     skip.push(0);
                     binds[0].clone()
                 } else {
@@ -527,8 +546,12 @@ impl Pool {
                         .iter()
                         .enumerate()
                         .filter(|(k, b)| !b.inner.draining.load(Relaxed) && !skip.contains(k))
-                        .min_by_key(|(_, b)| {
-                            (!b.inner.up.load(Relaxed), b.inner.load.load(Relaxed))
+                        .min_by_key(|(k, b)| {
+                            (
+                                !b.inner.up.load(Relaxed),
+                                b.inner.load.load(Relaxed) / LOAD_SLACK,
+                                (k + thread_slot()) % n,
+                            )
                         });
                     match best {
                         Some((k, b)) => {
@@ -699,6 +722,7 @@ impl Pool {
             w.extend(new);
         }
         lock(&self.ch.pacer).set_rate(config.max_rate);
+        self.ch.paced.store(true, Relaxed);
         hosts[0].log(
             crate::log::Level::Info,
             "esme::config",

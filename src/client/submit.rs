@@ -56,6 +56,11 @@ impl Pacer {
         self.next = self.next.max(t);
     }
 
+    /// A rate is set.
+    pub(super) fn limited(&self) -> bool {
+        self.interval.is_some()
+    }
+
     pub(super) fn next(&self) -> Instant {
         self.next
     }
@@ -242,8 +247,15 @@ impl Inner {
             if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
                 break;
             }
-            if !lock(&self.ch.pacer).ready(now) {
-                break;
+            if self.ch.paced.load(Relaxed) {
+                let p = lock(&self.ch.pacer);
+                if !p.ready(now) {
+                    break;
+                }
+                if !p.limited() {
+                    // A throttling pause is over and no rate is set.
+                    self.ch.paced.store(false, Relaxed);
+                }
             }
             g.queue.pop_front();
             let Some(part) = g
@@ -266,7 +278,9 @@ impl Inner {
                     part.refused = None;
                     part.sent_at = Some(now);
                     self.counters.parts_sent.fetch_add(1, Relaxed);
-                    lock(&self.ch.pacer).sent(now);
+                    if self.ch.paced.load(Relaxed) {
+                        lock(&self.ch.pacer).sent(now);
+                    }
                 }
                 Err(session::SendError::WindowFull) => {
                     g.queue.push_front(key);
@@ -512,6 +526,7 @@ impl Inner {
                 g.retry.push((now + backoff, key));
                 // Slow everyone down: the SMSC is saturated.
                 lock(&self.ch.pacer).pause_until(now + s.throttle_backoff);
+                self.ch.paced.store(true, Relaxed);
                 return;
             }
         }

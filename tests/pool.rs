@@ -498,3 +498,47 @@ fn the_rate_changes_in_place_and_a_bad_reload_changes_nothing() {
         .is_accepted());
     client.close();
 }
+
+#[test]
+fn esme_check_walks_every_host() {
+    let sim = common::EsmeSmsc::start(&[]);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let dir = std::env::temp_dir().join(format!("esme-pool-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("c.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[sms]\nx-smpp-host = 127.0.0.1:{dead_port}, 127.0.0.1:{}\nx-smpp-system-id = esme\npassword = pw\n",
+            sim.port
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = common::esme_run(&["check", "--config", cfg.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    // The first host fails, the second is still walked to its bind; exit 1 for the failure.
+    assert_eq!(code, 1, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!(
+            "✓ options      valid: [sms] 127.0.0.1:{dead_port}, 127.0.0.1:{} as esme",
+            sim.port
+        )),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!(
+            "✗ tcp          host 1 of 2 (127.0.0.1:{dead_port}): "
+        ))),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!(
+            "✓ bind         host 2 of 2 (127.0.0.1:{}): bound as transceiver",
+            sim.port
+        ))),
+        "{out}"
+    );
+}

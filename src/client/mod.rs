@@ -1,5 +1,8 @@
 //! The blocking client: one TCP or TLS connection to an SMSC, bound and kept bound,
-//! submitting from any number of threads, never losing a message without saying so.
+//! submitting from any number of threads, never losing a message without saying so. A
+//! [`Client`] is a channel: one or more such binds ([`Opt::Sessions`]) over the hosts of
+//! [`Opt::Host`], kept by `pool.rs` (the picture below is one bind, `Inner`; the event
+//! queue, ticket ids, the pacer and the counters belong to the channel and are shared).
 //!
 //! # Threads, and who may touch the socket when
 //!
@@ -49,7 +52,8 @@
 //! `submit.rs` admission, window, rate, outcomes, throttling retries; `io.rs`
 //! the writer and reader roles and the I/O thread's loop; `inbound.rs` deliver_sm and
 //! data_sm (receipts, reassembly); `reconnect.rs` losing and re-making the connection;
-//! `event.rs` what the client reports; `ticket.rs`; `message.rs` what a caller submits and how
+//! `event.rs` what the client reports; `pool.rs` the channel over its binds (dispatch,
+//! failback, reload, draining); `ticket.rs`; `message.rs` what a caller submits and how
 //! it becomes PDUs; `stats.rs`; `check.rs` `esme check`.
 
 mod attempt;
@@ -334,7 +338,8 @@ impl Client {
                     .map_or(0, |s| s.in_flight())
             })
             .sum();
-        self.pool.ch.counters.snapshot(in_flight as u64)
+        let all = lock(&self.pool.ch.counters).clone();
+        Counters::snapshot_sum(&all, in_flight as u64)
     }
 
     /// Each bind of the channel now: its number, host, state, load, whether it drains.

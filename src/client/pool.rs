@@ -50,7 +50,12 @@ pub(super) struct Channel {
     /// Whether the pacer can hold a submit back (a rate is set, or a throttling pause may
     /// be on): without, the submit path does not take its lock.
     pub(super) paced: AtomicBool,
-    pub(super) counters: Arc<Counters>,
+    /// Each bind's counters, binds since replaced included: [`Client::stats`] sums them
+    /// (each bind counts on its own cache lines; shared atomics would bounce between the
+    /// cores at every message).
+    ///
+    /// [`Client::stats`]: super::Client::stats
+    pub(super) counters: Mutex<Vec<Arc<Counters>>>,
     /// Accepted message ids of submits that asked for a receipt, to the ticket.
     pub(super) receipts: Mutex<ReceiptIndex>,
 }
@@ -64,7 +69,7 @@ impl Channel {
             next_ref: AtomicU32::new(0),
             pacer: Mutex::new(Pacer::new(config.max_rate, Instant::now())),
             paced: AtomicBool::new(config.max_rate.is_some()),
-            counters: Arc::new(Counters::new()),
+            counters: Mutex::new(Vec::new()),
             receipts: Mutex::new(ReceiptIndex::default()),
         }
     }
@@ -105,6 +110,7 @@ const RECEIPT_INDEX_MAX: usize = 100_000;
 #[derive(Default)]
 pub(super) struct ReceiptIndex {
     map: HashMap<String, (String, u64)>,
+    /// The ids in the order they came, the oldest first out.
     order: VecDeque<String>,
 }
 
@@ -124,12 +130,17 @@ impl ReceiptIndex {
             return;
         }
         for k in id_keys(id) {
-            self.map.insert(k.clone(), (id.to_string(), ticket));
-            self.order.push_back(k);
+            self.map.insert(k, (id.to_string(), ticket));
         }
+        self.order.push_back(id.to_string());
         while self.order.len() > RECEIPT_INDEX_MAX {
-            if let Some(k) = self.order.pop_front() {
-                self.map.remove(&k);
+            if let Some(old) = self.order.pop_front() {
+                for k in id_keys(&old) {
+                    // Only if no newer message took the key meanwhile.
+                    if self.map.get(&k).is_some_and(|(i, _)| *i == old) {
+                        self.map.remove(&k);
+                    }
+                }
             }
         }
     }
@@ -213,6 +224,8 @@ impl Bind {
         let bound = session.is_some();
         let reasm = Reassembler::new(s.config.reassembly_timeout, s.config.inbound_default);
         let files = files_of(&s.config);
+        let counters = Arc::new(Counters::new());
+        lock(&ch.counters).push(counters.clone());
         let inner = Arc::new(Inner {
             st: Mutex::new(Shared {
                 session,
@@ -254,7 +267,7 @@ impl Bind {
             cv: Condvar::new(),
             io_cv: Condvar::new(),
             ch: ch.clone(),
-            counters: ch.counters.clone(),
+            counters,
         });
         if warnings {
             if let Some(t) = &inner.s.tls {
@@ -858,5 +871,31 @@ impl Inner {
         );
         *lock(&self.hosts) = fresh;
         lock(&self.st).files = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_receipt_index_finds_ids_across_hex_and_decimal_and_forgets_the_oldest() {
+        let mut r = ReceiptIndex::default();
+        r.insert("2871-1", 1);
+        r.insert("0000FF", 2);
+        r.insert("42", 3);
+        assert_eq!(r.find("2871-1"), Some(1));
+        assert_eq!(r.find("ff"), Some(2));
+        assert_eq!(r.find("255"), Some(2));
+        assert_eq!(r.find("2a"), Some(3));
+        assert_eq!(r.find("43"), None);
+        assert_eq!(r.find(""), None);
+        for i in 0..RECEIPT_INDEX_MAX as u64 {
+            r.insert(&format!("x{i}"), 10 + i);
+        }
+        assert_eq!(r.find("2871-1"), None);
+        assert_eq!(r.find("ff"), None);
+        assert_eq!(r.find("x0"), Some(10));
+        assert_eq!(r.order.len(), RECEIPT_INDEX_MAX);
     }
 }

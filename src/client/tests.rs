@@ -620,7 +620,7 @@ fn a_blocking_submitter_reads_its_own_response_and_inbound_still_arrives() {
         assert!(c.submit(&m).unwrap().is_accepted());
     }
     // The fast path was taken (a submitter found the socket free and read for itself).
-    assert!(c.pool.ch.counters.caller_reads.load(Relaxed) > 0);
+    assert!(c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed) > 0);
     // Receipts read by submitters or by the I/O thread all arrive, once each.
     let mut receipts = 0;
     while receipts < 30 {
@@ -686,7 +686,7 @@ fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
     let mut s = settings(&sim);
     s.window = 64;
     let c = Client::connect_with(s).unwrap();
-    let writes0 = c.pool.ch.counters.writes.load(Relaxed);
+    let writes0 = c.pool.binds()[0].inner.counters.writes.load(Relaxed);
     for burst in [3usize, 10, 500, 7] {
         let tickets: Vec<Ticket> = (0..burst)
             .map(|i| c.submit_async(&text("1", &format!("{burst}/{i}"))).unwrap())
@@ -700,7 +700,7 @@ fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
     }
     assert_eq!(sim.stats().submits, 520);
     // Fewer writes than messages: submits behind unanswered ones were written together.
-    let writes = c.pool.ch.counters.writes.load(Relaxed) - writes0;
+    let writes = c.pool.binds()[0].inner.counters.writes.load(Relaxed) - writes0;
     assert!(writes < 520, "{writes} writes for 520 messages");
 }
 
@@ -710,7 +710,7 @@ fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
     let mut s = settings(&sim);
     s.window = 4;
     let c = Client::connect_with(s).unwrap();
-    let reads0 = c.pool.ch.counters.caller_reads.load(Relaxed);
+    let reads0 = c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed);
     // Receipts (inbound deliver_sm) interleave with the answers the submitter reads.
     let tickets: Vec<Ticket> = (0..400)
         .map(|i| {
@@ -722,7 +722,7 @@ fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
         let o = t.wait(Some(Duration::from_secs(20))).expect("no outcome");
         assert!(o.is_accepted(), "{o:?}");
     }
-    assert!(c.pool.ch.counters.caller_reads.load(Relaxed) > reads0);
+    assert!(c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed) > reads0);
     let mut receipts = 0;
     while receipts < 20 {
         if let Event::Receipt(_) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) {

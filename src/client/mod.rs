@@ -1,8 +1,9 @@
 //! The blocking client: one TCP or TLS connection to an SMSC, bound and kept bound,
 //! submitting from any number of threads, never losing a message without saying so. A
-//! [`Client`] is a channel: one or more such binds ([`Opt::Sessions`]) over the hosts of
-//! [`Opt::Host`], kept by `pool.rs` (the picture below is one bind, `Inner`; the event
-//! queue, ticket ids, the pacer and the counters belong to the channel and are shared).
+//! [`Client`] is a channel: one or more such binds
+//! ([`Opt::Sessions`](crate::config::Opt::Sessions)) over the hosts of
+//! [`Opt::Host`](crate::config::Opt::Host), kept by `pool.rs` (the picture below is one
+//! bind, `Inner`; the event queue, ticket ids and the pacer belong to the channel).
 //!
 //! # Threads, and who may touch the socket when
 //!

@@ -742,7 +742,7 @@ impl Pool {
             if rebind {
                 "configuration reloaded: new binds made; the old ones drain and close"
             } else {
-                "configuration reloaded: the rate changed in place"
+                "configuration reloaded: nothing needs a new bind (the rate applies at once)"
             },
         );
         *lock(&self.config) = (config, files);

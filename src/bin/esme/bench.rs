@@ -23,8 +23,8 @@ esme bench [-n N] [-w W] [--sessions K [--pool]] [--host H --port P]
   bind_resp (after --warmup messages, default 0) and stops at the N-th response.
   Against --host/--port (or --smsc HOST:PORT), else the built-in simulator started
   in-process. --sessions K binds K clients in one process and splits N among them (one
-  submitting thread each); the rate is the aggregate. --pool makes them one client with
-  x-smpp-sessions = K (K binds, each with window W), fed by K submitting threads.
+  submitting thread each); the rate is the aggregate. --pool makes them one client with a
+  pool of K binds (each with window W), fed by K submitting threads.
   Prints the outcomes, response latency p50/p99 (at window 1: each submit's round trip as
   the caller sees it; else the time from write to response), the process's CPU time per
   message (user + system; with the in-process simulator this includes the simulator), and as
@@ -539,7 +539,11 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         };
         let mut lines = vec![format!(
             "esme bench: {n} messages, window {window}, {sessions} session(s){}, {transport}, against {where_}",
-            if pool { " in one client (x-smpp-sessions)" } else { "" }
+            if pool {
+                format!(" in one client ({})", esme::config::Opt::Sessions)
+            } else {
+                String::new()
+            }
         )];
         lines.push(format!(
             "outcomes accepted {} rejected {} unknown {} not-sent {}",

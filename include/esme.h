@@ -768,6 +768,19 @@ void esme_config_free(struct esme_config *cfg);
 esme_result esme_client_connect(const struct esme_config *cfg, struct esme_client **out);
 
 /*
+ Applies a new configuration to a live client without a restart (the configuration
+ stays owned by the caller). It is validated and its files (PKCS#12, CA, PII rules) are
+ loaded first: when that fails, nothing changes and the result and `esme_last_error` say
+ why (e.g. ESME_ERR_CONFIG). The submit rate changes at once; any other change (hosts,
+ credentials, TLS material, window, timeouts, masking, the number of binds) makes new
+ binds with it, moves new submits to them and drains the old ones: every message keeps
+ its one outcome. When a new bind cannot be made, the binds in use stay and the result
+ says why. Blocks while the new binds connect (up to the connect timeout per host and
+ bind). Thread-safe; one reload at a time per client.
+ */
+esme_result esme_client_reload(const struct esme_client *client, const struct esme_config *cfg);
+
+/*
  Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
  or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
  while a reconnect is in progress. Idempotent; the handle stays valid for stats,

@@ -83,6 +83,14 @@ impl Correlations {
         }
     }
 
+    /// A new [`Opt::ReceiptCorrelationTimeout`] and [`Opt::ReceiptCorrelationMax`] (a
+    /// reload): for the messages remembered from now (a lower maximum releases the oldest
+    /// as new ones come).
+    pub(super) fn set_limits(&mut self, config: &Config) {
+        self.timeout = config.receipt_correlation_timeout;
+        self.max = config.receipt_correlation_max as usize;
+    }
+
     /// Whether receipts are matched at all.
     pub(super) fn enabled(&self) -> bool {
         self.max > 0

@@ -2,7 +2,7 @@
 //! parts; each acknowledged, or refused while the event queue is full.
 
 use super::event::{Event, InboundMessage, ReceivedReceipt};
-use super::{Inner, Shared};
+use super::{lock, Inner, Shared};
 use crate::pdu::{Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue};
 use crate::receipt;
 use std::sync::atomic::Ordering::Relaxed;
@@ -26,6 +26,7 @@ impl Inner {
             }
             return;
         }
+        let mut corr = None;
         let events: Vec<Event> = match &pdu.body {
             Body::DeliverSm(d) if matches!(d.esm_class & 0x3C, 0x04 | 0x20) => {
                 let id = d.tlvs.get_str(Tag::ReceiptedMessageId);
@@ -62,10 +63,13 @@ impl Inner {
                         self.s.log_mask.address(&d.source.addr)
                     ),
                 });
+                // Held until the receipt is posted (see `Inner::set_result`).
+                let mut c = lock(&self.ch.corr);
                 let correlation = match &parsed {
-                    Ok(r) => g.corr.receipt(&r.id, r.is_final()),
+                    Ok(r) => c.receipt(&r.id, r.is_final()),
                     Err(_) => None,
                 };
+                corr = Some(c);
                 let (receipt, note) = match parsed {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
@@ -152,6 +156,7 @@ impl Inner {
             }
             self.post(e);
         }
+        drop(corr);
         if let Some(sess) = g.session.as_mut() {
             sess.respond(
                 &pdu,

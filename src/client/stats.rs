@@ -150,6 +150,46 @@ impl Counters {
         None
     }
 
+    /// The snapshot of the sum of several counters (the binds of a channel).
+    pub fn snapshot_sum(all: &[std::sync::Arc<Counters>], in_flight: u64) -> Stats {
+        if let [one] = all {
+            return one.snapshot(in_flight);
+        }
+        let t = Counters::new();
+        for c in all {
+            for (a, b) in [
+                (&t.submitted, &c.submitted),
+                (&t.accepted, &c.accepted),
+                (&t.rejected, &c.rejected),
+                (&t.unknown, &c.unknown),
+                (&t.not_sent, &c.not_sent),
+                (&t.throttled, &c.throttled),
+                (&t.retried, &c.retried),
+                (&t.parts_sent, &c.parts_sent),
+                (&t.reconnect_attempts, &c.reconnect_attempts),
+                (&t.reconnects, &c.reconnects),
+                (&t.bytes_in, &c.bytes_in),
+                (&t.bytes_out, &c.bytes_out),
+                (&t.messages_received, &c.messages_received),
+                (&t.receipts_received, &c.receipts_received),
+                (&t.inbound_refused, &c.inbound_refused),
+                (&t.caller_reads, &c.caller_reads),
+                (&t.writes, &c.writes),
+            ] {
+                a.fetch_add(b.load(Relaxed), Relaxed);
+            }
+            for (a, b) in t.hist.iter().zip(c.hist.iter()) {
+                a.fetch_add(b.load(Relaxed), Relaxed);
+            }
+            if let (Ok(mut m), Ok(o)) = (t.by_status.lock(), c.by_status.lock()) {
+                for (k, v) in o.iter() {
+                    *m.entry(*k).or_default() += v;
+                }
+            }
+        }
+        t.snapshot(in_flight)
+    }
+
     pub fn snapshot(&self, in_flight: u64) -> Stats {
         Stats {
             submitted: self.submitted.load(Relaxed),

@@ -286,6 +286,26 @@ impl ConfigBuilder {
     );
 
     setter!(
+        /// [`Opt::Sessions`]: how many binds the channel keeps open, 1–64. Default: 1.
+        sessions: u32
+    );
+    setter!(
+        /// [`Opt::SessionsSpread`]: bind n prefers host n of the host list. Default: `false`.
+        sessions_spread: bool
+    );
+    setter!(
+        /// [`Opt::FailbackInterval`]: how often a bind on a later host checks an earlier one,
+        /// 1 s – 1 day. Default: 30 s.
+        failback_interval: Duration
+    );
+
+    setter!(
+        /// [`Opt::TlsReloadFiles`]: read the PKCS#12 and CA files again before a reconnect
+        /// when they changed on disk. Default: `false`.
+        tls_reload_files => tls.reload_files: bool
+    );
+
+    setter!(
         /// [`Opt::TlsMode`]. Default: [`TlsMode::Off`].
         tls_mode => tls.mode: TlsMode
     );

@@ -38,7 +38,11 @@ impl Inner {
                     _ => None,
                 };
                 let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
-                self.counters.receipts_received.fetch_add(1, Relaxed);
+                self.counters.receipt(
+                    parsed.as_ref().ok().map(|r| r.id.as_str()),
+                    parsed.as_ref().is_ok_and(|r| r.is_final()),
+                    std::time::Instant::now(),
+                );
                 self.trace(|| match &parsed {
                     Ok(r) => format!(
                         "receipt from {}: id {} state {} err {} (id from {}, state from {})",

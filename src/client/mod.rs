@@ -68,7 +68,7 @@ pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
 pub use event::{ConnectionState, Event, InboundMessage, ReceivedReceipt};
 pub use message::{Content, Message, Outcome};
-pub use stats::Stats;
+pub use stats::{BindStats, Stats, REMEMBERED_IDS};
 pub use ticket::Ticket;
 
 pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};
@@ -126,6 +126,9 @@ struct Sub {
     post: bool,
     /// A blocking `submit` waits for it, counted in `Shared::callers`.
     caller: bool,
+    /// It asked for a delivery receipt: its accepted ids are remembered for the stats'
+    /// receipt matching.
+    receipt: bool,
 }
 
 struct Shared {
@@ -354,6 +357,8 @@ impl Client {
             }
         }
         if let ConnectionState::Bound { .. } = state {
+            let handshake = lock(&inner.st).handshake.clone();
+            inner.warn_expiry(handshake.as_ref());
             inner.post(Event::Connection(state));
         }
         let io_inner = inner.clone();
@@ -428,13 +433,28 @@ impl Client {
         }
     }
 
-    /// The counters.
+    /// The numbers an operator watches: the channel's totals and each bind's
+    /// ([`Stats::binds`]), certificate expiry included.
     pub fn stats(&self) -> Stats {
-        let in_flight = lock(&self.inner.st)
-            .session
-            .as_ref()
-            .map_or(0, |s| s.in_flight());
-        self.inner.counters.snapshot(in_flight as u64)
+        let s = &self.inner.s;
+        let view = {
+            let g = lock(&self.inner.st);
+            stats::BindView {
+                host: s.addr(),
+                up: matches!(g.state, ConnectionState::Bound { .. }),
+                in_flight: g.session.as_ref().map_or(0, |x| x.in_flight()) as u64,
+                window_size: u64::from(s.config.window),
+                smsc_not_after: g.handshake.as_ref().and_then(|h| h.server_not_after),
+            }
+        };
+        let client_cert = s.tls.as_ref().and_then(|t| t.report.client_not_after);
+        self.inner.counters.snapshot(view, client_cert)
+    }
+
+    /// [`Client::stats`] in the Prometheus text exposition format, labelled with the
+    /// channel (the configuration's section name, else the host): see [`Stats::prometheus`].
+    pub fn prometheus(&self) -> String {
+        self.stats().prometheus(&self.inner.s.channel)
     }
 
     /// How the last TLS handshake went (version, cipher suite, resumed or not); None

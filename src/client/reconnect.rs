@@ -110,6 +110,7 @@ impl Inner {
                     t.shutdown();
                     return None;
                 }
+                let expiry = tls.clone();
                 g.handshake = tls;
                 g.session = Some(session);
                 g.transport = Some(t);
@@ -132,6 +133,8 @@ impl Inner {
                         }
                     }
                 }
+                // The certificates' expiry at every connect, the first included.
+                self.warn_expiry(expiry.as_ref());
                 self.post(Event::Connection(ConnectionState::Bound { system_id }));
                 Some(true)
             }

@@ -107,6 +107,7 @@ impl Inner {
             slot,
             post,
             caller: false,
+            receipt: m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0,
         };
         // Admission: at most `window` messages waiting at once (not during an outage past
         // its limit: then the message is NotSent below, at once).
@@ -258,7 +259,7 @@ impl Inner {
                     part.ever_sent = true;
                     part.refused = None;
                     part.sent_at = Some(now);
-                    self.counters.parts_sent.fetch_add(1, Relaxed);
+                    self.counters.part_sent(now);
                     g.pacer.sent(now);
                 }
                 Err(session::SendError::WindowFull) => {
@@ -479,7 +480,12 @@ impl Inner {
         let status = pdu.command_status;
         if status.is_ok() {
             let r = match pdu.body {
-                Body::SubmitSmResp(r) => PartResult::Accepted(r.message_id),
+                Body::SubmitSmResp(r) => {
+                    if g.subs.get(&key.0).is_some_and(|x| x.receipt) {
+                        self.counters.accepted_id(&r.message_id, now);
+                    }
+                    PartResult::Accepted(r.message_id)
+                }
                 _ => PartResult::Unknown(format!(
                     "the SMSC answered submit_sm with {} and status 0",
                     pdu.command_id().name()

@@ -191,6 +191,9 @@ pub struct TlsConfig {
     /// [`Opt::TlsSkipHostnameVerification`]: accept a certificate issued for another name
     /// (the chain is still verified). Dangerous.
     pub skip_hostname_verification: bool,
+    /// [`Opt::TlsExpiryWarningDays`]: at each connect, a warning when our client certificate
+    /// or the SMSC's expires within this many days (0: only once expired).
+    pub expiry_warning_days: u32,
 }
 
 impl Config {
@@ -255,6 +258,7 @@ impl Config {
                 trust_pkcs12_cas: false,
                 server_name: None,
                 skip_hostname_verification: false,
+                expiry_warning_days: 0,
             },
             pii_rules: None,
             log_mask_group: String::new(),

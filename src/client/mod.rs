@@ -68,7 +68,7 @@ pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
 pub use event::{ConnectionState, Event, InboundMessage, ReceivedReceipt};
 pub use message::{Content, Message, Outcome};
-pub use stats::{BindStats, Stats, REMEMBERED_IDS};
+pub use stats::{prometheus_text, BindStats, Stats, REMEMBERED_IDS};
 pub use ticket::Ticket;
 
 pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};
@@ -449,6 +449,12 @@ impl Client {
         };
         let client_cert = s.tls.as_ref().and_then(|t| t.report.client_not_after);
         self.inner.counters.snapshot(view, client_cert)
+    }
+
+    /// The channel the client's log records and metrics are labelled with: the
+    /// configuration's `[section]` name, else the host.
+    pub fn channel(&self) -> &str {
+        &self.inner.s.channel
     }
 
     /// [`Client::stats`] in the Prometheus text exposition format, labelled with the

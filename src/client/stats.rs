@@ -591,124 +591,160 @@ impl Stats {
     /// The numbers in the Prometheus text exposition format (version 0.0.4), every sample
     /// labelled `channel="…"`, per-bind samples also `bind="0"` and `host="…"`; every family
     /// with its `# HELP` and `# TYPE` lines, names with their unit (`_seconds`, `_bytes`) and
-    /// counters ending in `_total`. Serve it as `text/plain; version=0.0.4`. The metrics:
-    /// docs/client.md ("The numbers an operator watches").
+    /// counters ending in `_total`. Serve it as `text/plain; version=0.0.4`. Several
+    /// channels in one scrape: [`prometheus_text`]. The metrics: docs/client.md ("The
+    /// numbers an operator watches").
     pub fn prometheus(&self, channel: &str) -> String {
-        let ch = format!("channel=\"{}\"", label(channel));
-        let mut e = Expo {
-            out: String::with_capacity(4096),
-        };
-        let binds: Vec<String> = self
-            .binds
-            .iter()
-            .map(|b| format!("{ch},bind=\"{}\",host=\"{}\"", b.index, label(&b.host)))
-            .collect();
+        prometheus_text(&[(channel, self)])
+    }
+}
 
-        e.family(
+/// Several channels' numbers as one Prometheus text exposition: each family's `# HELP` and
+/// `# TYPE` once, then the samples of every channel (see [`Stats::prometheus`]).
+pub fn prometheus_text(channels: &[(&str, &Stats)]) -> String {
+    struct Ch<'a> {
+        labels: String,
+        s: &'a Stats,
+        binds: Vec<String>,
+    }
+    let chs: Vec<Ch<'_>> = channels
+        .iter()
+        .map(|(name, s)| {
+            let labels = format!("channel=\"{}\"", label(name));
+            let binds = s
+                .binds
+                .iter()
+                .map(|b| format!("{labels},bind=\"{}\",host=\"{}\"", b.index, label(&b.host)))
+                .collect();
+            Ch { labels, s, binds }
+        })
+        .collect();
+    let mut e = Expo {
+        out: String::with_capacity(4096 * channels.len().max(1)),
+    };
+    type Chan = fn(&Stats) -> f64;
+    let simple: [(&str, &str, &str, Chan); 7] = [
+        (
             "esme_binds_configured",
             "gauge",
             "Binds the channel is configured to keep.",
-        );
-        e.sample("esme_binds_configured", &ch, self.binds_configured as f64);
-        e.family("esme_binds_up", "gauge", "Binds bound now.");
-        e.sample("esme_binds_up", &ch, self.binds_up as f64);
-        e.family(
+            |s| s.binds_configured as f64,
+        ),
+        ("esme_binds_up", "gauge", "Binds bound now.", |s| {
+            s.binds_up as f64
+        }),
+        (
             "esme_submitted_messages_total",
             "counter",
             "Messages handed to submit (not parts).",
-        );
-        e.sample("esme_submitted_messages_total", &ch, self.submitted as f64);
-        e.family("esme_message_outcomes_total", "counter", "Messages by outcome: accepted, rejected, unknown (may have been accepted), not_sent (safe to resend).");
-        for (k, v) in [
-            ("accepted", self.accepted),
-            ("rejected", self.rejected),
-            ("unknown", self.unknown),
-            ("not_sent", self.not_sent),
-        ] {
-            e.sample(
-                "esme_message_outcomes_total",
-                &format!("{ch},outcome=\"{k}\""),
-                v as f64,
-            );
-        }
-        e.family(
-            "esme_rejections_total",
-            "counter",
-            "Rejected messages by the command_status that refused them.",
-        );
-        for (status, n) in &self.rejected_by_status {
-            e.sample(
-                "esme_rejections_total",
-                &format!("{ch},status=\"0x{status:08X}\""),
-                *n as f64,
-            );
-        }
-        e.family(
+            |s| s.submitted as f64,
+        ),
+        (
             "esme_throttle_retries_total",
             "counter",
             "Parts resubmitted after an ESME_RTHROTTLED or ESME_RMSGQFUL answer.",
-        );
-        e.sample("esme_throttle_retries_total", &ch, self.retried as f64);
-        e.family(
+            |s| s.retried as f64,
+        ),
+        (
             "esme_mo_messages_total",
             "counter",
             "MO messages delivered to the application.",
-        );
-        e.sample("esme_mo_messages_total", &ch, self.messages_received as f64);
-        e.family(
+            |s| s.messages_received as f64,
+        ),
+        (
             "esme_inbound_refused_total",
             "counter",
             "Inbound PDUs refused with ESME_RX_T_APPN because the event queue was full.",
-        );
-        e.sample(
-            "esme_inbound_refused_total",
-            &ch,
-            self.inbound_refused as f64,
-        );
-        e.family(
-            "esme_receipts_total",
+            |s| s.inbound_refused as f64,
+        ),
+        (
+            "esme_delivery_receipts_total",
             "counter",
-            "Delivery receipts, matched to an id accepted by this client or not.",
+            "Delivery receipts delivered to the application.",
+            |s| s.receipts_received as f64,
+        ),
+    ];
+    for (name, kind, help, f) in simple {
+        e.family(name, kind, help);
+        for c in &chs {
+            e.sample(name, &c.labels, f(c.s));
+        }
+    }
+    e.family("esme_message_outcomes_total", "counter", "Messages by outcome: accepted, rejected, unknown (may have been accepted), not_sent (safe to resend).");
+    for c in &chs {
+        for (k, v) in [
+            ("accepted", c.s.accepted),
+            ("rejected", c.s.rejected),
+            ("unknown", c.s.unknown),
+            ("not_sent", c.s.not_sent),
+        ] {
+            e.sample(
+                "esme_message_outcomes_total",
+                &format!("{},outcome=\"{k}\"", c.labels),
+                v as f64,
+            );
+        }
+    }
+    e.family(
+        "esme_rejections_total",
+        "counter",
+        "Rejected messages by the command_status that refused them.",
+    );
+    for c in &chs {
+        for (status, n) in &c.s.rejected_by_status {
+            e.sample(
+                "esme_rejections_total",
+                &format!("{},status=\"0x{status:08X}\"", c.labels),
+                *n as f64,
+            );
+        }
+    }
+    e.family("esme_receipts_total", "counter", "Delivery receipts by whether their id is one this client saw accepted (matched) or not (unmatched).");
+    for c in &chs {
+        e.sample(
+            "esme_receipts_total",
+            &format!("{},match=\"matched\"", c.labels),
+            c.s.receipts_matched as f64,
         );
         e.sample(
             "esme_receipts_total",
-            &format!("{ch},match=\"matched\""),
-            self.receipts_matched as f64,
+            &format!("{},match=\"unmatched\"", c.labels),
+            c.s.receipts_unmatched as f64,
         );
-        e.sample(
-            "esme_receipts_total",
-            &format!("{ch},match=\"unmatched\""),
-            self.receipts_unmatched as f64,
-        );
-        e.family(
-            "esme_receipt_lag_seconds",
-            "summary",
-            "From the submit_sm_resp accepting a part to its final receipt.",
-        );
+    }
+    e.family(
+        "esme_receipt_lag_seconds",
+        "summary",
+        "From the submit_sm_resp accepting a part to its final receipt.",
+    );
+    for c in &chs {
+        let s = c.s;
         e.summary(
             "esme_receipt_lag_seconds",
-            &ch,
+            &c.labels,
             (
-                self.receipt_lag_p50,
-                self.receipt_lag_p99,
-                self.receipt_lag_count,
-                self.receipt_lag_sum,
+                s.receipt_lag_p50,
+                s.receipt_lag_p99,
+                s.receipt_lag_count,
+                s.receipt_lag_sum,
             ),
         );
-        e.family("esme_tls_certificate_expiry_seconds", "gauge", "Seconds until a certificate expires, negative once expired: ours (client) and the SMSC's of each bind's last handshake.");
-        let now = SystemTime::now();
-        let left = |t: SystemTime| match t.duration_since(now) {
-            Ok(d) => d.as_secs() as f64,
-            Err(e) => -(e.duration().as_secs() as f64),
-        };
-        if let Some(t) = self.client_cert_not_after {
+    }
+    e.family("esme_tls_certificate_expiry_seconds", "gauge", "Seconds until a certificate expires, negative once expired: ours (client) and the SMSC's of each bind's last handshake.");
+    let now = SystemTime::now();
+    let left = |t: SystemTime| match t.duration_since(now) {
+        Ok(d) => d.as_secs() as f64,
+        Err(e) => -(e.duration().as_secs() as f64),
+    };
+    for c in &chs {
+        if let Some(t) = c.s.client_cert_not_after {
             e.sample(
                 "esme_tls_certificate_expiry_seconds",
-                &format!("{ch},certificate=\"client\""),
+                &format!("{},certificate=\"client\"", c.labels),
                 left(t),
             );
         }
-        for (b, l) in self.binds.iter().zip(&binds) {
+        for (b, l) in c.s.binds.iter().zip(&c.binds) {
             if let Some(t) = b.smsc_cert_not_after {
                 e.sample(
                     "esme_tls_certificate_expiry_seconds",
@@ -717,40 +753,44 @@ impl Stats {
                 );
             }
         }
+    }
 
-        type Per = fn(&BindStats) -> f64;
-        let per_bind: [(&str, &str, &str, Per); 10] = [
-            ("esme_bind_up", "gauge", "1 when the bind is bound now, else 0.", |b| f64::from(u8::from(b.up))),
-            ("esme_window_in_use", "gauge", "Parts waiting for their response now.", |b| b.in_flight as f64),
-            ("esme_window_size", "gauge", "At most this many parts wait for a response at once.", |b| b.window_size as f64),
-            ("esme_submit_sm_total", "counter", "submit_sm PDUs written.", |b| b.parts_sent as f64),
-            ("esme_submit_sm_per_second", "gauge", "submit_sm PDUs written per second over the last 10 s.", |b| b.submits_per_second),
-            ("esme_throttled_responses_total", "counter", "submit_sm answered ESME_RTHROTTLED or ESME_RMSGQFUL.", |b| b.throttled as f64),
-            ("esme_reconnect_attempts_total", "counter", "Connect attempts after a lost connection (or a first connect left to the I/O thread), bound or not.", |b| b.reconnect_attempts as f64),
-            ("esme_reconnects_total", "counter", "Connect attempts after a lost connection that bound.", |b| b.reconnects as f64),
-            ("esme_received_bytes_total", "counter", "Octets received from the SMSC.", |b| b.bytes_in as f64),
-            ("esme_sent_bytes_total", "counter", "Octets written to the SMSC.", |b| b.bytes_out as f64),
-        ];
-        for (name, kind, help, f) in per_bind {
-            e.family(name, kind, help);
-            for (b, l) in self.binds.iter().zip(&binds) {
+    type Per = fn(&BindStats) -> f64;
+    let per_bind: [(&str, &str, &str, Per); 10] = [
+        ("esme_bind_up", "gauge", "1 when the bind is bound now, else 0.", |b| f64::from(u8::from(b.up))),
+        ("esme_window_in_use", "gauge", "Parts waiting for their response now.", |b| b.in_flight as f64),
+        ("esme_window_size", "gauge", "At most this many parts wait for a response at once.", |b| b.window_size as f64),
+        ("esme_submit_sm_total", "counter", "submit_sm PDUs written.", |b| b.parts_sent as f64),
+        ("esme_submit_sm_per_second", "gauge", "submit_sm PDUs written per second over the last 10 s.", |b| b.submits_per_second),
+        ("esme_throttled_responses_total", "counter", "submit_sm answered ESME_RTHROTTLED or ESME_RMSGQFUL.", |b| b.throttled as f64),
+        ("esme_reconnect_attempts_total", "counter", "Connect attempts after a lost connection (or a first connect left to the I/O thread), bound or not.", |b| b.reconnect_attempts as f64),
+        ("esme_reconnects_total", "counter", "Connect attempts after a lost connection that bound.", |b| b.reconnects as f64),
+        ("esme_received_bytes_total", "counter", "Octets received from the SMSC.", |b| b.bytes_in as f64),
+        ("esme_sent_bytes_total", "counter", "Octets written to the SMSC.", |b| b.bytes_out as f64),
+    ];
+    for (name, kind, help, f) in per_bind {
+        e.family(name, kind, help);
+        for c in &chs {
+            for (b, l) in c.s.binds.iter().zip(&c.binds) {
                 e.sample(name, l, f(b));
             }
         }
-        e.family(
-            "esme_response_latency_seconds",
-            "summary",
-            "From a submit_sm written to its response.",
-        );
-        for (b, l) in self.binds.iter().zip(&binds) {
+    }
+    e.family(
+        "esme_response_latency_seconds",
+        "summary",
+        "From a submit_sm written to its response.",
+    );
+    for c in &chs {
+        for (b, l) in c.s.binds.iter().zip(&c.binds) {
             e.summary(
                 "esme_response_latency_seconds",
                 l,
                 (b.latency_p50, b.latency_p99, b.latency_count, b.latency_sum),
             );
         }
-        e.out
     }
+    e.out
 }
 
 impl super::Inner {
@@ -1118,6 +1158,21 @@ mod tests {
             "{empty}"
         );
         parse_exposition(&empty);
+    }
+
+    #[test]
+    fn several_channels_share_one_help_and_type_per_family() {
+        let a = Counters::new().snapshot(view(), None);
+        let b = Counters::new().snapshot(view(), None);
+        let text = prometheus_text(&[("a", &a), ("b", &b)]);
+        let samples = parse_exposition(&text); // a second HELP/TYPE or a split family fails
+        assert_eq!(text.matches("# TYPE esme_binds_up gauge").count(), 1);
+        for ch in ["a", "b"] {
+            assert!(samples
+                .iter()
+                .any(|(n, l, _)| n == "esme_bind_up" && l[0].1 == ch));
+        }
+        assert_eq!(prometheus_text(&[("a", &a)]), a.prometheus("a"));
     }
 
     #[test]

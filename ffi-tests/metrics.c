@@ -321,7 +321,7 @@ int main(int argc, char **argv) {
     free(text);
 
     /* Mutual TLS against esme smsc: both certificates' days left. */
-    cfg = test_config(argv[3], "esme-metrics-tls");
+    cfg = test_config(argv[3], "esme-metr-tls");
     REQUIRE(cfg != NULL);
     CHECK_RC(esme_config_set(cfg, "x-smpp-tls-mode", "mutual"), ESME_OK);
     snprintf(path, sizeof path, "%s/client.p12", argv[4]);

@@ -265,8 +265,11 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 }
             ),
         );
-        st.warnings
-            .extend(setup.server_expiry_warning(info, SystemTime::now()));
+        st.warnings.extend(setup.server_expiry_warning(
+            info.server_subject.as_deref(),
+            info.server_not_after,
+            SystemTime::now(),
+        ));
         steps.push(st);
     }
     let t2 = Instant::now();

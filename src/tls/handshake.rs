@@ -105,7 +105,7 @@ pub(crate) fn handshake(
         .peer_certificates()
         .and_then(|c| c.first().cloned())
         .or_else(|| setup.recorder.lock().presented.clone())
-        .and_then(|c| super::cert_facts(&c));
+        .and_then(|c| super::certs::cert_facts(&c));
     let info = HandshakeInfo {
         version: conn
             .protocol_version()

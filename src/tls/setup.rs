@@ -516,16 +516,18 @@ impl TlsSetup {
         )
     }
 
-    /// The SMSC's certificate's expiry warning at `now`, from a handshake's outcome.
+    /// The SMSC's certificate's expiry warning at `now`, from what a handshake showed of it
+    /// (`HandshakeInfo::server_subject`, `server_not_after`).
     pub(crate) fn server_expiry_warning(
         &self,
-        info: &super::HandshakeInfo,
+        subject: Option<&str>,
+        not_after: Option<SystemTime>,
         now: SystemTime,
     ) -> Option<String> {
         super::certs::expiry_warning(
             "the SMSC's certificate",
-            info.server_subject.as_deref()?,
-            info.server_not_after?,
+            subject?,
+            not_after?,
             now,
             self.expiry_warning_days,
         )

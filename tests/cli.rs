@@ -470,7 +470,13 @@ mod commands {
             assert!(acc >= last, "{l}");
             last = acc;
         }
-        assert!(last > 0 && last < 700, "numbers while it runs: {during:?}");
+        // At 200/s, 700 take 3.5 s: a line during the run shows part of them.
+        assert!(
+            during
+                .iter()
+                .any(|l| (1..700).contains(&field(l, "accepted").parse::<u64>().unwrap())),
+            "numbers while it runs: {during:?}"
+        );
         let end = &stats.last().unwrap().0;
         assert_eq!(field(end, "accepted"), "700", "{end}");
         assert_eq!(field(end, "matched"), "700", "{end}");

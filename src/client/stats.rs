@@ -3,8 +3,10 @@
 //! histograms, the submit rate, and the accepted ids that receipts are matched against.
 
 use crate::idhash::IdMap;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
@@ -197,11 +199,16 @@ impl Hist {
     }
 }
 
-/// Events per second over the last [`RATE_SECS`] seconds: a ring of per-second counts.
+/// Events per second over the last [`RATE_SECS`] seconds, from a running total: the first
+/// event of each second notes the total before it, so the hot path costs one relaxed load
+/// (and, once a second, a few stores).
 struct Rate {
     start: Instant,
+    /// The second (since `start`) of the last event.
+    current: AtomicU64,
+    /// Per slot: its second, and the total before that second's first event.
     stamps: [AtomicU64; RING],
-    counts: [AtomicU64; RING],
+    base: [AtomicU64; RING],
 }
 
 const RING: usize = 16;
@@ -211,73 +218,87 @@ impl Rate {
     fn new() -> Rate {
         Rate {
             start: Instant::now(),
+            current: AtomicU64::new(u64::MAX),
             stamps: std::array::from_fn(|_| AtomicU64::new(u64::MAX)),
-            counts: std::array::from_fn(|_| AtomicU64::new(0)),
+            base: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 
-    fn record(&self, now: Instant) {
+    /// An event at `now`; `before` is the running total before it.
+    fn record(&self, now: Instant, before: u64) {
         let sec = now.saturating_duration_since(self.start).as_secs();
-        let i = (sec % RING as u64) as usize;
-        if self.stamps[i].load(Relaxed) != sec {
-            // A new second in this slot: the first to see it resets the count. Two threads
-            // crossing the boundary together may lose a count or two: a rate, not a tally.
-            if self.stamps[i].swap(sec, Relaxed) != sec {
-                self.counts[i].store(0, Relaxed);
-            }
+        if self.current.load(Relaxed) != sec && self.current.swap(sec, Relaxed) != sec {
+            let i = (sec % RING as u64) as usize;
+            self.base[i].store(before, Relaxed);
+            self.stamps[i].store(sec, Relaxed);
         }
-        self.counts[i].fetch_add(1, Relaxed);
     }
 
     /// Per second over the last [`RATE_SECS`] s (the current second included), or since the
-    /// start when that is shorter (at least half a second, so the first events do not read
-    /// as a burst).
-    fn per_second(&self, now: Instant) -> f64 {
+    /// start when that is shorter; `total` is the running total now. At least half a second
+    /// is counted, so the first events do not read as a burst.
+    fn per_second(&self, now: Instant, total: u64) -> f64 {
         let elapsed = now.saturating_duration_since(self.start);
         let sec = elapsed.as_secs();
         let first = sec.saturating_sub(RATE_SECS - 1);
-        let n: u64 = (first..=sec)
-            .filter(|s| self.stamps[(s % RING as u64) as usize].load(Relaxed) == *s)
-            .map(|s| self.counts[(s % RING as u64) as usize].load(Relaxed))
-            .sum();
-        let frac = elapsed.as_secs_f64() - sec as f64;
-        let span = (elapsed.as_secs_f64())
-            .min((RATE_SECS - 1) as f64 + frac)
-            .max(0.5);
-        n as f64 / span
+        // The oldest second in the window that had an event: everything since its first.
+        let Some(s) =
+            (first..=sec).find(|s| self.stamps[(s % RING as u64) as usize].load(Relaxed) == *s)
+        else {
+            return 0.0;
+        };
+        let base = self.base[(s % RING as u64) as usize].load(Relaxed);
+        let span = (elapsed.as_secs_f64() - s as f64).max(0.5);
+        total.saturating_sub(base) as f64 / span
     }
 }
 
-/// A key a message id is found by: the text itself, or a number it reads as (hex or
-/// decimal), as [`crate::receipt::ids_match`] compares ids across bases.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum IdKey {
-    Text(String),
-    Num(u64),
-}
-
-fn id_keys(id: &str) -> Vec<IdKey> {
-    let mut keys = vec![IdKey::Text(id.to_string())];
-    for radix in [16, 10] {
-        if !id.is_empty() && id.len() <= 20 {
-            if let Ok(v) = u64::from_str_radix(id, radix) {
-                if id.bytes().all(|b| b.is_ascii_alphanumeric()) && !keys.contains(&IdKey::Num(v)) {
-                    keys.push(IdKey::Num(v));
-                }
-            }
+/// The keys a message id is found by, as [`crate::receipt::ids_match`] compares ids: an id
+/// of hex digits by the numbers it reads as (hex, and decimal when it is digits only: `1A2B`
+/// and `6699` meet), any other by its text. Hashed with a per-client random key (SipHash:
+/// the SMSC chooses the ids, so it must not be able to make them collide), so no id's text
+/// is kept. At most 2.
+fn id_keys(hasher: &RandomState, id: &str) -> ([u64; 2], usize) {
+    let num = |radix| {
+        (id.len() <= 20)
+            .then(|| u64::from_str_radix(id, radix).ok())
+            .flatten()
+            .filter(|_| id.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    match (num(16), num(10)) {
+        (Some(h), Some(d)) if h != d => ([hasher.hash_one((1u8, h)), hasher.hash_one((1u8, d))], 2),
+        (Some(h), _) => ([hasher.hash_one((1u8, h)), 0], 1),
+        // Longer than a u64: hex digits compare ignoring case.
+        _ if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            ([hasher.hash_one((0u8, id.to_ascii_lowercase())), 0], 1)
         }
+        _ => ([hasher.hash_one((0u8, id)), 0], 1),
     }
-    keys
 }
 
 /// The accepted ids of messages that asked for a receipt, with when they were accepted;
-/// the last [`REMEMBERED_IDS`].
-#[derive(Default)]
+/// the last [`REMEMBERED_IDS`]. About 120 octets each, 12 MB at most, when none of their
+/// receipts ever comes (a final receipt forgets its id; measured by a test below).
 struct Accepted {
-    by_key: HashMap<IdKey, u64>,
-    entries: IdMap<u64, (String, Instant)>,
+    hasher: RandomState,
+    /// Key hash → entry number.
+    by_key: IdMap<u64, u64>,
+    /// Entry number → when accepted, and its keys.
+    entries: IdMap<u64, (Instant, [u64; 2], u8)>,
     order: VecDeque<u64>,
     next: u64,
+}
+
+impl Default for Accepted {
+    fn default() -> Self {
+        Accepted {
+            hasher: RandomState::new(),
+            by_key: IdMap::default(),
+            entries: IdMap::default(),
+            order: VecDeque::new(),
+            next: 0,
+        }
+    }
 }
 
 impl Accepted {
@@ -293,10 +314,11 @@ impl Accepted {
         }
         let n = self.next;
         self.next += 1;
-        for k in id_keys(id) {
-            self.by_key.insert(k, n);
+        let (keys, k) = id_keys(&self.hasher, id);
+        for key in &keys[..k] {
+            self.by_key.insert(*key, n);
         }
-        self.entries.insert(n, (id.to_string(), at));
+        self.entries.insert(n, (at, keys, k as u8));
         self.order.push_back(n);
         // Entries forgotten by a final receipt leave their number in `order`: compact now
         // and then so it stays bounded too.
@@ -307,10 +329,10 @@ impl Accepted {
     }
 
     fn forget(&mut self, n: u64) {
-        if let Some((id, _)) = self.entries.remove(&n) {
-            for k in id_keys(&id) {
-                if self.by_key.get(&k) == Some(&n) {
-                    self.by_key.remove(&k);
+        if let Some((_, keys, k)) = self.entries.remove(&n) {
+            for key in &keys[..k as usize] {
+                if self.by_key.get(key) == Some(&n) {
+                    self.by_key.remove(key);
                 }
             }
         }
@@ -319,10 +341,14 @@ impl Accepted {
     /// When the message with this receipt id was accepted, if remembered; a final receipt
     /// forgets it.
     fn find(&mut self, receipt_id: &str, is_final: bool) -> Option<Instant> {
-        let n = id_keys(receipt_id)
+        if receipt_id.is_empty() {
+            return None;
+        }
+        let (keys, k) = id_keys(&self.hasher, receipt_id);
+        let n = keys[..k]
             .iter()
-            .find_map(|k| self.by_key.get(k).copied())?;
-        let at = self.entries.get(&n)?.1;
+            .find_map(|key| self.by_key.get(key).copied())?;
+        let at = self.entries.get(&n)?.0;
         if is_final {
             self.forget(n);
         }
@@ -431,8 +457,8 @@ impl Counters {
 
     /// A submit_sm written.
     pub fn part_sent(&self, now: Instant) {
-        self.parts_sent.fetch_add(1, Relaxed);
-        self.rate.record(now);
+        let before = self.parts_sent.fetch_add(1, Relaxed);
+        self.rate.record(now, before);
     }
 
     /// A part accepted as `id`, for a message that asked for a receipt.
@@ -470,7 +496,9 @@ impl Counters {
         let (latency_p50, latency_p99, latency_count, latency_sum) = self.hist.summary();
         let (receipt_lag_p50, receipt_lag_p99, receipt_lag_count, receipt_lag_sum) =
             self.lag.summary();
-        let rate = self.rate.per_second(Instant::now());
+        let rate = self
+            .rate
+            .per_second(Instant::now(), self.parts_sent.load(Relaxed));
         let b = BindStats {
             index: 0,
             host: bind.host,
@@ -813,6 +841,7 @@ impl super::Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn view() -> BindView {
         BindView {
@@ -868,30 +897,57 @@ mod tests {
             a.find(&format!("x{i}"), true);
         }
         assert!(a.order.len() <= 2 * REMEMBERED_IDS + 1, "{}", a.order.len());
-        assert!(a.by_key.len() <= 3 * a.entries.len() + 3);
+        assert!(a.by_key.len() <= 2 * a.entries.len() + 2);
+        // The memory when no receipt ever comes, with decimal ids (two keys each): the
+        // tables' allocations (hashbrown: one control octet per bucket).
+        let mut a = Accepted::default();
+        for i in 0..REMEMBERED_IDS as u64 + 1000 {
+            a.remember(&(4_000_000_000 + i).to_string(), t);
+        }
+        let table = |cap: usize, entry: usize| (cap * 8 / 7).next_power_of_two() * (entry + 1);
+        let bytes = table(a.by_key.capacity(), 16)
+            + table(
+                a.entries.capacity(),
+                std::mem::size_of::<(u64, (Instant, [u64; 2], u8))>(),
+            )
+            + a.order.capacity() * 8;
+        eprintln!("accepted ids, worst case: {bytes} octets for {REMEMBERED_IDS} ids");
+        assert!(
+            bytes <= 12_500_000,
+            "{bytes} octets for {REMEMBERED_IDS} ids"
+        );
     }
 
     #[test]
     fn rate_counts_the_last_ten_seconds() {
         let r = Rate::new();
         let t = r.start;
-        assert_eq!(r.per_second(t), 0.0);
+        let mut total = 0u64;
+        assert_eq!(r.per_second(t, total), 0.0);
         // 100 a second for 20 s: the rate is 100/s, not the total over 20 s.
         for sec in 0..20u64 {
             for i in 0..100u64 {
-                r.record(t + Duration::from_millis(sec * 1000 + i * 10));
+                r.record(t + Duration::from_millis(sec * 1000 + i * 10), total);
+                total += 1;
             }
         }
-        let v = r.per_second(t + Duration::from_millis(19_999));
+        let v = r.per_second(t + Duration::from_millis(19_999), total);
         assert!((v - 100.0).abs() < 2.0, "{v}");
         // Nothing for 30 s: 0, however old slots of the ring are.
-        assert_eq!(r.per_second(t + Duration::from_secs(50)), 0.0);
+        assert_eq!(r.per_second(t + Duration::from_secs(50), total), 0.0);
+        // Then 10 in the next second: 10/s over it.
+        for i in 0..10u64 {
+            r.record(t + Duration::from_millis(50_000 + i * 100), total);
+            total += 1;
+        }
+        let v = r.per_second(t + Duration::from_millis(50_999), total);
+        assert!((v - 10.0).abs() < 0.1, "{v}");
         // 50 in the first half second: 100/s, not 50 per 0.001 s.
         let r = Rate::new();
-        for _ in 0..50 {
-            r.record(r.start);
+        for n in 0..50 {
+            r.record(r.start, n);
         }
-        let v = r.per_second(r.start + Duration::from_millis(500));
+        let v = r.per_second(r.start + Duration::from_millis(500), 50);
         assert!((v - 100.0).abs() < 1.0, "{v}");
     }
 

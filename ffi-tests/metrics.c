@@ -38,6 +38,10 @@ static int name_ok(const char *s, size_t n) {
     return 1;
 }
 
+/* The series seen (name and labels), to find one twice. */
+static char g_series[1024][256];
+static int g_nseries;
+
 /* The families seen (HELP, then TYPE, then samples), at most 64. */
 static char g_family[64][96];
 static char g_type[64][16];
@@ -65,6 +69,7 @@ static int check_exposition(const char *text, int *samples) {
     const char *line = text;
     int bad = 0, lineno = 0, current = -1;
     g_families = 0;
+    g_nseries = 0;
     *samples = 0;
     if (text[0] == '\0' || text[strlen(text) - 1] != '\n') {
         fprintf(stderr, "exposition does not end with a newline\n");
@@ -161,6 +166,19 @@ static int check_exposition(const char *text, int *samples) {
                 }
                 if (*p == '}') {
                     p++;
+                }
+            }
+            {
+                int k;
+                size_t sl = (size_t)(p - buf);
+                for (k = 0; k < g_nseries; k++) {
+                    if (strlen(g_series[k]) == sl && strncmp(g_series[k], buf, sl) == 0) {
+                        fprintf(stderr, "line %d: the same series twice: %s\n", lineno, buf);
+                        bad++;
+                    }
+                }
+                if (g_nseries < 1024 && sl < sizeof g_series[0]) {
+                    snprintf(g_series[g_nseries++], sizeof g_series[0], "%.*s", (int)sl, buf);
                 }
             }
             if (*p != ' ') {
@@ -311,12 +329,18 @@ int main(int argc, char **argv) {
     REQUIRE(text != NULL);
     CHECK(check_exposition(text, &samples) == 0);
     CHECK(samples > 20);
-    CHECK(sample(text, "esme_receipts_total{channel=\"127.0.0.1\",match=\"matched\"}") == 5.0);
-    CHECK(sample(text, "esme_message_outcomes_total{channel=\"127.0.0.1\",outcome=\"accepted\"}") ==
-          5.0);
+    /* The channel label: system_id@host:port (no [section] name). */
     snprintf(prefix, sizeof prefix,
-             "esme_throttled_responses_total{channel=\"127.0.0.1\",bind=\"0\",host=\"127.0.0.1:%s\"}",
+             "esme_receipts_total{channel=\"esme-metrics@127.0.0.1:%s\",match=\"matched\"}", argv[1]);
+    CHECK(sample(text, prefix) == 5.0);
+    snprintf(prefix, sizeof prefix,
+             "esme_message_outcomes_total{channel=\"esme-metrics@127.0.0.1:%s\",outcome=\"accepted\"}",
              argv[1]);
+    CHECK(sample(text, prefix) == 5.0);
+    snprintf(prefix, sizeof prefix,
+             "esme_throttled_responses_total{channel=\"esme-metrics@127.0.0.1:%s\",bind=\"0\","
+             "host=\"127.0.0.1:%s\"}",
+             argv[1], argv[1]);
     CHECK(sample(text, prefix) == 2.0);
     free(text);
 
@@ -371,8 +395,11 @@ int main(int argc, char **argv) {
             const char *first = strstr(text, "# TYPE esme_binds_up gauge");
             CHECK(first != NULL && strstr(first + 1, "# TYPE esme_binds_up ") == NULL);
         }
-        CHECK(sample(text, "esme_tls_certificate_expiry_seconds{channel=\"127.0.0.1\","
-                           "certificate=\"client\"}") > 30.0 * 86400.0);
+        snprintf(prefix, sizeof prefix,
+                 "esme_tls_certificate_expiry_seconds{channel=\"esme-metr-tls@127.0.0.1:%s\","
+                 "certificate=\"client\"}",
+                 argv[3]);
+        CHECK(sample(text, prefix) > 30.0 * 86400.0);
         free(text);
         both[1] = NULL;
         CHECK_RC(esme_clients_prometheus(both, 2, NULL, 0, &needed), ESME_ERR_NULL);

@@ -432,12 +432,15 @@ fn the_numbers_after_traffic_against_node_smpp() {
     assert_eq!((b.parts_sent, b.throttled), (n + 2, 2));
     let text = c.prometheus();
     assert!(
-        text.contains("esme_receipts_total{channel=\"127.0.0.1\",match=\"matched\"} 10\n"),
+        text.contains(&format!(
+            "esme_receipts_total{{channel=\"esme@127.0.0.1:{}\",match=\"matched\"}} 10\n",
+            smsc.port
+        )),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            "esme_throttled_responses_total{{channel=\"127.0.0.1\",bind=\"0\",host=\"127.0.0.1:{}\"}} 2\n",
+            "esme_throttled_responses_total{{channel=\"esme@127.0.0.1:{0}\",bind=\"0\",host=\"127.0.0.1:{0}\"}} 2\n",
             smsc.port
         )),
         "{text}"

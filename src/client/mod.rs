@@ -451,16 +451,21 @@ impl Client {
         self.inner.counters.snapshot(view, client_cert)
     }
 
-    /// The channel the client's log records and metrics are labelled with: the
-    /// configuration's `[section]` name, else the host.
-    pub fn channel(&self) -> &str {
-        &self.inner.s.channel
+    /// The `channel` label of the client's metrics: the configuration's `[section]` name,
+    /// else `system_id@host:port`, so that two clients of one process differ unless two
+    /// sections share a name.
+    pub fn channel(&self) -> String {
+        let s = &self.inner.s;
+        match &s.config.channel {
+            Some(name) => name.clone(),
+            None => format!("{}@{}", s.config.system_id, s.addr()),
+        }
     }
 
-    /// [`Client::stats`] in the Prometheus text exposition format, labelled with the
-    /// channel (the configuration's section name, else the host): see [`Stats::prometheus`].
+    /// [`Client::stats`] in the Prometheus text exposition format, labelled with
+    /// [`Client::channel`]: see [`Stats::prometheus`].
     pub fn prometheus(&self) -> String {
-        self.stats().prometheus(&self.inner.s.channel)
+        self.stats().prometheus(&self.channel())
     }
 
     /// How the last TLS handshake went (version, cipher suite, resumed or not); None

@@ -617,7 +617,7 @@ fn num(v: f64) -> String {
 
 impl Stats {
     /// The numbers in the Prometheus text exposition format (version 0.0.4), every sample
-    /// labelled `channel="…"`, per-bind samples also `bind="0"` and `host="…"`; every family
+    /// labelled `channel="…"` (give each client of a process its own), per-bind samples also `bind="0"` and `host="…"`; every family
     /// with its `# HELP` and `# TYPE` lines, names with their unit (`_seconds`, `_bytes`) and
     /// counters ending in `_total`. Serve it as `text/plain; version=0.0.4`. Several
     /// channels in one scrape: [`prometheus_text`]. The metrics: docs/client.md ("The
@@ -973,6 +973,7 @@ mod tests {
         let mut done: HashSet<String> = HashSet::new();
         let mut current: Option<String> = None;
         let mut samples = Vec::new();
+        let mut series = HashSet::new();
         for (n, line) in text.lines().enumerate() {
             let n = n + 1;
             assert!(!line.is_empty(), "line {n} is empty");
@@ -1106,6 +1107,12 @@ mod tests {
                     .unwrap();
                 assert!((0.0..=1.0).contains(&q));
             }
+            let mut key = labels.clone();
+            key.sort();
+            assert!(
+                series.insert((name.to_string(), key)),
+                "line {n}: the same series twice"
+            );
             samples.push((name.to_string(), labels, v));
         }
         for (f, t) in &types {
@@ -1243,6 +1250,7 @@ mod tests {
             "# HELP a x\n# TYPE a gauge\na one\n", // not a number
             "# HELP a x\n# TYPE a gauge\n# HELP b x\n# TYPE b gauge\nb 1\na 1\n", // split
             "# HELP a x\n# TYPE a gauge\na 1",     // no final newline
+            "# HELP a x\n# TYPE a gauge\na{l=\"1\"} 1\na{l=\"1\"} 2\n", // a series twice
         ] {
             let r = std::panic::catch_unwind(|| parse_exposition(bad));
             assert!(r.is_err(), "accepted: {bad:?}");

@@ -406,7 +406,7 @@ pub unsafe extern "C" fn esme_clients_prometheus(
                 return Err(fail(ESME_ERR_NULL, &format!("clients[{i}] is NULL")));
             }
             let c = super::handle::get(p, &format!("clients[{i}]"))?;
-            all.push((c.client.channel().to_string(), c.client.stats()));
+            all.push((c.client.channel(), c.client.stats()));
         }
         let refs: Vec<(&str, &Stats)> = all.iter().map(|(c, s)| (c.as_str(), s)).collect();
         copy_out(&crate::client::prometheus_text(&refs), buf, len, needed)

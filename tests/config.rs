@@ -373,6 +373,12 @@ fn every_option_valid_and_invalid() {
             "1.4",
         ),
         (
+            "x-smpp-tls-expiry-warning-days",
+            "0",
+            |c| c.tls.expiry_warning_days == 0,
+            "3651",
+        ),
+        (
             "x-smpp-log-mask-group",
             "genesys",
             |c| c.log_mask_group == "genesys",

@@ -52,10 +52,7 @@ fn ms(t: Instant) -> String {
 }
 
 fn until(t: SystemTime) -> String {
-    let days = t
-        .duration_since(SystemTime::now())
-        .map(|d| (d.as_secs() / 86400) as i64)
-        .unwrap_or_else(|e| -((e.duration().as_secs() / 86400) as i64));
+    let days = tls::days_left(t, SystemTime::now());
     if days >= 0 {
         format!("valid until {} ({days} days left)", show_time(t))
     } else {
@@ -201,6 +198,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 .iter()
                 .filter(|w| w.contains("client certificate"))
                 .cloned()
+                .chain(setup.client_expiry_warning(SystemTime::now()))
                 .collect();
             steps.push(st);
         }
@@ -273,7 +271,7 @@ fn connect_steps(settings: &Resolved, config: &Config, steps: &mut Vec<CheckStep
             })
             .unwrap_or_default();
         let ev = setup.evidence();
-        steps.push(pass(
+        let mut st = pass(
             "tls",
             format!(
                 "{} negotiated (offered: {}) with {} in {}{}{}{}",
@@ -296,7 +294,13 @@ fn connect_steps(settings: &Resolved, config: &Config, steps: &mut Vec<CheckStep
                     (None, _) => "",
                 }
             ),
+        );
+        st.warnings.extend(setup.server_expiry_warning(
+            info.server_subject.as_deref(),
+            info.server_not_after,
+            SystemTime::now(),
         ));
+        steps.push(st);
     }
     let t2 = Instant::now();
     match bind(settings, transport, info) {

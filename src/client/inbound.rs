@@ -39,7 +39,6 @@ impl Inner {
                     _ => None,
                 };
                 let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
-                self.counters.receipts_received.fetch_add(1, Relaxed);
                 self.trace(|| match &parsed {
                     Ok(r) => format!(
                         "receipt from {}: id {} state {} err {} (id from {}, state from {})",
@@ -65,10 +64,16 @@ impl Inner {
                 });
                 // Held until the receipt is posted (see `Inner::set_result`).
                 let mut c = lock(&self.ch.corr);
-                let correlation = match &parsed {
-                    Ok(r) => c.receipt(&r.id, r.is_final()),
+                let hit = match &parsed {
+                    Ok(r) => c.receipt_at(&r.id, r.is_final()).map(|(c, at)| {
+                        let lag = r.is_final().then(|| now.saturating_duration_since(at));
+                        (c, lag)
+                    }),
                     Err(_) => None,
                 };
+                self.counters
+                    .receipt(hit.is_some(), hit.as_ref().and_then(|h| h.1));
+                let correlation = hit.map(|h| h.0);
                 corr = Some(c);
                 let (receipt, note) = match parsed {
                     Ok(r) => (Some(r), None),

@@ -76,7 +76,7 @@ pub use connect::{handshake_timing, HandshakeTiming};
 pub use event::{ConnectionState, Correlation, Event, InboundMessage, ReceivedReceipt, Released};
 pub use message::{Content, Message, Outcome};
 pub use pool::BindInfo;
-pub use stats::Stats;
+pub use stats::{prometheus_text, BindStats, Stats};
 pub use ticket::Ticket;
 
 pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};
@@ -356,21 +356,66 @@ impl Client {
             .map_err(|e| Error::Usage(format!("cannot make the event descriptor: {e}")))
     }
 
-    /// The counters, for the whole channel (every bind, including binds since replaced).
+    /// The numbers an operator watches: the channel's totals (every bind's, binds since
+    /// replaced included) and each bind's ([`Stats::binds`]), certificate expiry included.
     pub fn stats(&self) -> Stats {
-        let in_flight: usize = self
-            .pool
-            .binds()
+        let binds = self.pool.binds();
+        let views: Vec<stats::BindView> = binds
             .iter()
             .map(|b| {
-                lock(&b.inner.st)
-                    .session
-                    .as_ref()
-                    .map_or(0, |s| s.in_flight())
+                let i = &b.inner;
+                let g = lock(&i.st);
+                stats::BindView {
+                    index: i.index as u32,
+                    host: i.addr(),
+                    up: matches!(g.state, ConnectionState::Bound { .. }),
+                    in_flight: g.session.as_ref().map_or(0, |x| x.in_flight()) as u64,
+                    window_size: u64::from(i.s.config.window),
+                    smsc_not_after: g.handshake.as_ref().and_then(|h| h.server_not_after),
+                }
             })
-            .sum();
+            .collect();
+        // Our certificate: the one the binds taking new submits use (a reload may change it).
+        let client_cert = self
+            .current()
+            .and_then(|i| i.s.tls.as_ref().and_then(|t| t.report.client_not_after));
         let all = lock(&self.pool.ch.counters).clone();
-        Counters::snapshot_sum(&all, in_flight as u64)
+        let all: Vec<&Counters> = all.iter().map(|c| &**c).collect();
+        let live = binds
+            .iter()
+            .map(|b| &*b.inner.counters)
+            .zip(views)
+            .collect();
+        Counters::snapshot_channel(&all, live, self.pool.sessions(), client_cert)
+    }
+
+    /// The first bind that takes new submits (else the first bind).
+    fn current(&self) -> Option<Arc<Inner>> {
+        let binds = self.pool.binds();
+        binds
+            .iter()
+            .find(|b| !b.inner.draining.load(Relaxed))
+            .or(binds.first())
+            .map(|b| b.inner.clone())
+    }
+
+    /// The `channel` label of the client's metrics: the configuration's `[section]` name,
+    /// else `system_id@host:port`, so that two clients of one process differ unless two
+    /// sections share a name.
+    pub fn channel(&self) -> String {
+        let Some(i) = self.current() else {
+            return String::new();
+        };
+        match &i.s.config.channel {
+            Some(name) => name.clone(),
+            None => format!("{}@{}", i.s.config.system_id, i.s.addr()),
+        }
+    }
+
+    /// [`Client::stats`] in the Prometheus text exposition format, labelled with
+    /// [`Client::channel`]: see [`Stats::prometheus`].
+    pub fn prometheus(&self) -> String {
+        self.stats().prometheus(&self.channel())
     }
 
     /// Each bind of the channel now: its number, host, state, load, whether it drains.

@@ -226,6 +226,9 @@ impl Bind {
             }
         }
         if let ConnectionState::Bound { .. } = state {
+            // The certificates' expiry at every connect, the first included.
+            let handshake = lock(&inner.st).handshake.clone();
+            inner.warn_expiry(handshake.as_ref());
             inner.post(Event::Connection(state));
         }
         let io_inner = inner.clone();
@@ -482,6 +485,11 @@ impl Pool {
             }
         }
         Ok(binds)
+    }
+
+    /// [`Opt::Sessions`] of the configuration in force.
+    pub(super) fn sessions(&self) -> u64 {
+        u64::from(lock(&self.config).0.sessions.max(1))
     }
 
     pub(super) fn binds(&self) -> Vec<Arc<Bind>> {

@@ -116,6 +116,7 @@ impl Inner {
                 }
                 self.host.store(host, Relaxed);
                 self.up.store(true, Relaxed);
+                let expiry = tls.clone();
                 g.handshake = tls;
                 g.session = Some(session);
                 g.transport = Some(t);
@@ -138,6 +139,8 @@ impl Inner {
                         }
                     }
                 }
+                // The certificates' expiry at every connect, the first included.
+                self.warn_expiry(expiry.as_ref());
                 self.post(Event::Connection(ConnectionState::Bound { system_id }));
                 Some(true)
             }

@@ -279,7 +279,7 @@ impl Inner {
                     part.ever_sent = true;
                     part.refused = None;
                     part.sent_at = Some(now);
-                    self.counters.parts_sent.fetch_add(1, Relaxed);
+                    self.counters.part_sent(now);
                     if self.ch.paced.load(Relaxed) {
                         lock(&self.ch.pacer).sent(now);
                     }

@@ -359,6 +359,11 @@ impl ConfigBuilder {
         /// [`Opt::TlsTrustPkcs12Cas`]: trust the PKCS#12 file's CAs. Default: false.
         tls_trust_pkcs12_cas => tls.trust_pkcs12_cas: bool
     );
+    setter!(
+        /// [`Opt::TlsExpiryWarningDays`]: warn at each connect when a certificate (ours or
+        /// the SMSC's) expires within this many days. Default: 30.
+        tls_expiry_warning_days => tls.expiry_warning_days: u32
+    );
 
     /// [`Opt::TlsServerName`]: the name to verify. Default: the host.
     pub fn tls_server_name(mut self, v: impl Into<String>) -> Self {

@@ -209,6 +209,9 @@ pub struct TlsConfig {
     /// [`Opt::TlsReloadFiles`]: read the PKCS#12 file and the CA file again before a
     /// reconnect when they changed on disk.
     pub reload_files: bool,
+    /// [`Opt::TlsExpiryWarningDays`]: at each connect, a warning when our client certificate
+    /// or the SMSC's expires within this many days (0: only once expired).
+    pub expiry_warning_days: u32,
 }
 
 impl Config {
@@ -279,6 +282,7 @@ impl Config {
                 server_name: None,
                 skip_hostname_verification: false,
                 reload_files: false,
+                expiry_warning_days: 0,
             },
             pii_rules: None,
             log_mask_group: String::new(),

@@ -622,6 +622,10 @@ table! {
     TlsTrustPkcs12Cas: opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
         "true: also trust the PKCS#12 file's CA certificates that are not trust entries (e.g. \
          the chain OpenSSL's -chain adds)."),
+    TlsExpiryWarningDays: opt!("x-smpp-tls-expiry-warning-days", "30", int 0..=3650 => tls.expiry_warning_days,
+        "At each connect, a warning is logged when our client certificate or the SMSC's \
+         expires within this many days (0: none before they expire); the days left are in the \
+         stats and esme check."),
     TlsCertificateAlias: opt!(
         "x-smpp-tls-certificate-alias",
         "",

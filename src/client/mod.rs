@@ -367,6 +367,7 @@ impl Client {
                 let g = lock(&i.st);
                 stats::BindView {
                     index: i.index as u32,
+                    draining: i.draining.load(Relaxed),
                     host: i.addr(),
                     up: matches!(g.state, ConnectionState::Bound { .. }),
                     in_flight: g.session.as_ref().map_or(0, |x| x.in_flight()) as u64,

@@ -288,6 +288,9 @@ pub(crate) struct Counters {
 pub(crate) struct BindView {
     /// Its number in the channel.
     pub index: u32,
+    /// It drains (replaced by a failback or a reload): listed only while no other bind has
+    /// its number, but its messages in flight are counted in the channel's.
+    pub draining: bool,
     pub host: String,
     pub up: bool,
     pub in_flight: u64,
@@ -415,9 +418,17 @@ impl Counters {
                 }
             }
         }
-        let binds: Vec<BindStats> = binds
+        let in_flight = binds.iter().map(|(_, b)| b.in_flight).sum();
+        let replaced = |b: &BindView| b.draining && binds_has_live(&binds, b.index);
+        fn binds_has_live(binds: &[(&Counters, BindView)], index: u32) -> bool {
+            binds.iter().any(|(_, b)| b.index == index && !b.draining)
+        }
+        let keep: Vec<bool> = binds.iter().map(|(_, b)| !replaced(b)).collect();
+        let mut binds: Vec<BindStats> = binds
             .into_iter()
-            .map(|(c, bind)| {
+            .zip(keep)
+            .filter(|(_, keep)| *keep)
+            .map(|((c, bind), _)| {
                 let (latency_p50, latency_p99, latency_count, latency_sum) = {
                     let mut counts = vec![0; BUCKETS];
                     let mut sum_us = 0;
@@ -446,6 +457,7 @@ impl Counters {
                 }
             })
             .collect();
+        binds.sort_by_key(|b| b.index);
         let smsc_not_after = binds.iter().filter_map(|b| b.smsc_cert_not_after).min();
         Stats {
             submitted: sum(|c| &c.submitted),
@@ -458,7 +470,7 @@ impl Counters {
             retried: sum(|c| &c.retried),
             parts_sent: sum(|c| &c.parts_sent),
             submits_per_second: rate,
-            in_flight: binds.iter().map(|b| b.in_flight).sum(),
+            in_flight,
             window_size: binds.iter().map(|b| b.window_size).max().unwrap_or(0),
             binds_configured,
             binds_up: binds.iter().filter(|b| b.up).count() as u64,
@@ -774,6 +786,7 @@ mod tests {
     fn view() -> BindView {
         BindView {
             index: 0,
+            draining: false,
             host: "127.0.0.1:2775".into(),
             up: true,
             in_flight: 3,
@@ -812,10 +825,19 @@ mod tests {
         let mut vb = view();
         vb.index = 1;
         vb.up = false;
-        let s = Counters::snapshot_channel(&[&gone, &a, &b], vec![(&a, view()), (&b, vb)], 2, None);
+        let mut old = view();
+        old.index = 1;
+        old.draining = true;
+        let s = Counters::snapshot_channel(
+            &[&gone, &a, &b],
+            vec![(&gone, old), (&a, view()), (&b, vb)],
+            2,
+            None,
+        );
         assert_eq!(s.accepted, 12);
         assert_eq!(s.rejected_by_status.get(&0x58), Some(&2));
-        assert_eq!((s.binds_configured, s.binds_up, s.in_flight), (2, 1, 6));
+        // The draining bind 1 is replaced by the new bind 1: not listed, its window counted.
+        assert_eq!((s.binds_configured, s.binds_up, s.in_flight), (2, 1, 9));
         assert_eq!(s.latency_count, 2);
         assert_eq!(s.binds.len(), 2);
         assert_eq!((s.binds[0].index, s.binds[1].index), (0, 1));

@@ -346,7 +346,7 @@ pub unsafe extern "C" fn esme_client_bind_metrics(
 ) -> esme_result {
     client_call(client, |c| {
         let s = c.client.stats();
-        let b = s.binds.get(index as usize).ok_or_else(|| {
+        let b = s.binds.iter().find(|b| b.index == index).ok_or_else(|| {
             fail(
                 ESME_ERR_INVALID_ARG,
                 &format!("index is {index}: the client has {} bind(s)", s.binds.len()),

@@ -1008,3 +1008,58 @@ fn o_ids(o: &Outcome) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[test]
+fn a_receipt_arriving_on_another_bind_finds_its_message_and_user_data() {
+    // The receipts come 700 ms after the submits; by then the bind that carried the
+    // messages has lost its connection (and waits ~1 s to reconnect), so the simulator
+    // delivers them on the other bind: correlation is the channel's, not a bind's.
+    let sim = Smsc::start(SimConfig {
+        receipt_delay: Duration::from_millis(700),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut cfg = settings(&sim);
+    cfg.sessions = 2;
+    let c = Client::connect_with(cfg).unwrap();
+    assert_eq!(c.binds().len(), 2);
+    // A blocking submit from one thread: each goes to the same (its thread's) bind.
+    let n = 10u64;
+    let mut tickets = Vec::new();
+    for i in 0..n {
+        let (o, awaiting, t) = c
+            .submit_awaiting(&text("447700900123", "hi").receipt(true).user_data(100 + i))
+            .unwrap();
+        assert!(o.is_accepted() && awaiting, "{o:?}");
+        tickets.push(t);
+    }
+    let binds = c.pool.binds();
+    let sent = |k: usize| binds[k].inner.counters.parts_sent.load(Relaxed);
+    let (x, y) = if sent(0) >= sent(1) { (0, 1) } else { (1, 0) };
+    assert!(sent(x) > 0);
+    if let Some(t) = lock(&binds[x].inner.st).transport.as_ref() {
+        t.shutdown();
+    }
+    let seen = events_until(&c, |seen| {
+        (0..n).all(|i| carrying(seen, 100 + i).iter().any(|(k, _)| *k == "receipt"))
+    });
+    for (i, t) in tickets.iter().enumerate() {
+        let ud = 100 + i as u64;
+        assert_eq!(carrying(&seen, ud), vec![("receipt", true)], "message {ud}");
+        let r = seen
+            .iter()
+            .find_map(|e| match e {
+                Event::Receipt(r) => r.correlation.filter(|c| c.user_data == ud),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(r.ticket, *t);
+    }
+    // Every receipt came on the other bind, for messages this one had carried too.
+    let got = |k: usize| binds[k].inner.counters.receipts_received.load(Relaxed);
+    assert_eq!((got(x), got(y)), (0, n), "bind {x} sent {}", sent(x));
+    let s = c.stats();
+    assert_eq!((s.receipts_matched, s.receipts_unmatched), (n, 0));
+    assert_eq!(s.receipt_lag_count, n);
+    assert_eq!(lock(&c.pool.ch.corr).len(), 0, "nothing left remembered");
+}

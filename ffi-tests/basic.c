@@ -239,12 +239,37 @@ int main(int argc, char **argv) {
            (unsigned long long)st.submitted, (unsigned long long)st.accepted,
            (unsigned long long)st.parts_sent, (unsigned long long)st.latency_p50_us);
 
+    /* Reload: a configuration that fails validation changes nothing and says why; a
+     * good one (two binds, another window) makes new binds and drains the old one. */
+    {
+        esme_config *bad = test_config(argv[1], "esme01");
+        esme_config *two = test_config(argv[1], "esme01");
+        char why[512] = "";
+        REQUIRE(bad != NULL && two != NULL);
+        CHECK_RC(esme_config_set(bad, "x-smpp-tls-mode", "mutual"), ESME_OK);
+        CHECK_RC(esme_client_reload(c, bad), ESME_ERR_CONFIG);
+        esme_last_error(why, sizeof why, NULL);
+        CHECK(strstr(why, "x-smpp-tls-path-to-certificate") != NULL);
+        CHECK_RC(esme_client_reload(c, NULL), ESME_ERR_NULL);
+        CHECK_RC(esme_config_set(two, "x-smpp-sessions", "2"), ESME_OK);
+        CHECK_RC(esme_config_set(two, "x-smpp-submit-window-size", "5"), ESME_OK);
+        CHECK_RC(esme_client_reload(c, two), ESME_OK);
+        m = text_message("447700900123", "after the reload", 0);
+        CHECK_RC(esme_client_submit(c, &m, &o), ESME_OK);
+        CHECK(o.kind == ESME_ACCEPTED);
+        CHECK_RC(esme_client_state(c, &state), ESME_OK);
+        CHECK(state == ESME_STATE_BOUND);
+        printf("reload: %s\n", why);
+        esme_config_free(bad);
+        esme_config_free(two);
+    }
+
     /* Close: the handle stays valid for state, stats and draining events. */
     CHECK_RC(esme_client_close(c), ESME_OK);
     CHECK_RC(esme_client_state(c, &state), ESME_OK);
     CHECK(state == ESME_STATE_CLOSED);
     CHECK_RC(esme_client_stats(c, &st), ESME_OK);
-    CHECK(st.submitted == 4);
+    CHECK(st.submitted == 5);
     {
         int closed_seen = 0;
         while (esme_client_poll(c, 200, &e) == ESME_OK) {

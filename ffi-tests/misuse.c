@@ -53,6 +53,7 @@ static void null_arguments(esme_config *cfg, esme_client *c) {
 
     /* Client functions: NULL client, then NULL for each other pointer. */
     CHECK_RC(esme_client_close(NULL), ESME_ERR_NULL);
+    CHECK_RC(esme_client_reload(NULL, NULL), ESME_ERR_NULL);
     esme_client_free(NULL);
     CHECK_RC(esme_client_submit(NULL, &m, &o), ESME_ERR_NULL);
     CHECK_RC(esme_client_submit(c, NULL, &o), ESME_ERR_NULL);
@@ -129,6 +130,7 @@ static void made_up_handles(void) {
     char buf[256];
     uint64_t t;
     CHECK_RC(esme_client_close(BOGUS_CLIENT), ESME_ERR_INVALID_HANDLE);
+    CHECK_RC(esme_client_reload(BOGUS_CLIENT, NULL), ESME_ERR_INVALID_HANDLE);
     CHECK_RC(esme_client_submit(BOGUS_CLIENT, &m, &o), ESME_ERR_INVALID_HANDLE);
     CHECK_RC(esme_client_submit_async(BOGUS_CLIENT, &m, &t), ESME_ERR_INVALID_HANDLE);
     CHECK_RC(esme_client_try_submit_async(BOGUS_CLIENT, &m, &t), ESME_ERR_INVALID_HANDLE);

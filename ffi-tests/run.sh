@@ -115,6 +115,7 @@ args_of() {
   case "$1" in
     basic | threads | misuse | log_callback) echo "$PLAIN_PORT" ;;
     events | correlate) echo "$NODE_PORT $OUT/smsc.fifo" ;;
+    metrics) echo "$NODE_PORT $OUT/smsc.fifo $TLS_PORT $PKI" ;;
     tls) echo "$TLS_PORT $PKI $PW_PORT" ;;
     *) echo "$PLAIN_PORT" ;;
   esac

@@ -27,6 +27,17 @@
 #define ESME_VERSION_PATCH 0
 
 /*
+ The days-left fields' value when there is no such certificate (no TLS, or not mutual for
+ ours, or no handshake yet for the SMSC's).
+ */
+#define ESME_NO_CERTIFICATE -2147483647
+
+/*
+ The length of `esme_bind_metrics.host`, its NUL included.
+ */
+#define ESME_HOST_LEN 128
+
+/*
  `esme_message.flags`: the body is octets (data_coding 4), not UTF-8 text.
  */
 #define ESME_MSG_BINARY 1
@@ -533,6 +544,235 @@ typedef struct esme_stats {
 } esme_stats;
 
 /*
+ The numbers of a client (one channel), filled by `esme_client_metrics`.
+
+ It grows at its end in later versions, never changing a field already there: set
+ `struct_size` to `sizeof(esme_metrics)` before the call; the library writes the fields
+ that fit in both its version and yours, and sets `struct_size` to the bytes it wrote
+ (smaller than yours when the library is older than your header: the fields past it were
+ not written). Durations are in microseconds; a percentile with no observation yet is 0.
+ */
+typedef struct esme_metrics {
+  /*
+   In: `sizeof(esme_metrics)` as your header has it. Out: the bytes written.
+   */
+  uint32_t struct_size;
+  /*
+   Binds configured.
+   */
+  uint32_t binds_configured;
+  /*
+   Binds bound now.
+   */
+  uint32_t binds_up;
+  /*
+   The window of each bind: at most this many parts wait for a response at once.
+   */
+  uint32_t window_size;
+  /*
+   Whole days until our client certificate expires (negative once expired);
+   `ESME_NO_CERTIFICATE` without mutual TLS.
+   */
+  int32_t client_cert_days_left;
+  /*
+   Whole days until the SMSC's certificate expires (the earliest over the binds), from
+   the last handshake; `ESME_NO_CERTIFICATE` without TLS or before a handshake.
+   */
+  int32_t smsc_cert_days_left;
+  /*
+   submit_sm PDUs written per second over the last 10 s.
+   */
+  double submits_per_second;
+  /*
+   Messages handed to submit (not parts).
+   */
+  uint64_t submitted;
+  /*
+   Messages accepted.
+   */
+  uint64_t accepted;
+  /*
+   Messages rejected.
+   */
+  uint64_t rejected;
+  /*
+   Messages with an unknown outcome (may have been accepted).
+   */
+  uint64_t unknown;
+  /*
+   Messages not sent (safe to send again).
+   */
+  uint64_t not_sent;
+  /*
+   Parts answered ESME_RTHROTTLED / ESME_RMSGQFUL.
+   */
+  uint64_t throttled;
+  /*
+   Parts resubmitted after such an answer.
+   */
+  uint64_t retried;
+  /*
+   submit_sm PDUs written.
+   */
+  uint64_t parts_sent;
+  /*
+   Parts waiting for their response now: the window in use (all binds).
+   */
+  uint64_t in_flight;
+  /*
+   Connect attempts made by the I/O thread, bound or not.
+   */
+  uint64_t reconnect_attempts;
+  /*
+   Of those, the ones that bound.
+   */
+  uint64_t reconnects;
+  /*
+   Octets received.
+   */
+  uint64_t bytes_in;
+  /*
+   Octets written.
+   */
+  uint64_t bytes_out;
+  /*
+   MO messages delivered.
+   */
+  uint64_t messages_received;
+  /*
+   Delivery receipts delivered.
+   */
+  uint64_t receipts_received;
+  /*
+   Receipts matched to a message of this client by the channel's receipt correlation
+   (`esme_event_receipt_matched` 1), whichever bind carried it.
+   */
+  uint64_t receipts_matched;
+  /*
+   The other receipts (an id this client never saw accepted or no longer remembers, or
+   an unreadable receipt).
+   */
+  uint64_t receipts_unmatched;
+  /*
+   Inbound PDUs refused because the event queue was full.
+   */
+  uint64_t inbound_refused;
+  /*
+   Response latency median, microseconds.
+   */
+  uint64_t latency_p50_us;
+  /*
+   Response latency 99th percentile, microseconds.
+   */
+  uint64_t latency_p99_us;
+  /*
+   Responses timed.
+   */
+  uint64_t latency_count;
+  /*
+   The sum of their latencies, microseconds.
+   */
+  uint64_t latency_sum_us;
+  /*
+   Receipt lag (submit_sm_resp to the final matched receipt) median, microseconds.
+   */
+  uint64_t receipt_lag_p50_us;
+  /*
+   Receipt lag 99th percentile, microseconds.
+   */
+  uint64_t receipt_lag_p99_us;
+  /*
+   Receipts timed.
+   */
+  uint64_t receipt_lag_count;
+  /*
+   The sum of their lags, microseconds.
+   */
+  uint64_t receipt_lag_sum_us;
+} esme_metrics;
+
+/*
+ The numbers of one bind of a client, filled by `esme_client_bind_metrics`. Grows at its
+ end like `esme_metrics`, with the same `struct_size` rule.
+ */
+typedef struct esme_bind_metrics {
+  /*
+   In: `sizeof(esme_bind_metrics)` as your header has it. Out: the bytes written.
+   */
+  uint32_t struct_size;
+  /*
+   The bind's index in its channel, from 0.
+   */
+  uint32_t index;
+  /*
+   1 when bound now, else 0.
+   */
+  uint32_t up;
+  /*
+   The bind's window.
+   */
+  uint32_t window_size;
+  /*
+   Parts waiting for their response on this bind now.
+   */
+  uint32_t window_in_use;
+  /*
+   Whole days until the SMSC's certificate of this bind's last handshake expires;
+   `ESME_NO_CERTIFICATE` without TLS or before a handshake.
+   */
+  int32_t smsc_cert_days_left;
+  /*
+   The SMSC this bind is (or was last) connected to, `host:port`, NUL-terminated
+   (cut at a character boundary to fit).
+   */
+  char host[ESME_HOST_LEN];
+  /*
+   submit_sm PDUs written per second over the last 10 s.
+   */
+  double submits_per_second;
+  /*
+   submit_sm PDUs written.
+   */
+  uint64_t parts_sent;
+  /*
+   Parts answered ESME_RTHROTTLED / ESME_RMSGQFUL.
+   */
+  uint64_t throttled;
+  /*
+   Connect attempts after a loss, bound or not.
+   */
+  uint64_t reconnect_attempts;
+  /*
+   Of those, the ones that bound.
+   */
+  uint64_t reconnects;
+  /*
+   Octets received.
+   */
+  uint64_t bytes_in;
+  /*
+   Octets written.
+   */
+  uint64_t bytes_out;
+  /*
+   Response latency median, microseconds.
+   */
+  uint64_t latency_p50_us;
+  /*
+   Response latency 99th percentile, microseconds.
+   */
+  uint64_t latency_p99_us;
+  /*
+   Responses timed.
+   */
+  uint64_t latency_count;
+  /*
+   The sum of their latencies, microseconds.
+   */
+  uint64_t latency_sum_us;
+} esme_bind_metrics;
+
+/*
  A message to submit. Unset fields take the channel's configured defaults.
  */
 typedef struct esme_message {
@@ -768,6 +1008,19 @@ void esme_config_free(struct esme_config *cfg);
 esme_result esme_client_connect(const struct esme_config *cfg, struct esme_client **out);
 
 /*
+ Applies a new configuration to a live client without a restart (the configuration
+ stays owned by the caller). It is validated and its files (PKCS#12, CA, PII rules) are
+ loaded first: when that fails, nothing changes and the result and `esme_last_error` say
+ why (e.g. ESME_ERR_CONFIG). The submit rate changes at once; any other change (hosts,
+ credentials, TLS material, window, timeouts, masking, the number of binds) makes new
+ binds with it, moves new submits to them and drains the old ones: every message keeps
+ its one outcome. When a new bind cannot be made, the binds in use stay and the result
+ says why. Blocks while the new binds connect (up to the connect timeout per host and
+ bind). Thread-safe; one reload at a time per client.
+ */
+esme_result esme_client_reload(const struct esme_client *client, const struct esme_config *cfg);
+
+/*
  Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
  or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
  while a reconnect is in progress. Idempotent; the handle stays valid for stats,
@@ -822,6 +1075,51 @@ esme_result esme_client_event_fd(const struct esme_client *client, int *fd);
  counts those that bound). Thread-safe.
  */
 esme_result esme_client_reconnect_attempts(const struct esme_client *client, uint64_t *out);
+
+/*
+ Fills `*out` with the client's numbers (see `esme_metrics`): set `out->struct_size =
+ sizeof(esme_metrics)` first. ESME_ERR_NULL when `client` or `out` is NULL,
+ ESME_ERR_INVALID_HANDLE for a freed client (a closed one still answers),
+ ESME_ERR_INVALID_ARG when `struct_size` is unset. Never blocks on the network; thread-safe.
+ */
+esme_result esme_client_metrics(const struct esme_client *client, struct esme_metrics *out);
+
+/*
+ Fills `*out` with the numbers of bind `index` (0 ≤ index < `esme_metrics.binds_configured`)
+ of the client: set `out->struct_size = sizeof(esme_bind_metrics)` first. Results as
+ `esme_client_metrics`, and ESME_ERR_INVALID_ARG for an index past the last bind.
+ Thread-safe.
+ */
+esme_result esme_client_bind_metrics(const struct esme_client *client,
+                                     uint32_t index,
+                                     struct esme_bind_metrics *out);
+
+/*
+ The client's numbers in the Prometheus text exposition format (version 0.0.4; every
+ family with `# HELP` and `# TYPE`, every sample labelled with the channel), copied with
+ its NUL into `buf` of `len` bytes; `*needed` (if not NULL) gets the size needed, NUL
+ included, either way. ESME_ERR_BUFFER_TOO_SMALL when it does not fit (call again with
+ `*needed`; the text may grow meanwhile, allow some room). Serve it as `text/plain;
+ version=0.0.4`. For several clients in one scrape use `esme_clients_prometheus` (one
+ `# HELP`/`# TYPE` per family). Thread-safe.
+ */
+esme_result esme_client_prometheus(const struct esme_client *client,
+                                   char *buf,
+                                   size_t len,
+                                   size_t *needed);
+
+/*
+ The Prometheus text of `n` clients (`clients[0]` … `clients[n-1]`, each labelled with its
+ channel) as one exposition: each family's `# HELP` and `# TYPE` once, then every
+ client's samples. Copied as by `esme_client_prometheus`. ESME_ERR_NULL when `clients` is
+ NULL (with `n` > 0) or one of them is; ESME_ERR_INVALID_HANDLE for a freed one;
+ ESME_ERR_INVALID_ARG for `n` above 4096. Thread-safe.
+ */
+esme_result esme_clients_prometheus(const struct esme_client *const *clients,
+                                    size_t n,
+                                    char *buf,
+                                    size_t len,
+                                    size_t *needed);
 
 /*
  Submits and waits for the outcome, written to `*out`. ESME_OK means the message has an

@@ -391,6 +391,108 @@ mod commands {
         assert_eq!(sim.stats().submits, 3);
     }
 
+    /// `--stats 1`: a line of numbers each second while the run goes on (not only at the
+    /// end), and one at the end; stdout keeps its format.
+    #[test]
+    fn send_stats_prints_the_numbers_while_it_runs() {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let sim = Smsc::start(SimConfig::default()).unwrap();
+        let mut a = sets(&sim);
+        a.extend(
+            [
+                "--set",
+                "x-smpp-submit-max-rate=200",
+                "--to",
+                "447700900123",
+                "--text",
+                "hi",
+                "--count",
+                "700",
+                "--receipt",
+                "--stats",
+                "1",
+            ]
+            .map(String::from),
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_esme"))
+            .arg("send")
+            .args(&a)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut BufReader::new(out), &mut s);
+            s
+        });
+        // Each stats line with whether the process was still running when it arrived.
+        let mut lines: Vec<(String, bool)> = Vec::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let running = child.try_wait().unwrap().is_none();
+            lines.push((line, running));
+        }
+        assert!(child.wait().unwrap().success());
+        let out = out.join().unwrap();
+        assert!(
+            out.ends_with("sent 700 accepted 700 rejected 0 unknown 0 not-sent 0\n"),
+            "{out}"
+        );
+        assert!(!out.contains("stats "), "stats go to standard error: {out}");
+        let stats: Vec<&(String, bool)> = lines
+            .iter()
+            .filter(|(l, _)| l.starts_with("stats "))
+            .collect();
+        assert_eq!(stats.len(), lines.len(), "{lines:?}");
+        // 700 at 200/s: about 3.5 s, so at least 2 lines during the run, plus the last.
+        let during: Vec<&String> = stats[..stats.len() - 1]
+            .iter()
+            .filter(|x| x.1)
+            .map(|x| &x.0)
+            .collect();
+        assert!(during.len() >= 2, "{lines:?}");
+        let field = |l: &str, k: &str| -> String {
+            let mut it = l.split(' ');
+            it.find(|w| *w == k);
+            it.next()
+                .unwrap_or_else(|| panic!("{k} in {l}"))
+                .to_string()
+        };
+        let mut last = 0u64;
+        for l in &during {
+            assert_eq!(field(l, "binds"), "1/1", "{l}");
+            assert!(field(l, "window").ends_with("/10"), "{l}");
+            let acc: u64 = field(l, "accepted").parse().unwrap();
+            assert!(acc >= last, "{l}");
+            last = acc;
+        }
+        // At 200/s, 700 take 3.5 s: a line during the run shows part of them.
+        assert!(
+            during
+                .iter()
+                .any(|l| (1..700).contains(&field(l, "accepted").parse::<u64>().unwrap())),
+            "numbers while it runs: {during:?}"
+        );
+        let end = &stats.last().unwrap().0;
+        assert_eq!(field(end, "accepted"), "700", "{end}");
+        assert_eq!(field(end, "matched"), "700", "{end}");
+        assert_eq!(field(end, "unmatched"), "0", "{end}");
+        let rate: f64 = field(end, "submit/s").parse().unwrap();
+        assert!(rate > 50.0 && rate < 400.0, "{end}");
+        assert_eq!(field(end, "client"), "-", "no TLS: {end}");
+        // A bad value is a usage error naming the flag.
+        let mut a = vec!["send".to_string()];
+        a.extend(sets(&sim));
+        a.extend(["--to", "1", "--text", "x", "--stats", "0"].map(String::from));
+        let (code, _, err) = run(a);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--stats"), "{err}");
+    }
+
     #[test]
     fn send_always_ends_and_counts_what_failed() {
         let sim = Smsc::start(SimConfig::default()).unwrap();

@@ -85,6 +85,26 @@ fn every_option_valid_and_invalid() {
     type Check = fn(&Config) -> bool;
     let cases: &[(&str, &str, Check, &str)] = &[
         ("x-smpp-host", "10.0.0.1", |c| c.host == "10.0.0.1", "a b"),
+        (
+            "x-smpp-host",
+            "smsc-a, smsc-b:2776, [::1]:2777, ::1",
+            |c| {
+                c.hosts()
+                    == [
+                        ("smsc-a".to_string(), c.port),
+                        ("smsc-b".to_string(), 2776),
+                        ("::1".to_string(), 2777),
+                        ("::1".to_string(), c.port),
+                    ]
+            },
+            "smsc-a,,smsc-b",
+        ),
+        (
+            "x-smpp-host",
+            "smsc-a:2776",
+            |c| c.hosts()[0].1 == 2776,
+            "smsc-a:0",
+        ),
         ("x-smpp-port", "2776", |c| c.port == 2776, "65536"),
         (
             "x-smpp-local-address",
@@ -315,6 +335,25 @@ fn every_option_valid_and_invalid() {
             |c| c.reconnect_attempts == Some(3),
             "1000001",
         ),
+        ("x-smpp-sessions", "4", |c| c.sessions == 4, "65"),
+        (
+            "x-smpp-sessions-spread",
+            "true",
+            |c| c.sessions_spread,
+            "maybe",
+        ),
+        (
+            "x-smpp-failback-interval",
+            "5",
+            |c| c.failback_interval == Duration::from_secs(5),
+            "0",
+        ),
+        (
+            "x-smpp-tls-reload-files",
+            "true",
+            |c| c.tls.reload_files,
+            "sometimes",
+        ),
         (
             "x-smpp-connect-retry",
             "true",
@@ -332,6 +371,12 @@ fn every_option_valid_and_invalid() {
             "1.3",
             |c| c.tls.min_version == TlsVersion::Tls13,
             "1.4",
+        ),
+        (
+            "x-smpp-tls-expiry-warning-days",
+            "0",
+            |c| c.tls.expiry_warning_days == 0,
+            "3651",
         ),
         (
             "x-smpp-log-mask-group",
@@ -516,7 +561,8 @@ fn error_messages() {
     );
     assert_eq!(
         err("x-smpp-host", "smsc example"),
-        "x-smpp-host = smsc example: must be a host name or IP address, without spaces"
+        "x-smpp-host = smsc example: must be a host name or IP address without spaces, or a list \
+         of them separated by commas, each with an optional :port"
     );
     assert_eq!(
         err("x-smpp-extraopt", "user_mesage_reference=1"),
@@ -546,7 +592,17 @@ fn error_messages() {
     assert_eq!(err("x-smpp-port\n", "1\n2").lines().count(), 1);
     assert_eq!(
         err("x-smpp-host", "a\tb"),
-        "x-smpp-host = a\\tb: must be a host name or IP address, without spaces"
+        "x-smpp-host = a\\tb: must be a host name or IP address without spaces, or a list of \
+         them separated by commas, each with an optional :port"
+    );
+    assert_eq!(
+        err("x-smpp-host", "smsc-a, smsc-b:99999"),
+        "x-smpp-host = smsc-a, smsc-b:99999: host 2 of the list: port '99999' is not a number \
+         from 1 to 65535"
+    );
+    assert_eq!(
+        err("x-smpp-host", "smsc-a, , smsc-b"),
+        "x-smpp-host = smsc-a, , smsc-b: host 2 of the list is empty"
     );
 }
 

@@ -977,6 +977,13 @@ fn expiry_warning_and_days_left() {
     assert_eq!(id.expiry_warning(nb + day), None);
     let w = id.expiry_warning(nb - day).unwrap();
     assert!(w.contains("not valid until"), "{w}");
+    // x-smpp-tls-expiry-warning-days: the window is the option's.
+    assert_eq!(id.expiry_warning_within(na - day * 10, 9), None);
+    assert!(id.expiry_warning_within(na - day * 10, 10).is_some());
+    assert!(id.expiry_warning_within(na - day * 100, 120).is_some());
+    assert_eq!(id.expiry_warning_within(na - day * 2, 0), None);
+    let w = id.expiry_warning_within(na + day, 0).unwrap();
+    assert!(w.contains("expired on"), "{w}");
 }
 
 /// Real files, once, for the property tests.

@@ -11,7 +11,7 @@
 //!
 //! [`Opt::CommsTimeout`]: crate::config::Opt::CommsTimeout
 
-use super::connect::{bind, secure, tcp_connect, Connected, Resolved};
+use super::connect::{bind, no_host, secure, tcp_connect, Connected, Resolved};
 use super::lock;
 use crate::error::Error;
 use std::net::TcpStream;
@@ -31,8 +31,8 @@ struct State {
     /// A handle on the socket once TCP is connected: [`Attempt::cancel`] shuts it down.
     sock: Option<TcpStream>,
     cancelled: bool,
-    /// The outcome, until the I/O thread takes it.
-    result: Option<Result<Connected, Error>>,
+    /// The outcome (and which host of the list bound), until the I/O thread takes it.
+    result: Option<Result<(Connected, usize), Error>>,
     done: bool,
 }
 
@@ -42,7 +42,7 @@ const CANCEL_WAIT: Duration = Duration::from_millis(500);
 
 impl Attempt {
     /// Starts an attempt on its own thread (or, when no thread can be started, runs it here).
-    pub(super) fn start(s: Arc<Resolved>) -> Arc<Attempt> {
+    pub(super) fn start(s: Vec<Arc<Resolved>>) -> Arc<Attempt> {
         let a = Arc::new(Attempt {
             st: Mutex::new(State::default()),
             cv: Condvar::new(),
@@ -61,14 +61,43 @@ impl Attempt {
         a
     }
 
-    fn run(&self, s: &Resolved) {
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.steps(s)))
+    fn run(&self, s: &[Arc<Resolved>]) {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.hosts(s)))
             .unwrap_or_else(|_| {
                 Err(Error::Disconnected {
                     why: "internal error while connecting".into(),
                 })
             });
         self.done(r);
+    }
+
+    /// Each host in order until one binds.
+    fn hosts(&self, hosts: &[Arc<Resolved>]) -> Result<(Connected, usize), Error> {
+        let mut errors = Vec::new();
+        for (i, h) in hosts.iter().enumerate() {
+            if lock(&self.st).cancelled {
+                return Err(cancelled());
+            }
+            match self.steps(h) {
+                Ok(c) => return Ok((c, i)),
+                Err(e) => {
+                    if hosts.len() > 1 {
+                        h.log(
+                            crate::log::Level::Info,
+                            "esme::client",
+                            &format!(
+                                "cannot bind at {} (host {} of {}): {e}",
+                                h.addr(),
+                                i + 1,
+                                hosts.len()
+                            ),
+                        );
+                    }
+                    errors.push(e)
+                }
+            }
+        }
+        Err(no_host(hosts, errors))
     }
 
     fn steps(&self, s: &Resolved) -> Result<Connected, Error> {
@@ -85,13 +114,13 @@ impl Attempt {
         bind(s, t, tls)
     }
 
-    fn done(&self, r: Result<Connected, Error>) {
+    fn done(&self, r: Result<(Connected, usize), Error>) {
         let mut st = lock(&self.st);
         st.sock = None;
         st.done = true;
         match r {
             // Nobody will take it: close what was made.
-            Ok(c) if st.cancelled => c.transport.shutdown(),
+            Ok((c, _)) if st.cancelled => c.transport.shutdown(),
             r => st.result = Some(r),
         }
         drop(st);
@@ -106,7 +135,7 @@ impl Attempt {
         if let Some(s) = st.sock.take() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
-        if let Some(Ok(c)) = st.result.take() {
+        if let Some(Ok((c, _))) = st.result.take() {
             c.transport.shutdown();
         }
         drop(st);
@@ -114,7 +143,7 @@ impl Attempt {
     }
 
     /// Waits up to `t` for the outcome. `None`: not there yet, or cancelled.
-    pub(super) fn wait(&self, t: Duration) -> Option<Result<Connected, Error>> {
+    pub(super) fn wait(&self, t: Duration) -> Option<Result<(Connected, usize), Error>> {
         let deadline = Instant::now() + t;
         let mut st = lock(&self.st);
         loop {

@@ -52,10 +52,7 @@ fn ms(t: Instant) -> String {
 }
 
 fn until(t: SystemTime) -> String {
-    let days = t
-        .duration_since(SystemTime::now())
-        .map(|d| (d.as_secs() / 86400) as i64)
-        .unwrap_or_else(|e| -((e.duration().as_secs() / 86400) as i64));
+    let days = tls::days_left(t, SystemTime::now());
     if days >= 0 {
         format!("valid until {} ({days} days left)", show_time(t))
     } else {
@@ -127,7 +124,9 @@ fn plain_port_probe(settings: &Resolved, e: crate::Error) -> crate::Error {
     }
 }
 
-/// Runs the steps; the last one is the first failure, if any.
+/// Runs the steps; the last one is the first failure, if any. With several hosts
+/// ([`Opt::Host`]'s list), the connection steps (tcp, tls, bind) run for each host in turn,
+/// each detail naming the host, and a host that fails does not stop the next.
 pub fn check(config: &Config) -> Vec<CheckStep> {
     let mut steps = Vec::new();
     if let Err(e) = config.validate() {
@@ -137,14 +136,18 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
     let mut options = pass(
         "options",
         format!(
-            "valid: {}{}:{} as {} ({}), TLS {}",
+            "valid: {}{} as {} ({}), TLS {}",
             config
                 .channel
                 .as_deref()
                 .map(|c| format!("[{c}] "))
                 .unwrap_or_default(),
-            config.host,
-            config.port,
+            config
+                .hosts()
+                .iter()
+                .map(|(h, p)| format!("{h}:{p}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             config.system_id,
             config.bind_mode.name(),
             match config.tls.mode {
@@ -157,7 +160,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
     options.notes = config.genesys_notes();
     steps.push(options);
     let t = &config.tls;
-    let settings = match Resolved::new(config.clone()) {
+    let hosts = match Resolved::per_host(config) {
         Ok(s) => s,
         Err(e) => {
             let step = match &e {
@@ -171,6 +174,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             return steps;
         }
     };
+    let settings = &hosts[0];
     // As a connect does: the configuration (secret options as ***) at the dump level.
     if crate::log::enabled(settings.dump_level()) {
         settings.log(
@@ -194,6 +198,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                 .iter()
                 .filter(|w| w.contains("client certificate"))
                 .cloned()
+                .chain(setup.client_expiry_warning(SystemTime::now()))
                 .collect();
             steps.push(st);
         }
@@ -209,12 +214,35 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         st.warnings = r.version_warnings.clone();
         steps.push(st);
     }
+    if hosts.len() == 1 {
+        connect_steps(settings, config, &mut steps);
+        return steps;
+    }
+    for (i, h) in hosts.iter().enumerate() {
+        let mut mine = Vec::new();
+        connect_steps(h, config, &mut mine);
+        for mut st in mine {
+            st.detail = format!(
+                "host {} of {} ({}): {}",
+                i + 1,
+                hosts.len(),
+                h.addr(),
+                st.detail
+            );
+            steps.push(st);
+        }
+    }
+    steps
+}
+
+/// TCP connect, TLS handshake, bind, to one host; stops at the first failure.
+fn connect_steps(settings: &Resolved, config: &Config, steps: &mut Vec<CheckStep>) {
     let t0 = Instant::now();
-    let stream = match tcp_connect(&settings) {
+    let stream = match tcp_connect(settings) {
         Ok(s) => s,
         Err(e) => {
             steps.push(fail("tcp", &e));
-            return steps;
+            return;
         }
     };
     steps.push(pass(
@@ -222,11 +250,11 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         format!("connected to {} in {}", settings.addr(), ms(t0)),
     ));
     let t1 = Instant::now();
-    let (transport, info) = match secure(&settings, stream) {
+    let (transport, info) = match secure(settings, stream) {
         Ok(x) => x,
         Err(e) => {
-            steps.push(fail("tls", &plain_port_probe(&settings, e)));
-            return steps;
+            steps.push(fail("tls", &plain_port_probe(settings, e)));
+            return;
         }
     };
     if let (Some(setup), Some(info)) = (&settings.tls, &info) {
@@ -243,7 +271,7 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
             })
             .unwrap_or_default();
         let ev = setup.evidence();
-        steps.push(pass(
+        let mut st = pass(
             "tls",
             format!(
                 "{} negotiated (offered: {}) with {} in {}{}{}{}",
@@ -266,10 +294,16 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
                     (None, _) => "",
                 }
             ),
+        );
+        st.warnings.extend(setup.server_expiry_warning(
+            info.server_subject.as_deref(),
+            info.server_not_after,
+            SystemTime::now(),
         ));
+        steps.push(st);
     }
     let t2 = Instant::now();
-    match bind(&settings, transport, info) {
+    match bind(settings, transport, info) {
         Ok(c) => {
             steps.push(pass(
                 "bind",
@@ -284,5 +318,4 @@ pub fn check(config: &Config) -> Vec<CheckStep> {
         }
         Err(e) => steps.push(fail("bind", &e)),
     }
-    steps
 }

@@ -59,6 +59,30 @@ impl Resolved {
         })
     }
 
+    /// One [`Resolved`] per host of [`Opt::Host`]'s list, in its order: each a copy of the
+    /// configuration naming that one host and port (its TLS setup checks that host's name
+    /// unless [`Opt::TlsServerName`] is set); the log's channel is the whole list.
+    pub(crate) fn per_host(config: &Config) -> Result<Vec<Arc<Resolved>>, Error> {
+        let hosts = config.hosts();
+        if hosts.is_empty() {
+            return Err(Error::Usage(format!("{} names no host", Opt::Host)));
+        }
+        let channel = config
+            .channel
+            .clone()
+            .unwrap_or_else(|| config.host.clone());
+        let mut out = Vec::with_capacity(hosts.len());
+        for (host, port) in hosts {
+            let mut c = config.clone();
+            c.host = host;
+            c.port = port;
+            let mut r = Resolved::new(c)?;
+            r.channel = channel.clone();
+            out.push(Arc::new(r));
+        }
+        Ok(out)
+    }
+
     /// Logs a record about this channel.
     pub(crate) fn log(&self, level: crate::log::Level, target: &str, message: &str) {
         crate::log::emit_in(level, target, &self.channel, message);
@@ -145,34 +169,83 @@ impl Connected {
     }
 }
 
-/// The blocking first connect: [`connect_and_bind`], tried again while the SMSC answers
-/// ESME_RALYBND (it still holds a bind of this system_id: ours from before a restart, until
-/// it sees that connection dead), with backoff from 0.5 s, as long as a new try starts
-/// within [`Opt::CommsTimeout`] of the first. Any other refusal or failure is final at once.
-pub(crate) fn first_connect(s: &Resolved) -> Result<Connected, Error> {
+/// The blocking first connect: [`connect_and_bind`] to each host in order, the first that
+/// binds taken (its index returned); all tried again while one answered ESME_RALYBND (it
+/// still holds a bind of this system_id: ours from before a restart, until it sees that
+/// connection dead), with backoff from 0.5 s, as long as a new try starts within
+/// [`Opt::CommsTimeout`] of the first. Any other refusal or failure is final at once.
+pub(crate) fn first_connect(hosts: &[Arc<Resolved>]) -> Result<(Connected, usize), Error> {
     let start = Instant::now();
     let mut delay = Duration::from_millis(500);
+    let s = &hosts[0];
     loop {
-        match connect_and_bind(s) {
-            Err(Error::BindRefused {
-                status: CommandStatus::AlyBnd,
-            }) if start.elapsed() + delay < s.config.connect_timeout => {
-                s.log(
-                    crate::log::Level::Info,
-                    "esme::client",
-                    &format!(
-                        "the SMSC answered the bind with ESME_RALYBND (it still holds a bind of \
-                         this system_id, e.g. ours from before a restart): binding again in \
-                         {:.1} s (until {} has passed)",
-                        delay.as_secs_f64(),
-                        Opt::CommsTimeout
-                    ),
-                );
-                std::thread::sleep(delay);
-                delay *= 2;
+        let mut errors = Vec::new();
+        for (i, h) in hosts.iter().enumerate() {
+            match connect_and_bind(h) {
+                Ok(c) => return Ok((c, i)),
+                Err(e) => {
+                    if hosts.len() > 1 {
+                        h.log(
+                            crate::log::Level::Warn,
+                            "esme::client",
+                            &format!(
+                                "cannot bind at {} (host {} of {}): {e}",
+                                h.addr(),
+                                i + 1,
+                                hosts.len()
+                            ),
+                        );
+                    }
+                    errors.push(e)
+                }
             }
-            r => return r,
         }
+        let alybnd = errors.iter().any(|e| {
+            matches!(
+                e,
+                Error::BindRefused {
+                    status: CommandStatus::AlyBnd
+                }
+            )
+        });
+        if alybnd && start.elapsed() + delay < s.config.connect_timeout {
+            s.log(
+                crate::log::Level::Info,
+                "esme::client",
+                &format!(
+                    "the SMSC answered the bind with ESME_RALYBND (it still holds a bind of \
+                     this system_id, e.g. ours from before a restart): binding again in \
+                     {:.1} s (until {} has passed)",
+                    delay.as_secs_f64(),
+                    Opt::CommsTimeout
+                ),
+            );
+            std::thread::sleep(delay);
+            delay *= 2;
+            continue;
+        }
+        return Err(no_host(hosts, errors));
+    }
+}
+
+/// Why no host of the list bound: with one host, its error; when every host failed the same
+/// way (same code), the first host's error; else a connect error naming each.
+pub(crate) fn no_host(hosts: &[Arc<Resolved>], mut errors: Vec<Error>) -> Error {
+    if errors.len() == 1 || errors.iter().all(|e| e.code() == errors[0].code()) {
+        return errors.swap_remove(0);
+    }
+    let each: Vec<String> = hosts
+        .iter()
+        .zip(&errors)
+        .map(|(h, e)| format!("{}: {e}", h.addr()))
+        .collect();
+    Error::Connect {
+        addr: hosts
+            .iter()
+            .map(|h| h.addr())
+            .collect::<Vec<_>>()
+            .join(", "),
+        why: format!("no host of {} bound: {}", Opt::Host, each.join("; ")),
     }
 }
 

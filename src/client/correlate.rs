@@ -37,6 +37,8 @@ struct Entry {
     waiting: Vec<Option<Box<str>>>,
     /// Its outcome is known (the outcome event has been posted or returned).
     complete: bool,
+    /// When its first part was accepted: the receipt lag in the stats is counted from it.
+    accepted_at: Instant,
 }
 
 impl Entry {
@@ -83,6 +85,14 @@ impl Correlations {
         }
     }
 
+    /// A new [`Opt::ReceiptCorrelationTimeout`] and [`Opt::ReceiptCorrelationMax`] (a
+    /// reload): for the messages remembered from now (a lower maximum releases the oldest
+    /// as new ones come).
+    pub(super) fn set_limits(&mut self, config: &Config) {
+        self.timeout = config.receipt_correlation_timeout;
+        self.max = config.receipt_correlation_max as usize;
+    }
+
     /// Whether receipts are matched at all.
     pub(super) fn enabled(&self) -> bool {
         self.max > 0
@@ -118,6 +128,7 @@ impl Correlations {
                     user_data,
                     waiting: vec![None; parts as usize],
                     complete: false,
+                    accepted_at: Instant::now(),
                 },
             );
         }
@@ -149,7 +160,18 @@ impl Correlations {
 
     /// A receipt with message id `id`, final or not: the message it is about, if
     /// remembered. A final receipt forgets that part; the last one, the message.
+    #[cfg(test)]
     pub(super) fn receipt(&mut self, id: &str, is_final: bool) -> Option<Correlation> {
+        self.receipt_at(id, is_final).map(|(c, _)| c)
+    }
+
+    /// [`Correlations::receipt`], and when the message's first part was accepted (for the
+    /// receipt lag in the stats).
+    pub(super) fn receipt_at(
+        &mut self,
+        id: &str,
+        is_final: bool,
+    ) -> Option<(Correlation, Instant)> {
         if self.entries.is_empty() || id.is_empty() {
             return None;
         }
@@ -158,6 +180,7 @@ impl Correlations {
         let e = self.entries.get_mut(&ticket)?;
         let parts = e.waiting.len() as u16;
         let user_data = e.user_data;
+        let at = e.accepted_at;
         let mut last = false;
         if is_final {
             self.by_id.remove(&k);
@@ -167,13 +190,16 @@ impl Correlations {
                 last = true;
             }
         }
-        Some(Correlation {
-            ticket,
-            user_data,
-            part: part + 1,
-            parts,
-            last,
-        })
+        Some((
+            Correlation {
+                ticket,
+                user_data,
+                part: part + 1,
+                parts,
+                last,
+            },
+            at,
+        ))
     }
 
     /// The key under which `id` (a receipt's) is stored, if any: see the module's

@@ -274,7 +274,7 @@ impl Inner {
                 "esme::client",
                 &format!(
                     "bound to {} as {} ({})",
-                    self.s.addr(),
+                    self.who(),
                     self.s.config.system_id,
                     system_id
                 ),
@@ -282,31 +282,40 @@ impl Inner {
             Event::Connection(ConnectionState::Disconnected { why }) => emit(
                 Level::Warn,
                 "esme::client",
-                &format!("disconnected from {}: {why}", self.s.addr()),
+                &format!("disconnected from {}: {why}", self.who()),
             ),
             Event::Connection(ConnectionState::Connecting { attempt }) => emit(
                 Level::Info,
                 "esme::client",
-                &format!("reconnecting to {} (attempt {attempt})", self.s.addr()),
+                &format!("reconnecting to {} (attempt {attempt})", self.who()),
             ),
             Event::Connection(ConnectionState::Closed) => emit(
                 Level::Info,
                 "esme::client",
-                &format!("closed ({})", self.s.addr()),
+                &format!("closed ({})", self.who()),
             ),
             Event::Warning(w) => emit(Level::Warn, "esme::client", w),
             _ => {}
         }
-        let mut q = lock(&self.events);
+        let mut q = lock(&self.ch.events);
         q.push(e);
         let waiting = q.waiting > 0;
         drop(q);
         if waiting {
-            self.events_cv.notify_one();
+            self.ch.events_cv.notify_one();
+        }
+    }
+
+    /// The host, and with several binds which bind, for log lines.
+    fn who(&self) -> String {
+        if self.s.config.sessions > 1 {
+            format!("{} (bind {})", self.addr(), self.index + 1)
+        } else {
+            self.addr()
         }
     }
 
     pub(super) fn events_full(&self) -> bool {
-        lock(&self.events).q.len() >= EVENT_CAPACITY
+        lock(&self.ch.events).q.len() >= EVENT_CAPACITY
     }
 }

@@ -2,7 +2,7 @@
 //! parts; each acknowledged, or refused while the event queue is full.
 
 use super::event::{Event, InboundMessage, ReceivedReceipt};
-use super::{Inner, Shared};
+use super::{lock, Inner, Shared};
 use crate::pdu::{Body, CommandStatus, MessageState, Pdu, Tag, Tlv, TlvList, TlvValue};
 use crate::receipt;
 use std::sync::atomic::Ordering::Relaxed;
@@ -26,6 +26,7 @@ impl Inner {
             }
             return;
         }
+        let mut corr = None;
         let events: Vec<Event> = match &pdu.body {
             Body::DeliverSm(d) if matches!(d.esm_class & 0x3C, 0x04 | 0x20) => {
                 let id = d.tlvs.get_str(Tag::ReceiptedMessageId);
@@ -38,7 +39,6 @@ impl Inner {
                     _ => None,
                 };
                 let parsed = receipt::from_deliver(d.payload(), id.as_deref(), state, nec);
-                self.counters.receipts_received.fetch_add(1, Relaxed);
                 self.trace(|| match &parsed {
                     Ok(r) => format!(
                         "receipt from {}: id {} state {} err {} (id from {}, state from {})",
@@ -62,10 +62,19 @@ impl Inner {
                         self.s.log_mask.address(&d.source.addr)
                     ),
                 });
-                let correlation = match &parsed {
-                    Ok(r) => g.corr.receipt(&r.id, r.is_final()),
+                // Held until the receipt is posted (see `Inner::set_result`).
+                let mut c = lock(&self.ch.corr);
+                let hit = match &parsed {
+                    Ok(r) => c.receipt_at(&r.id, r.is_final()).map(|(c, at)| {
+                        let lag = r.is_final().then(|| now.saturating_duration_since(at));
+                        (c, lag)
+                    }),
                     Err(_) => None,
                 };
+                self.counters
+                    .receipt(hit.is_some(), hit.as_ref().and_then(|h| h.1));
+                let correlation = hit.map(|h| h.0);
+                corr = Some(c);
                 let (receipt, note) = match parsed {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(e.to_string())),
@@ -152,6 +161,7 @@ impl Inner {
             }
             self.post(e);
         }
+        drop(corr);
         if let Some(sess) = g.session.as_mut() {
             sess.respond(
                 &pdu,

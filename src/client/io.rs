@@ -312,7 +312,12 @@ impl Inner {
                 wake = wake.min(d);
             }
             if !g.queue.is_empty() {
-                wake = wake.min(g.pacer.next().max(now + Duration::from_millis(1)));
+                let next = if self.ch.paced.load(Relaxed) {
+                    lock(&self.ch.pacer).next()
+                } else {
+                    now
+                };
+                wake = wake.min(next.max(now + Duration::from_millis(1)));
             }
             for (t, _) in &g.retry {
                 wake = wake.min(*t);
@@ -471,7 +476,7 @@ impl Inner {
                 session::Event::Ignored { why } => self.s.log(
                     crate::log::Level::Warn,
                     "esme::session",
-                    &format!("ignored from {}: {why}", self.s.addr()),
+                    &format!("ignored from {}: {why}", self.addr()),
                 ),
                 session::Event::Bound { .. } => {}
             }
@@ -485,7 +490,8 @@ impl Inner {
             return;
         }
         g.next_housekeeping = now + Duration::from_millis(100);
-        for r in g.corr.expire(now) {
+        let released = lock(&self.ch.corr).expire(now);
+        for r in released {
             self.post(Event::Released(r));
         }
         let expired = g.unwritten(|sub| sub.deadline <= now);

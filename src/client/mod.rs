@@ -1,5 +1,9 @@
 //! The blocking client: one TCP or TLS connection to an SMSC, bound and kept bound,
-//! submitting from any number of threads, never losing a message without saying so.
+//! submitting from any number of threads, never losing a message without saying so. A
+//! [`Client`] is a channel: one or more such binds
+//! ([`Opt::Sessions`](crate::config::Opt::Sessions)) over the hosts of
+//! [`Opt::Host`](crate::config::Opt::Host), kept by `pool.rs` (the picture below is one
+//! bind, `Inner`; the event queue, ticket ids and the pacer belong to the channel).
 //!
 //! # Threads, and who may touch the socket when
 //!
@@ -49,7 +53,8 @@
 //! `submit.rs` admission, window, rate, outcomes, throttling retries; `io.rs`
 //! the writer and reader roles and the I/O thread's loop; `inbound.rs` deliver_sm and
 //! data_sm (receipts, reassembly); `reconnect.rs` losing and re-making the connection;
-//! `event.rs` what the client reports; `ticket.rs`; `message.rs` what a caller submits and how
+//! `event.rs` what the client reports; `pool.rs` the channel over its binds (dispatch,
+//! failback, reload, draining); `ticket.rs`; `message.rs` what a caller submits and how
 //! it becomes PDUs; `stats.rs`; `check.rs` `esme check`.
 
 mod attempt;
@@ -60,6 +65,7 @@ mod event;
 mod inbound;
 mod io;
 mod message;
+mod pool;
 mod reconnect;
 mod stats;
 mod submit;
@@ -69,7 +75,8 @@ pub use check::{check, CheckStep};
 pub use connect::{handshake_timing, HandshakeTiming};
 pub use event::{ConnectionState, Correlation, Event, InboundMessage, ReceivedReceipt, Released};
 pub use message::{Content, Message, Outcome};
-pub use stats::Stats;
+pub use pool::BindInfo;
+pub use stats::{prometheus_text, BindStats, Stats};
 pub use ticket::Ticket;
 
 pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};
@@ -82,13 +89,12 @@ use crate::pdu::CommandStatus;
 use crate::session::Session;
 use crate::text::Reassembler;
 use crate::transport::Transport;
-use event::Events;
 use stats::Counters;
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use submit::Pacer;
 use ticket::Slot;
 
 /// Locks, recovering from a poisoned mutex (a panic elsewhere must not wedge the client).
@@ -130,7 +136,7 @@ struct Sub {
     /// [`Message::user_data`].
     user_data: u64,
     /// A receipt was asked for (and receipts are matched): its accepted parts' ids are
-    /// remembered in `Shared::corr`.
+    /// remembered in the channel's `Channel::corr`, whichever bind carries it.
     receipts: bool,
 }
 
@@ -143,11 +149,9 @@ struct Shared {
     subs: crate::idhash::IdMap<u64, Sub>,
     queue: VecDeque<PartKey>,
     retry: Vec<(Instant, PartKey)>,
-    pacer: Pacer,
     writing: bool,
     spare: Vec<u8>,
     reasm: Reassembler,
-    next_id: u64,
     next_housekeeping: Instant,
     last_down: String,
     /// Since when the link has been down (None while bound): see [`Inner::outage_over`].
@@ -158,6 +162,8 @@ struct Shared {
     /// why.
     gave_up: bool,
     handshake: Option<crate::tls::HandshakeInfo>,
+    /// The TLS files as last read ([`Opt::TlsReloadFiles`]).
+    files: pool::Files,
     /// Threads sleeping on `Inner::cv` not yet signalled, and the signal count: the waker
     /// signals only when someone sleeps, once per batch of finished messages.
     sleepers: u32,
@@ -177,8 +183,6 @@ struct Shared {
     conn_end: Option<String>,
     /// The read buffer, held by whoever reads.
     rbuf: Vec<u8>,
-    /// The messages remembered for their receipts (`correlate.rs`).
-    corr: correlate::Correlations,
     /// The I/O thread is the reader (in read(), or handling what it read): it writes what
     /// is queued before it reads again.
     io_reading: bool,
@@ -251,31 +255,48 @@ impl Shared {
 }
 
 struct Inner {
-    /// Shared with the connect attempts' threads.
+    /// The configuration, for the first host of [`Inner::hosts`] (shared with the connect
+    /// attempts' threads).
     s: Arc<Resolved>,
-    /// Reference numbers for concatenated messages.
-    next_ref: std::sync::atomic::AtomicU32,
+    /// The hosts of [`Opt::Host`] in the order this bind tries them, each resolved; read
+    /// again before a reconnect when [`Opt::TlsReloadFiles`] sees a file changed.
+    hosts: Mutex<Vec<Arc<Resolved>>>,
+    /// Which of `hosts` the connection is (or was last) to.
+    host: AtomicUsize,
+    /// This bind's number in its channel (0 for the first), for logs and [`Client::binds`].
+    index: usize,
+    /// Messages this bind holds (queued or in flight): the dispatcher's measure of load.
+    load: AtomicUsize,
+    /// Bound now (the dispatcher prefers bound binds).
+    up: AtomicBool,
+    /// Takes no new messages: its connection is being replaced (failback, reload); it is
+    /// closed once `load` is 0.
+    draining: AtomicBool,
     st: Mutex<Shared>,
     cv: Condvar,
     /// The I/O thread sleeps here while a submitter holds the reader role.
     io_cv: Condvar,
-    events: Mutex<Events>,
-    events_cv: Condvar,
-    counters: Counters,
+    /// What the binds of a channel share: the event queue, ticket ids, the rate, counters.
+    ch: Arc<pool::Channel>,
+    counters: Arc<Counters>,
 }
 
-/// A bound SMPP client. `Send + Sync`: share it (e.g. in an `Arc`) between threads.
+/// A bound SMPP client: one channel, kept bound through one or more binds
+/// ([`Opt::Sessions`]) to the hosts of [`Opt::Host`]. `Send + Sync`: share it (e.g. in an
+/// `Arc`) between threads.
 pub struct Client {
-    inner: Arc<Inner>,
-    io: Mutex<Option<JoinHandle<()>>>,
+    pool: Arc<pool::Pool>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let binds = self.pool.binds();
+        let first = binds.first().map(|b| &b.inner);
         f.debug_struct("Client")
-            .field("smsc", &self.inner.s.addr())
-            .field("system_id", &self.inner.s.config.system_id)
-            .field("state", &lock(&self.inner.st).state)
+            .field("smsc", &first.map(|i| i.addr()))
+            .field("system_id", &first.map(|i| &i.s.config.system_id))
+            .field("binds", &binds.len())
+            .field("state", &self.state())
             .finish()
     }
 }
@@ -283,129 +304,20 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// Connects to the SMSC and binds, then keeps the session up (keepalive, reconnect).
     /// The configuration is validated first; a refused bind is an error naming the status
-    /// (e.g. ESME_RINVPASWD).
+    /// (e.g. ESME_RINVPASWD). With several hosts, the first that binds is taken, in order;
+    /// with [`Opt::Sessions`] above 1, the first bind is made here and must succeed, the
+    /// others too when they can (one that cannot keeps trying in the background).
     pub fn connect(config: &crate::config::Config) -> Result<Client, Error> {
         config.validate()?;
-        let level = if config.debug {
-            crate::log::Level::Info
-        } else {
-            crate::log::Level::Debug
-        };
-        let channel = config.channel.as_deref().unwrap_or(&config.host);
-        if crate::log::enabled(level) {
-            // Secret options print as ***.
-            crate::log::emit_in(level, "esme::config", channel, &format!("{config:?}"));
-        }
-        // No option is ignored silently (esme check prints the same lines).
-        for note in config.genesys_notes() {
-            crate::log::emit_in(crate::log::Level::Info, "esme::config", channel, &note);
-        }
+        log_config(config);
         Client::connect_with(config.clone())
     }
 
     /// Connects with a configuration as it is (tests give values the options refuse, e.g.
     /// an enquire_link interval of 100 ms).
     pub(crate) fn connect_with(config: Config) -> Result<Client, Error> {
-        let s = Arc::new(Resolved::new(config)?);
-        // Blocking: the first connect and bind here, on the caller's thread. With
-        // Opt::ConnectRetry the I/O thread makes them, at once and then like reconnects.
-        let first = if s.config.connect_retry {
-            None
-        } else {
-            Some(connect::first_connect(&s)?)
-        };
-        let now = Instant::now();
-        let (session, transport, state, handshake, down_since) = match first {
-            Some(Connected {
-                transport,
-                session,
-                system_id,
-                tls,
-            }) => (
-                Some(session),
-                Some(transport),
-                ConnectionState::Bound { system_id },
-                tls,
-                None,
-            ),
-            None => (
-                None,
-                None,
-                ConnectionState::Connecting { attempt: 0 },
-                None,
-                Some(now),
-            ),
-        };
-        let reasm = Reassembler::new(s.config.reassembly_timeout, s.config.inbound_default);
-        let inner = Arc::new(Inner {
-            st: Mutex::new(Shared {
-                session,
-                transport,
-                state: state.clone(),
-                closing: false,
-                closed: false,
-                subs: Default::default(),
-                queue: VecDeque::new(),
-                retry: Vec::new(),
-                pacer: Pacer::new(s.config.max_rate, now),
-                writing: false,
-                spare: Vec::new(),
-                reasm,
-                next_id: 1,
-                next_housekeeping: now,
-                sleepers: 0,
-                cv_epoch: 0,
-                reader: false,
-                callers: 0,
-                last_caller: None,
-                conn_gen: 0,
-                conn_end: None,
-                rbuf: Vec::new(),
-                corr: correlate::Correlations::new(&s.config),
-                io_reading: false,
-                coalesce_until: None,
-                gather: Default::default(),
-                last_down: "not connected yet".into(),
-                down_since,
-                attempt: None,
-                gave_up: false,
-                handshake,
-            }),
-            s,
-            next_ref: std::sync::atomic::AtomicU32::new(0),
-            cv: Condvar::new(),
-            io_cv: Condvar::new(),
-            events: Mutex::new(Events::default()),
-            events_cv: Condvar::new(),
-            counters: Counters::new(),
-        });
-        if let Some(t) = &inner.s.tls {
-            for w in t.report.warnings.iter().chain(&t.report.version_warnings) {
-                inner.post(Event::Warning(w.clone()));
-            }
-        }
-        if let ConnectionState::Bound { .. } = state {
-            inner.post(Event::Connection(state));
-        }
-        let io_inner = inner.clone();
-        let io = std::thread::Builder::new()
-            .name("esme-io".into())
-            .spawn(move || {
-                let guard = io_inner.clone();
-                let r =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| io_inner.io_main()));
-                if r.is_err() {
-                    // Never leave a submitter waiting on a dead thread.
-                    guard.give_up("internal error: the I/O thread stopped");
-                    if let Some(a) = lock(&guard.st).attempt.take() {
-                        a.cancel();
-                    }
-                }
-            })
-            .map_err(|e| Error::Usage(format!("cannot start the I/O thread: {e}")))?;
         Ok(Client {
-            inner,
-            io: Mutex::new(Some(io)),
+            pool: pool::Pool::start(config)?,
         })
     }
 
@@ -419,8 +331,8 @@ impl Client {
     /// [`Event::Outcome`]'s `awaiting_receipts`), and its ticket id (as in the receipts'
     /// [`Correlation`]).
     pub(crate) fn submit_awaiting(&self, m: &Message) -> Result<(Outcome, bool, u64), Error> {
-        let t = self.inner.enqueue(m, false, true)?;
-        self.inner.submit_and_read(&t);
+        let (bind, t) = self.pool.enqueue(m, false, true)?;
+        bind.inner.submit_and_read(&t);
         let (slot, id) = (t.slot.clone(), t.id);
         // Always resolves: queued parts end by the submit timeout, sent ones by the
         // response timeout, and close() resolves everything.
@@ -434,155 +346,175 @@ impl Client {
     /// Submits without waiting for the outcome, which arrives as [`Event::Outcome`] (and
     /// through the ticket). Blocks while the window is full (at most the submit timeout).
     pub fn submit_async(&self, m: &Message) -> Result<Ticket, Error> {
-        self.inner.enqueue(m, true, true)
+        Ok(self.pool.enqueue(m, true, true)?.1)
     }
 
-    /// Like [`Client::submit_async`] but never blocks: a full window is
+    /// Like [`Client::submit_async`] but never blocks: a full window (of every bind) is
     /// [`Error::WindowFull`].
     pub fn try_submit_async(&self, m: &Message) -> Result<Ticket, Error> {
-        self.inner.enqueue(m, true, false)
+        Ok(self.pool.enqueue(m, true, false)?.1)
     }
 
-    /// The next event, waiting at most `timeout` (None: don't wait).
+    /// The next event, waiting at most `timeout` (None: don't wait). Every bind's events
+    /// arrive here.
     pub fn poll_event(&self, timeout: Option<Duration>) -> Option<Event> {
-        let mut q = lock(&self.inner.events);
-        if let Some(e) = q.pop() {
-            return Some(e);
-        }
-        let deadline = Instant::now() + timeout?;
-        loop {
-            if let Some(e) = q.pop() {
-                return Some(e);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return None;
-            }
-            q.waiting += 1;
-            q = self
-                .inner
-                .events_cv
-                .wait_timeout(q, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-            q.waiting -= 1;
-        }
+        self.pool.ch.poll(timeout)
     }
 
     /// A file descriptor that is readable while events wait for [`Client::poll_event`]
     /// (level-triggered: readable from the moment the queue stops being empty until a poll
     /// takes its last event), for `poll`/`epoll`/an event loop instead of a thread blocked
-    /// in `poll_event`. Made at the first call (later calls give the same one); owned by
-    /// the client and closed when it is dropped: never read it, write it or close it. When
-    /// it is readable, call `poll_event(None)` until it gives None.
+    /// in `poll_event`. Every bind's events go to the one queue it watches. Made at the
+    /// first call (later calls give the same one); owned by the client and closed when it
+    /// is dropped: never read it, write it or close it. When it is readable, call
+    /// `poll_event(None)` until it gives None.
     #[cfg(unix)]
     pub fn event_fd(&self) -> Result<std::os::unix::io::RawFd, Error> {
-        lock(&self.inner.events)
+        lock(&self.pool.ch.events)
             .fd()
             .map_err(|e| Error::Usage(format!("cannot make the event descriptor: {e}")))
     }
 
-    /// The counters.
+    /// The numbers an operator watches: the channel's totals (every bind's, binds since
+    /// replaced included) and each bind's ([`Stats::binds`]), certificate expiry included.
     pub fn stats(&self) -> Stats {
-        let in_flight = lock(&self.inner.st)
-            .session
-            .as_ref()
-            .map_or(0, |s| s.in_flight());
-        self.inner.counters.snapshot(in_flight as u64)
+        let binds = self.pool.binds();
+        let views: Vec<stats::BindView> = binds
+            .iter()
+            .map(|b| {
+                let i = &b.inner;
+                let g = lock(&i.st);
+                stats::BindView {
+                    index: i.index as u32,
+                    draining: i.draining.load(Relaxed),
+                    host: i.addr(),
+                    up: matches!(g.state, ConnectionState::Bound { .. }),
+                    in_flight: g.session.as_ref().map_or(0, |x| x.in_flight()) as u64,
+                    window_size: u64::from(i.s.config.window),
+                    smsc_not_after: g.handshake.as_ref().and_then(|h| h.server_not_after),
+                }
+            })
+            .collect();
+        // Our certificate: the one the binds taking new submits use (a reload may change it).
+        let client_cert = self
+            .current()
+            .and_then(|i| i.s.tls.as_ref().and_then(|t| t.report.client_not_after));
+        let all = lock(&self.pool.ch.counters).clone();
+        let all: Vec<&Counters> = all.iter().map(|c| &**c).collect();
+        let live = binds
+            .iter()
+            .map(|b| &*b.inner.counters)
+            .zip(views)
+            .collect();
+        Counters::snapshot_channel(&all, live, self.pool.sessions(), client_cert)
     }
 
-    /// How the last TLS handshake went (version, cipher suite, resumed or not); None
-    /// without TLS.
+    /// The first bind that takes new submits (else the first bind).
+    fn current(&self) -> Option<Arc<Inner>> {
+        let binds = self.pool.binds();
+        binds
+            .iter()
+            .find(|b| !b.inner.draining.load(Relaxed))
+            .or(binds.first())
+            .map(|b| b.inner.clone())
+    }
+
+    /// The `channel` label of the client's metrics: the configuration's `[section]` name,
+    /// else `system_id@host:port`, so that two clients of one process differ unless two
+    /// sections share a name.
+    pub fn channel(&self) -> String {
+        let Some(i) = self.current() else {
+            return String::new();
+        };
+        match &i.s.config.channel {
+            Some(name) => name.clone(),
+            None => format!("{}@{}", i.s.config.system_id, i.s.addr()),
+        }
+    }
+
+    /// [`Client::stats`] in the Prometheus text exposition format, labelled with
+    /// [`Client::channel`]: see [`Stats::prometheus`].
+    pub fn prometheus(&self) -> String {
+        self.stats().prometheus(&self.channel())
+    }
+
+    /// Each bind of the channel now: its number, host, state, load, whether it drains.
+    pub fn binds(&self) -> Vec<BindInfo> {
+        self.pool.binds().iter().map(|b| b.info()).collect()
+    }
+
+    /// How the last TLS handshake of the first bound bind went (version, cipher suite,
+    /// resumed or not); None without TLS.
     pub fn tls_handshake(&self) -> Option<crate::tls::HandshakeInfo> {
-        lock(&self.inner.st).handshake.clone()
+        let binds = self.pool.binds();
+        let pick = binds
+            .iter()
+            .find(|b| b.inner.up.load(Relaxed))
+            .or(binds.first())?;
+        let h = lock(&pick.inner.st).handshake.clone();
+        h
     }
 
-    /// The connection's state.
+    /// The channel's state: Bound while any bind is bound (with its SMSC's system_id), else
+    /// the first bind's state.
     pub fn state(&self) -> ConnectionState {
-        lock(&self.inner.st).state.clone()
+        let binds = self.pool.binds();
+        if binds.is_empty() {
+            return ConnectionState::Closed;
+        }
+        for b in &binds {
+            if b.inner.up.load(Relaxed) {
+                if let st @ ConnectionState::Bound { .. } = lock(&b.inner.st).state.clone() {
+                    return st;
+                }
+            }
+        }
+        let st = lock(&binds[0].inner.st).state.clone();
+        st
+    }
+
+    /// Applies a new configuration without a restart. It is validated first (and its
+    /// files loaded): a configuration that fails changes nothing, and the error says why.
+    /// [`Opt::SubmitMaxRate`], [`Opt::ReceiptCorrelationTimeout`] and
+    /// [`Opt::ReceiptCorrelationMax`] change at once; every other change (hosts, credentials, TLS
+    /// material, window, timeouts, masking, [`Opt::Sessions`]) is applied by connecting
+    /// and binding new binds with it, moving new submits to them and draining the old ones
+    /// (their messages end as they would have; nothing is lost or left without an
+    /// outcome). When a new bind cannot be made, the reload fails and the old binds stay.
+    pub fn reload(&self, config: &crate::config::Config) -> Result<(), Error> {
+        config.validate()?;
+        self.pool.reload(config.clone())
     }
 
     /// Unbinds and closes: stops taking messages, reports queued ones as NotSent, waits up to
     /// the close timeout for the responses of those in flight (then Unknown), unbinds, and
-    /// stops the I/O thread. Idempotent; never hangs.
+    /// stops the I/O threads. Idempotent; never hangs.
     pub fn close(&self) {
-        let inner = &self.inner;
-        let s = &inner.s.config;
-        {
-            let mut g = lock(&inner.st);
-            if g.closing {
-                drop(g);
-                self.join();
-                return;
-            }
-            g.closing = true;
-            // A connect attempt in progress ends now, not after its handshake or bind.
-            if let Some(a) = g.attempt.take() {
-                a.cancel();
-            }
-            inner.io_cv.notify_all();
-            let queued: Vec<PartKey> = g.drain_queued();
-            for k in queued {
-                inner.not_sent(&mut g, k, "the client was closed before it was sent");
-            }
-            inner.wake(&mut g);
-            // Wait for the responses of what is in flight.
-            let deadline = Instant::now() + s.close_timeout;
-            while g.session.as_ref().is_some_and(|x| x.in_flight() > 0) {
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                g = inner.wait(g, deadline - now);
-            }
-            let now = Instant::now();
-            let unbinding = g.session.as_mut().is_some_and(|x| x.unbind(now).is_ok());
-            if unbinding {
-                inner.flush(g);
-            }
-        }
-        // The I/O thread ends on the unbind_resp (or its timeout, or the connection's end).
-        let deadline = Instant::now() + Duration::from_secs(2);
-        {
-            let mut g = lock(&inner.st);
-            while g.session.is_some() && Instant::now() < deadline {
-                g = inner.wait(g, Duration::from_millis(50));
-            }
-            if let Some(t) = g.transport.as_ref() {
-                t.shutdown();
-            }
-        }
-        self.join();
-        let mut g = lock(&inner.st);
-        // Whatever is left (the I/O thread resolves in-flight parts when it ends).
-        inner.resolve_all(
-            &mut g,
-            "the client was closed before the SMSC answered",
-            "the client was closed before it was sent",
-        );
-        if !g.closed {
-            g.closed = true;
-            g.state = ConnectionState::Closed;
-            // No receipt can come any more: every message still remembered is released,
-            // after its outcome and before the Closed event.
-            for r in g.corr.release_all("the client was closed") {
-                inner.post(Event::Released(r));
-            }
-            drop(g);
-            inner.post(Event::Connection(ConnectionState::Closed));
-        }
-    }
-
-    fn join(&self) {
-        if let Some(h) = lock(&self.io).take() {
-            let _ = h.join();
-        }
+        self.pool.close();
     }
 }
 
 impl Drop for Client {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Logs the configuration (secrets as ***) and the notes on Genesys options.
+fn log_config(config: &Config) {
+    let level = if config.debug {
+        crate::log::Level::Info
+    } else {
+        crate::log::Level::Debug
+    };
+    let channel = config.channel.as_deref().unwrap_or(&config.host);
+    if crate::log::enabled(level) {
+        // Secret options print as ***.
+        crate::log::emit_in(level, "esme::config", channel, &format!("{config:?}"));
+    }
+    // No option is ignored silently (esme check prints the same lines).
+    for note in config.genesys_notes() {
+        crate::log::emit_in(crate::log::Level::Info, "esme::config", channel, &note);
     }
 }
 

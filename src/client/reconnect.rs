@@ -69,7 +69,8 @@ impl Inner {
     /// running the timers. `Some(true)`: bound, the connection installed; `Some(false)`:
     /// failed (reported as Disconnected); `None`: the client is closing.
     fn connect_once(&self, attempt: u32) -> Option<bool> {
-        let a = Attempt::start(self.s.clone());
+        self.reload_files_if_changed();
+        let a = Attempt::start(lock(&self.hosts).clone());
         {
             let mut g = lock(&self.st);
             if g.closing {
@@ -100,16 +101,22 @@ impl Inner {
         let mut g = lock(&self.st);
         g.attempt = None;
         match r {
-            Ok(Connected {
-                transport: t,
-                session,
-                system_id,
-                tls,
-            }) => {
+            Ok((
+                Connected {
+                    transport: t,
+                    session,
+                    system_id,
+                    tls,
+                },
+                host,
+            )) => {
                 if g.closing {
                     t.shutdown();
                     return None;
                 }
+                self.host.store(host, Relaxed);
+                self.up.store(true, Relaxed);
+                let expiry = tls.clone();
                 g.handshake = tls;
                 g.session = Some(session);
                 g.transport = Some(t);
@@ -132,6 +139,8 @@ impl Inner {
                         }
                     }
                 }
+                // The certificates' expiry at every connect, the first included.
+                self.warn_expiry(expiry.as_ref());
                 self.post(Event::Connection(ConnectionState::Bound { system_id }));
                 Some(true)
             }
@@ -192,6 +201,7 @@ impl Inner {
     }
 
     pub(super) fn give_up(&self, why: &str) {
+        self.up.store(false, Relaxed);
         let mut g = lock(&self.st);
         g.last_down = why.to_string();
         if let Some(t) = g.transport.take() {
@@ -221,6 +231,7 @@ impl Inner {
     /// The connection ended: parts in flight become Unknown; queued ones wait for the next
     /// connection (or become NotSent when [`Opt::SubmitDuringOutage`] is fail).
     fn on_disconnect(&self, why: &str) {
+        self.up.store(false, Relaxed);
         let mut g = lock(&self.st);
         let lost = g.session.as_mut().map(|s| s.abort()).unwrap_or_default();
         g.session = None;

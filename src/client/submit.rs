@@ -47,8 +47,18 @@ impl Pacer {
         }
     }
 
+    /// A new [`Opt::SubmitMaxRate`] (a reload): the spacing changes from the next submit.
+    pub(super) fn set_rate(&mut self, max_rate: Option<u32>) {
+        self.interval = max_rate.map(|r| Duration::from_secs(1) / r.max(1));
+    }
+
     pub(super) fn pause_until(&mut self, t: Instant) {
         self.next = self.next.max(t);
+    }
+
+    /// A rate is set.
+    pub(super) fn limited(&self) -> bool {
+        self.interval.is_some()
     }
 
     pub(super) fn next(&self) -> Instant {
@@ -66,7 +76,7 @@ impl Inner {
             )));
         }
         // Segment and encode outside the lock: submitters work in parallel.
-        let ref_num = (self.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
+        let ref_num = (self.ch.next_ref.fetch_add(1, Relaxed) % 0xFFFF + 1) as u16;
         let parts = message::build_parts(s, m, ref_num, |pdu| Part {
             pdu,
             result: None,
@@ -85,8 +95,7 @@ impl Inner {
             return Err(Error::Closed);
         }
         self.counters.submitted.fetch_add(1, Relaxed);
-        let id = g.next_id;
-        g.next_id += 1;
+        let id = self.ch.next_id.fetch_add(1, Relaxed);
         let slot = Arc::new(Slot {
             outcome: Mutex::new(SlotState::default()),
             cv: Condvar::new(),
@@ -105,8 +114,8 @@ impl Inner {
             post,
             caller: false,
             user_data: m.user_data,
-            receipts: g.corr.enabled()
-                && m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0,
+            receipts: m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0
+                && lock(&self.ch.corr).enabled(),
         };
         // Admission: at most `window` messages waiting at once (not during an outage past
         // its limit: then the message is NotSent below, at once).
@@ -131,6 +140,7 @@ impl Inner {
             }
             if now >= deadline {
                 g.subs.insert(id, sub);
+                self.load.fetch_add(1, Relaxed);
                 for i in 0..n {
                     let why = format!(
                         "the window stayed full for {:.1} s ({})",
@@ -157,6 +167,7 @@ impl Inner {
             g = self.wait(g, until.saturating_duration_since(now).max(MIN_WAIT));
         }
         g.subs.insert(id, sub);
+        self.load.fetch_add(1, Relaxed);
         if g.closing {
             // Closed by close(), or by the I/O thread giving up reconnecting.
             let why = if g.gave_up {
@@ -235,8 +246,15 @@ impl Inner {
             if !matches!(session.state(), session::State::Bound(_)) || !session.window_has_room() {
                 break;
             }
-            if !g.pacer.ready(now) {
-                break;
+            if self.ch.paced.load(Relaxed) {
+                let p = lock(&self.ch.pacer);
+                if !p.ready(now) {
+                    break;
+                }
+                if !p.limited() {
+                    // A throttling pause is over and no rate is set.
+                    self.ch.paced.store(false, Relaxed);
+                }
             }
             g.queue.pop_front();
             let Some(part) = g
@@ -258,8 +276,10 @@ impl Inner {
                     part.ever_sent = true;
                     part.refused = None;
                     part.sent_at = Some(now);
-                    self.counters.parts_sent.fetch_add(1, Relaxed);
-                    g.pacer.sent(now);
+                    self.counters.part_sent(now);
+                    if self.ch.paced.load(Relaxed) {
+                        lock(&self.ch.pacer).sent(now);
+                    }
                 }
                 Err(session::SendError::WindowFull) => {
                     g.queue.push_front(key);
@@ -283,7 +303,8 @@ impl Inner {
                 (sub.receipts && open).then_some((sub.user_data, sub.parts.len() as u16))
             });
             if let Some((user_data, n)) = remember {
-                if let Some(rel) = g.corr.accepted(key.0, user_data, key.1, n, mid) {
+                let rel = lock(&self.ch.corr).accepted(key.0, user_data, key.1, n, mid);
+                if let Some(rel) = rel {
                     self.post(Event::Released(rel));
                 }
             }
@@ -326,14 +347,23 @@ impl Inner {
         let sub = &g.subs[&key.0];
         if sub.parts.iter().all(|p| p.result.is_some()) {
             if let Some(sub) = g.subs.remove(&key.0) {
+                self.load.fetch_sub(1, Relaxed);
                 if sub.caller {
                     g.callers -= 1;
                     // A blocking submitter is about to come back for its next message: the
                     // I/O thread leaves it the socket for a moment (see CALLER_LINGER).
                     g.last_caller = Some(Instant::now());
                 }
-                let awaiting = sub.receipts && g.corr.complete(key.0, Instant::now());
+                // The outcome is posted under the channel's correlation lock: a final
+                // receipt for this message arriving on another bind meanwhile comes after
+                // it (as `last`), or before its completion (and the outcome then says
+                // nothing is awaited).
+                let mut corr = sub.receipts.then(|| lock(&self.ch.corr));
+                let awaiting = corr
+                    .as_mut()
+                    .is_some_and(|c| c.complete(key.0, Instant::now()));
                 self.finish(key.0, sub, awaiting);
+                drop(corr);
                 // Room in the window: wake a submitter waiting for it (and close, waiting
                 // for the last responses).
                 self.wake(g);
@@ -517,7 +547,8 @@ impl Inner {
                     .min(Duration::from_secs(30));
                 g.retry.push((now + backoff, key));
                 // Slow everyone down: the SMSC is saturated.
-                g.pacer.pause_until(now + s.throttle_backoff);
+                lock(&self.ch.pacer).pause_until(now + s.throttle_backoff);
+                self.ch.paced.store(true, Relaxed);
                 return;
             }
         }

@@ -1,12 +1,12 @@
 //! The client against the simulator over loopback: the no-loss contract under faults.
 
+use super::submit::Pacer;
 use super::*;
 use crate::config::BindMode;
 use crate::pdu::{Body, MessageState, Pdu};
 use crate::receipt;
 use crate::sim::{Malformed, SimConfig, Smsc};
 use crate::text::SegmentMethod;
-use std::sync::atomic::Ordering::Relaxed;
 
 fn sim() -> Smsc {
     Smsc::start(SimConfig::default()).unwrap()
@@ -622,7 +622,7 @@ fn a_blocking_submitter_reads_its_own_response_and_inbound_still_arrives() {
         assert!(c.submit(&m).unwrap().is_accepted());
     }
     // The fast path was taken (a submitter found the socket free and read for itself).
-    assert!(c.inner.counters.caller_reads.load(Relaxed) > 0);
+    assert!(c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed) > 0);
     // Receipts read by submitters or by the I/O thread all arrive, once each.
     let mut receipts = 0;
     while receipts < 30 {
@@ -688,7 +688,7 @@ fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
     let mut s = settings(&sim);
     s.window = 64;
     let c = Client::connect_with(s).unwrap();
-    let writes0 = c.inner.counters.writes.load(Relaxed);
+    let writes0 = c.pool.binds()[0].inner.counters.writes.load(Relaxed);
     for burst in [3usize, 10, 500, 7] {
         let tickets: Vec<Ticket> = (0..burst)
             .map(|i| c.submit_async(&text("1", &format!("{burst}/{i}"))).unwrap())
@@ -702,7 +702,7 @@ fn async_submits_coalesce_and_a_burst_that_stops_is_still_sent() {
     }
     assert_eq!(sim.stats().submits, 520);
     // Fewer writes than messages: submits behind unanswered ones were written together.
-    let writes = c.inner.counters.writes.load(Relaxed) - writes0;
+    let writes = c.pool.binds()[0].inner.counters.writes.load(Relaxed) - writes0;
     assert!(writes < 520, "{writes} writes for 520 messages");
 }
 
@@ -712,7 +712,7 @@ fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
     let mut s = settings(&sim);
     s.window = 4;
     let c = Client::connect_with(s).unwrap();
-    let reads0 = c.inner.counters.caller_reads.load(Relaxed);
+    let reads0 = c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed);
     // Receipts (inbound deliver_sm) interleave with the answers the submitter reads.
     let tickets: Vec<Ticket> = (0..400)
         .map(|i| {
@@ -724,7 +724,7 @@ fn a_submitter_waiting_for_room_reads_the_answers_itself_without_losing_any() {
         let o = t.wait(Some(Duration::from_secs(20))).expect("no outcome");
         assert!(o.is_accepted(), "{o:?}");
     }
-    assert!(c.inner.counters.caller_reads.load(Relaxed) > reads0);
+    assert!(c.pool.binds()[0].inner.counters.caller_reads.load(Relaxed) > reads0);
     let mut receipts = 0;
     while receipts < 20 {
         if let Event::Receipt(_) = wait_event(&c, |e| matches!(e, Event::Receipt(_))) {
@@ -945,7 +945,7 @@ fn receipts_come_back_with_their_messages_user_data_and_one_event_releases_it() 
         panic!("{seen:?}")
     };
     assert_eq!(r.correlation.unwrap().ticket, ticket);
-    assert_eq!(lock(&c.inner.st).corr.len(), 0, "nothing left remembered");
+    assert_eq!(lock(&c.pool.ch.corr).len(), 0, "nothing left remembered");
 }
 
 #[test]
@@ -1007,4 +1007,59 @@ fn o_ids(o: &Outcome) -> Vec<String> {
         Outcome::Accepted { message_ids } => message_ids.clone(),
         _ => Vec::new(),
     }
+}
+
+#[test]
+fn a_receipt_arriving_on_another_bind_finds_its_message_and_user_data() {
+    // The receipts come 700 ms after the submits; by then the bind that carried the
+    // messages has lost its connection (and waits ~1 s to reconnect), so the simulator
+    // delivers them on the other bind: correlation is the channel's, not a bind's.
+    let sim = Smsc::start(SimConfig {
+        receipt_delay: Duration::from_millis(700),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut cfg = settings(&sim);
+    cfg.sessions = 2;
+    let c = Client::connect_with(cfg).unwrap();
+    assert_eq!(c.binds().len(), 2);
+    // A blocking submit from one thread: each goes to the same (its thread's) bind.
+    let n = 10u64;
+    let mut tickets = Vec::new();
+    for i in 0..n {
+        let (o, awaiting, t) = c
+            .submit_awaiting(&text("447700900123", "hi").receipt(true).user_data(100 + i))
+            .unwrap();
+        assert!(o.is_accepted() && awaiting, "{o:?}");
+        tickets.push(t);
+    }
+    let binds = c.pool.binds();
+    let sent = |k: usize| binds[k].inner.counters.parts_sent.load(Relaxed);
+    let (x, y) = if sent(0) >= sent(1) { (0, 1) } else { (1, 0) };
+    assert!(sent(x) > 0);
+    if let Some(t) = lock(&binds[x].inner.st).transport.as_ref() {
+        t.shutdown();
+    }
+    let seen = events_until(&c, |seen| {
+        (0..n).all(|i| carrying(seen, 100 + i).iter().any(|(k, _)| *k == "receipt"))
+    });
+    for (i, t) in tickets.iter().enumerate() {
+        let ud = 100 + i as u64;
+        assert_eq!(carrying(&seen, ud), vec![("receipt", true)], "message {ud}");
+        let r = seen
+            .iter()
+            .find_map(|e| match e {
+                Event::Receipt(r) => r.correlation.filter(|c| c.user_data == ud),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(r.ticket, *t);
+    }
+    // Every receipt came on the other bind, for messages this one had carried too.
+    let got = |k: usize| binds[k].inner.counters.receipts_received.load(Relaxed);
+    assert_eq!((got(x), got(y)), (0, n), "bind {x} sent {}", sent(x));
+    let s = c.stats();
+    assert_eq!((s.receipts_matched, s.receipts_unmatched), (n, 0));
+    assert_eq!(s.receipt_lag_count, n);
+    assert_eq!(lock(&c.pool.ch.corr).len(), 0, "nothing left remembered");
 }

@@ -286,6 +286,26 @@ impl ConfigBuilder {
     );
 
     setter!(
+        /// [`Opt::Sessions`]: how many binds the channel keeps open, 1–64. Default: 1.
+        sessions: u32
+    );
+    setter!(
+        /// [`Opt::SessionsSpread`]: bind n prefers host n of the host list. Default: `false`.
+        sessions_spread: bool
+    );
+    setter!(
+        /// [`Opt::FailbackInterval`]: how often a bind on a later host checks an earlier one,
+        /// 1 s – 1 day. Default: 30 s.
+        failback_interval: Duration
+    );
+
+    setter!(
+        /// [`Opt::TlsReloadFiles`]: read the PKCS#12 and CA files again before a reconnect
+        /// when they changed on disk. Default: `false`.
+        tls_reload_files => tls.reload_files: bool
+    );
+
+    setter!(
         /// [`Opt::TlsMode`]. Default: [`TlsMode::Off`].
         tls_mode => tls.mode: TlsMode
     );
@@ -338,6 +358,11 @@ impl ConfigBuilder {
     setter!(
         /// [`Opt::TlsTrustPkcs12Cas`]: trust the PKCS#12 file's CAs. Default: false.
         tls_trust_pkcs12_cas => tls.trust_pkcs12_cas: bool
+    );
+    setter!(
+        /// [`Opt::TlsExpiryWarningDays`]: warn at each connect when a certificate (ours or
+        /// the SMSC's) expires within this many days. Default: 30.
+        tls_expiry_warning_days => tls.expiry_warning_days: u32
     );
 
     /// [`Opt::TlsServerName`]: the name to verify. Default: the host.

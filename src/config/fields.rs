@@ -20,7 +20,8 @@ use std::time::Duration;
 pub struct Config {
     /// The `[section]` name of the file the configuration came from, if any.
     pub channel: Option<String>,
-    /// [`Opt::Host`]: the SMSC host name or IP address. Required.
+    /// [`Opt::Host`]: the SMSC host name or IP address, or a list of them separated by
+    /// commas, each with an optional `:port` (see [`Config::hosts`]). Required.
     pub host: String,
     /// [`Opt::Port`]: the SMSC TCP port.
     pub port: u16,
@@ -127,6 +128,14 @@ pub struct Config {
     /// the background, retrying like a reconnect, instead of failing when the first connect
     /// or bind fails.
     pub connect_retry: bool,
+    /// [`Opt::Sessions`]: how many binds the channel keeps open (each with its own
+    /// connection and window).
+    pub sessions: u32,
+    /// [`Opt::SessionsSpread`]: bind n prefers host n of [`Opt::Host`]'s list.
+    pub sessions_spread: bool,
+    /// [`Opt::FailbackInterval`]: how often a bind on a later host checks whether an earlier
+    /// one answers again.
+    pub failback_interval: Duration,
     /// The TLS options (`x-smpp-tls-…`).
     pub tls: TlsConfig,
     /// [`Opt::PiiRules`]: a JSON file of PII masking rules, added to the built-ins.
@@ -197,6 +206,12 @@ pub struct TlsConfig {
     /// [`Opt::TlsSkipHostnameVerification`]: accept a certificate issued for another name
     /// (the chain is still verified). Dangerous.
     pub skip_hostname_verification: bool,
+    /// [`Opt::TlsReloadFiles`]: read the PKCS#12 file and the CA file again before a
+    /// reconnect when they changed on disk.
+    pub reload_files: bool,
+    /// [`Opt::TlsExpiryWarningDays`]: at each connect, a warning when our client certificate
+    /// or the SMSC's expires within this many days (0: only once expired).
+    pub expiry_warning_days: u32,
 }
 
 impl Config {
@@ -250,6 +265,9 @@ impl Config {
             reconnect_max_delay: Duration::ZERO,
             reconnect_attempts: None,
             connect_retry: false,
+            sessions: 0,
+            sessions_spread: false,
+            failback_interval: Duration::ZERO,
             tls: TlsConfig {
                 mode: TlsMode::Off,
                 min_version: TlsVersion::Tls12,
@@ -263,6 +281,8 @@ impl Config {
                 trust_pkcs12_cas: false,
                 server_name: None,
                 skip_hostname_verification: false,
+                reload_files: false,
+                expiry_warning_days: 0,
             },
             pii_rules: None,
             log_mask_group: String::new(),

@@ -199,13 +199,13 @@ table! {
     Host: opt!(
         "x-smpp-host",
         "required",
-        "a host name or IP address, without spaces",
-        "The SMSC to connect to."
+        "a host name or IP address without spaces, or a list of them separated by commas, each with an optional :port",
+        "The SMSC to connect to; a list (smsc-a, smsc-b:2776) is tried in order, the first that answers taken, and an earlier one taken back when it answers again (x-smpp-failback-interval). A host without :port uses x-smpp-port."
     )
     .example("smsc.example.net")
     .apply(|c, s, v| {
         check_host(s, v)?;
-        c.host = v.to_string();
+        c.host = v.trim().to_string();
         Ok(())
     })
     .check(|c, s| match c.host.as_str() {
@@ -486,6 +486,17 @@ table! {
         Some(n) => check_int(s, n.into()),
         None => Ok(()),
     }),
+    Sessions: opt!("x-smpp-sessions", "1", int 1..=64 => sessions,
+        "How many binds the channel keeps open, each with its own connection and window: \
+         submits go to the least loaded bound one, x-smpp-submit-max-rate is their total, \
+         and receipts and inbound messages from any of them arrive in the one event stream."),
+    SessionsSpread: opt!("x-smpp-sessions-spread", "false", bool => sessions_spread,
+        "true: with several hosts, bind n prefers host n (counting round the list), so the \
+         binds are spread over the hosts; false: every bind prefers the hosts in their order."),
+    FailbackInterval: opt!("x-smpp-failback-interval", "30", secs 1..=86400 => failback_interval,
+        "Seconds between background checks, while a bind is on a later host of x-smpp-host, \
+         of whether an earlier host answers again: when it binds, new submits move to it and \
+         the later host's bind is drained and closed."),
     ConnectRetry: opt!("x-smpp-connect-retry", "false", bool => connect_retry,
         "true: connect returns at once and the client connects in the background, retrying \
          as after a lost connection (x-smpp-reconnect-attempts, reconnection-timeout) while \
@@ -561,6 +572,10 @@ table! {
         "PEM certificates to trust instead of the system trust store and the keystore's trust \
          entries; one identical to the SMSC's own certificate pins it.")
     .example("/etc/esme/smsc-ca.pem"),
+    TlsReloadFiles: opt!("x-smpp-tls-reload-files", "false", bool => tls.reload_files,
+        "true: the PKCS#12 file and x-smpp-tls-ca-file are read again before a reconnect when \
+         they changed on disk (a renewed certificate is used without a restart; a file that no \
+         longer opens is logged and the one in use kept); false: they are read once."),
     TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
         "1.3",
@@ -607,6 +622,10 @@ table! {
     TlsTrustPkcs12Cas: opt!("x-smpp-tls-trust-pkcs12-cas", "false", bool => tls.trust_pkcs12_cas,
         "true: also trust the PKCS#12 file's CA certificates that are not trust entries (e.g. \
          the chain OpenSSL's -chain adds)."),
+    TlsExpiryWarningDays: opt!("x-smpp-tls-expiry-warning-days", "30", int 0..=3650 => tls.expiry_warning_days,
+        "At each connect, a warning is logged when our client certificate or the SMSC's \
+         expires within this many days (0: none before they expire); the days left are in the \
+         stats and esme check."),
     TlsCertificateAlias: opt!(
         "x-smpp-tls-certificate-alias",
         "",
@@ -760,6 +779,12 @@ pub(super) fn lookup(name: &str) -> Option<&'static OptionSpec> {
 }
 
 impl Config {
+    /// The hosts of [`Opt::Host`], in the order they are tried, each with its port
+    /// ([`Opt::Port`] when the item names none). Empty when the option is not valid.
+    pub fn hosts(&self) -> Vec<(String, u16)> {
+        super::values::host_list(&self.host, self.port).unwrap_or_default()
+    }
+
     /// Every option at its default from the table; host and system_id empty (not valid until
     /// they are set).
     pub(super) fn blank() -> Config {

@@ -130,10 +130,78 @@ pub(super) fn text(spec: &'static OptionSpec, v: &str, max: usize) -> Result<Str
 }
 
 pub(super) fn check_host(spec: &'static OptionSpec, v: &str) -> Result<(), ConfigError> {
-    if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !v.contains(',')
+        && v.trim()
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(must(spec, v));
     }
-    Ok(())
+    host_list(v, 1)
+        .map(|_| ())
+        .map_err(|why| invalid(spec, v, &why))
+}
+
+/// The hosts of [`Opt::Host`](crate::config::Opt::Host)'s value, in order, each with its port
+/// (`default_port` when the item has none): `smsc-a, smsc-b:2776, [::1]:2777, ::1`. An item
+/// with more than one `:` and no brackets is an IPv6 address without a port.
+pub(crate) fn host_list(v: &str, default_port: u16) -> Result<Vec<(String, u16)>, String> {
+    let mut out = Vec::new();
+    for (n, item) in v.split(',').enumerate() {
+        let item = item.trim();
+        let which = || format!("host {} of the list", n + 1);
+        if item.is_empty() {
+            return Err(if n == 0 && !v.contains(',') {
+                "it is empty".to_string()
+            } else {
+                format!("{} is empty", which())
+            });
+        }
+        if item.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!("{} holds a space", which()));
+        }
+        let (name, port) = if let Some(rest) = item.strip_prefix('[') {
+            let Some((name, after)) = rest.split_once(']') else {
+                return Err(format!("{}: '[' without ']'", which()));
+            };
+            match after {
+                "" => (name, None),
+                p => match p.strip_prefix(':') {
+                    Some(p) => (name, Some(p)),
+                    None => {
+                        return Err(format!(
+                            "{}: ']' must end it or be followed by :port",
+                            which()
+                        ))
+                    }
+                },
+            }
+        } else if item.matches(':').count() > 1 {
+            (item, None)
+        } else {
+            match item.split_once(':') {
+                Some((name, p)) => (name, Some(p)),
+                None => (item, None),
+            }
+        };
+        if name.is_empty() {
+            return Err(format!("{} has no name before its port", which()));
+        }
+        let port = match port {
+            None => default_port,
+            Some(p) => match p.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => {
+                    return Err(format!(
+                        "{}: port '{p}' is not a number from 1 to 65535",
+                        which()
+                    ))
+                }
+            },
+        };
+        out.push((name.to_string(), port));
+    }
+    Ok(out)
 }
 
 /// One of `table`'s names, in any case.

@@ -62,6 +62,28 @@ pub unsafe extern "C" fn esme_client_connect(
     })
 }
 
+/// Applies a new configuration to a live client without a restart (the configuration
+/// stays owned by the caller). It is validated and its files (PKCS#12, CA, PII rules) are
+/// loaded first: when that fails, nothing changes and the result and `esme_last_error` say
+/// why (e.g. ESME_ERR_CONFIG). The submit rate changes at once; any other change (hosts,
+/// credentials, TLS material, window, timeouts, masking, the number of binds) makes new
+/// binds with it, moves new submits to them and drains the old ones: every message keeps
+/// its one outcome. When a new bind cannot be made, the binds in use stay and the result
+/// says why. Blocks while the new binds connect (up to the connect timeout per host and
+/// bind). Thread-safe; one reload at a time per client.
+#[no_mangle]
+pub unsafe extern "C" fn esme_client_reload(
+    client: *const esme_client,
+    cfg: *const esme_config,
+) -> esme_result {
+    client_call(client, |c| {
+        let st = handle::get(cfg, "cfg")?;
+        let config = lock(&st).build().map_err(fail_err)?;
+        c.client.reload(&config).map_err(fail_err)?;
+        Ok(ESME_OK)
+    })
+}
+
 /// Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
 /// or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
 /// while a reconnect is in progress. Idempotent; the handle stays valid for stats,

@@ -159,6 +159,14 @@ mod tests {
                 esme_client_close(std::ptr::null::<u8>().wrapping_add(0x1234).cast()),
                 ESME_ERR_INVALID_HANDLE
             );
+            assert_eq!(
+                esme_client_reload(std::ptr::null::<u8>().wrapping_add(0x1234).cast(), cfg),
+                ESME_ERR_INVALID_HANDLE
+            );
+            assert_eq!(
+                esme_client_reload(std::ptr::null(), std::ptr::null()),
+                ESME_ERR_NULL
+            );
             esme_client_free(std::ptr::null_mut());
             assert_eq!(
                 esme_event_get_kind(std::ptr::null()),

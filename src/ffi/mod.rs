@@ -11,6 +11,7 @@
 //! | `strings.rs` | strings in (`const char *`) and out (caller buffers, borrowed `esme_str`/`esme_bytes`) |
 //! | `config.rs` | `esme_config`: options by their Genesys names, channel files |
 //! | `client.rs` | `esme_client`: connect, close, free, state, stats, last error |
+//! | `metrics.rs` | `esme_metrics`, `esme_bind_metrics` (structures that grow at their end) and the Prometheus text |
 //! | `submit.rs` | `esme_message`, `esme_outcome`, the blocking and async submits |
 //! | `events.rs` | `esme_client_poll`, `esme_event` and its accessors, receipts |
 //! | `rules.rs` | `esme_rules`: PII masking |
@@ -53,6 +54,8 @@ mod config;
 
 mod client;
 
+mod metrics;
+
 mod submit;
 
 mod events;
@@ -66,6 +69,7 @@ pub use client::*;
 pub use config::*;
 pub use events::*;
 pub use log::*;
+pub use metrics::*;
 pub use result::*;
 pub use rules::*;
 pub use strings::{esme_bytes, esme_str};

@@ -98,3 +98,38 @@ pub(crate) fn show_time(t: SystemTime) -> String {
         (rem % 3600) / 60
     )
 }
+
+/// Whole days from `now` until `not_after` (negative once expired: -1 within the first day
+/// after it).
+pub fn days_left(not_after: SystemTime, now: SystemTime) -> i64 {
+    const DAY: u64 = 86_400;
+    match not_after.duration_since(now) {
+        Ok(left) => (left.as_secs() / DAY) as i64,
+        Err(e) => -(e.duration().as_secs().div_ceil(DAY) as i64),
+    }
+}
+
+/// One line to log when a certificate has expired or expires within `window_days` days;
+/// `None` otherwise. `whose` starts it: "client certificate", "the SMSC's certificate".
+pub(crate) fn expiry_warning(
+    whose: &str,
+    subject: &str,
+    not_after: SystemTime,
+    now: SystemTime,
+    window_days: u32,
+) -> Option<String> {
+    let days = days_left(not_after, now);
+    let end = show_time(not_after);
+    if days < 0 {
+        Some(format!(
+            "{whose} \"{subject}\" expired on {end} ({} days ago): renew it",
+            -days
+        ))
+    } else if window_days > 0 && days <= i64::from(window_days) {
+        Some(format!(
+            "{whose} \"{subject}\" expires on {end}, in {days} days: renew it"
+        ))
+    } else {
+        None
+    }
+}

@@ -18,6 +18,10 @@ pub struct HandshakeInfo {
     pub cipher_suite: String,
     /// Whether the session was resumed.
     pub resumed: bool,
+    /// The SMSC's certificate's subject, when it presented one that could be read.
+    pub server_subject: Option<String>,
+    /// When the SMSC's certificate expires (its notAfter).
+    pub server_not_after: Option<std::time::SystemTime>,
 }
 
 /// Why a handshake did not finish; the client turns it into its error (`Tls`, `Timeout` or
@@ -96,6 +100,12 @@ pub(crate) fn handshake(
     }
     setup.recorder.lock().done = true;
     await_certificate_verdict(setup, &mut conn, &sock, deadline)?;
+    // The SMSC's certificate, also on a resumed session (rustls keeps the chain with it).
+    let server = conn
+        .peer_certificates()
+        .and_then(|c| c.first().cloned())
+        .or_else(|| setup.recorder.lock().presented.clone())
+        .and_then(|c| super::certs::cert_facts(&c));
     let info = HandshakeInfo {
         version: conn
             .protocol_version()
@@ -106,6 +116,8 @@ pub(crate) fn handshake(
             .map(|c| format!("{:?}", c.suite()))
             .unwrap_or_default(),
         resumed: matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
+        server_not_after: server.as_ref().and_then(|f| f.not_after),
+        server_subject: server.map(|f| f.subject),
     };
     let stream = TlsStream::new(sock, conn)
         .map_err(|e| HandshakeError::Disconnected(format!("cannot share the socket: {e}")))?;

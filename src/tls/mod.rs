@@ -24,6 +24,7 @@ mod setup;
 mod tests;
 mod verify;
 
+pub use certs::days_left;
 pub(crate) use certs::{cert_facts, show_time};
 pub(crate) use diagnose::{describe_smpp, looks_like_tls};
 pub use error::{CertProblem, TlsError};

@@ -45,8 +45,8 @@ pub struct TlsReport {
     pub client_issuer: Option<String>,
     /// Our client certificate's expiry (mutual).
     pub client_not_after: Option<SystemTime>,
-    /// Warnings: a client certificate expiring within 30 days, hostname checking off, trust
-    /// entries not used, …
+    /// Warnings: hostname checking off, trust entries not used, … (the certificates'
+    /// expiry: [`Opt::TlsExpiryWarningDays`], warned about at each connect).
     pub warnings: Vec<String>,
     /// Warnings about the versions: [`Opt::TlsVersion`] = 1.1 (never spoken).
     pub version_warnings: Vec<String>,
@@ -72,6 +72,8 @@ pub(crate) struct TlsSetup {
     pub anchor_subjects: Vec<String>,
     /// What the handshake in progress (or the last one) showed.
     pub(super) recorder: Arc<Recorder>,
+    /// [`Opt::TlsExpiryWarningDays`].
+    pub expiry_warning_days: u32,
 }
 
 impl std::fmt::Debug for TlsSetup {
@@ -149,9 +151,8 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
                     when: format!("is not valid until {}", show_time(start)),
                 });
             }
-            if let Some(w) = id.expiry_warning(now) {
-                report.warnings.push(w);
-            }
+            // Its expiry is warned about at each connect (TlsSetup::expiry_warnings), not
+            // once here: a client lives for months.
             report.client_subject = Some(id.subject.clone());
             report.client_issuer = id
                 .chain
@@ -369,6 +370,7 @@ pub(crate) fn setup(s: &TlsConfig, host: &str) -> Result<TlsSetup, TlsError> {
         report,
         anchor_subjects,
         recorder,
+        expiry_warning_days: s.expiry_warning_days,
     })
 }
 
@@ -499,5 +501,35 @@ impl TlsSetup {
     /// What the last handshake showed.
     pub(crate) fn evidence(&self) -> Evidence {
         self.recorder.snapshot()
+    }
+
+    /// Our client certificate's expiry warning at `now` (expired, or within
+    /// [`Opt::TlsExpiryWarningDays`]), mutual TLS only.
+    pub(crate) fn client_expiry_warning(&self, now: SystemTime) -> Option<String> {
+        let r = &self.report;
+        super::certs::expiry_warning(
+            "client certificate",
+            r.client_subject.as_deref()?,
+            r.client_not_after?,
+            now,
+            self.expiry_warning_days,
+        )
+    }
+
+    /// The SMSC's certificate's expiry warning at `now`, from what a handshake showed of it
+    /// (`HandshakeInfo::server_subject`, `server_not_after`).
+    pub(crate) fn server_expiry_warning(
+        &self,
+        subject: Option<&str>,
+        not_after: Option<SystemTime>,
+        now: SystemTime,
+    ) -> Option<String> {
+        super::certs::expiry_warning(
+            "the SMSC's certificate",
+            subject?,
+            not_after?,
+            now,
+            self.expiry_warning_days,
+        )
     }
 }

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub const HELP: &str = "\
-esme bench [-n N] [-w W] [--sessions K] [--host H --port P]
+esme bench [-n N] [-w W] [--sessions K [--pool]] [--host H --port P]
            [--tls [--ca CA.pem] [--cert C.pem --key K.pem | --p12 F --p12-password PW]
                   [--tls-version 1.2|1.3] [--tls-dir DIR] [--handshakes N]]
            [--size CHARS] [--warmup N] [--json]
@@ -23,7 +23,8 @@ esme bench [-n N] [-w W] [--sessions K] [--host H --port P]
   bind_resp (after --warmup messages, default 0) and stops at the N-th response.
   Against --host/--port (or --smsc HOST:PORT), else the built-in simulator started
   in-process. --sessions K binds K clients in one process and splits N among them (one
-  submitting thread each); the rate is the aggregate.
+  submitting thread each); the rate is the aggregate. --pool makes them one client with a
+  pool of K binds (each with window W), fed by K submitting threads.
   Prints the outcomes, response latency p50/p99 (at window 1: each submit's round trip as
   the caller sees it; else the time from write to response), the process's CPU time per
   message (user + system; with the in-process simulator this includes the simulator), and as
@@ -144,6 +145,59 @@ fn run_batch(client: &Client, msg: &Message, n: u64, progress: bool) -> Result<C
     Ok(counts)
 }
 
+/// `n` async submits from `k` threads into one client (a pool of binds). Each thread takes
+/// the outcomes waiting between its submits, as each of `k` separate clients' threads does
+/// ([`run_batch`]), then all wait for the rest.
+fn run_pool(client: &Client, msg: &Message, n: u64, k: u64) -> Result<Counts, String> {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    let done = AtomicU64::new(0);
+    let results: Vec<Result<Counts, String>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..k)
+            .map(|i| {
+                let m = n / k + u64::from(i < n % k);
+                let done = &done;
+                s.spawn(move || -> Result<Counts, String> {
+                    let mut counts = [0; 4];
+                    let take = |e: Event, counts: &mut Counts| {
+                        if let Event::Outcome { outcome, .. } = e {
+                            count(Some(outcome), counts);
+                            done.fetch_add(1, Relaxed);
+                        }
+                    };
+                    for _ in 0..m {
+                        client.submit_async(msg).map_err(|e| e.to_string())?;
+                        while let Some(e) = client.poll_event(None) {
+                            take(e, &mut counts);
+                        }
+                    }
+                    let deadline = Instant::now() + Duration::from_secs(120);
+                    while done.load(Relaxed) < n && Instant::now() < deadline {
+                        if let Some(e) = client.poll_event(Some(Duration::from_millis(10))) {
+                            take(e, &mut counts);
+                        }
+                    }
+                    Ok(counts)
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a submitting thread panicked".into()))
+            })
+            .collect()
+    });
+    let mut counts = [0; 4];
+    for r in results {
+        for (k, v) in r?.iter().enumerate() {
+            counts[k] += v;
+        }
+    }
+    let counted: u64 = counts.iter().sum();
+    counts[2] += n.saturating_sub(counted);
+    Ok(counts)
+}
+
 fn pct(sorted: &[u64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -188,7 +242,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             "--tls-dir",
             "--handshakes",
         ],
-        &["--tls", "--json"],
+        &["--tls", "--json", "--pool"],
     )?;
     let count: u64 = num2(&a, "-n", "--count", 100_000, 1, 100_000_000)?;
     let window: u32 = num2(&a, "-w", "--window", 64, 1, 1000)?;
@@ -203,6 +257,10 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         return Err(format!(
             "-n {count}: must be at least --sessions ({sessions}), one message per session"
         ));
+    }
+    let pool = a.flag("--pool");
+    if pool && sessions < 2 {
+        return Err("--pool needs --sessions K of 2 or more (the binds of the pool)".into());
     }
     let tls = a.flag("--tls");
     let version = match a.get("--tls-version") {
@@ -336,6 +394,9 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             b = b.tls_mode(TlsMode::Mutual).tls_client_pem(c, k);
         }
     }
+    if pool {
+        b = b.sessions(sessions as u32);
+    }
     let cfg = b.build().map_err(|e| e.to_string())?;
     let timing = if handshakes > 0 {
         Some(esme::client::handshake_timing(&cfg, handshakes).map_err(|e| e.to_string())?)
@@ -351,7 +412,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
         .encoding(Encoding::Gsm7);
     msg.data_coding = Some(0);
     let threads0 = threads();
-    let clients = (0..sessions)
+    let clients = (0..if pool { 1 } else { sessions })
         .map(|_| Client::connect(&cfg).map_err(|e| e.to_string()))
         .collect::<Result<Vec<Client>, String>>()?;
     let threads_bound = threads();
@@ -371,7 +432,9 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
     let mut counts: Counts = [0; 4];
-    if sessions == 1 {
+    if pool && !blocking {
+        counts = run_pool(&clients[0], &msg, count, sessions)?;
+    } else if sessions == 1 || pool {
         counts = if blocking {
             rtt.reserve(count as usize);
             run_blocking(&clients[0], &msg, count, &mut rtt)
@@ -453,7 +516,7 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
     if a.flag("--json") {
         writeln!(
             out,
-            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"sessions\":{sessions},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_us\":{},\"p99_us\":{},\"cpu_us_per_msg\":{},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"threads_per_session\":{},\"rss_kb_bound\":{},\"in_process_smsc\":{},\"handshake_full_ms\":{},\"handshake_resumed_ms\":{}}}",
+            "{{\"client\":\"esme\",\"transport\":\"{transport}\",\"count\":{n},\"window\":{window},\"sessions\":{sessions},\"pool\":{pool},\"seconds\":{secs:.4},\"msgs_per_sec\":{rate:.0},\"p50_us\":{},\"p99_us\":{},\"cpu_us_per_msg\":{},\"accepted\":{},\"rejected\":{},\"unknown\":{},\"not_sent\":{},\"threads_per_session\":{},\"rss_kb_bound\":{},\"in_process_smsc\":{},\"handshake_full_ms\":{},\"handshake_resumed_ms\":{}}}",
             json_num(p50_us, 1),
             json_num(p99_us, 1),
             json_num(cpu_us, 2),
@@ -475,7 +538,12 @@ pub fn run(args: &[String], out: &mut impl Write) -> Result<ExitCode, String> {
             format!("{host}:{port}")
         };
         let mut lines = vec![format!(
-            "esme bench: {n} messages, window {window}, {sessions} session(s), {transport}, against {where_}"
+            "esme bench: {n} messages, window {window}, {sessions} session(s){}, {transport}, against {where_}",
+            if pool {
+                format!(" in one client ({})", esme::config::Opt::Sessions)
+            } else {
+                String::new()
+            }
         )];
         lines.push(format!(
             "outcomes accepted {} rejected {} unknown {} not-sent {}",

@@ -79,17 +79,19 @@ impl Identity {
 
     /// Whole days from `now` until the leaf certificate expires (negative once expired).
     pub fn days_left(&self, now: SystemTime) -> Option<i64> {
-        const DAY: u64 = 86_400;
-        let not_after = self.not_after?;
-        Some(match not_after.duration_since(now) {
-            Ok(left) => (left.as_secs() / DAY) as i64,
-            Err(e) => -(e.duration().as_secs().div_ceil(DAY) as i64),
-        })
+        Some(crate::tls::certs::days_left(self.not_after?, now))
     }
 
     /// One line to log when the certificate has expired, expires within 30 days or is not
     /// valid yet; `None` otherwise.
     pub fn expiry_warning(&self, now: SystemTime) -> Option<String> {
+        self.expiry_warning_within(now, 30)
+    }
+
+    /// As [`Identity::expiry_warning`], with a window of `days` days
+    /// ([`Opt::TlsExpiryWarningDays`](crate::config::Opt::TlsExpiryWarningDays); 0: only
+    /// once expired).
+    pub fn expiry_warning_within(&self, now: SystemTime, days: u32) -> Option<String> {
         if let Some(nb) = self.not_before {
             if now < nb {
                 return Some(format!(
@@ -99,20 +101,12 @@ impl Identity {
                 ));
             }
         }
-        let days = self.days_left(now)?;
-        let not_after = Date(self.not_after?);
-        if days < 0 {
-            Some(format!(
-                "client certificate \"{}\" expired on {not_after} ({} days ago): renew it",
-                self.subject, -days
-            ))
-        } else if days <= 30 {
-            Some(format!(
-                "client certificate \"{}\" expires on {not_after}, in {days} days: renew it",
-                self.subject
-            ))
-        } else {
-            None
-        }
+        crate::tls::certs::expiry_warning(
+            "client certificate",
+            &self.subject,
+            self.not_after?,
+            now,
+            days,
+        )
     }
 }

@@ -7,23 +7,7 @@
 #include "common.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdint.h>
-
-static const char *g_fifo;
-
-static int smsc_cmd(const char *json) {
-    int fd = open(g_fifo, O_WRONLY | O_NONBLOCK);
-    size_t n = strlen(json);
-    int ok;
-    if (fd < 0) {
-        perror(g_fifo);
-        return 0;
-    }
-    ok = write(fd, json, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
-    close(fd);
-    return ok;
-}
 
 static int name_ok(const char *s, size_t n) {
     size_t i;
@@ -248,7 +232,7 @@ int main(int argc, char **argv) {
         count_result(0);
         return finish();
     }
-    g_fifo = argv[2];
+    smsc_fifo = argv[2];
 
     /* Traffic against node-smpp: 5 messages with receipts, 2 answered ESME_RTHROTTLED. */
     cfg = test_config(argv[1], "esme-metrics");

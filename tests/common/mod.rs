@@ -9,7 +9,7 @@ pub mod tls;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// The value of `"key":` in a JSON line: a string (unescaped for the simple escapes), a
@@ -159,6 +159,22 @@ impl NodeSmsc {
     /// answered before this call is seen once its ack is).
     pub fn sync(&mut self) {
         self.cmd(r#"{"cmd":"stats"}"#);
+    }
+
+    /// Tells smsc.js to quit (its connections close without an unbind, as when it is
+    /// killed) and returns every line it printed, up to its exit (at most 20 s).
+    pub fn quit(mut self) -> Vec<String> {
+        self.cmd(r#"{"cmd":"quit"}"#);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => self.seen.push(l),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!("smsc.js did not exit in 20 s"),
+            }
+        }
+        std::mem::take(&mut self.seen)
     }
 
     /// How many event lines of this kind smsc.js wrote up to now ([`NodeSmsc::sync`] first:

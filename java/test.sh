@@ -4,7 +4,9 @@
 #   bash java/test.sh
 # 1. io.esme.test.ClientTest (the API: outcomes and receipts with attachments, long messages'
 #    early receipts, RELEASED (against a plain `esme smsc --receipt-delay 600000`), close, the
-#    listener, errors, channel files, logging, the Cleaner) under -Xcheck:jni, per SMSC;
+#    listener, errors, channel files, logging, the Cleaner; a pool of 2 binds and its per-bind
+#    numbers; the Prometheus text parsed line by line; reloads under load losing nothing; bad
+#    reloads changing nothing) under -Xcheck:jni, per SMSC;
 # 2. JarCheck: a program compiled in an empty folder with `javac -cp esme.jar` and run with
 #    `java -cp esme.jar:.`, no java.library.path, no LD_LIBRARY_PATH: 1,000 messages with
 #    receipts from 4 threads, every outcome and final receipt with its attachment, close;
@@ -63,6 +65,10 @@ wait_port() { # FILE SED-EXPR PID
   done
   return 1
 }
+
+# The servers' output files are truncated by their own (background) shells, which may run
+# after wait_port first reads them: a port left in one by an earlier run must not be taken.
+rm -f "$out/smsc.out" "$out/slow-smsc.out" "$out/node-smsc.out"
 
 echo "== esme smsc (mutual TLS)"
 "$target/debug/esme" smsc --port 0 --duration 600 --tls-cert "$pki/server.pem" \

@@ -40,12 +40,12 @@ static jclass cls_exception;  /* io.esme.EsmeException */
 static jclass cls_log;        /* io.esme.LogBridge */
 static jclass cls_npe;        /* java.lang.NullPointerException */
 static jclass cls_oom;        /* java.lang.OutOfMemoryError */
+static jclass cls_bytes;      /* byte[] */
 static jmethodID ctor_exception;
 static jmethodID log_method;
 static JavaVM *the_vm;
 static pthread_key_t attached_key; /* set on the library threads this glue attached */
 
-#define N_STATS 17
 
 static jclass global_class(JNIEnv *env, const char *name) {
     jclass local = (*env)->FindClass(env, name);
@@ -75,7 +75,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     if ((cls_exception = global_class(env, "io/esme/EsmeException")) == NULL ||
         (cls_log = global_class(env, "io/esme/LogBridge")) == NULL ||
         (cls_npe = global_class(env, "java/lang/NullPointerException")) == NULL ||
-        (cls_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL) {
+        (cls_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL ||
+        (cls_bytes = global_class(env, "[B")) == NULL) {
         return JNI_ERR;
     }
     ctor_exception = (*env)->GetMethodID(env, cls_exception, "<init>", "(I[B)V");
@@ -101,6 +102,7 @@ JNIEXPORT void JNICALL JNI_OnUnload(JavaVM *vm, void *reserved) {
     (*env)->DeleteGlobalRef(env, cls_exception);
     (*env)->DeleteGlobalRef(env, cls_npe);
     (*env)->DeleteGlobalRef(env, cls_oom);
+    (*env)->DeleteGlobalRef(env, cls_bytes);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -257,37 +259,39 @@ static void arg_free(char *p, const char *stack) {
 /* ---------------------------------------------------------------------------------------- */
 /* Natives of esme.Esme */
 
-JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nConnect(JNIEnv *env, jclass cls, jbyteArray path,
-                                                jobjectArray keys, jobjectArray values) {
+/* A new esme_config from a channel file (path, or null for none) and the options on top
+ * (keys[i] = values[i], applied in order); NULL with a pending exception when one is bad.
+ * Free with esme_config_free. Shared by nConnect and nReload: a reload takes its
+ * configuration in the same form as a connect. */
+static esme_config *config_of(JNIEnv *env, jbyteArray path, jobjectArray keys,
+                              jobjectArray values) {
     esme_config *cfg = NULL;
-    esme_client *client = NULL;
     esme_result r;
     jsize i, n;
-    (void)cls;
     if (keys == NULL || values == NULL) {
         (*env)->ThrowNew(env, cls_npe, "esme: options is null");
-        return 0;
+        return NULL;
     }
     n = (*env)->GetArrayLength(env, keys);
     if ((*env)->GetArrayLength(env, values) != n) {
         throw_text(env, ESME_ERR_USAGE, "esme: keys and values differ in length");
-        return 0;
+        return NULL;
     }
     r = esme_config_new(&cfg);
     if (r != ESME_OK) {
         throw_esme(env, r);
-        return 0;
+        return NULL;
     }
     if (path != NULL) {
         char *p = cstr_of(env, path, "path", NULL);
         if (p == NULL) {
-            goto out;
+            goto fail;
         }
         r = esme_config_load_file(cfg, p);
         free_cstr(p);
         if (r != ESME_OK) {
             throw_esme(env, r);
-            goto out;
+            goto fail;
         }
     }
     for (i = 0; i < n; i++) {
@@ -299,24 +303,57 @@ JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nConnect(JNIEnv *env, jclass cls
         (*env)->DeleteLocalRef(env, jv);
         if (v == NULL) {
             free_cstr(k);
-            goto out;
+            goto fail;
         }
         r = esme_config_set(cfg, k, v);
         free_cstr(k);
         free_cstr(v);
         if (r != ESME_OK) {
             throw_esme(env, r);
-            goto out;
+            goto fail;
         }
+    }
+    return cfg;
+fail:
+    esme_config_free(cfg);
+    return NULL;
+}
+
+JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nConnect(JNIEnv *env, jclass cls, jbyteArray path,
+                                                jobjectArray keys, jobjectArray values) {
+    esme_client *client = NULL;
+    esme_config *cfg;
+    esme_result r;
+    (void)cls;
+    if ((cfg = config_of(env, path, keys, values)) == NULL) {
+        return 0;
     }
     r = esme_client_connect(cfg, &client);
     if (r != ESME_OK) {
         throw_esme(env, r);
         client = NULL;
     }
-out:
     esme_config_free(cfg);
     return (jlong)(uintptr_t)client;
+}
+
+/* esme_client_reload with a configuration made as nConnect's: nothing changes when it
+ * fails (a bad option, a file that does not load, a new bind that cannot bind). Blocks while
+ * the new binds connect. */
+JNIEXPORT void JNICALL Java_io_esme_EsmeClient_nReload(JNIEnv *env, jclass cls, jlong h,
+                                                       jbyteArray path, jobjectArray keys,
+                                                       jobjectArray values) {
+    esme_config *cfg;
+    esme_result r;
+    (void)cls;
+    if ((cfg = config_of(env, path, keys, values)) == NULL) {
+        return;
+    }
+    r = esme_client_reload(client_of(h), cfg);
+    if (r != ESME_OK) {
+        throw_esme(env, r);
+    }
+    esme_config_free(cfg);
 }
 
 JNIEXPORT jlong JNICALL Java_io_esme_EsmeClient_nSubmitAsync(JNIEnv *env, jclass cls, jlong h,
@@ -550,40 +587,200 @@ JNIEXPORT jint JNICALL Java_io_esme_EsmeClient_nPoll(JNIEnv *env, jclass cls, jl
     return n;
 }
 
-JNIEXPORT jlongArray JNICALL Java_io_esme_EsmeClient_nStats(JNIEnv *env, jclass cls, jlong h) {
-    esme_stats s;
-    jlong v[N_STATS];
-    jlongArray a;
+/* A double's bits as a jlong (Double.longBitsToDouble on the Java side). */
+static jlong double_bits(double d) {
+    jlong v;
+    memcpy(&v, &d, sizeof v);
+    return v;
+}
+
+/* The numbers of esme_client_metrics, then those of each bind (esme_client_bind_metrics,
+ * index 0 .. binds_configured - 1), as one long[] laid out as io.esme.Stats reads it:
+ * STATS_LONGS for the channel (the last: how many binds follow), then BIND_LONGS per bind.
+ * The binds' hosts (UTF-8) go into hosts[0] as a byte[][], one per bind. A bind that is
+ * gone by the time it is read (a reload made fewer) ends the list there. */
+#define STATS_LONGS 33
+#define BIND_LONGS 16
+#define MAX_BINDS 1024
+
+JNIEXPORT jlongArray JNICALL Java_io_esme_EsmeClient_nStats(JNIEnv *env, jclass cls, jlong h,
+                                                            jobjectArray hosts) {
+    esme_metrics s;
+    esme_bind_metrics b;
+    jlong *v;
+    jlongArray a = NULL;
+    jobjectArray names = NULL;
+    uint32_t i, nb;
+    size_t k = 0;
     esme_result r;
     (void)cls;
     memset(&s, 0, sizeof s);
-    r = esme_client_stats(client_of(h), &s);
+    s.struct_size = sizeof s;
+    r = esme_client_metrics(client_of(h), &s);
     if (r != ESME_OK) {
         throw_esme(env, r);
         return NULL;
     }
-    v[0] = (jlong)s.submitted;
-    v[1] = (jlong)s.accepted;
-    v[2] = (jlong)s.rejected;
-    v[3] = (jlong)s.unknown;
-    v[4] = (jlong)s.not_sent;
-    v[5] = (jlong)s.throttled;
-    v[6] = (jlong)s.retried;
-    v[7] = (jlong)s.parts_sent;
-    v[8] = (jlong)s.in_flight;
-    v[9] = (jlong)s.reconnects;
-    v[10] = (jlong)s.bytes_in;
-    v[11] = (jlong)s.bytes_out;
-    v[12] = (jlong)s.messages_received;
-    v[13] = (jlong)s.receipts_received;
-    v[14] = (jlong)s.inbound_refused;
-    v[15] = (jlong)s.latency_p50_us;
-    v[16] = (jlong)s.latency_p99_us;
-    a = (*env)->NewLongArray(env, N_STATS);
+    nb = s.binds_configured < MAX_BINDS ? s.binds_configured : MAX_BINDS;
+    v = malloc((STATS_LONGS + (size_t)nb * BIND_LONGS) * sizeof *v);
+    if (v == NULL) {
+        (*env)->ThrowNew(env, cls_oom, "esme: out of native memory");
+        return NULL;
+    }
+    v[k++] = (jlong)s.binds_configured;
+    v[k++] = (jlong)s.binds_up;
+    v[k++] = (jlong)s.window_size;
+    v[k++] = (jlong)s.client_cert_days_left;
+    v[k++] = (jlong)s.smsc_cert_days_left;
+    v[k++] = double_bits(s.submits_per_second);
+    v[k++] = (jlong)s.submitted;
+    v[k++] = (jlong)s.accepted;
+    v[k++] = (jlong)s.rejected;
+    v[k++] = (jlong)s.unknown;
+    v[k++] = (jlong)s.not_sent;
+    v[k++] = (jlong)s.throttled;
+    v[k++] = (jlong)s.retried;
+    v[k++] = (jlong)s.parts_sent;
+    v[k++] = (jlong)s.in_flight;
+    v[k++] = (jlong)s.reconnect_attempts;
+    v[k++] = (jlong)s.reconnects;
+    v[k++] = (jlong)s.bytes_in;
+    v[k++] = (jlong)s.bytes_out;
+    v[k++] = (jlong)s.messages_received;
+    v[k++] = (jlong)s.receipts_received;
+    v[k++] = (jlong)s.receipts_matched;
+    v[k++] = (jlong)s.receipts_unmatched;
+    v[k++] = (jlong)s.inbound_refused;
+    v[k++] = (jlong)s.latency_p50_us;
+    v[k++] = (jlong)s.latency_p99_us;
+    v[k++] = (jlong)s.latency_count;
+    v[k++] = (jlong)s.latency_sum_us;
+    v[k++] = (jlong)s.receipt_lag_p50_us;
+    v[k++] = (jlong)s.receipt_lag_p99_us;
+    v[k++] = (jlong)s.receipt_lag_count;
+    v[k++] = (jlong)s.receipt_lag_sum_us;
+    k++; /* [32]: the binds listed, below */
+    names = (*env)->NewObjectArray(env, (jsize)nb, cls_bytes, NULL);
+    if (names == NULL) {
+        goto out;
+    }
+    for (i = 0; i < nb; i++) {
+        jbyteArray host;
+        memset(&b, 0, sizeof b);
+        b.struct_size = sizeof b;
+        r = esme_client_bind_metrics(client_of(h), i, &b);
+        if (r == ESME_ERR_INVALID_ARG) {
+            break; /* fewer binds now than a moment ago */
+        }
+        if (r != ESME_OK) {
+            throw_esme(env, r);
+            goto out;
+        }
+        b.host[ESME_HOST_LEN - 1] = '\0';
+        v[k++] = (jlong)b.index;
+        v[k++] = (jlong)b.up;
+        v[k++] = (jlong)b.window_size;
+        v[k++] = (jlong)b.window_in_use;
+        v[k++] = (jlong)b.smsc_cert_days_left;
+        v[k++] = double_bits(b.submits_per_second);
+        v[k++] = (jlong)b.parts_sent;
+        v[k++] = (jlong)b.throttled;
+        v[k++] = (jlong)b.reconnect_attempts;
+        v[k++] = (jlong)b.reconnects;
+        v[k++] = (jlong)b.bytes_in;
+        v[k++] = (jlong)b.bytes_out;
+        v[k++] = (jlong)b.latency_p50_us;
+        v[k++] = (jlong)b.latency_p99_us;
+        v[k++] = (jlong)b.latency_count;
+        v[k++] = (jlong)b.latency_sum_us;
+        host = new_bytes(env, b.host, strlen(b.host));
+        if (host == NULL) {
+            goto out;
+        }
+        (*env)->SetObjectArrayElement(env, names, (jsize)i, host);
+        (*env)->DeleteLocalRef(env, host);
+    }
+    v[STATS_LONGS - 1] = (jlong)i;
+    a = (*env)->NewLongArray(env, (jsize)k);
     if (a != NULL) {
-        (*env)->SetLongArrayRegion(env, a, 0, N_STATS, v);
+        (*env)->SetLongArrayRegion(env, a, 0, (jsize)k, v);
+        (*env)->SetObjectArrayElement(env, hosts, 0, names);
+    }
+out:
+    free(v);
+    if (names != NULL) {
+        (*env)->DeleteLocalRef(env, names);
     }
     return a;
+}
+
+/* The Prometheus text of one client (n == -1, handle h) or of several (hs), read with a
+ * buffer that grows to what the library says it needs (the text may grow between two
+ * calls: some room is added, and it is tried again). */
+static jbyteArray prometheus(JNIEnv *env, jlong h, const esme_client *const *many, size_t n,
+                             int one) {
+    char small[16384];
+    char *buf = small;
+    size_t len = sizeof small, needed = 0;
+    jbyteArray out = NULL;
+    int tries;
+    esme_result r = ESME_ERR_BUFFER_TOO_SMALL;
+    for (tries = 0; tries < 8; tries++) {
+        r = one ? esme_client_prometheus(client_of(h), buf, len, &needed)
+                : esme_clients_prometheus(many, n, buf, len, &needed);
+        if (r != ESME_ERR_BUFFER_TOO_SMALL) {
+            break;
+        }
+        if (buf != small) {
+            free(buf);
+        }
+        len = needed + needed / 4 + 4096;
+        if ((buf = malloc(len)) == NULL) {
+            (*env)->ThrowNew(env, cls_oom, "esme: out of native memory");
+            return NULL;
+        }
+    }
+    if (r == ESME_OK) {
+        out = new_bytes(env, buf, strlen(buf));
+    } else {
+        throw_esme(env, r);
+    }
+    if (buf != small) {
+        free(buf);
+    }
+    return out;
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_esme_EsmeClient_nPrometheus(JNIEnv *env, jclass cls,
+                                                                 jlong h) {
+    (void)cls;
+    return prometheus(env, h, NULL, 0, 1);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_esme_EsmeClient_nPrometheusAll(JNIEnv *env, jclass cls,
+                                                                    jlongArray hs) {
+    jsize n, i;
+    jlong *ids;
+    const esme_client **many;
+    jbyteArray out;
+    (void)cls;
+    n = (*env)->GetArrayLength(env, hs);
+    ids = malloc(((size_t)n + 1) * sizeof *ids);
+    many = malloc(((size_t)n + 1) * sizeof *many);
+    if (ids == NULL || many == NULL) {
+        free(ids);
+        free(many);
+        (*env)->ThrowNew(env, cls_oom, "esme: out of native memory");
+        return NULL;
+    }
+    (*env)->GetLongArrayRegion(env, hs, 0, n, ids);
+    for (i = 0; i < n; i++) {
+        many[i] = client_of(ids[i]);
+    }
+    out = prometheus(env, 0, many, (size_t)n, 0);
+    free(ids);
+    free(many);
+    return out;
 }
 
 JNIEXPORT jint JNICALL Java_io_esme_EsmeClient_nState(JNIEnv *env, jclass cls, jlong h) {

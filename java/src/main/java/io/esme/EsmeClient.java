@@ -9,7 +9,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An SMPP 3.4 client bound to one SMSC (the esme library through JNI). Thread-safe: every
- * method may be called from many threads at once.
+ * An SMPP 3.4 client of one channel (the esme library through JNI): one bind to an SMSC, or a
+ * pool of them ({@code x-smpp-sessions}) over one or several hosts; its configuration can be
+ * {@link #reload reloaded} without a restart, and its numbers read as {@link #stats} or
+ * {@link #prometheus() Prometheus text}. Thread-safe: every method may be called from many
+ * threads at once.
  *
  * <pre>
  * try (EsmeClient smsc = EsmeClient.builder()
@@ -188,26 +194,96 @@ public final class EsmeClient implements AutoCloseable {
         public EsmeClient connect() {
             Native.load();
             LogBridge.install();
+            Encoded c = new Encoded(file, options);
+            try {
+                long h = nConnect(c.path, c.keys, c.values);
+                return new EsmeClient(new Core(h, this));
+            } finally {
+                c.wipe();
+            }
+        }
+    }
+
+    /**
+     * A channel configuration as the natives take it: the file's path and the options as
+     * standard UTF-8 octets (a NUL inside is refused: it would cut the text in C).
+     */
+    private static final class Encoded {
+        final byte[] path;
+        final byte[][] keys;
+        final byte[][] values;
+
+        Encoded(Path file, Map<String, String> options) {
             int n = options.size();
-            byte[][] keys = new byte[n][];
-            byte[][] values = new byte[n][];
+            keys = new byte[n][];
+            values = new byte[n][];
             try {
                 int i = 0;
                 for (Map.Entry<String, String> e : options.entrySet()) {
-                    keys[i] = cstring(e.getKey(), "option name '" + e.getKey() + "'", EsmeException.Code.CONFIG);
-                    values[i] = cstring(e.getValue(), "option '" + e.getKey() + "'", EsmeException.Code.CONFIG);
+                    String k = Objects.requireNonNull(e.getKey(), "an option name is null");
+                    String v = Objects.requireNonNull(e.getValue(), "option '" + k + "' is null");
+                    keys[i] = cstring(k, "option name '" + k + "'", EsmeException.Code.CONFIG);
+                    values[i] = cstring(v, "option '" + k + "'", EsmeException.Code.CONFIG);
                     i++;
                 }
-                byte[] p = file == null ? null : cstring(file.toString(), "channel file", EsmeException.Code.CONFIG);
-                long h = nConnect(p, keys, values);
-                return new EsmeClient(new Core(h, this));
-            } finally {
-                for (byte[] v : values) {
-                    if (v != null) {
-                        Arrays.fill(v, (byte) 0); // passwords: leave no copy of ours
-                    }
+                path = file == null ? null : cstring(file.toString(), "channel file", EsmeException.Code.CONFIG);
+            } catch (RuntimeException e) {
+                wipe();
+                throw e;
+            }
+        }
+
+        /** Passwords: leave no copy of ours. */
+        void wipe() {
+            for (byte[] v : values) {
+                if (v != null) {
+                    Arrays.fill(v, (byte) 0);
                 }
             }
+        }
+    }
+
+    /**
+     * Applies a new channel configuration to this client without a restart: the options as
+     * for {@link #connect(Map)}, the whole configuration (an option left out takes its
+     * default, as at connect; it does not keep the value it had). See
+     * {@link #reload(Path, Map)}.
+     *
+     * @param options the options by name
+     * @throws EsmeException as {@link #reload(Path, Map)}
+     */
+    public void reload(Map<String, String> options) {
+        Objects.requireNonNull(options, "options is null");
+        reload(null, options);
+    }
+
+    /**
+     * Applies a new channel configuration without a restart: a Genesys channel section file
+     * (or null for none) with {@code overrides} on top (or null), read and applied as
+     * {@link #connect(Path, Map)} reads them: the whole configuration, not a difference.
+     * It is validated and its files (PKCS#12, CA, PII rules) loaded first; when that fails
+     * nothing changes and the exception says why in one line. {@code x-smpp-submit-max-rate}
+     * and the receipt-correlation limits change at once; any other change (hosts,
+     * credentials, TLS material, window, timeouts, masking, {@code x-smpp-sessions}) makes
+     * new binds with the new configuration, moves new submits to them and drains the old
+     * ones, so every message keeps its one outcome; when a new bind cannot bind, those made
+     * are closed, the binds in use stay, and this throws. Blocks while the new binds connect
+     * (up to {@code x-smpp-comms-timeout} per host and bind). Thread-safe; one reload at a
+     * time per client (another waits for it). The listener, executor and poll capacity stay
+     * as they are.
+     *
+     * @param channelFile the file, or null
+     * @param overrides options applied over the file's, or null
+     * @throws EsmeException CONFIG naming the option for a bad one (or a missing file), 3xx for
+     *     a PKCS#12 or CA file that does not load, 2xx or 3xx or BIND_REFUSED when a new bind
+     *     cannot be made, CLOSED after {@link #close}
+     */
+    public void reload(Path channelFile, Map<String, String> overrides) {
+        Encoded c = new Encoded(channelFile, overrides == null ? Map.of() : overrides);
+        try {
+            nReload(core.live(), c.path, c.keys, c.values);
+        } finally {
+            c.wipe();
         }
     }
 
@@ -310,9 +386,10 @@ public final class EsmeClient implements AutoCloseable {
     }
 
     /**
-     * The counters now (after {@link #close}: as they were at the end).
+     * The numbers now: the channel's and, in {@link Stats#binds}, each bind's (after
+     * {@link #close}: as they were at the end). Never touches the network.
      *
-     * @return the counters
+     * @return the numbers
      */
     public Stats stats() {
         Stats s = core.finalStats;
@@ -320,12 +397,78 @@ public final class EsmeClient implements AutoCloseable {
             return s;
         }
         try {
-            return new Stats(nStats(core.live()));
+            return readStats(core.live());
         } catch (EsmeException e) {
             if (core.finalStats != null) {
                 return core.finalStats;
             }
             throw e;
+        }
+    }
+
+    static Stats readStats(long h) {
+        Object[] hosts = new Object[1];
+        long[] v = nStats(h, hosts);
+        return new Stats(v, (byte[][]) hosts[0]);
+    }
+
+    /**
+     * The client's numbers in the Prometheus text exposition format (version 0.0.4: every
+     * family with {@code # HELP} and {@code # TYPE}, every sample labelled with the channel,
+     * the per-bind series also with {@code bind} and {@code host}); serve it as
+     * {@code text/plain; version=0.0.4}. After {@link #close}: the text as it was at the end.
+     * For several clients in one scrape use {@link #prometheus(Collection)}.
+     *
+     * @return the exposition, lines ending with a newline
+     */
+    public String prometheus() {
+        String s = core.finalPrometheus;
+        if (s != null) {
+            return s;
+        }
+        try {
+            return utf8(nPrometheus(core.live()));
+        } catch (EsmeException e) {
+            if (core.finalPrometheus != null) {
+                return core.finalPrometheus;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The Prometheus text of several clients as one exposition (each family's
+     * {@code # HELP} and {@code # TYPE} once, then every client's samples, each labelled
+     * with its channel: give the clients distinct channel names). Clients already closed are
+     * left out (their series end with them). Thread-safe.
+     *
+     * @param clients the clients (no null element)
+     * @return the exposition (only comments when none is open)
+     */
+    public static String prometheus(Collection<EsmeClient> clients) {
+        Objects.requireNonNull(clients, "clients is null");
+        Native.load();
+        for (int attempt = 0; ; attempt++) {
+            List<Long> hs = new ArrayList<>(clients.size());
+            for (EsmeClient c : clients) {
+                Objects.requireNonNull(c, "a client is null");
+                long h = c.core.handle;
+                if (h != 0 && c.core.state == Core.OPEN) {
+                    hs.add(h);
+                }
+            }
+            long[] a = new long[hs.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = hs.get(i);
+            }
+            try {
+                return utf8(nPrometheusAll(a));
+            } catch (EsmeException e) {
+                // One was closed and freed meanwhile: again without it.
+                if (e.code() != EsmeException.Code.INVALID_HANDLE || attempt >= 3) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -421,7 +564,7 @@ public final class EsmeClient implements AutoCloseable {
     static final class Core implements Runnable {
         static final int OPEN = 0, CLOSING = 1, FINISHED = 2;
 
-        private volatile long handle;
+        volatile long handle;
         volatile int state = OPEN;
         private volatile boolean nativeClosed;
         final EventListener listener;
@@ -433,6 +576,7 @@ public final class EsmeClient implements AutoCloseable {
         private final AtomicLong nextKey = new AtomicLong();
         final Thread thread;
         volatile Stats finalStats;
+        volatile String finalPrometheus;
         private final Object finishLock = new Object();
 
         Core(long handle, Builder b) {
@@ -664,7 +808,8 @@ public final class EsmeClient implements AutoCloseable {
             try {
                 if (h != 0) {
                     try {
-                        finalStats = new Stats(nStats(h));
+                        finalStats = readStats(h);
+                        finalPrometheus = utf8(nPrometheus(h));
                     } catch (EsmeException x) {
                         // freed: no counters
                     }
@@ -744,7 +889,13 @@ public final class EsmeClient implements AutoCloseable {
 
     private static native int nPoll(long h, int timeoutMillis, long[] meta, ByteBuffer buf, Object[] overflow);
 
-    private static native long[] nStats(long h);
+    private static native void nReload(long h, byte[] path, byte[][] keys, byte[][] values);
+
+    private static native long[] nStats(long h, Object[] hostsOut);
+
+    private static native byte[] nPrometheus(long h);
+
+    private static native byte[] nPrometheusAll(long[] handles);
 
     private static native int nState(long h);
 

@@ -51,6 +51,9 @@ pub struct NodeSmsc {
     pub port: u16,
     /// Every event line seen so far.
     pub seen: Vec<String>,
+    /// How long [`NodeSmsc::wait_for`] and [`NodeSmsc::cmd`] wait (20 s): longer under
+    /// heavy traffic, when a command's answer comes after thousands of event lines.
+    pub patience: Duration,
 }
 
 fn interop_dir() -> PathBuf {
@@ -100,6 +103,7 @@ impl NodeSmsc {
             lines: rx,
             port,
             seen: Vec::new(),
+            patience: Duration::from_secs(20),
         }
     }
 
@@ -119,8 +123,8 @@ impl NodeSmsc {
         })
     }
 
-    /// Waits (up to 20 s) for an event line matching `pred`, looking at lines already
-    /// seen first. Panics with the lines seen when it does not come.
+    /// Waits (up to [`NodeSmsc::patience`]) for an event line matching `pred`, looking at
+    /// lines already seen first. Panics with the lines seen when it does not come.
     pub fn wait_for(&mut self, pred: impl Fn(&str) -> bool) -> String {
         self.wait_for_from(0, pred)
     }
@@ -131,7 +135,7 @@ impl NodeSmsc {
         if let Some(l) = self.seen.iter().skip(from).find(|l| pred(l)) {
             return l.clone();
         }
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + self.patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
@@ -141,7 +145,11 @@ impl NodeSmsc {
                         return l;
                     }
                 }
-                Err(_) => panic!("event not seen in 20 s; seen:\n{}", self.seen.join("\n")),
+                Err(_) => panic!(
+                    "event not seen in {:?}; seen:\n{}",
+                    self.patience,
+                    self.seen.join("\n")
+                ),
             }
         }
     }

@@ -537,6 +537,28 @@ fn warnings(client: &Client) -> Vec<String> {
     w
 }
 
+/// Replaces the PKCS#12 file `p12` with `bytes`, which do not load, and makes the client
+/// reconnect: the SMSC still sees the certificate loaded before, and one warning, one line,
+/// names the file and the option, and no password. Returns the warning.
+fn refused_replacement(smsc: &mut NodeSmsc, client: &Client, p12: &str, bytes: &[u8]) -> String {
+    replace_file(p12, bytes);
+    let subject = reconnect_subject(smsc, client);
+    assert_eq!(subject, "CN=esme-client, O=esme tests");
+    let w = warnings(client);
+    let refused: Vec<&String> = w.iter().filter(|w| w.contains("cannot be used")).collect();
+    assert_eq!(refused.len(), 1, "{w:?}");
+    let r = refused[0].clone();
+    println!("{r}");
+    assert!(!r.contains('\n'), "{r}");
+    assert!(
+        r.contains(&format!("TLS file {p12} changed on disk")),
+        "{r}"
+    );
+    assert!(r.contains("x-smpp-tls-reload-files"), "{r}");
+    assert!(!r.contains("changeit"), "a password in it: {r}");
+    r
+}
+
 #[test]
 #[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn a_pkcs12_replaced_on_disk_is_used_at_the_next_reconnect_and_a_broken_one_is_not() {
@@ -553,42 +575,14 @@ fn a_pkcs12_replaced_on_disk_is_used_at_the_next_reconnect_and_a_broken_one_is_n
 
     // Garbage, an expired certificate, a PKCS#12 with another password: each is refused
     // with one line saying why, and the certificate loaded before goes on being used.
-    replace_file(&p12, b"not a PKCS#12 file\n");
-    let subject = reconnect_subject(&mut smsc, &client);
-    assert_eq!(subject, "CN=esme-client, O=esme tests");
-    let w = warnings(&client);
-    let refused: Vec<&String> = w.iter().filter(|w| w.contains("cannot be used")).collect();
-    assert_eq!(refused.len(), 1, "{w:?}");
-    println!("garbage: {}", refused[0]);
-    assert!(!refused[0].contains('\n'), "{refused:?}");
-    assert!(refused[0].contains(&p12), "names the file: {refused:?}");
-    assert!(
-        refused[0].contains("x-smpp-tls-reload-files"),
-        "{refused:?}"
-    );
-
-    replace_file(&p12, &std::fs::read(pki("client-expired.p12")).unwrap());
-    let subject = reconnect_subject(&mut smsc, &client);
-    assert_eq!(subject, "CN=esme-client, O=esme tests");
-    let w = warnings(&client);
-    let refused: Vec<&String> = w.iter().filter(|w| w.contains("cannot be used")).collect();
-    assert_eq!(refused.len(), 1, "{w:?}");
-    println!("expired: {}", refused[0]);
-    assert!(refused[0].contains("expired on 2021-01-01"), "{refused:?}");
-
+    let w = refused_replacement(&mut smsc, &client, &p12, b"not a PKCS#12 file\n");
+    assert!(w.contains("not a PKCS#12 file"), "{w}");
+    let expired = std::fs::read(pki("client-expired.p12")).unwrap();
+    let w = refused_replacement(&mut smsc, &client, &p12, &expired);
+    assert!(w.contains("expired on 2021-01-01"), "{w}");
     let other = renewed_client_p12(&dir, "otherpass", "not-changeit");
-    replace_file(&p12, &std::fs::read(&other).unwrap());
-    let subject = reconnect_subject(&mut smsc, &client);
-    assert_eq!(subject, "CN=esme-client, O=esme tests");
-    let w = warnings(&client);
-    let refused: Vec<&String> = w.iter().filter(|w| w.contains("cannot be used")).collect();
-    assert_eq!(refused.len(), 1, "{w:?}");
-    println!("wrong password: {}", refused[0]);
-    assert!(refused[0].contains("password"), "{refused:?}");
-    assert!(
-        !refused[0].contains("changeit"),
-        "no password in it: {refused:?}"
-    );
+    let w = refused_replacement(&mut smsc, &client, &p12, &std::fs::read(&other).unwrap());
+    assert!(w.contains("password is wrong"), "{w}");
     assert_eq!(client.stats().client_cert_days_left, Some(days_before));
 
     // The file unchanged since: not read again, not warned about again.

@@ -134,11 +134,9 @@ fn run(smscs: usize, restart: bool, pause: Duration, config: impl Fn(&str) -> Co
         if restart && rng.chance(15) {
             // Killed (its connections end without an unbind), back after a moment.
             let port = smsc[k].port.to_string();
-            smsc[k].cmd(r#"{"cmd":"quit"}"#);
+            killed.push((k, smsc.remove(k).quit()));
             std::thread::sleep(Duration::from_millis(rng.range(300, 1500)));
-            let old = std::mem::replace(&mut smsc[k], start_smsc(&["--port", &port]));
-            killed.push((k, old.seen.clone()));
-            drop(old);
+            smsc.insert(k, start_smsc(&["--port", &port]));
             done.push(format!("SMSC {k}: killed and restarted"));
         } else {
             let d = node_fault(&mut smsc[k], &mut rng);

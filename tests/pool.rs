@@ -120,15 +120,6 @@ fn outcomes(tickets: Vec<(String, Ticket)>) -> Vec<(String, Outcome)> {
         .collect()
 }
 
-/// Quits an SMSC ("killed": its process exits, the connections close without an unbind)
-/// and keeps every line it printed.
-fn kill(mut smsc: NodeSmsc) -> Vec<String> {
-    smsc.cmd(r#"{"cmd":"quit"}"#);
-    std::thread::sleep(Duration::from_millis(500));
-    smsc.count("ack");
-    std::mem::take(&mut smsc.seen)
-}
-
 #[test]
 #[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
 fn failover_under_load_to_the_next_host_and_back_when_the_first_returns() {
@@ -148,7 +139,7 @@ fn failover_under_load_to_the_next_host_and_back_when_the_first_returns() {
     });
 
     let killed = Instant::now();
-    let old1 = kill(smsc1);
+    let old1 = smsc1.quit();
     until(20, "the bind on the second host", || {
         client
             .binds()

@@ -169,6 +169,15 @@ impl NodeSmsc {
         self.cmd(r#"{"cmd":"stats"}"#);
     }
 
+    /// Quits smsc.js ("killed": its process exits, its connections close without an
+    /// unbind) and returns every line it wrote: its `quit` ack is its last line, so all
+    /// of them are read once the ack is (no [`NodeSmsc::sync`] after it: nothing reads
+    /// stdin any more).
+    pub fn quit(mut self) -> Vec<String> {
+        self.cmd(r#"{"cmd":"quit"}"#);
+        std::mem::take(&mut self.seen)
+    }
+
     /// How many event lines of this kind smsc.js wrote up to now ([`NodeSmsc::sync`] first:
     /// a count is never short by lines still in the pipe).
     pub fn count(&mut self, event: &str) -> usize {

@@ -204,22 +204,25 @@ fn run(smscs: usize, restart: bool, pause: Duration, config: impl Fn(&str) -> Co
             outcomes.len()
         ));
     }
-    // submit_sm each SMSC saw (its instances together).
+    // submit_sm each SMSC saw (its instances together); unbinds the client sent (binds
+    // drained after a failback, and the close).
     let mut per_smsc = vec![0usize; smscs];
+    let mut unbinds = 0;
     for (k, lines) in &instances {
-        per_smsc[*k] += lines
-            .iter()
-            .filter(|l| common::field(l, "event").as_deref() == Some("submit_sm"))
-            .count();
+        let event = |l: &&String, e: &str| common::field(l, "event").as_deref() == Some(e);
+        per_smsc[*k] += lines.iter().filter(|l| event(l, "submit_sm")).count();
+        unbinds += lines.iter().filter(|l| event(l, "unbind")).count();
     }
     eprintln!(
         "{} submits through {binds} bind(s): {} accepted, {} rejected, {} unknown, {} not sent; \
-         submit_sm per SMSC {per_smsc:?}; faults:\n{}",
+         submit_sm per SMSC {per_smsc:?}; {} reconnects, {unbinds} unbinds by the client; \
+         faults:\n{}",
         outcomes.len(),
         counts[0],
         counts[1],
         counts[2],
         counts[3],
+        stats.reconnects,
         done.join("\n")
     );
     assert!(during > 100, "the load was too light to mean anything");

@@ -1,13 +1,16 @@
-//! Faults under load against a third-party SMSC (issue 19): node-smpp's SMSC
+//! Faults under load against a third-party SMSC (issues 19 and 18): node-smpp's SMSC
 //! (tests/interop/smsc.js), which writes each response as its own TCP segment, so the
 //! client's reads see answers one at a time and it gathers them in batches (the read path
 //! of `src/client/io.rs`). Four threads submit asynchronously through one `Client`
-//! (window 64) while a fault thread drives the SMSC through 16 faults at random points
-//! (seeded; `FAULT_SEED=n` replays the choices): abrupt closes, a close in the middle of the
-//! window (`close_after_submits`), throttling spells (0x58), held answers released or lost
-//! with the connection, and the SMSC's unbind. Then, against every submit_sm the SMSC saw:
+//! (window 64 per bind) while a fault thread drives the SMSCs through 16 faults at random
+//! points (seeded; `FAULT_SEED=n` replays the choices): abrupt closes, a close in the middle
+//! of the window (`close_after_submits`), throttling spells (0x58), held answers released or
+//! lost with the connection, and the SMSC's unbind ([`common::faults::node_fault`]). Two
+//! runs: one bind to one SMSC, and a pool (`x-smpp-sessions = 4`) spread over two SMSCs,
+//! one of which is also killed and restarted on its port (failover, then failback with the
+//! old bind drained). Then, against every submit_sm the SMSCs saw:
 //!
-//! * every submit has exactly one outcome;
+//! * every submit has exactly one outcome, and the counts agree with `Client::stats`;
 //! * Accepted carries the message_id the SMSC answered for that very text;
 //! * nothing the SMSC answered with a message_id is reported NotSent;
 //! * nothing arrives twice unless each earlier arrival was answered 0x58 (throttled);
@@ -18,13 +21,12 @@
 
 mod common;
 
-use common::faults::{seed, Rng};
+use common::faults::{check_node_outcomes, node_arrivals, node_fault, seed, Rng};
 
-use common::{field, NodeSmsc};
+use common::NodeSmsc;
 use esme::client::Ticket;
-use esme::config::{BindMode, Config, OutagePolicy};
+use esme::config::{BindMode, Config, ConfigBuilder, OutagePolicy};
 use esme::{Client, Message, Outcome};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,13 +37,10 @@ const FINAL_BATCH: usize = 20;
 /// The longest any single wait in this test may take (a liveness bound, not a timing).
 const BOUND: Duration = Duration::from_secs(60);
 
-/// One arrival of a submit_sm at the SMSC: the status it answered (None: unanswered) and
-/// the message_id it gave.
-type Arrival = (Option<i64>, Option<String>);
-
-fn config(port: u16) -> Config {
+fn config(hosts: &str) -> ConfigBuilder {
     Config::builder("127.0.0.1", "esme")
-        .port(port)
+        .option("x-smpp-host", hosts)
+        .unwrap()
         .password("pw")
         .bind_mode(BindMode::Transmitter)
         .delivery_report(false)
@@ -55,8 +54,6 @@ fn config(port: u16) -> Config {
         .throttle_backoff(Duration::from_millis(20))
         .close_timeout(Duration::from_secs(2))
         .reconnect_max_delay(Duration::from_secs(10))
-        .build()
-        .unwrap()
 }
 
 /// Submits `texts` asynchronously; returns each text with its ticket.
@@ -77,15 +74,31 @@ fn outcome_of(t: &Ticket) -> Outcome {
         .unwrap_or_else(|| panic!("ticket {} has no outcome within {BOUND:?}", t.id()))
 }
 
-#[test]
-#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
-fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
+fn start_smsc(args: &[&str]) -> NodeSmsc {
+    let mut smsc = NodeSmsc::start(args);
+    // Under the load of four binds a command's answer may come after many event lines.
+    smsc.patience = BOUND;
+    smsc.cmd(r#"{"cmd":"receipts","on":false}"#);
+    smsc
+}
+
+/// The fault-under-load run: `smscs` node-smpp SMSCs, the client made by `config` from
+/// their `host:port` list; with `restart`, a fault may also kill an SMSC and start it
+/// again on its port. `pause`: each submitter's pause after each burst of 50 (so that
+/// the SMSCs' event lines stay within what the test reads). Checks the invariants of the
+/// file's header.
+fn run(smscs: usize, restart: bool, pause: Duration, config: impl Fn(&str) -> Config) {
     let seed = seed();
     eprintln!("FAULT_SEED={seed}");
     let mut rng = Rng::new(seed);
-    let mut smsc = NodeSmsc::start(&[]);
-    smsc.cmd(r#"{"cmd":"receipts","on":false}"#);
-    let client = Arc::new(Client::connect(&config(smsc.port)).expect("connect to node-smpp"));
+    let mut smsc: Vec<NodeSmsc> = (0..smscs).map(|_| start_smsc(&[])).collect();
+    let hosts: Vec<String> = smsc
+        .iter()
+        .map(|s| format!("127.0.0.1:{}", s.port))
+        .collect();
+    let config = config(&hosts.join(", "));
+    let binds = config.sessions.max(1) as usize;
+    let client = Arc::new(Client::connect(&config).expect("connect to node-smpp"));
     let stop = Arc::new(AtomicBool::new(false));
 
     // Submitters: async submits in bursts until the faults end.
@@ -100,38 +113,35 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
                     let texts: Vec<String> = (0..50).map(|j| format!("t{k}-{}", i + j)).collect();
                     i += 50;
                     kept.extend(submit_all(&client, texts));
+                    std::thread::sleep(pause);
                 }
                 kept
             })
         })
         .collect();
 
-    // Faults, at random points.
+    // Faults, at random points, each on one SMSC; the lines of killed SMSCs are kept.
     let mut done = Vec::new();
+    // (which SMSC, its lines) of each killed instance.
+    let mut killed: Vec<(usize, Vec<String>)> = Vec::new();
     for _ in 0..FAULTS {
         std::thread::sleep(Duration::from_millis(rng.range(30, 150)));
-        let fault = match rng.range(0, 5) {
-            0 => r#"{"cmd":"close"}"#.to_string(),
-            1 => format!(
-                r#"{{"cmd":"close_after_submits","n":{}}}"#,
-                rng.range(1, 40)
-            ),
-            2 => format!(r#"{{"cmd":"throttle","n":{}}}"#, rng.range(1, 100)),
-            3 => r#"{"cmd":"unbind"}"#.to_string(),
-            _ => {
-                smsc.cmd(r#"{"cmd":"hold","on":true}"#);
-                std::thread::sleep(Duration::from_millis(rng.range(5, 60)));
-                if rng.range(0, 1) == 0 {
-                    r#"{"cmd":"hold","on":false,"release":true}"#.to_string()
-                } else {
-                    // The held ones are never answered: the close makes them Unknown.
-                    smsc.cmd(r#"{"cmd":"hold","on":false}"#);
-                    r#"{"cmd":"close"}"#.to_string()
-                }
-            }
+        let k = if smscs > 1 {
+            rng.range(0, smscs as u64 - 1) as usize
+        } else {
+            0
         };
-        let ack = smsc.cmd(&fault);
-        done.push(format!("{fault} -> {ack}"));
+        if restart && rng.chance(15) {
+            // Killed (its connections end without an unbind), back after a moment.
+            let port = smsc[k].port.to_string();
+            killed.push((k, smsc.remove(k).quit()));
+            std::thread::sleep(Duration::from_millis(rng.range(300, 1500)));
+            smsc.insert(k, start_smsc(&["--port", &port]));
+            done.push(format!("SMSC {k}: killed and restarted"));
+        } else {
+            let d = node_fault(&mut smsc[k], &mut rng);
+            done.push(format!("SMSC {k}: {d}"));
+        }
     }
     stop.store(true, SeqCst);
     let mut sent: Vec<(String, Ticket)> = Vec::new();
@@ -139,11 +149,14 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
         sent.extend(s.join().expect("a submitter panicked"));
     }
     // A throttle spell may outlast the faults: let it run out before the final batch.
-    smsc.cmd(r#"{"cmd":"throttle","n":0}"#);
-    let outcomes: Vec<(String, Outcome)> = sent
+    for s in &mut smsc {
+        s.cmd(r#"{"cmd":"throttle","n":0}"#);
+    }
+    let mut outcomes: Vec<(String, Outcome)> = sent
         .iter()
         .map(|(t, ticket)| (t.clone(), outcome_of(ticket)))
         .collect();
+    let during = outcomes.len();
 
     // Once the faults stop, every thread's submits are accepted again.
     let final_texts: Vec<String> = (0..THREADS * FINAL_BATCH)
@@ -155,75 +168,68 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
         .map(|(t, ticket)| (t.clone(), outcome_of(ticket)))
         .collect();
     assert!(start.elapsed() < BOUND * 2, "liveness");
+    let stats = client.stats();
     client.close();
 
-    // Every submit_sm the SMSC saw, by text: (command_status answered or None, message_id).
-    smsc.sync();
-    let mut arrivals: HashMap<String, Vec<Arrival>> = HashMap::new();
-    for l in &smsc.seen {
-        if field(l, "event").as_deref() != Some("submit_sm") {
-            continue;
-        }
-        let Some(text) = field(l, "text") else {
-            continue;
-        };
-        let status = field(l, "command_status").and_then(|s| s.parse().ok());
-        let id = field(l, "message_id").filter(|m| m != "null");
-        arrivals.entry(text).or_default().push((status, id));
+    // Every submit_sm the SMSCs saw, by text (sync: every line written is read).
+    for s in &mut smsc {
+        s.sync();
     }
+    let mut instances: Vec<(usize, &[String])> =
+        killed.iter().map(|(k, l)| (*k, l.as_slice())).collect();
+    instances.extend(smsc.iter().map(|s| s.seen.as_slice()).enumerate());
+    let lines: Vec<&[String]> = instances.iter().map(|i| i.1).collect();
+    let arrivals = node_arrivals(&lines);
 
     let mut errors = Vec::new();
-    let mut counts = [0usize; 4];
-    for (text, o) in outcomes.iter().chain(&finals) {
-        let seen = arrivals.get(text).map(Vec::as_slice).unwrap_or(&[]);
-        let answered_ids: Vec<&String> = seen.iter().filter_map(|(_, id)| id.as_ref()).collect();
-        match o {
-            Outcome::Accepted { message_ids } => {
-                counts[0] += 1;
-                if message_ids.len() != 1 || !answered_ids.contains(&&message_ids[0]) {
-                    errors.push(format!(
-                        "{text}: Accepted {message_ids:?}, the SMSC answered {answered_ids:?}"
-                    ));
-                }
-            }
-            Outcome::Rejected { status, .. } => {
-                counts[1] += 1;
-                if !seen.iter().any(|(s, _)| *s == Some(status.to_u32() as i64)) {
-                    errors.push(format!("{text}: Rejected {status}, the SMSC saw {seen:?}"));
-                }
-            }
-            Outcome::Unknown { .. } => counts[2] += 1,
-            Outcome::NotSent { why } => {
-                counts[3] += 1;
-                if !answered_ids.is_empty() {
-                    errors.push(format!(
-                        "{text}: NotSent ({why}) but the SMSC answered {answered_ids:?}"
-                    ));
-                }
-            }
-        }
-        // Sent twice only after a throttling answer.
-        if seen.len() > 1 && seen[..seen.len() - 1].iter().any(|(s, _)| *s != Some(0x58)) {
-            errors.push(format!("{text}: arrived {} times: {seen:?}", seen.len()));
-        }
-    }
     for (text, o) in &finals {
         if !matches!(o, Outcome::Accepted { .. }) {
             errors.push(format!("{text}: after the faults: {o:?}"));
         }
     }
+    outcomes.extend(finals);
+    let (violations, counts) = check_node_outcomes(&outcomes, &arrivals);
+    errors.extend(violations);
+    let counted = [
+        stats.accepted,
+        stats.rejected,
+        stats.unknown,
+        stats.not_sent,
+    ];
+    if counted.map(|n| n as usize) != counts || stats.submitted as usize != outcomes.len() {
+        errors.push(format!(
+            "Client::stats counts {} submitted, {counted:?} (accepted, rejected, unknown, \
+             not sent); the tickets {}, {counts:?}",
+            stats.submitted,
+            outcomes.len()
+        ));
+    }
+    // submit_sm each SMSC saw (its instances together); unbinds the client sent (binds
+    // drained after a failback, and the close).
+    let mut per_smsc = vec![0usize; smscs];
+    let mut unbinds = 0;
+    for (k, lines) in &instances {
+        let event = |l: &&String, e: &str| common::field(l, "event").as_deref() == Some(e);
+        per_smsc[*k] += lines.iter().filter(|l| event(l, "submit_sm")).count();
+        unbinds += lines.iter().filter(|l| event(l, "unbind")).count();
+    }
     eprintln!(
-        "{} submits: {} accepted, {} rejected, {} unknown, {} not sent; faults:\n{}",
-        outcomes.len() + finals.len(),
+        "{} submits through {binds} bind(s): {} accepted, {} rejected, {} unknown, {} not sent; \
+         submit_sm per SMSC {per_smsc:?}; {} reconnects, {unbinds} unbinds by the client; \
+         faults:\n{}",
+        outcomes.len(),
         counts[0],
         counts[1],
         counts[2],
         counts[3],
+        stats.reconnects,
         done.join("\n")
     );
+    assert!(during > 100, "the load was too light to mean anything");
+    // The binds are spread over the hosts: each carried traffic.
     assert!(
-        outcomes.len() > 100,
-        "the load was too light to mean anything"
+        per_smsc.iter().all(|&n| n > 0),
+        "an SMSC carried no traffic: {per_smsc:?}"
     );
     assert!(
         errors.is_empty(),
@@ -231,4 +237,25 @@ fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
         errors.len(),
         errors.join("\n")
     );
+}
+
+#[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
+fn faults_under_load_against_node_smpp_lose_nothing_and_send_nothing_twice() {
+    run(1, false, Duration::ZERO, |hosts| {
+        config(hosts).build().unwrap()
+    });
+}
+
+#[test]
+#[ignore = "needs node-smpp (node, and npm ci in tests/interop)"]
+fn a_pool_of_four_binds_over_two_smscs_under_faults_loses_nothing() {
+    run(2, true, Duration::from_millis(25), |hosts| {
+        config(hosts)
+            .sessions(4)
+            .sessions_spread(true)
+            .failback_interval(Duration::from_secs(1))
+            .build()
+            .unwrap()
+    });
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tls::pki;
+use common::tls::{pki, renewed_client_p12};
 use common::{field, NodeSmsc};
 use esme::client::{ConnectionState, Event, Message, Outcome, Ticket};
 use esme::config::{Config, ConfigBuilder, TlsMode};
@@ -294,81 +294,12 @@ fn four_binds_share_the_submits_and_every_receipt_is_correlated() {
     client.close();
 }
 
-/// A client certificate made now, issued by the test PKI's intermediate CA (which the SMSC
-/// trusts), with CN `esme-client-renewed`: a renewed certificate.
-fn renewed_p12(dir: &std::path::Path) -> String {
-    let run = |args: &[&str]| {
-        let o = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "openssl {args:?}: {o:?}");
-    };
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "[ext]\nextendedKeyUsage = clientAuth\nkeyUsage = digitalSignature\n",
-    )
-    .unwrap();
-    run(&[
-        "req",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "r.key",
-        "-subj",
-        "/O=esme tests/CN=esme-client-renewed",
-        "-out",
-        "r.csr",
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "r.csr",
-        "-CA",
-        &pki("intermediate.pem"),
-        "-CAkey",
-        &pki("intermediate.key"),
-        "-CAcreateserial",
-        "-days",
-        "30",
-        "-extfile",
-        "ext.cnf",
-        "-extensions",
-        "ext",
-        "-out",
-        "r.crt",
-    ]);
-    run(&[
-        "pkcs12",
-        "-export",
-        "-inkey",
-        "r.key",
-        "-in",
-        "r.crt",
-        "-certfile",
-        &pki("intermediate.pem"),
-        "-name",
-        "esme-client",
-        "-passout",
-        "pass:changeit",
-        "-out",
-        "renewed.p12",
-    ]);
-    dir.join("renewed.p12").to_string_lossy().into_owned()
-}
-
 #[test]
 #[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
 fn a_reload_under_load_changing_the_client_certificate_loses_nothing() {
     let dir = std::env::temp_dir().join(format!("esme-pool-reload-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let renewed = renewed_p12(&dir);
+    let renewed = renewed_client_p12(&dir, "renewed", "changeit");
     let mut smsc = NodeSmsc::start_tls("server", true, &[]);
     let mutual = |p12: &str| {
         base(&format!("localhost:{}", smsc.port))
@@ -535,4 +466,155 @@ fn esme_check_walks_every_host() {
         ))),
         "{out}"
     );
+}
+
+/// `x-smpp-tls-reload-files`: a mutual-TLS client of node-smpp's SMSC whose PKCS#12 file
+/// (a copy of the test PKI's `client.p12`, CN `esme-client`) is replaced on disk during the
+/// test. Returns the directory, the file, the SMSC and the client.
+fn reload_files_setup(name: &str, reload: bool) -> (std::path::PathBuf, String, NodeSmsc, Client) {
+    let dir = std::env::temp_dir().join(format!("esme-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let p12 = dir.join("client.p12").to_string_lossy().into_owned();
+    std::fs::copy(pki("client.p12"), &p12).unwrap();
+    let smsc = NodeSmsc::start_tls("server", true, &[]);
+    let config = base(&format!("localhost:{}", smsc.port))
+        .tls_mode(TlsMode::Mutual)
+        .tls_ca_file(pki("ca.pem"))
+        .tls_pkcs12_path(&p12)
+        .tls_file_password("changeit")
+        .tls_reload_files(reload)
+        .build()
+        .unwrap();
+    let client = Client::connect(&config).unwrap();
+    (dir, p12, smsc, client)
+}
+
+/// Replaces `path` with `bytes` the way a deployment tool does (written aside, renamed).
+fn replace_file(path: &str, bytes: &[u8]) {
+    let aside = format!("{path}.new");
+    std::fs::write(&aside, bytes).unwrap();
+    std::fs::rename(&aside, path).unwrap();
+}
+
+/// The SMSC closes the connection; returns the client certificate's subject the SMSC saw on
+/// the client's next TLS handshake, once the client is bound again and a submit went through.
+fn reconnect_subject(smsc: &mut NodeSmsc, client: &Client) -> String {
+    smsc.sync();
+    let from = smsc.seen.len();
+    smsc.cmd(r#"{"cmd":"close"}"#);
+    let tls = smsc.wait_for_from(from, |l| field(l, "event").as_deref() == Some("tls"));
+    until(20, "bound again", || {
+        client
+            .binds()
+            .iter()
+            .all(|b| matches!(b.state, ConnectionState::Bound { .. }))
+    });
+    let o = client
+        .submit(&Message::text("447700900123", "after"))
+        .unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    field(&tls, "peer_subject").unwrap_or_else(|| panic!("no client certificate: {tls}"))
+}
+
+/// The warnings posted so far (other events are dropped).
+fn warnings(client: &Client) -> Vec<String> {
+    let mut w = Vec::new();
+    while let Some(e) = client.poll_event(None) {
+        if let Event::Warning(x) = e {
+            w.push(x);
+        }
+    }
+    w
+}
+
+/// Replaces the PKCS#12 file `p12` with `bytes`, which do not load, and makes the client
+/// reconnect: the SMSC still sees the certificate loaded before, and one warning, one line,
+/// names the file and the option, and no password. Returns the warning.
+fn refused_replacement(smsc: &mut NodeSmsc, client: &Client, p12: &str, bytes: &[u8]) -> String {
+    replace_file(p12, bytes);
+    let subject = reconnect_subject(smsc, client);
+    assert_eq!(subject, "CN=esme-client, O=esme tests");
+    let w = warnings(client);
+    let refused: Vec<&String> = w.iter().filter(|w| w.contains("cannot be used")).collect();
+    assert_eq!(refused.len(), 1, "{w:?}");
+    let r = refused[0].clone();
+    println!("{r}");
+    assert!(!r.contains('\n'), "{r}");
+    assert!(
+        r.contains(&format!("TLS file {p12} changed on disk")),
+        "{r}"
+    );
+    assert!(r.contains("x-smpp-tls-reload-files"), "{r}");
+    assert!(!r.contains("changeit"), "a password in it: {r}");
+    r
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn a_pkcs12_replaced_on_disk_is_used_at_the_next_reconnect_and_a_broken_one_is_not() {
+    let (dir, p12, mut smsc, client) = reload_files_setup("reload-files-on", true);
+    let first = smsc.wait_for(|l| field(l, "event").as_deref() == Some("tls"));
+    assert_eq!(
+        field(&first, "peer_subject").as_deref(),
+        Some("CN=esme-client, O=esme tests"),
+        "{first}"
+    );
+    let days_before = client.stats().client_cert_days_left.unwrap();
+    assert!(days_before > 30, "client.p12: {days_before} days left");
+    warnings(&client);
+
+    // Garbage, an expired certificate, a PKCS#12 with another password: each is refused
+    // with one line saying why, and the certificate loaded before goes on being used.
+    let w = refused_replacement(&mut smsc, &client, &p12, b"not a PKCS#12 file\n");
+    assert!(w.contains("not a PKCS#12 file"), "{w}");
+    let expired = std::fs::read(pki("client-expired.p12")).unwrap();
+    let w = refused_replacement(&mut smsc, &client, &p12, &expired);
+    assert!(w.contains("expired on 2021-01-01"), "{w}");
+    let other = renewed_client_p12(&dir, "otherpass", "not-changeit");
+    let w = refused_replacement(&mut smsc, &client, &p12, &std::fs::read(&other).unwrap());
+    assert!(w.contains("password is wrong"), "{w}");
+    assert_eq!(client.stats().client_cert_days_left, Some(days_before));
+
+    // The file unchanged since: not read again, not warned about again.
+    let subject = reconnect_subject(&mut smsc, &client);
+    assert_eq!(subject, "CN=esme-client, O=esme tests");
+    assert!(
+        !warnings(&client)
+            .iter()
+            .any(|w| w.contains("cannot be used")),
+        "warned twice about one file"
+    );
+
+    // A renewed certificate: used from the next reconnect, its expiry in the stats.
+    let renewed = renewed_client_p12(&dir, "renewed", "changeit");
+    replace_file(&p12, &std::fs::read(&renewed).unwrap());
+    let subject = reconnect_subject(&mut smsc, &client);
+    assert_eq!(subject, "O=esme tests, CN=esme-client-renewed");
+    let days = client.stats().client_cert_days_left;
+    assert!(matches!(days, Some(29 | 30)), "{days:?}");
+    assert!(
+        !warnings(&client)
+            .iter()
+            .any(|w| w.contains("cannot be used")),
+        "a good file warned about"
+    );
+    client.close();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs openssl and flock (the test PKI) and node-smpp (node, npm ci in tests/interop)"]
+fn without_tls_reload_files_a_replaced_pkcs12_is_not_read_again() {
+    let (dir, p12, mut smsc, client) = reload_files_setup("reload-files-off", false);
+    let days_before = client.stats().client_cert_days_left;
+    let renewed = renewed_client_p12(&dir, "renewed", "changeit");
+    replace_file(&p12, &std::fs::read(&renewed).unwrap());
+    for _ in 0..2 {
+        let subject = reconnect_subject(&mut smsc, &client);
+        assert_eq!(subject, "CN=esme-client, O=esme tests");
+    }
+    assert_eq!(client.stats().client_cert_days_left, days_before);
+    client.close();
+    let _ = std::fs::remove_dir_all(&dir);
 }

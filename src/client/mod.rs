@@ -396,9 +396,12 @@ impl Client {
             })
             .collect();
         // Our certificate: the one the binds taking new submits use (a reload may change it).
-        let client_cert = self
-            .current()
-            .and_then(|i| i.s.tls.as_ref().and_then(|t| t.report.client_not_after));
+        let client_cert = self.current().and_then(|i| {
+            i.resolved()
+                .tls
+                .as_ref()
+                .and_then(|t| t.report.client_not_after)
+        });
         let all = lock(&self.pool.ch.counters).clone();
         let all: Vec<&Counters> = all.iter().map(|c| &**c).collect();
         let live = binds

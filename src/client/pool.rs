@@ -361,6 +361,17 @@ impl Bind {
 pub(super) type Files = Vec<Option<(u64, SystemTime)>>;
 
 pub(super) fn files_of(c: &Config) -> Files {
+    file_paths(c)
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::metadata(p?).ok()?;
+            Some((m.len(), m.modified().ok()?))
+        })
+        .collect()
+}
+
+/// The TLS files a configuration names, in the order of [`files_of`].
+fn file_paths(c: &Config) -> Vec<Option<&std::path::PathBuf>> {
     let t = &c.tls;
     let mut paths = vec![t.pkcs12_path.as_ref(), t.ca_file.as_ref()];
     if let Some((a, b)) = &t.client_pem {
@@ -368,12 +379,18 @@ pub(super) fn files_of(c: &Config) -> Files {
         paths.push(Some(b));
     }
     paths
+}
+
+/// The files of `c` whose size or modification time differ between `was` and `now`, for
+/// a log line: `/etc/esme/client.p12, /etc/esme/ca.pem`.
+fn changed_files(c: &Config, was: &Files, now: &Files) -> String {
+    let changed: Vec<String> = file_paths(c)
         .into_iter()
-        .map(|p| {
-            let m = std::fs::metadata(p?).ok()?;
-            Some((m.len(), m.modified().ok()?))
-        })
-        .collect()
+        .enumerate()
+        .filter(|(k, _)| was.get(*k) != now.get(*k))
+        .filter_map(|(_, p)| Some(p?.display().to_string()))
+        .collect();
+    changed.join(", ")
 }
 
 /// The channel: its binds and the supervisor thread.
@@ -783,6 +800,18 @@ impl Pool {
 }
 
 impl Inner {
+    /// The resolved configuration of the host this bind is (or was last) connected to: its
+    /// TLS material is the one in use ([`Opt::TlsReloadFiles`] may have read it again since
+    /// the bind started; `self.s` keeps the first reading).
+    pub(super) fn resolved(&self) -> Arc<Resolved> {
+        let hosts = lock(&self.hosts);
+        hosts
+            .get(self.host.load(Relaxed))
+            .or(hosts.first())
+            .cloned()
+            .unwrap_or_else(|| self.s.clone())
+    }
+
     /// `host:port` of the host this bind is (or was last) connected to.
     pub(super) fn addr(&self) -> String {
         let hosts = lock(&self.hosts);
@@ -799,12 +828,13 @@ impl Inner {
             return;
         }
         let now = files_of(&self.s.config);
-        {
+        let changed = {
             let g = lock(&self.st);
             if g.files == now {
                 return;
             }
-        }
+            changed_files(&self.s.config, &g.files, &now)
+        };
         let hosts = lock(&self.hosts).clone();
         let mut fresh = Vec::with_capacity(hosts.len());
         for h in &hosts {
@@ -814,14 +844,12 @@ impl Inner {
                     fresh.push(Arc::new(r));
                 }
                 Err(e) => {
-                    self.s.log(
-                        crate::log::Level::Warn,
-                        "esme::tls",
-                        &format!(
-                            "a TLS file changed on disk and cannot be used ({e}): the one loaded before is kept ({})",
-                            Opt::TlsReloadFiles
-                        ),
-                    );
+                    // A warning event (logged at warn too): the caller sees it whether it
+                    // reads the log or the events. Asked again once the files change again.
+                    self.post(Event::Warning(format!(
+                        "TLS file {changed} changed on disk and cannot be used ({e}): the TLS material loaded before is kept ({})",
+                        Opt::TlsReloadFiles
+                    )));
                     lock(&self.st).files = now;
                     return;
                 }
@@ -831,7 +859,7 @@ impl Inner {
             crate::log::Level::Info,
             "esme::tls",
             &format!(
-                "a TLS file changed on disk: read again for this reconnect ({})",
+                "TLS file {changed} changed on disk: read again for this reconnect ({})",
                 Opt::TlsReloadFiles
             ),
         );

@@ -766,7 +766,8 @@ impl super::Inner {
     /// when our client certificate or the SMSC's has expired or expires within
     /// [`Opt::TlsExpiryWarningDays`](crate::config::Opt::TlsExpiryWarningDays).
     pub(super) fn warn_expiry(&self, info: Option<&crate::tls::HandshakeInfo>) {
-        let Some(t) = &self.s.tls else { return };
+        let r = self.resolved();
+        let Some(t) = &r.tls else { return };
         let now = SystemTime::now();
         let client = t.client_expiry_warning(now);
         let server = info.and_then(|i| {

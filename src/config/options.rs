@@ -575,7 +575,8 @@ table! {
     TlsReloadFiles: opt!("x-smpp-tls-reload-files", "false", bool => tls.reload_files,
         "true: the PKCS#12 file and x-smpp-tls-ca-file are read again before a reconnect when \
          they changed on disk (a renewed certificate is used without a restart; a file that no \
-         longer opens is logged and the one in use kept); false: they are read once."),
+         longer loads gets one warning naming it and why, and the material in use is kept); \
+         false: they are read once."),
     TlsMaxVersion: opt!(
         "x-smpp-tls-max-version",
         "1.3",

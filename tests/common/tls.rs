@@ -117,6 +117,85 @@ pub fn pki(name: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A client certificate made now in `dir`, issued by the test PKI's intermediate CA (which
+/// the SMSCs of the tests trust, as for `client.p12`), valid 30 days, with CN
+/// `esme-client-<name>`: a renewed certificate. Exported as `<name>.p12` (key, certificate,
+/// intermediate) with password `password`; returns its path.
+pub fn renewed_client_p12(dir: &Path, name: &str, password: &str) -> String {
+    let run = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(o.status.success(), "openssl {args:?}: {o:?}");
+    };
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "[ext]\nextendedKeyUsage = clientAuth\nkeyUsage = digitalSignature\n",
+    )
+    .unwrap();
+    let (key, csr, crt, p12) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.crt"),
+        format!("{name}.p12"),
+    );
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-subj",
+        &format!("/O=esme tests/CN=esme-client-{name}"),
+        "-out",
+        &csr,
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &pki("intermediate.pem"),
+        "-CAkey",
+        &pki("intermediate.key"),
+        "-CAcreateserial",
+        "-CAserial",
+        &format!("{name}.srl"),
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "ext",
+        "-out",
+        &crt,
+    ]);
+    run(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        &key,
+        "-in",
+        &crt,
+        "-certfile",
+        &pki("intermediate.pem"),
+        "-name",
+        "esme-client",
+        "-passout",
+        &format!("pass:{password}"),
+        "-out",
+        &p12,
+    ]);
+    dir.join(p12).to_string_lossy().into_owned()
+}
+
 /// A port that was free a moment ago on 127.0.0.1 (bind :0, read, drop). Racy by
 /// nature: callers retry on "address in use".
 pub fn free_port() -> u16 {

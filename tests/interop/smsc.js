@@ -653,7 +653,14 @@ function onCommand(line) {
 					s.held = [];
 					held.forEach(function(h) {
 						if (!alive(s)) return;
-						answerSubmit(s, h.pdu, h.raw, {});
+						// The answer given now, as its own event: the submit_sm event of a held
+						// one said `unanswered: "hold"`.
+						var ev = {event: 'released', session: s.id, seq: h.pdu.sequence_number,
+							message_id: null};
+						var before = throttleLeft;
+						answerSubmit(s, h.pdu, h.raw, ev);
+						ev.command_status = before > 0 ? E.ESME_RTHROTTLED : 0;
+						emitTraffic(ev);
 						released++;
 					});
 				});

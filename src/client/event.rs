@@ -1,10 +1,13 @@
 //! What the client reports ([`Event`]) and the queue [`Client::poll_event`](super::Client::poll_event) takes it from.
 
+use super::pool::Channel;
 use super::{lock, Inner, Outcome};
 use crate::pdu::Address;
 use crate::receipt::DeliveryReceipt;
 use crate::text::Incomplete;
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// The most events waiting in the queue: an inbound message beyond it is refused
 /// (ESME_RX_T_APPN, the SMSC retries it later) rather than queued without bound.
@@ -265,10 +268,30 @@ impl Events {
 }
 
 impl Inner {
+    /// Posts an event: to the queue, or to this thread's batch if one is open for this
+    /// channel ([`Inner::batch`]).
     pub(super) fn post(&self, e: Event) {
+        self.log_event(&e);
+        let e = BATCH.with(|b| match &mut *b.borrow_mut() {
+            Batched {
+                ch: Some(ch),
+                events,
+            } if Arc::ptr_eq(ch, &self.ch) => {
+                events.push(e);
+                None
+            }
+            _ => Some(e),
+        });
+        if let Some(e) = e {
+            self.ch.push_all(&mut Vec::new(), Some(e));
+        }
+    }
+
+    /// The log line an event makes, if any.
+    fn log_event(&self, e: &Event) {
         use crate::log::Level;
         let emit = |level, target: &str, message: &str| self.s.log(level, target, message);
-        match &e {
+        match e {
             Event::Connection(ConnectionState::Bound { system_id }) => emit(
                 Level::Info,
                 "esme::client",
@@ -297,13 +320,36 @@ impl Inner {
             Event::Warning(w) => emit(Level::Warn, "esme::client", w),
             _ => {}
         }
-        let mut q = lock(&self.ch.events);
-        q.push(e);
-        let waiting = q.waiting > 0;
-        drop(q);
-        if waiting {
-            self.ch.events_cv.notify_one();
-        }
+    }
+
+    /// [`Inner::post`] at once, after what this thread's batch holds: for an event that must
+    /// not come after one another bind posts meanwhile (an outcome and the receipts of its
+    /// message, posted under the correlation lock).
+    pub(super) fn post_now(&self, e: Event) {
+        self.log_event(&e);
+        BATCH.with(|b| match &mut *b.borrow_mut() {
+            Batched {
+                ch: Some(ch),
+                events,
+            } if Arc::ptr_eq(ch, &self.ch) => self.ch.push_all(events, Some(e)),
+            _ => self.ch.push_all(&mut Vec::new(), Some(e)),
+        });
+    }
+
+    /// Opens a batch on this thread: what it posts until the batch is dropped goes to the
+    /// queue at once, under one taking of the events lock (rather than one per event: the
+    /// lock every bind of a pool and every `poll_event` caller share). Events keep their
+    /// order. A batch already open on this thread stays the one.
+    pub(super) fn batch(&self) -> Batch {
+        let open = BATCH.with(|b| {
+            let mut b = b.borrow_mut();
+            if b.ch.is_some() {
+                return false;
+            }
+            b.ch = Some(self.ch.clone());
+            true
+        });
+        Batch { open }
     }
 
     /// The host, and with several binds which bind, for log lines.
@@ -316,6 +362,60 @@ impl Inner {
     }
 
     pub(super) fn events_full(&self) -> bool {
+        // (Events held in this thread's batch are not counted: at most one read's worth.)
         lock(&self.ch.events).q.len() >= EVENT_CAPACITY
+    }
+}
+
+/// The events a thread posted in its open batch ([`Inner::batch`]).
+#[derive(Default)]
+struct Batched {
+    /// The channel the batch is for (None: no batch open).
+    ch: Option<Arc<Channel>>,
+    /// Kept between batches, for its capacity.
+    events: Vec<Event>,
+}
+
+thread_local! {
+    static BATCH: RefCell<Batched> = RefCell::new(Batched::default());
+}
+
+/// An open batch: dropping it (also while unwinding) puts its events in the queue.
+pub(super) struct Batch {
+    open: bool,
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let (ch, mut events) = BATCH.with(|b| {
+            let mut b = b.borrow_mut();
+            (b.ch.take(), std::mem::take(&mut b.events))
+        });
+        if let Some(ch) = ch {
+            ch.push_all(&mut events, None);
+        }
+        BATCH.with(|b| b.borrow_mut().events = events);
+    }
+}
+
+impl Channel {
+    /// Puts `events` (drained) and then `last` in the queue under one taking of its lock,
+    /// and wakes a `poll_event` caller waiting for them.
+    fn push_all(&self, events: &mut Vec<Event>, last: Option<Event>) {
+        if events.is_empty() && last.is_none() {
+            return;
+        }
+        let mut q = lock(&self.events);
+        for e in events.drain(..).chain(last) {
+            q.push(e);
+        }
+        let waiting = q.waiting > 0;
+        drop(q);
+        if waiting {
+            self.events_cv.notify_one();
+        }
     }
 }

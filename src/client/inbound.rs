@@ -159,7 +159,13 @@ impl Inner {
             if let Event::Message(_) = e {
                 self.counters.messages_received.fetch_add(1, Relaxed);
             }
-            self.post(e);
+            // A receipt is posted under the correlation lock, at once: after the outcome
+            // of its message, whichever bind posted that (see `Inner::finish`).
+            if corr.is_some() {
+                self.post_now(e);
+            } else {
+                self.post(e);
+            }
         }
         drop(corr);
         if let Some(sess) = g.session.as_mut() {

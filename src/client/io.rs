@@ -408,6 +408,8 @@ impl Inner {
     /// Runs the session's timers and handles its events, then sends what may go. Returns
     /// why the connection ended, if it did.
     fn after_read(&self, g: &mut Shared, now: Instant) -> Option<String> {
+        // The outcomes and events of one read go to the queue together (dropped last).
+        let _batch = self.batch();
         if let Some(s) = g.session.as_mut() {
             s.tick(now);
         }

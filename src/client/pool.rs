@@ -520,47 +520,46 @@ impl Pool {
         post: bool,
         block: bool,
     ) -> Result<(Arc<Bind>, Ticket), Error> {
-        let mut skip: Vec<usize> = Vec::new();
+        // The binds tried already, by their place in the list, a bit each: no allocation
+        // per submit. The list holds at most 64 binds and as many draining; were it longer,
+        // the ones from 127 on would share the last bit (tried together), still ending.
+        let mut skip = 0u128;
+        let bit = |k: usize| 1u128 << k.min(127);
         loop {
-            let pick = {
+            let (pick, tried_all) = {
                 let binds = self.binds.read().unwrap_or_else(|e| e.into_inner());
                 let n = binds.len();
-                if n == 1 {
-                    skip.push(0);
-                    binds[0].clone()
-                } else {
-                    let best = binds
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, b)| !b.inner.draining.load(Relaxed) && !skip.contains(k))
-                        .min_by_key(|(k, b)| {
-                            (
-                                !b.inner.up.load(Relaxed),
-                                b.inner.load.load(Relaxed) / LOAD_SLACK,
-                                (k + thread_slot()) % n,
-                            )
-                        });
-                    match best {
-                        Some((k, b)) => {
-                            skip.push(k);
-                            b.clone()
-                        }
-                        // Every bind drains or refused: the first one says why.
-                        None => {
-                            skip = (0..binds.len()).collect();
-                            binds.first().cloned().ok_or(Error::Closed)?
-                        }
+                let slot = thread_slot();
+                let best = binds
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, b)| {
+                        n == 1 || (!b.inner.draining.load(Relaxed) && skip & bit(*k) == 0)
+                    })
+                    .min_by_key(|(k, b)| {
+                        (
+                            !b.inner.up.load(Relaxed),
+                            b.inner.load.load(Relaxed) / LOAD_SLACK,
+                            (k + slot) % n,
+                        )
+                    });
+                let pick = match best {
+                    Some((k, b)) => {
+                        skip |= bit(k);
+                        b.clone()
                     }
-                }
+                    // Every bind drains or refused: the first one says why.
+                    None => {
+                        skip = !0;
+                        binds.first().cloned().ok_or(Error::Closed)?
+                    }
+                };
+                (pick, n == 1 || (0..n).all(|k| skip & bit(k) != 0))
             };
             match pick.inner.enqueue(m, post, block) {
                 // That bind closed (it gave up reconnecting, or was drained) meanwhile:
                 // another one takes it.
-                Err(Error::Closed)
-                    if !self.closing.load(Relaxed) && skip.len() < self.binds().len() =>
-                {
-                    continue
-                }
+                Err(Error::Closed) if !self.closing.load(Relaxed) && !tried_all => continue,
                 r => return r.map(|t| (pick, t)),
             }
         }

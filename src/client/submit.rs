@@ -485,8 +485,14 @@ impl Inner {
         // does; async callers that go by events need not), the outcome moves into the event
         // and the slot stays empty: no copy of it per message.
         let user_data = sub.user_data;
+        // Under the correlation lock (receipts asked for), the outcome goes to the queue at
+        // once: a receipt for it that another bind posts next must come after it.
+        let post = |e| match sub.receipts {
+            true => self.post_now(e),
+            false => self.post(e),
+        };
         if sub.post && Arc::strong_count(&sub.slot) == 1 {
-            self.post(Event::Outcome {
+            post(Event::Outcome {
                 ticket: id,
                 outcome,
                 user_data,
@@ -504,7 +510,7 @@ impl Inner {
             sub.slot.cv.notify_all();
         }
         if let Some(outcome) = event {
-            self.post(Event::Outcome {
+            post(Event::Outcome {
                 ticket: id,
                 outcome,
                 user_data,

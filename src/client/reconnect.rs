@@ -10,6 +10,16 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The first reconnect attempt's wait when [`Opt::Host`] lists several hosts and the lost
+/// connection had lasted [`LASTED`]: the walk of the list starts almost at once (the first
+/// host refuses at once if its SMSC is gone; the next one is then tried), instead of after
+/// the 1 s backoff. The jitter (±20 %) keeps a pool's binds from all connecting together.
+const QUICK_FIRST: Duration = Duration::from_millis(50);
+
+/// How long a connection must have lasted for [`QUICK_FIRST`]: one that ends sooner (an SMSC
+/// that takes a connection and drops it) gets the full backoff, never a tight loop.
+const LASTED: Duration = Duration::from_secs(1);
+
 /// How often the I/O thread runs the timers while a connect attempt is in progress.
 const CONNECT_TICK: Duration = Duration::from_millis(100);
 
@@ -24,14 +34,19 @@ impl Inner {
                 Some(bound) => connected = bound,
             }
         }
+        // With several hosts, the first attempt after losing a connection that had lasted is
+        // made at once (QUICK_FIRST): another host may be up while this one is not.
+        let mut quick = false;
         loop {
             if connected {
+                let up = Instant::now();
                 let why = self.run_connection();
                 self.on_disconnect(&why);
                 if lock(&self.st).closing {
                     break;
                 }
                 attempt = 0;
+                quick = lock(&self.hosts).len() > 1 && up.elapsed() >= LASTED;
             }
             loop {
                 attempt += 1;
@@ -50,7 +65,7 @@ impl Inner {
                     self.give_up(&why);
                     return;
                 }
-                if !self.backoff(attempt) {
+                if !self.backoff(attempt, quick && attempt == 1) {
                     return;
                 }
                 match self.connect_once(attempt) {
@@ -156,10 +171,14 @@ impl Inner {
     }
 
     /// Waits before reconnect attempt `attempt` (1 s, doubling, ±20 % jitter, capped by
-    /// [`Opt::ReconnectionTimeout`]), doing housekeeping meanwhile. False when closing.
-    fn backoff(&self, attempt: u32) -> bool {
+    /// [`Opt::ReconnectionTimeout`]; [`QUICK_FIRST`] when `quick`), doing housekeeping
+    /// meanwhile. False when closing.
+    fn backoff(&self, attempt: u32, quick: bool) -> bool {
         let base = Duration::from_secs(1) * 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-        let base = base.min(self.s.config.reconnect_max_delay);
+        let base = match quick {
+            true => QUICK_FIRST,
+            false => base.min(self.s.config.reconnect_max_delay),
+        };
         let jitter = {
             let nanos = Instant::now().elapsed().subsec_nanos() as u64
                 ^ std::time::SystemTime::now()

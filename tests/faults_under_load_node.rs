@@ -148,9 +148,11 @@ fn run(smscs: usize, restart: bool, pause: Duration, config: impl Fn(&str) -> Co
     for s in submitters {
         sent.extend(s.join().expect("a submitter panicked"));
     }
-    // A throttle spell may outlast the faults: let it run out before the final batch.
+    // A throttle spell, or a close armed for the Nth next submit, may outlast the faults
+    // (an SMSC whose binds were down got few submits): end both before the final batch.
     for s in &mut smsc {
         s.cmd(r#"{"cmd":"throttle","n":0}"#);
+        s.cmd(r#"{"cmd":"close_after_submits","n":0}"#);
     }
     let mut outcomes: Vec<(String, Outcome)> = sent
         .iter()

@@ -668,8 +668,8 @@ function onCommand(line) {
 			}
 			break;
 		case 'close_after_submits':
-			if (!(c.n >= 1)) throw new Error('n must be >= 1');
-			closeAfter = c.n | 0;
+			if (!(c.n >= 0)) throw new Error('n must be >= 0');
+			closeAfter = c.n | 0; // 0 disarms
 			ack.n = closeAfter;
 			break;
 		case 'throttle':

@@ -407,9 +407,13 @@ pub(super) struct Pool {
     sup_lock: Mutex<()>,
 }
 
-/// Loads that differ by less than this count as equal when choosing a bind; among equals
-/// each submitting thread prefers its own bind (see [`thread_slot`]), so that threads do
-/// not contend for one bind's lock while another is as free.
+/// Each submitting thread keeps to its own bind (see [`thread_slot`]) while that bind holds
+/// fewer than half a window (at least this many) messages more than the least loaded one:
+/// threads then do not contend for one bind's lock and I/O while another is about as free.
+/// A difference, not buckets of loads: two full windows at 63 and 64 must not send every
+/// other submit across. (Against `esme smsc`, two threads on a pool of two binds, window
+/// 64: 1.45-1.5 µs of CPU per message with buckets of 8, 1.3 µs with this; two separate
+/// clients take 1.0.)
 const LOAD_SLACK: usize = 8;
 
 /// A small number per submitting thread, given at its first submit.
@@ -513,7 +517,9 @@ impl Pool {
         self.binds.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Gives the message to the least loaded bind that takes new messages, bound ones first.
+    /// Gives the message to a bind that takes new messages, bound ones first: the calling
+    /// thread's own unless it holds half a window more than the least loaded ([`LOAD_SLACK`]),
+    /// else the least loaded.
     pub(super) fn enqueue(
         &self,
         m: &Message,
@@ -530,19 +536,29 @@ impl Pool {
                 let binds = self.binds.read().unwrap_or_else(|e| e.into_inner());
                 let n = binds.len();
                 let slot = thread_slot();
-                let best = binds
+                let eligible = |k: usize, b: &Bind| {
+                    n == 1 || (!b.inner.draining.load(Relaxed) && skip & bit(k) == 0)
+                };
+                let key = |b: &Bind| (!b.inner.up.load(Relaxed), b.inner.load.load(Relaxed));
+                let least = binds
                     .iter()
                     .enumerate()
-                    .filter(|(k, b)| {
-                        n == 1 || (!b.inner.draining.load(Relaxed) && skip & bit(*k) == 0)
-                    })
-                    .min_by_key(|(k, b)| {
-                        (
-                            !b.inner.up.load(Relaxed),
-                            b.inner.load.load(Relaxed) / LOAD_SLACK,
-                            (k + slot) % n,
-                        )
-                    });
+                    .filter(|(k, b)| eligible(*k, b))
+                    .min_by_key(|(k, b)| (key(b), (k + slot) % n));
+                let own = slot % n;
+                let best = match (least, binds.get(own)) {
+                    (Some((_, l)), Some(o)) if eligible(own, o) => {
+                        let ((l_down, l_load), (o_down, o_load)) = (key(l), key(o));
+                        match o_down == l_down
+                            && o_load
+                                < l_load + (o.inner.s.config.window as usize / 2).max(LOAD_SLACK)
+                        {
+                            true => Some((own, o)),
+                            false => least,
+                        }
+                    }
+                    _ => least,
+                };
                 let pick = match best {
                     Some((k, b)) => {
                         skip |= bit(k);

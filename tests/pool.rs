@@ -108,6 +108,19 @@ fn load(
     })
 }
 
+/// The tickets of several producers ([`load`]), each text prefixed with its producer's
+/// number (their texts repeat from one producer to the next).
+fn join_producers(
+    producers: Vec<std::thread::JoinHandle<Vec<(String, Ticket)>>>,
+) -> Vec<(String, Ticket)> {
+    let mut tickets = Vec::new();
+    for (k, p) in producers.into_iter().enumerate() {
+        let made = p.join().unwrap();
+        tickets.extend(made.into_iter().map(|(text, t)| (format!("{k}{text}"), t)));
+    }
+    tickets
+}
+
 fn outcomes(tickets: Vec<(String, Ticket)>) -> Vec<(String, Outcome)> {
     tickets
         .into_iter()
@@ -222,16 +235,7 @@ fn four_binds_share_the_submits_and_every_receipt_is_correlated() {
         client.stats().submitted > 1600
     });
     stop.store(true, Relaxed);
-    let mut tickets = Vec::new();
-    for (k, p) in producers.into_iter().enumerate() {
-        // The four threads' texts differ.
-        tickets.extend(
-            p.join()
-                .unwrap()
-                .into_iter()
-                .map(|(text, t)| (format!("{k}{text}"), t)),
-        );
-    }
+    let tickets = join_producers(producers);
     let ids: HashMap<u64, String> = tickets.iter().map(|(x, t)| (t.id(), x.clone())).collect();
     let outs: Vec<(u64, Outcome)> = tickets
         .into_iter()
@@ -340,15 +344,7 @@ fn a_reload_under_load_changing_the_client_certificate_loses_nothing() {
         b.len() == 2 && b.iter().all(|b| !b.draining) && client.stats().accepted > before + 300
     });
     stop.store(true, Relaxed);
-    let mut tickets = Vec::new();
-    for (k, p) in producers.into_iter().enumerate() {
-        tickets.extend(
-            p.join()
-                .unwrap()
-                .into_iter()
-                .map(|(text, t)| (format!("{k}{text}"), t)),
-        );
-    }
+    let tickets = join_producers(producers);
     let n = tickets.len();
     let outs = outcomes(tickets);
     client.close();

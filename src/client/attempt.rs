@@ -11,7 +11,7 @@
 //!
 //! [`Opt::CommsTimeout`]: crate::config::Opt::CommsTimeout
 
-use super::connect::{bind, no_host, secure, tcp_connect, Connected, Resolved};
+use super::connect::{bind, host_failed, no_host, secure, tcp_connect, Connected, Resolved};
 use super::lock;
 use crate::error::Error;
 use std::net::TcpStream;
@@ -81,18 +81,7 @@ impl Attempt {
             match self.steps(h) {
                 Ok(c) => return Ok((c, i)),
                 Err(e) => {
-                    if hosts.len() > 1 {
-                        h.log(
-                            crate::log::Level::Info,
-                            "esme::client",
-                            &format!(
-                                "cannot bind at {} (host {} of {}): {e}",
-                                h.addr(),
-                                i + 1,
-                                hosts.len()
-                            ),
-                        );
-                    }
+                    host_failed(hosts, i, crate::log::Level::Info, &e);
                     errors.push(e)
                 }
             }

@@ -169,6 +169,21 @@ impl Connected {
     }
 }
 
+/// With several hosts, a log line for host `i` that did not bind (the walk goes on to the
+/// next; with one host the error itself says it all).
+pub(crate) fn host_failed(hosts: &[Arc<Resolved>], i: usize, level: crate::log::Level, e: &Error) {
+    if hosts.len() > 1 {
+        let h = &hosts[i];
+        let line = format!(
+            "cannot bind at {} (host {} of {}): {e}",
+            h.addr(),
+            i + 1,
+            hosts.len()
+        );
+        h.log(level, "esme::client", &line);
+    }
+}
+
 /// The blocking first connect: [`connect_and_bind`] to each host in order, the first that
 /// binds taken (its index returned); all tried again while one answered ESME_RALYBND (it
 /// still holds a bind of this system_id: ours from before a restart, until it sees that
@@ -184,18 +199,7 @@ pub(crate) fn first_connect(hosts: &[Arc<Resolved>]) -> Result<(Connected, usize
             match connect_and_bind(h) {
                 Ok(c) => return Ok((c, i)),
                 Err(e) => {
-                    if hosts.len() > 1 {
-                        h.log(
-                            crate::log::Level::Warn,
-                            "esme::client",
-                            &format!(
-                                "cannot bind at {} (host {} of {}): {e}",
-                                h.addr(),
-                                i + 1,
-                                hosts.len()
-                            ),
-                        );
-                    }
+                    host_failed(hosts, i, crate::log::Level::Warn, &e);
                     errors.push(e)
                 }
             }

@@ -267,29 +267,24 @@ trait Sized_: Copy {
     fn set_size(&mut self, n: u32);
 }
 
-impl Sized_ for esme_metrics {
-    fn v1() -> usize {
-        METRICS_V1
-    }
-    fn name() -> &'static str {
-        "esme_metrics"
-    }
-    fn set_size(&mut self, n: u32) {
-        self.struct_size = n;
-    }
+/// `Sized_` for a structure with its first version's size: the C name is the type's.
+macro_rules! sized {
+    ($t:ident, $v1:expr) => {
+        impl Sized_ for $t {
+            fn v1() -> usize {
+                $v1
+            }
+            fn name() -> &'static str {
+                stringify!($t)
+            }
+            fn set_size(&mut self, n: u32) {
+                self.struct_size = n;
+            }
+        }
+    };
 }
-
-impl Sized_ for esme_bind_metrics {
-    fn v1() -> usize {
-        BIND_METRICS_V1
-    }
-    fn name() -> &'static str {
-        "esme_bind_metrics"
-    }
-    fn set_size(&mut self, n: u32) {
-        self.struct_size = n;
-    }
-}
+sized!(esme_metrics, METRICS_V1);
+sized!(esme_bind_metrics, BIND_METRICS_V1);
 
 /// Writes `v` into the caller's structure as far as its `struct_size` (which must be set)
 /// reaches, and sets `struct_size` to the bytes written. ESME_ERR_NULL for NULL,

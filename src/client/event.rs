@@ -269,22 +269,19 @@ impl Events {
 
 impl Inner {
     /// Posts an event: to the queue, or to this thread's batch if one is open for this
-    /// channel ([`Inner::batch`]).
+    /// bind ([`Inner::batch`]).
     pub(super) fn post(&self, e: Event) {
         self.log_event(&e);
-        let e = BATCH.with(|b| match &mut *b.borrow_mut() {
-            Batched {
-                ch: Some(ch),
-                events,
-            } if Arc::ptr_eq(ch, &self.ch) => {
-                events.push(e);
-                None
+        // (try_with: while the thread's locals are destroyed, e.g. a Client dropped by a
+        // thread-local of the application's at thread exit, straight to the queue.)
+        let mut e = Some(e);
+        let _ = BATCH.try_with(|b| {
+            let mut b = b.borrow_mut();
+            if b.is_for(self) {
+                b.events.extend(e.take());
             }
-            _ => Some(e),
         });
-        if let Some(e) = e {
-            self.ch.push_all(&mut Vec::new(), Some(e));
-        }
+        self.ch.push_all(&mut Vec::new(), e);
     }
 
     /// The log line an event makes, if any.
@@ -327,28 +324,32 @@ impl Inner {
     /// message, posted under the correlation lock).
     pub(super) fn post_now(&self, e: Event) {
         self.log_event(&e);
-        BATCH.with(|b| match &mut *b.borrow_mut() {
-            Batched {
-                ch: Some(ch),
-                events,
-            } if Arc::ptr_eq(ch, &self.ch) => self.ch.push_all(events, Some(e)),
-            _ => self.ch.push_all(&mut Vec::new(), Some(e)),
+        let mut e = Some(e);
+        let _ = BATCH.try_with(|b| {
+            let mut b = b.borrow_mut();
+            if b.is_for(self) {
+                self.ch.push_all(&mut b.events, e.take());
+            }
         });
+        self.ch.push_all(&mut Vec::new(), e);
     }
 
-    /// Opens a batch on this thread: what it posts until the batch is dropped goes to the
-    /// queue at once, under one taking of the events lock (rather than one per event: the
-    /// lock every bind of a pool and every `poll_event` caller share). Events keep their
-    /// order. A batch already open on this thread stays the one.
+    /// Opens a batch on this thread for this bind: what it posts until the batch is dropped
+    /// goes to the queue at once, under one taking of the events lock (rather than one per
+    /// event: the lock every bind of a pool and every `poll_event` caller share). Events keep
+    /// their order. A batch already open on this thread (for this bind or another, reached
+    /// from a log callback) stays the one; this bind's events then go to the queue directly.
     pub(super) fn batch(&self) -> Batch {
-        let open = BATCH.with(|b| {
-            let mut b = b.borrow_mut();
-            if b.ch.is_some() {
-                return false;
-            }
-            b.ch = Some(self.ch.clone());
-            true
-        });
+        let open = BATCH
+            .try_with(|b| {
+                let mut b = b.borrow_mut();
+                if b.owner.is_some() {
+                    return false;
+                }
+                b.owner = Some((self.ch.clone(), self as *const Inner as usize));
+                true
+            })
+            .unwrap_or(false);
         Batch { open }
     }
 
@@ -370,10 +371,19 @@ impl Inner {
 /// The events a thread posted in its open batch ([`Inner::batch`]).
 #[derive(Default)]
 struct Batched {
-    /// The channel the batch is for (None: no batch open).
-    ch: Option<Arc<Channel>>,
+    /// The channel and the bind (its address: the batch lives no longer than the caller's
+    /// borrow of it) the batch is for (None: no batch open).
+    owner: Option<(Arc<Channel>, usize)>,
     /// Kept between batches, for its capacity.
     events: Vec<Event>,
+}
+
+impl Batched {
+    fn is_for(&self, inner: &Inner) -> bool {
+        self.owner.as_ref().is_some_and(|(ch, at)| {
+            Arc::ptr_eq(ch, &inner.ch) && *at == inner as *const Inner as usize
+        })
+    }
 }
 
 thread_local! {
@@ -390,32 +400,37 @@ impl Drop for Batch {
         if !self.open {
             return;
         }
-        let (ch, mut events) = BATCH.with(|b| {
+        let taken = BATCH.try_with(|b| {
             let mut b = b.borrow_mut();
-            (b.ch.take(), std::mem::take(&mut b.events))
+            (b.owner.take(), std::mem::take(&mut b.events))
         });
-        if let Some(ch) = ch {
+        if let Ok((Some((ch, _)), mut events)) = taken {
             ch.push_all(&mut events, None);
+            let _ = BATCH.try_with(|b| b.borrow_mut().events = events);
         }
-        BATCH.with(|b| b.borrow_mut().events = events);
     }
 }
 
 impl Channel {
     /// Puts `events` (drained) and then `last` in the queue under one taking of its lock,
-    /// and wakes a `poll_event` caller waiting for them.
+    /// and wakes the `poll_event` callers waiting for them.
     fn push_all(&self, events: &mut Vec<Event>, last: Option<Event>) {
         if events.is_empty() && last.is_none() {
             return;
         }
         let mut q = lock(&self.events);
+        let n = events.len() + usize::from(last.is_some());
         for e in events.drain(..).chain(last) {
             q.push(e);
         }
-        let waiting = q.waiting > 0;
+        let waiting = q.waiting;
         drop(q);
-        if waiting {
-            self.events_cv.notify_one();
+        // One waiting caller per event at most: several events wake several callers, so
+        // none sleeps while events wait.
+        match (waiting, n) {
+            (0, _) => {}
+            (1, _) | (_, 1) => self.events_cv.notify_one(),
+            _ => self.events_cv.notify_all(),
         }
     }
 }

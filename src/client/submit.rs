@@ -509,8 +509,9 @@ impl Inner {
         if waiting {
             sub.slot.cv.notify_all();
         }
+        // The caller kept the ticket and may poll for the event once it resolves: at once.
         if let Some(outcome) = event {
-            post(Event::Outcome {
+            self.post_now(Event::Outcome {
                 ticket: id,
                 outcome,
                 user_data,

@@ -13,8 +13,14 @@ use std::time::{Duration, Instant};
 /// The first reconnect attempt's wait when [`Opt::Host`] lists several hosts and the lost
 /// connection had lasted [`LASTED`]: the walk of the list starts almost at once (the first
 /// host refuses at once if its SMSC is gone; the next one is then tried), instead of after
-/// the 1 s backoff. The jitter (±20 %) keeps a pool's binds from all connecting together.
+/// the 1 s backoff; then the backoff goes on as usual (1 s, 2 s, …), and
+/// [`Opt::ReconnectAttempts`] counts this attempt as one more. Spread over
+/// [`QUICK_FIRST`] + up to [`QUICK_SPREAD`] so that a pool's binds do not all reach the
+/// next host in the same few milliseconds.
 const QUICK_FIRST: Duration = Duration::from_millis(50);
+
+/// See [`QUICK_FIRST`].
+const QUICK_SPREAD: Duration = Duration::from_millis(200);
 
 /// How long a connection must have lasted for [`QUICK_FIRST`]: one that ends sooner (an SMSC
 /// that takes a connection and drops it) gets the full backoff, never a tight loop.
@@ -54,7 +60,8 @@ impl Inner {
                     .s
                     .config
                     .reconnect_attempts
-                    .is_some_and(|max| attempt > max)
+                    // The quick attempt is one more, not one of them.
+                    .is_some_and(|max| attempt > max + u32::from(quick))
                 {
                     let n = attempt - 1;
                     let why = format!(
@@ -65,7 +72,7 @@ impl Inner {
                     self.give_up(&why);
                     return;
                 }
-                if !self.backoff(attempt, quick && attempt == 1) {
+                if !self.backoff(attempt - u32::from(quick), quick && attempt == 1) {
                     return;
                 }
                 match self.connect_once(attempt) {
@@ -171,23 +178,20 @@ impl Inner {
     }
 
     /// Waits before reconnect attempt `attempt` (1 s, doubling, ±20 % jitter, capped by
-    /// [`Opt::ReconnectionTimeout`]; [`QUICK_FIRST`] when `quick`), doing housekeeping
-    /// meanwhile. False when closing.
+    /// [`Opt::ReconnectionTimeout`]; [`QUICK_FIRST`] to [`QUICK_FIRST`] + [`QUICK_SPREAD`]
+    /// when `quick`), doing housekeeping meanwhile. False when closing.
     fn backoff(&self, attempt: u32, quick: bool) -> bool {
         let base = Duration::from_secs(1) * 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-        let base = match quick {
-            true => QUICK_FIRST,
-            false => base.min(self.s.config.reconnect_max_delay),
+        let base = base.min(self.s.config.reconnect_max_delay);
+        let nanos = Instant::now().elapsed().subsec_nanos() as u64
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos() as u64)
+                .unwrap_or(0);
+        let wait = match quick {
+            true => QUICK_FIRST + QUICK_SPREAD.mul_f64((nanos % 1001) as f64 / 1000.0),
+            false => base.mul_f64(1.0 + (nanos % 401) as f64 / 1000.0 - 0.2),
         };
-        let jitter = {
-            let nanos = Instant::now().elapsed().subsec_nanos() as u64
-                ^ std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.subsec_nanos() as u64)
-                    .unwrap_or(0);
-            (nanos % 401) as f64 / 1000.0 - 0.2
-        };
-        let wait = base.mul_f64(1.0 + jitter);
         let until = Instant::now() + wait;
         let mut g = lock(&self.st);
         loop {

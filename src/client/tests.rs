@@ -475,6 +475,53 @@ fn try_submit_async_does_not_block_on_a_full_window() {
     assert!(outcome.is_accepted());
 }
 
+/// A client kept in the application's own thread-local, touched before the client was
+/// made, is dropped at thread exit after the library's thread-locals are gone: its close
+/// still posts its last events (straight to the queue) instead of panicking in a TLS
+/// destructor, which would abort the process.
+#[test]
+fn a_client_dropped_by_a_thread_local_at_thread_exit() {
+    use std::cell::RefCell;
+    thread_local! {
+        static KEPT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    }
+    let sim = sim();
+    let cfg = settings(&sim);
+    std::thread::spawn(move || {
+        KEPT.with(|k| k.borrow_mut().take()); // registered first, destroyed last
+        let c = Client::connect_with(cfg).unwrap();
+        assert!(c.submit(&text("1", "x")).unwrap().is_accepted());
+        KEPT.with(|k| *k.borrow_mut() = Some(c));
+    })
+    .join()
+    .unwrap();
+    assert!(sim.wait_for(|s| s.unbinds == 1, Duration::from_secs(5)));
+}
+
+/// One thread, a pool of three binds with windows of 2, answers held back: the thread's
+/// submits spread over every bind, and only when all three windows are full is it
+/// `WindowFull`.
+#[test]
+fn a_pool_fills_every_bind_before_the_window_is_full() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_millis(500));
+    let mut s = settings(&sim);
+    s.window = 2;
+    s.sessions = 3;
+    let c = Client::connect_with(s).unwrap();
+    let tickets: Vec<Ticket> = (0..6)
+        .map(|i| c.try_submit_async(&text("1", &format!("m{i}"))).unwrap())
+        .collect();
+    let e = c.try_submit_async(&text("1", "one too many")).unwrap_err();
+    assert_eq!(e.code(), 104, "{e}");
+    let held: Vec<u64> = c.stats().binds.iter().map(|b| b.in_flight).collect();
+    assert_eq!(held, vec![2, 2, 2], "{:?}", c.stats().binds);
+    for t in tickets {
+        assert!(t.wait(Some(Duration::from_secs(5))).unwrap().is_accepted());
+    }
+    c.close();
+}
+
 #[test]
 fn bad_input_is_an_error_and_nothing_is_sent() {
     let sim = sim();

@@ -462,13 +462,14 @@ table! {
     CloseTimeout: opt!("x-smpp-close-timeout", "5000", millis 0..=60000 => close_timeout,
         "How long close waits for pending responses."),
     ReconnectionTimeout: opt!("reconnection-timeout", "180", secs 10..=86400 => reconnect_max_delay,
-        "The longest wait between reconnect attempts: the first is after 1 s (50 ms with \
-         several hosts, after a connection that lasted 1 s), then the wait doubles (with 20% \
-         jitter) up to this.")
+        "The longest wait between reconnect attempts: the first is after 1 s, then the wait \
+         doubles (with 20% jitter) up to this. With several hosts, after a connection that \
+         lasted 1 s, one extra attempt comes first, after 50-250 ms.")
     .genesys(|_| {
         Some(
             "the longest wait between reconnect attempts (the first after 1 s, then doubling up \
-             to it), where the Genesys driver waited this long every time"
+             to it; with several hosts an extra one first, after 50-250 ms), where the Genesys \
+             driver waited this long every time"
                 .into(),
         )
     }),

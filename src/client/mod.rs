@@ -55,7 +55,8 @@
 //! data_sm (receipts, reassembly); `reconnect.rs` losing and re-making the connection;
 //! `event.rs` what the client reports; `pool.rs` the channel over its binds (dispatch,
 //! failback, reload, draining); `ticket.rs`; `message.rs` what a caller submits and how
-//! it becomes PDUs; `stats.rs`; `check.rs` `esme check`.
+//! it becomes PDUs; `stats.rs` the numbers, `prometheus.rs` their Prometheus text;
+//! `check.rs` `esme check`.
 
 mod attempt;
 mod check;
@@ -66,6 +67,7 @@ mod inbound;
 mod io;
 mod message;
 mod pool;
+mod prometheus;
 mod reconnect;
 mod stats;
 mod submit;
@@ -76,7 +78,8 @@ pub use connect::{handshake_timing, HandshakeTiming};
 pub use event::{ConnectionState, Correlation, Event, InboundMessage, ReceivedReceipt, Released};
 pub use message::{Content, Message, Outcome};
 pub use pool::BindInfo;
-pub use stats::{prometheus_text, BindStats, Stats};
+pub use prometheus::prometheus_text;
+pub use stats::{BindStats, Stats};
 pub use ticket::Ticket;
 
 pub(crate) use connect::{bind, secure, tcp_connect, Connected, Resolved};

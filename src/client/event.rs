@@ -320,7 +320,7 @@ impl Inner {
     }
 
     /// [`Inner::post`] at once, after what this thread's batch holds: for an event that must
-    /// not come after one another bind posts meanwhile (an outcome and the receipts of its
+    /// not come after one that another bind posts meanwhile (an outcome and the receipts of its
     /// message, posted under the correlation lock).
     pub(super) fn post_now(&self, e: Event) {
         self.log_event(&e);

@@ -88,7 +88,7 @@ enum esme_result
    */
   ESME_ERR_CLOSED = 103,
   /*
-   `esme_client_try_submit_async`: the window is full.
+   `esme_client_try_submit_async`: the window and the queue behind it are full.
    */
   ESME_ERR_WINDOW_FULL = 104,
   /*
@@ -1146,8 +1146,9 @@ esme_result esme_client_submit_with(const struct esme_client *client,
 
 /*
  Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
- the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
- the submit timeout option). Thread-safe.
+ the ticket written to `*ticket` (may be NULL). Blocks while the window and the queue
+ behind it (as many messages again) are full, up to the submit timeout option.
+ Thread-safe.
  */
 esme_result esme_client_submit_async(const struct esme_client *client,
                                      const struct esme_message *message,
@@ -1155,7 +1156,7 @@ esme_result esme_client_submit_async(const struct esme_client *client,
 
 /*
  Like `esme_client_submit_async`, but never blocks: ESME_ERR_WINDOW_FULL when the window
- is full. Thread-safe.
+ and the queue behind it are full (twice the window held). Thread-safe.
  */
 esme_result esme_client_try_submit_async(const struct esme_client *client,
                                          const struct esme_message *message,

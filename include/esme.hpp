@@ -197,8 +197,8 @@ class client {
         detail::check(esme_client_submit_with(h_.get(), &cm, &o, &e));
         return event(e);
     }
-    /// Submits without waiting (blocks while the window is full); the ticket. The outcome
-    /// comes as an OUTCOME event with the user data.
+    /// Submits without waiting (blocks while the window and the queue behind it are full);
+    /// the ticket. The outcome comes as an OUTCOME event with the user data.
     uint64_t submit_async(const message &m) const {
         esme_message cm = c_message(m);
         esme_submit_options o = options(m);
@@ -206,7 +206,7 @@ class client {
         detail::check(esme_client_submit_async_with(h_.get(), &cm, &o, &t));
         return t;
     }
-    /// Never blocks: nullopt when the window is full.
+    /// Never blocks: nullopt when the window and the queue behind it are full.
     std::optional<uint64_t> try_submit_async(const message &m) const {
         esme_message cm = c_message(m);
         esme_submit_options o = options(m);

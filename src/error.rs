@@ -33,9 +33,10 @@ pub enum Error {
     Receipt(ReceiptError),
     /// The client is closed (code 103).
     Closed,
-    /// A non-blocking submit found the window full (code 104).
+    /// A non-blocking submit found the window and the queue behind it full (code 104; see
+    /// `docs/client.md`, "The window and the queue behind it").
     WindowFull {
-        /// The window size.
+        /// The window size ([`crate::config::Opt::SubmitWindowSize`]).
         window: usize,
     },
     /// The TCP connection could not be made (code 201).
@@ -134,7 +135,8 @@ impl fmt::Display for Error {
             Error::Closed => f.write_str("the client is closed"),
             Error::WindowFull { window } => write!(
                 f,
-                "the submit window is full ({window} messages waiting for responses): retry later or submit blocking"
+                "the submit window and the queue behind it are full ({} messages waiting for a response or for room in the window of {window}): retry later or submit blocking",
+                crate::config::admission_limit(*window)
             ),
             Error::Connect { addr, why } => write!(f, "cannot connect to {addr}: {why}"),
             Error::Timeout { phase, after } => {

@@ -1078,12 +1078,21 @@ fn try_submit_async_reports_a_full_window() {
         .unwrap();
     let client = Client::connect(&config).unwrap();
     smsc.cmd(r#"{"cmd":"hold","on":true}"#);
-    let tickets = submit_n(&client, 2, "full");
+    // The window of 2 on the wire, and 2 more queued behind it (docs/client.md): the SMSC
+    // sees 2, the third try finds both full.
+    let tickets = submit_n(&client, 4, "full");
     wait_submits(&mut smsc, 2);
-    assert!(matches!(
-        client.try_submit_async(&Message::text(DEST, "third")),
-        Err(Error::WindowFull { window: 2 })
-    ));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(submits(&mut smsc).len(), 2, "{}", smsc.seen.join("\n"));
+    let e = client
+        .try_submit_async(&Message::text(DEST, "fifth"))
+        .unwrap_err();
+    assert!(matches!(e, Error::WindowFull { window: 2 }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("(4 messages waiting for a response or for room in the window of 2)"),
+        "{e}"
+    );
     smsc.cmd(r#"{"cmd":"hold","on":false,"release":true}"#);
     for t in &tickets {
         assert!(t.wait(Some(Duration::from_secs(20))).unwrap().is_accepted());

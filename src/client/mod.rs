@@ -347,13 +347,14 @@ impl Client {
     }
 
     /// Submits without waiting for the outcome, which arrives as [`Event::Outcome`] (and
-    /// through the ticket). Blocks while the window is full (at most the submit timeout).
+    /// through the ticket). Blocks while the window and the queue behind it are full (at
+    /// most the submit timeout; [`Error::WindowFull`] says how many that is).
     pub fn submit_async(&self, m: &Message) -> Result<Ticket, Error> {
         Ok(self.pool.enqueue(m, true, true)?.1)
     }
 
-    /// Like [`Client::submit_async`] but never blocks: a full window (of every bind) is
-    /// [`Error::WindowFull`].
+    /// Like [`Client::submit_async`] but never blocks: a full window and queue (of every
+    /// bind) is [`Error::WindowFull`].
     pub fn try_submit_async(&self, m: &Message) -> Result<Ticket, Error> {
         Ok(self.pool.enqueue(m, true, false)?.1)
     }

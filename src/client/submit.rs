@@ -8,7 +8,7 @@ use super::{
     lock, message, ConnectionState, Inner, Outcome, Part, PartKey, PartResult, Shared, Sub,
     CALLER_LINGER, COALESCE_IN_FLIGHT, COALESCE_MAX_BYTES, COALESCE_MODE,
 };
-use crate::config::{Opt, OutagePolicy};
+use crate::config::{admission_limit, Opt, OutagePolicy};
 use crate::error::Error;
 use crate::pdu::{Body, CommandStatus, Pdu};
 use crate::session;
@@ -117,9 +117,9 @@ impl Inner {
             receipts: m.registered_delivery.unwrap_or(s.delivery_report as u8) & 0x03 != 0
                 && lock(&self.ch.corr).enabled(),
         };
-        // Admission: at most `window` messages waiting at once (not during an outage past
-        // its limit: then the message is NotSent below, at once).
-        while g.subs.len() >= s.window as usize && !g.closing {
+        // Admission: at most the window and as many queued behind it (`admission_limit`),
+        // not during an outage past its limit: then the message is NotSent below, at once.
+        while g.subs.len() >= admission_limit(s.window as usize) && !g.closing {
             let now = Instant::now();
             if self.outage_over(&g, now).is_some() {
                 break;

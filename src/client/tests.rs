@@ -460,10 +460,15 @@ fn try_submit_async_does_not_block_on_a_full_window() {
     let mut s = settings(&sim);
     s.window = 2;
     let c = Client::connect_with(s).unwrap();
+    // The window of 2, and 2 queued behind it (`admission_limit`); the SMSC sees 2.
     let a = c.try_submit_async(&text("1", "a")).unwrap();
-    let _b = c.try_submit_async(&text("1", "b")).unwrap();
-    let e = c.try_submit_async(&text("1", "c")).unwrap_err();
+    for m in ["b", "c", "d"] {
+        c.try_submit_async(&text("1", m)).unwrap();
+    }
+    let e = c.try_submit_async(&text("1", "e")).unwrap_err();
     assert_eq!(e.code(), 104);
+    assert_eq!(c.stats().in_flight, 2);
+    assert_eq!(crate::config::admission_limit(2), 4);
     assert!(a.wait(Some(Duration::from_secs(5))).unwrap().is_accepted());
     let Event::Outcome {
         ticket, outcome, ..
@@ -499,8 +504,8 @@ fn a_client_dropped_by_a_thread_local_at_thread_exit() {
 }
 
 /// One thread, a pool of three binds with windows of 2, answers held back: the thread's
-/// submits spread over every bind, and only when all three windows are full is it
-/// `WindowFull`.
+/// submits spread over every bind, and only when all three windows and the queues behind
+/// them (2 each) are full is it `WindowFull`; each SMSC connection sees only its window.
 #[test]
 fn a_pool_fills_every_bind_before_the_window_is_full() {
     let sim = sim();
@@ -509,7 +514,7 @@ fn a_pool_fills_every_bind_before_the_window_is_full() {
     s.window = 2;
     s.sessions = 3;
     let c = Client::connect_with(s).unwrap();
-    let tickets: Vec<Ticket> = (0..6)
+    let tickets: Vec<Ticket> = (0..12)
         .map(|i| c.try_submit_async(&text("1", &format!("m{i}"))).unwrap())
         .collect();
     let e = c.try_submit_async(&text("1", "one too many")).unwrap_err();
@@ -888,11 +893,12 @@ fn a_submitter_waiting_for_room_when_the_client_gives_up_is_told_why() {
         matches!(e, Event::Connection(ConnectionState::Disconnected { .. }))
     });
     let first = c.submit_async(&text("1", "queued")).unwrap();
-    // The window is full with the first: this one waits for room.
+    let behind = c.submit_async(&text("1", "queued behind")).unwrap();
+    // The window and the queue behind it are full with those two: this one waits for room.
     let c2 = c.clone();
     let waiting = std::thread::spawn(move || c2.submit_async(&text("1", "waiting")).unwrap());
     let second = waiting.join().unwrap();
-    for t in [first, second] {
+    for t in [first, behind, second] {
         let o = t.wait(Some(Duration::from_secs(5))).unwrap();
         let Outcome::NotSent { why } = &o else {
             panic!("{o:?}")

@@ -48,6 +48,7 @@ mod tests;
 pub use builder::ConfigBuilder;
 pub use choices::{OutagePolicy, OutboundEncoding, ReceiptText, TlsMode, TlsVersion};
 pub use error::ConfigError;
+pub(crate) use fields::admission_limit;
 pub use fields::{Config, OptionsGiven, TlsConfig};
 pub use options::Opt;
 pub use secret::Secret;

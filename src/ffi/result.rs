@@ -26,7 +26,7 @@ pub enum esme_result {
     ESME_ERR_TEXT = 102,
     /// The client is closed.
     ESME_ERR_CLOSED = 103,
-    /// `esme_client_try_submit_async`: the window is full.
+    /// `esme_client_try_submit_async`: the window and the queue behind it are full.
     ESME_ERR_WINDOW_FULL = 104,
     /// A configuration option is unknown, has a bad value, or is missing.
     ESME_ERR_CONFIG = 105,
@@ -127,7 +127,7 @@ const RESULTS: &[(esme_result, &CStr)] = &[
     (ESME_ERR_ENCODE, c"a message field breaks an SMPP rule"),
     (ESME_ERR_TEXT, c"the text cannot be encoded or segmented"),
     (ESME_ERR_CLOSED, c"the client is closed"),
-    (ESME_ERR_WINDOW_FULL, c"the submit window is full"),
+    (ESME_ERR_WINDOW_FULL, c"the submit window and the queue behind it are full"),
     (ESME_ERR_CONFIG, c"invalid configuration"),
     (ESME_ERR_PII, c"invalid or unknown PII rule"),
     (ESME_ERR_NULL, c"a required argument is NULL"),

@@ -330,8 +330,9 @@ unsafe fn submit_async(
 }
 
 /// Submits without waiting; the outcome arrives as an ESME_EVENT_OUTCOME event carrying
-/// the ticket written to `*ticket` (may be NULL). Blocks while the window is full (up to
-/// the submit timeout option). Thread-safe.
+/// the ticket written to `*ticket` (may be NULL). Blocks while the window and the queue
+/// behind it (as many messages again) are full, up to the submit timeout option.
+/// Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn esme_client_submit_async(
     client: *const esme_client,
@@ -342,7 +343,7 @@ pub unsafe extern "C" fn esme_client_submit_async(
 }
 
 /// Like `esme_client_submit_async`, but never blocks: ESME_ERR_WINDOW_FULL when the window
-/// is full. Thread-safe.
+/// and the queue behind it are full (twice the window held). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn esme_client_try_submit_async(
     client: *const esme_client,

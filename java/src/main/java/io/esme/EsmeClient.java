@@ -330,9 +330,10 @@ public final class EsmeClient implements AutoCloseable {
     /**
      * Submits without waiting for the SMSC: the future completes with the outcome (never
      * exceptionally), carrying {@code attachment}; the message's receipts carry it too. Blocks
-     * while the window is full (up to {@code x-smpp-submit-timeout}). Dependent stages run on
-     * the listener's executor, or on the client's event thread when there is none (use the
-     * {@code ...Async} stages for slow work).
+     * while the window and the queue behind it (as many messages again) are full (up to
+     * {@code x-smpp-submit-timeout}). Dependent stages run on the listener's executor, or on
+     * the client's event thread when there is none (use the {@code ...Async} stages for slow
+     * work).
      *
      * @param message the message
      * @param attachment any object, or null

@@ -24,7 +24,7 @@ public final class EsmeException extends RuntimeException {
         TEXT(102),
         /** ESME_ERR_CLOSED: The client is closed. */
         CLOSED(103),
-        /** ESME_ERR_WINDOW_FULL: `esme_client_try_submit_async`: the window is full. */
+        /** ESME_ERR_WINDOW_FULL: `esme_client_try_submit_async`: the window and the queue behind it are full. */
         WINDOW_FULL(104),
         /** ESME_ERR_CONFIG: A configuration option is unknown, has a bad value, or is missing. */
         CONFIG(105),

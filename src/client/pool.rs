@@ -298,19 +298,41 @@ impl Bind {
                 a.cancel();
             }
             inner.io_cv.notify_all();
-            let queued = g.drain_queued();
-            for k in queued {
+            // While bound, the queue behind the window goes on into it as answers make room
+            // (the submitter was told the message was taken, and a close right after a burst
+            // would otherwise end a window's worth NotSent); not behind the rate limit or a
+            // throttling pause, nor the parts waiting to be retried: those end now.
+            let bound = |g: &Shared| matches!(g.state, ConnectionState::Bound { .. });
+            let send_queued = bound(&g) && !inner.ch.paced.load(Relaxed);
+            let now_or_never = match send_queued {
+                true => g.retry.drain(..).map(|(_, k)| k).collect(),
+                false => g.drain_queued(),
+            };
+            for k in now_or_never {
                 inner.not_sent(&mut g, k, "the client was closed before it was sent");
             }
             inner.wake(&mut g);
-            // Wait for the responses of what is in flight.
+            // Wait for the responses of what is in flight (and of the queue sent meanwhile).
             let deadline = Instant::now() + s.close_timeout;
-            while g.session.as_ref().is_some_and(|x| x.in_flight() > 0) {
+            while g.session.as_ref().is_some_and(|x| x.in_flight() > 0)
+                || (send_queued && bound(&g) && !g.queue.is_empty())
+            {
                 let now = Instant::now();
                 if now >= deadline {
                     break;
                 }
                 g = inner.wait(g, deadline - now);
+            }
+            let why = match Instant::now() >= deadline {
+                true => format!(
+                    "the client was closed before it was sent ({}, {:.1} s, ended first)",
+                    Opt::CloseTimeout,
+                    s.close_timeout.as_secs_f64()
+                ),
+                false => "the client was closed before it was sent".to_string(),
+            };
+            for k in g.drain_queued() {
+                inner.not_sent(&mut g, k, &why);
             }
             let now = Instant::now();
             let unbinding = g.session.as_mut().is_some_and(|x| x.unbind(now).is_ok());

@@ -428,20 +428,76 @@ fn close_reports_everything_and_never_hangs() {
     s.close_timeout = Duration::from_millis(200);
     s.window = 3;
     let c = Client::connect_with(s).unwrap();
-    let sent: Vec<Ticket> = (0..3)
+    // The window of 3 written, 3 more queued behind it.
+    let sent: Vec<Ticket> = (0..6)
         .map(|_| c.submit_async(&text("1", "x")).unwrap())
         .collect();
     assert!(sim.wait_for(|s| s.submits == 3, Duration::from_secs(5)));
     let start = Instant::now();
     c.close();
     assert!(start.elapsed() < Duration::from_secs(10));
-    for t in sent {
+    for (i, t) in sent.into_iter().enumerate() {
         let o = t.outcome().expect("resolved by close");
-        assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}");
+        match i {
+            0..3 => assert!(matches!(o, Outcome::Unknown { .. }), "{o:?}"),
+            _ => assert_eq!(
+                o,
+                Outcome::NotSent {
+                    why: "the client was closed before it was sent (x-smpp-close-timeout, 0.2 s, ended first)".into()
+                }
+            ),
+        }
     }
+    assert_eq!(sim.stats().submits, 3);
     assert_eq!(c.submit(&text("1", "late")).unwrap_err().code(), 103);
     assert_eq!(c.state(), ConnectionState::Closed);
     c.close(); // idempotent
+}
+
+/// A close right after a burst: the queue behind the window goes on into it as the answers
+/// make room, within the close timeout, so every message the submitter handed over is sent;
+/// behind a rate limit the queue ends NotSent at once instead (close does not wait for it).
+#[test]
+fn close_sends_the_queue_behind_the_window_unless_the_rate_holds_it() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_millis(50));
+    let mut s = settings(&sim);
+    s.window = 4;
+    let c = Client::connect_with(s).unwrap();
+    let tickets: Vec<Ticket> = (0..8)
+        .map(|i| c.submit_async(&text("1", &format!("m{i}"))).unwrap())
+        .collect();
+    c.close();
+    for t in tickets {
+        let o = t.outcome().expect("resolved by close");
+        assert!(o.is_accepted(), "{o:?}");
+    }
+    assert_eq!(sim.stats().submits, 8);
+
+    let sim = self::sim();
+    let mut s = settings(&sim);
+    s.max_rate = Some(1);
+    let c = Client::connect_with(s).unwrap();
+    let tickets: Vec<Ticket> = (0..3)
+        .map(|i| c.submit_async(&text("1", &format!("r{i}"))).unwrap())
+        .collect();
+    let start = Instant::now();
+    c.close();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    let outcomes: Vec<Outcome> = tickets.into_iter().map(|t| t.outcome().unwrap()).collect();
+    assert!(outcomes[0].is_accepted(), "{outcomes:?}");
+    for o in &outcomes[1..] {
+        assert_eq!(
+            o,
+            &Outcome::NotSent {
+                why: "the client was closed before it was sent".into()
+            }
+        );
+    }
 }
 
 #[test]

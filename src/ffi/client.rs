@@ -84,8 +84,10 @@ pub unsafe extern "C" fn esme_client_reload(
     })
 }
 
-/// Unbinds and closes (queued messages become NOT_SENT, those in flight get their response
-/// or UNKNOWN within the close timeout). Returns within the close timeout plus 2 s, also
+/// Unbinds and closes: while bound, the queue behind the window is still sent as answers
+/// make room; messages in flight get their response or UNKNOWN within the close timeout;
+/// what is still queued then (at once behind the rate limit or when not bound) becomes
+/// NOT_SENT. Returns within the close timeout plus 2 s, also
 /// while a reconnect is in progress. Idempotent; the handle stays valid for stats,
 /// last_error and draining events until `esme_client_free`. Thread-safe.
 #[no_mangle]

@@ -34,7 +34,7 @@ pub enum Error {
     /// The client is closed (code 103).
     Closed,
     /// A non-blocking submit found the window and the queue behind it full (code 104; see
-    /// `docs/client.md`, "The window and the queue behind it").
+    /// `docs/client.md`, "Threads, window, rate, keepalive, reconnect").
     WindowFull {
         /// The window size ([`crate::config::Opt::SubmitWindowSize`]).
         window: usize,

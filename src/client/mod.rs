@@ -493,9 +493,10 @@ impl Client {
         self.pool.reload(config.clone())
     }
 
-    /// Unbinds and closes: stops taking messages, reports queued ones as NotSent, waits up to
-    /// the close timeout for the responses of those in flight (then Unknown), unbinds, and
-    /// stops the I/O threads. Idempotent; never hangs.
+    /// Unbinds and closes: stops taking messages, waits up to the close timeout for the
+    /// responses of those in flight (then Unknown) while, if bound, the queue behind the
+    /// window goes on into it (at the rate limit); what is still queued then is NotSent.
+    /// Then unbinds and stops the I/O threads. Idempotent; never hangs.
     pub fn close(&self) {
         self.pool.close();
     }

@@ -25,9 +25,10 @@ use super::correlate::Correlations;
 use super::event::{ConnectionState, Event, Events};
 use super::stats::Counters;
 use super::submit::Pacer;
-use super::{lock, Inner, Shared, Ticket};
+use super::{lock, Inner, PartKey, Shared, Ticket};
 use crate::config::{Config, Opt};
 use crate::error::Error;
+use crate::session;
 use crate::text::Reassembler;
 use crate::Message;
 use std::collections::VecDeque;
@@ -268,8 +269,9 @@ impl Bind {
         }
     }
 
-    /// Closes the bind: queued messages NotSent, waits up to the close timeout for the
-    /// responses in flight (then Unknown), unbinds, stops the I/O thread. `Closed` is posted
+    /// Closes the bind: waits up to the close timeout for the responses in flight (then
+    /// Unknown) while the queue behind the window goes on into it (if bound; what is still
+    /// queued then is NotSent), unbinds, stops the I/O thread. `Closed` is posted
     /// by the channel, once. `only_if_empty` (a drained bind): closes only when it holds no
     /// message, checked under the lock that takes new ones, so none slips in (a submitter
     /// then finds it closing and the channel gives the message to another bind). Returns
@@ -298,14 +300,30 @@ impl Bind {
                 a.cancel();
             }
             inner.io_cv.notify_all();
-            // While bound, the queue behind the window goes on into it as answers make room
-            // (the submitter was told the message was taken, and a close right after a burst
-            // would otherwise end a window's worth NotSent); not behind the rate limit or a
-            // throttling pause, nor the parts waiting to be retried: those end now.
-            let bound = |g: &Shared| matches!(g.state, ConnectionState::Bound { .. });
-            let send_queued = bound(&g) && !inner.ch.paced.load(Relaxed);
+            // While bound, the queue behind the window goes on into it as answers make room,
+            // at the rate limit if one is set, within the close timeout: the submitter was
+            // told the message was taken, and a close right after a burst would otherwise end
+            // a window's worth NotSent. Parts waiting to be retried after a throttling answer
+            // end now, and with them the queued parts of their messages (a long message is
+            // not sent in part); so does everything when not bound.
+            let bound = |g: &Shared| {
+                g.session
+                    .as_ref()
+                    .is_some_and(|x| matches!(x.state(), session::State::Bound(_)))
+            };
+            let send_queued = bound(&g);
             let now_or_never = match send_queued {
-                true => g.retry.drain(..).map(|(_, k)| k).collect(),
+                true => {
+                    let mut v: Vec<PartKey> = g.retry.drain(..).map(|(_, k)| k).collect();
+                    if !v.is_empty() {
+                        let ids: Vec<u64> = v.iter().map(|k| k.0).collect();
+                        let (theirs, rest): (VecDeque<PartKey>, VecDeque<PartKey>) =
+                            g.queue.drain(..).partition(|k| ids.contains(&k.0));
+                        g.queue = rest;
+                        v.extend(theirs);
+                    }
+                    v
+                }
                 false => g.drain_queued(),
             };
             for k in now_or_never {
@@ -432,9 +450,10 @@ pub(super) struct Pool {
 /// Each submitting thread keeps to its own bind (see [`thread_slot`]) while that bind holds
 /// fewer than this many messages more than the least loaded one (half a window, at least
 /// 1): threads then do not contend for one bind's lock and I/O while another is about as
-/// free, and a thread alone still spreads its submits. A full own bind is kept while the
-/// others are at least half full too (a blocking submit waits for its room; a stalled bind
-/// is left once the others drain below that); `try_submit_async` tries the others before it
+/// free, and a thread alone still spreads its submits. A full own bind (twice the window:
+/// `config::admission_limit`) is kept while the others hold at least half a window less
+/// (a blocking submit waits for its room; a stalled bind is left once the others drain
+/// below that); `try_submit_async` tries the others before it
 /// says `WindowFull`. A difference, not buckets of loads: two full windows at 63 and 64 must
 /// not send every other submit across. (Against `esme smsc`, two threads on a pool of two
 /// binds, window 64: 1.45-1.5 µs of CPU per message with buckets of 8, 1.3 µs with this; two

@@ -143,7 +143,7 @@ impl Inner {
                 self.load.fetch_add(1, Relaxed);
                 for i in 0..n {
                     let why = format!(
-                        "the window stayed full for {:.1} s ({})",
+                        "the window and the queue behind it stayed full for {:.1} s ({})",
                         s.submit_timeout.as_secs_f64(),
                         Opt::SubmitTimeout
                     );

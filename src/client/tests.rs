@@ -456,9 +456,9 @@ fn close_reports_everything_and_never_hangs() {
 
 /// A close right after a burst: the queue behind the window goes on into it as the answers
 /// make room, within the close timeout, so every message the submitter handed over is sent;
-/// behind a rate limit the queue ends NotSent at once instead (close does not wait for it).
+/// behind a rate limit too, at the rate, until the close timeout ends it.
 #[test]
-fn close_sends_the_queue_behind_the_window_unless_the_rate_holds_it() {
+fn close_sends_the_queue_behind_the_window_within_the_close_timeout() {
     let sim = sim();
     sim.faults().set_response_delay(Duration::from_millis(50));
     let mut s = settings(&sim);
@@ -474,30 +474,104 @@ fn close_sends_the_queue_behind_the_window_unless_the_rate_holds_it() {
     }
     assert_eq!(sim.stats().submits, 8);
 
+    // One a second, a close timeout of 1.5 s: the first at once, the second a second later,
+    // the third would be at 2 s.
     let sim = self::sim();
     let mut s = settings(&sim);
     s.max_rate = Some(1);
+    s.close_timeout = Duration::from_millis(1500);
     let c = Client::connect_with(s).unwrap();
     let tickets: Vec<Ticket> = (0..3)
         .map(|i| c.submit_async(&text("1", &format!("r{i}"))).unwrap())
         .collect();
     let start = Instant::now();
     c.close();
-    assert!(
-        start.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        start.elapsed()
-    );
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(4), "{took:?}");
     let outcomes: Vec<Outcome> = tickets.into_iter().map(|t| t.outcome().unwrap()).collect();
     assert!(outcomes[0].is_accepted(), "{outcomes:?}");
-    for o in &outcomes[1..] {
+    assert!(outcomes[1].is_accepted(), "{outcomes:?}");
+    assert_eq!(
+        outcomes[2],
+        Outcome::NotSent {
+            why: "the client was closed before it was sent (x-smpp-close-timeout, 1.5 s, ended first)"
+                .into()
+        }
+    );
+    assert_eq!(sim.stats().submits, 2);
+}
+
+/// The connection lost while close waits for the queue behind the window: close ends then,
+/// not at its timeout, and says what happened (the queue NotSent, the written ones Unknown).
+#[test]
+fn close_ends_when_the_connection_is_lost_meanwhile() {
+    let sim = sim();
+    sim.faults().set_response_delay(Duration::from_secs(30));
+    let mut s = settings(&sim);
+    s.window = 2;
+    s.close_timeout = Duration::from_secs(20);
+    let c = Client::connect_with(s).unwrap();
+    let tickets: Vec<Ticket> = (0..4)
+        .map(|i| c.submit_async(&text("1", &format!("m{i}"))).unwrap())
+        .collect();
+    assert!(sim.wait_for(|s| s.submits == 2, Duration::from_secs(5)));
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(sim);
+    });
+    let start = Instant::now();
+    c.close();
+    let took = start.elapsed();
+    killer.join().unwrap();
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let outcomes: Vec<Outcome> = tickets.into_iter().map(|t| t.outcome().unwrap()).collect();
+    for o in &outcomes[..2] {
+        assert!(matches!(o, Outcome::Unknown { .. }), "{outcomes:?}");
+    }
+    for o in &outcomes[2..] {
         assert_eq!(
             o,
             &Outcome::NotSent {
                 why: "the client was closed before it was sent".into()
-            }
+            },
+            "{outcomes:?}"
         );
     }
+}
+
+/// A long message whose first part waits to be retried after ESME_RTHROTTLED when the client
+/// closes, its other parts queued behind the throttling pause: they are not sent when the
+/// pause ends during the close (a handset would get half a text); the message is NotSent,
+/// safe to send again, and the SMSC saw only the refused part.
+#[test]
+fn close_never_sends_a_long_message_in_part() {
+    let sim = sim();
+    sim.faults().throttle(1);
+    let mut s = settings(&sim);
+    s.window = 1;
+    s.wait_each_segment = false;
+    s.throttle_backoff = Duration::from_millis(1500);
+    s.close_timeout = Duration::from_secs(5);
+    let c = Client::connect_with(s).unwrap();
+    let t = c
+        .submit_async(&text("1", &"long text ".repeat(40)))
+        .unwrap();
+    assert!(c.stats().throttled == 0);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while c.stats().throttled == 0 {
+        assert!(Instant::now() < deadline, "no throttling answer");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    c.close();
+    let o = t.outcome().unwrap();
+    let Outcome::NotSent { why } = &o else {
+        panic!("{o:?}")
+    };
+    assert!(
+        why.starts_with("written and refused with ESME_RTHROTTLED"),
+        "{why}"
+    );
+    assert_eq!(sim.stats().submits, 1);
 }
 
 #[test]

@@ -460,7 +460,7 @@ table! {
     ReassemblyTimeout: opt!("x-smpp-reassembly-timeout", "180", secs 10..=3600 => reassembly_timeout,
         "How long the parts of an inbound long message wait for the rest."),
     CloseTimeout: opt!("x-smpp-close-timeout", "5000", millis 0..=60000 => close_timeout,
-        "How long close waits for pending responses."),
+        "How long close waits for pending responses, and for the queue behind the window to go out while bound; what is still queued then is NotSent."),
     ReconnectionTimeout: opt!("reconnection-timeout", "180", secs 10..=86400 => reconnect_max_delay,
         "The longest wait between reconnect attempts: the first is after 1 s, then the wait \
          doubles (with 20% jitter) up to this. With several hosts, after a connection that \

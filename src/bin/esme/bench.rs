@@ -101,8 +101,8 @@ fn run_blocking(client: &Client, msg: &Message, n: u64, rtt: &mut Vec<u64>) -> C
 
 /// Sends `n` messages asynchronously (the window throttles `submit_async`) and counts their
 /// outcomes from the events, as a C program does (`esme_client_submit_async` keeps no
-/// ticket): the outcomes are collected while submitting, then the rest (at most the window)
-/// after the last submit. A message whose outcome has not come 120 s after the last
+/// ticket): the outcomes are collected while submitting, then the rest (at most twice the
+/// window: the window and the queue behind it) after the last submit. A message whose outcome has not come 120 s after the last
 /// submit counts as unknown.
 fn run_batch(client: &Client, msg: &Message, n: u64, progress: bool) -> Result<Counts, String> {
     let progress = progress && std::io::stderr().is_terminal() && n >= 10_000;

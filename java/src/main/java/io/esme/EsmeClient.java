@@ -499,8 +499,9 @@ public final class EsmeClient implements AutoCloseable {
     }
 
     /**
-     * Unbinds and closes: no new submits (they throw CLOSED); queued messages end NOT_SENT,
-     * those in flight get their response or UNKNOWN within {@code x-smpp-close-timeout};
+     * Unbinds and closes: no new submits (they throw CLOSED); while bound, the queue behind
+     * the window is still sent as answers make room, and those in flight get their response
+     * or UNKNOWN, within {@code x-smpp-close-timeout}; what is queued then ends NOT_SENT;
      * then every outcome is delivered (futures completed, or handed to the listener's
      * executor) and the events that came before wait for {@link #poll}, before this returns.
      * Idempotent. Called from the listener on the event thread, it returns at once and the

@@ -556,7 +556,6 @@ fn close_never_sends_a_long_message_in_part() {
     let t = c
         .submit_async(&text("1", &"long text ".repeat(40)))
         .unwrap();
-    assert!(c.stats().throttled == 0);
     let deadline = Instant::now() + Duration::from_secs(5);
     while c.stats().throttled == 0 {
         assert!(Instant::now() < deadline, "no throttling answer");

@@ -453,8 +453,8 @@ pub(super) struct Pool {
 /// free, and a thread alone still spreads its submits. A full own bind (twice the window:
 /// `config::admission_limit`) is kept while the others hold at least half a window less
 /// (a blocking submit waits for its room; a stalled bind is left once the others drain
-/// below that); `try_submit_async` tries the others before it
-/// says `WindowFull`. A difference, not buckets of loads: two full windows at 63 and 64 must
+/// below that); `try_submit_async` tries the others before it says `WindowFull`. A
+/// difference, not buckets of loads: two full windows at 63 and 64 must
 /// not send every other submit across. (Against `esme smsc`, two threads on a pool of two
 /// binds, window 64: 1.45-1.5 µs of CPU per message with buckets of 8, 1.3 µs with this; two
 /// separate clients take 1.0. Leaving a full own bind for any room elsewhere brought the

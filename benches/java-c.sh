@@ -68,7 +68,10 @@ for smsc in ${SMSCS:-esme node}; do
     sed_expr='1s/^esme smsc listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p'
     file="$out/smsc.out"
   else
-    (sleep 3600 | node tests/interop/smsc.js --port 0 --quiet >"$out/node.out" 2>/dev/null) &
+    # stdin: a FIFO opened read-write (smsc.js exits when stdin ends): $! is node itself,
+    # so the kill below and the cleanup's stop it.
+    rm -f "$out/node.stdin" && mkfifo "$out/node.stdin"
+    node tests/interop/smsc.js --port 0 --quiet >"$out/node.out" 2>/dev/null 0<>"$out/node.stdin" &
     pids+=($!)
     sed_expr='1s/^LISTENING \([0-9]*\)$/\1/p'
     file="$out/node.out"

@@ -86,9 +86,13 @@ slow_port="$(wait_port "$out/slow-smsc.out" '1s/^esme smsc listening on 127\.0\.
   { cat "$out/slow-smsc.err" >&2; echo "esme smsc (slow receipts) did not start" >&2; exit 1; }
 
 echo "== node-smpp smsc.js (mutual TLS)"
-(sleep 900 | node tests/interop/smsc.js --port 0 --quiet --tls-cert "$pki/server.pem" \
+# stdin: a FIFO opened read-write, never at its end (smsc.js exits when stdin ends), so that
+# $! is node itself and the cleanup's kill stops it (a `sleep | node` pipeline in a subshell
+# left node running after the kill, until the sleep ended).
+rm -f "$out/node-smsc.stdin" && mkfifo "$out/node-smsc.stdin"
+node tests/interop/smsc.js --port 0 --quiet --tls-cert "$pki/server.pem" \
     --tls-key "$pki/server.key" --tls-ca "$pki/client-ca.pem" --tls-request-cert \
-    >"$out/node-smsc.out" 2>"$out/node-smsc.err") &
+    >"$out/node-smsc.out" 2>"$out/node-smsc.err" 0<>"$out/node-smsc.stdin" &
 pids+=($!)
 node_port="$(wait_port "$out/node-smsc.out" '1s/^LISTENING \([0-9]*\)$/\1/p' "${pids[-1]}")" ||
   { cat "$out/node-smsc.err" >&2; echo "smsc.js did not start" >&2; exit 1; }

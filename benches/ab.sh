@@ -28,32 +28,28 @@ blaster="$target/peers/blaster"
 [[ -x "$blaster" ]] || die "$blaster is missing: run bash benches/peers.sh once"
 
 tmp="$(mktemp -d)"
-smsc_pid=""
+pids=()
 cleanup() {
-	[[ -n "$smsc_pid" ]] && kill "$smsc_pid" 2>/dev/null && wait "$smsc_pid" 2>/dev/null
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-mkfifo "$tmp/stdin" # smsc.js exits when its stdin ends: a FIFO opened read-write never does
+# shellcheck source=benches/smsc.sh
+source benches/smsc.sh
 case "${SMSC:-smpp34}" in
 smpp34)
 	[[ -x "$target/release/smpp34-smsc" ]] || die "the smpp34 server is missing: run bash benches/peers.sh once"
-	"$target/release/smpp34-smsc" --port 0 >"$tmp/smsc.log" 2>&1 0<>"$tmp/stdin" &
+	start_smsc smpp34 "$target/release/smpp34-smsc" --port 0
 	;;
-node) node tests/interop/smsc.js --port 0 --quiet >"$tmp/smsc.log" 2>&1 0<>"$tmp/stdin" & ;;
-esme) "$A" smsc --port 0 >"$tmp/smsc.log" 2>&1 0<>"$tmp/stdin" & ;;
+node) start_smsc node node tests/interop/smsc.js --port 0 --quiet ;;
+esme) start_smsc esme "$A" smsc --port 0 ;;
 *) die "SMSC must be smpp34, node or esme" ;;
 esac
-smsc_pid=$!
-port=""
-for _ in $(seq 200); do
-	port="$(sed -n -e 's/^.* smsc listening on [^ ]*:\([0-9][0-9]*\).*$/\1/p' \
-		-e 's/^LISTENING \([0-9][0-9]*\)$/\1/p' "$tmp/smsc.log" | head -n1)"
-	[[ -n "$port" ]] && break
-	sleep 0.05
-done
-[[ -n "$port" ]] || { cat "$tmp/smsc.log" >&2; die "the SMSC did not start"; }
+port=$smsc_port
 
 esme_rate() { # BIN: msg/s of one run; fails unless every message was accepted
 	local out
